@@ -1,0 +1,114 @@
+use super::*;
+use serde_json::json;
+use tfplugin::diag::Diagnostic;
+
+fn config(j: serde_json::Value) -> Value {
+    Value::encode(&j, &schema().value_type()).expect("config conforms to schema")
+}
+
+fn no_env(_: &str) -> Option<String> {
+    None
+}
+
+fn errors(j: serde_json::Value) -> Vec<Diagnostic> {
+    let mut d = Diagnostics::new();
+    validate(&config(j), &mut d);
+    d.0
+}
+
+#[test]
+fn empty_configuration_resolves_to_documented_defaults() {
+    let mut d = Diagnostics::new();
+    let c = resolve(&config(json!({})), no_env, &mut d).expect("resolves");
+    assert!(d.is_empty(), "{d}");
+    assert_eq!(c.max_retries, DEFAULT_MAX_RETRIES);
+    assert_eq!(c.max_concurrency, DEFAULT_MAX_CONCURRENCY);
+    assert_eq!(c.quotas, Quotas::default());
+    assert_eq!(c.region, None);
+    assert_eq!(c.ec2_endpoint, None);
+}
+
+#[test]
+fn every_setting_is_read() {
+    let mut d = Diagnostics::new();
+    let c = resolve(
+        &config(json!({
+            "region": "eu-west-2", "profile": "lab", "access_key": "AKIDEXAMPLE", "secret_key": "s3cr3t",
+            "endpoints": {"ec2": "http://127.0.0.1:5000"},
+            "assume_role": {"role_arn": "arn:aws:iam::123456789012:role/mesh", "session_name": "tf", "external_id": "x"},
+            "max_retries": 3, "max_concurrency": 16, "default_tags": {"team": "net"},
+            "quotas": {"peerings_per_vpc": 125, "routes_per_route_table": 1000, "rules_per_security_group": 200}
+        })),
+        no_env,
+        &mut d,
+    )
+    .expect("resolves");
+    assert!(d.is_empty(), "{d}");
+    assert_eq!(c.region.as_deref(), Some("eu-west-2"));
+    assert_eq!(c.profile.as_deref(), Some("lab"));
+    assert_eq!(c.ec2_endpoint.as_deref(), Some("http://127.0.0.1:5000"));
+    assert_eq!(c.assume_role.as_ref().map(|r| r.role_arn.as_str()), Some("arn:aws:iam::123456789012:role/mesh"));
+    assert_eq!((c.max_retries, c.max_concurrency), (3, 16));
+    assert_eq!(c.default_tags.get("team").map(String::as_str), Some("net"));
+    assert_eq!(c.quotas.peerings_per_vpc, 125);
+    assert_eq!(c.quotas.rules_per_security_group, 200);
+}
+
+#[test]
+fn debug_output_hides_keys() {
+    let mut d = Diagnostics::new();
+    let c = resolve(&config(json!({"access_key": "AKIDEXAMPLE", "secret_key": "s3cr3t"})), no_env, &mut d).unwrap();
+    let printed = format!("{c:?}");
+    assert!(!printed.contains("s3cr3t") && !printed.contains("AKIDEXAMPLE"), "{printed}");
+}
+
+#[test]
+fn endpoint_falls_back_to_ec2_variable_then_generic_one() {
+    let env = |k: &str| match k {
+        "AWS_ENDPOINT_URL_EC2" => Some("http://127.0.0.1:1".to_string()),
+        "AWS_ENDPOINT_URL" => Some("http://127.0.0.1:2".to_string()),
+        _ => None,
+    };
+    let generic = |k: &str| (k == "AWS_ENDPOINT_URL").then(|| "http://127.0.0.1:2".to_string());
+    let mut d = Diagnostics::new();
+    let c = resolve(&config(json!({})), env, &mut d).unwrap();
+    assert_eq!(c.ec2_endpoint.as_deref(), Some("http://127.0.0.1:1"));
+    let c = resolve(&config(json!({})), generic, &mut d).unwrap();
+    assert_eq!(c.ec2_endpoint.as_deref(), Some("http://127.0.0.1:2"));
+    let c = resolve(&config(json!({"endpoints": {"ec2": "http://127.0.0.1:3"}})), env, &mut d).unwrap();
+    assert_eq!(c.ec2_endpoint.as_deref(), Some("http://127.0.0.1:3"));
+}
+
+#[test]
+fn bad_values_are_reported_on_their_paths() {
+    let cases = [
+        (json!({"region": "Europe"}), "region", "\"Europe\""),
+        (json!({"endpoints": {"ec2": "127.0.0.1:5000"}}), "endpoints.ec2", "http://"),
+        (json!({"assume_role": {"role_arn": "mesh-admin"}}), "assume_role.role_arn", "\"mesh-admin\""),
+        (json!({"max_retries": -1}), "max_retries", "is -1"),
+        (json!({"max_concurrency": 0}), "max_concurrency", "between 1 and 64"),
+        (json!({"quotas": {"peerings_per_vpc": 500}}), "quotas.peerings_per_vpc", "is 500"),
+        (json!({"default_tags": {"peering:mesh": "x"}}), "default_tags[\"peering:mesh\"]", "reserved"),
+        (json!({"access_key": "AKIDEXAMPLE"}), "secret_key", "set both"),
+    ];
+    for (cfg, path, needle) in cases {
+        let errs = errors(cfg.clone());
+        assert_eq!(errs.len(), 1, "{cfg}: {errs:?}");
+        let at = errs[0].attribute.as_ref().map(|p| p.to_string());
+        assert_eq!(at.as_deref(), Some(path), "{cfg}");
+        assert!(errs[0].to_string().contains(needle), "{cfg}: {}", errs[0]);
+    }
+}
+
+#[test]
+fn unknown_values_wait_for_configure() {
+    let mut obj = match config(json!({})) {
+        Value::Object(m) => m,
+        other => panic!("{other:?}"),
+    };
+    obj.insert("region".into(), Value::Unknown);
+    obj.insert("max_retries".into(), Value::Unknown);
+    let mut d = Diagnostics::new();
+    validate(&Value::Object(obj), &mut d);
+    assert!(d.is_empty(), "{d}");
+}

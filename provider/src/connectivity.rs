@@ -1,0 +1,225 @@
+//! Data source `peering_connectivity`: probes every host with ICMP echo from the machine
+//! Terraform runs on and reports a matrix. Unreachable is data; only misuse is an error.
+
+mod schema;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use tfplugin::provider::{Context, DataSource};
+use tfplugin::schema::Schema;
+use tfplugin::value::Value;
+
+use crate::checks::{int_in_range, known_str};
+use crate::probe::{probe_matrix, render_report, Echo, PairResult, ProbeError, Prober};
+
+pub const TYPE_NAME: &str = "peering_connectivity";
+pub const DEFAULT_ECHO_COUNT: i64 = 2;
+pub const DEFAULT_TIMEOUT_MS: i64 = 1000;
+/// Targets probed at once. Probes are cheap (one socket each); the bound only keeps a
+/// huge host map from exhausting file descriptors.
+const PROBE_CONCURRENCY: usize = 256;
+
+pub struct Connectivity {
+    prober: Arc<dyn Prober>,
+}
+
+impl Connectivity {
+    pub fn new(prober: Arc<dyn Prober>) -> Self {
+        Connectivity { prober }
+    }
+}
+
+#[derive(Deserialize)]
+struct Config {
+    hosts: BTreeMap<String, String>,
+    echo_count: Option<i64>,
+    timeout_ms: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct State {
+    hosts: BTreeMap<String, String>,
+    echo_count: i64,
+    timeout_ms: i64,
+    results: Vec<Row>,
+    all_reachable: bool,
+    unreachable: Vec<String>,
+    report: String,
+}
+
+#[derive(Serialize)]
+struct Row {
+    from: String,
+    to: String,
+    address: String,
+    sent: u32,
+    received: u32,
+    loss_percent: f64,
+    rtt_min_ms: Option<f64>,
+    rtt_avg_ms: Option<f64>,
+    rtt_max_ms: Option<f64>,
+    reachable: bool,
+}
+
+impl From<&PairResult> for Row {
+    fn from(r: &PairResult) -> Self {
+        Row {
+            from: r.from.clone(),
+            to: r.to.clone(),
+            address: r.address.to_string(),
+            sent: r.sent,
+            received: r.received,
+            loss_percent: r.loss_percent,
+            rtt_min_ms: r.rtt_min_ms,
+            rtt_avg_ms: r.rtt_avg_ms,
+            rtt_max_ms: r.rtt_max_ms,
+            reachable: r.reachable,
+        }
+    }
+}
+
+/// Parses and checks `hosts`; returns the addresses when every known one is valid.
+fn check_hosts(hosts: &Value, diags: &mut Diagnostics) -> Option<BTreeMap<String, IpAddr>> {
+    let map = hosts.as_map()?;
+    if map.is_empty() {
+        diags.error_at(
+            AttributePath::root("hosts"),
+            "No hosts to probe",
+            "hosts is empty; give at least one host, e.g. hosts = { production = \"10.1.2.249\" }.",
+        );
+        return None;
+    }
+    let mut parsed = BTreeMap::new();
+    let mut seen: BTreeMap<IpAddr, &str> = BTreeMap::new();
+    let mut complete = true;
+    for (name, value) in map {
+        let path = AttributePath::root("hosts").key(name.clone());
+        if name.trim().is_empty() || name.contains("->") {
+            diags.error_at(
+                path.clone(),
+                "Invalid host name",
+                format!("Host name {name:?} must be non-empty and must not contain \"->\" (used in `unreachable` entries)."),
+            );
+        }
+        let Some(text) = known_str(value) else {
+            complete &= !value.is_unknown();
+            if value.is_null() {
+                diags.error_at(path, "Missing address", format!("Host {name:?} has no address; give an IPv4 or IPv6 address."));
+            }
+            continue;
+        };
+        let addr = match text.parse::<IpAddr>() {
+            Ok(a) => a,
+            Err(_) => {
+                diags.error_at(
+                    path,
+                    "Invalid host address",
+                    format!(
+                        "hosts[{name:?}] is {text:?}, which is not an IPv4 or IPv6 address. Use a literal address such as \"10.1.2.249\" or \"fd00::1\"; host names are not resolved."
+                    ),
+                );
+                continue;
+            }
+        };
+        if addr.is_unspecified() || addr.is_multicast() || addr == IpAddr::from([255, 255, 255, 255]) {
+            diags.error_at(
+                path,
+                "Address cannot be probed",
+                format!("hosts[{name:?}] is {text:?}: unspecified, multicast and broadcast addresses cannot answer an echo; use the host's own address."),
+            );
+            continue;
+        }
+        if let Some(first) = seen.get(&addr) {
+            diags.error_at(
+                path,
+                "Duplicate host address",
+                format!("hosts[{first:?}] and hosts[{name:?}] both have address {addr}; each host needs its own address. Remove one of them."),
+            );
+            continue;
+        }
+        seen.insert(addr, name);
+        parsed.insert(name.clone(), addr);
+    }
+    (complete && !diags.has_errors()).then_some(parsed)
+}
+
+fn check_settings(config: &Value, diags: &mut Diagnostics) {
+    int_in_range(config.get("echo_count"), AttributePath::root("echo_count"), 1, 100, diags);
+    int_in_range(config.get("timeout_ms"), AttributePath::root("timeout_ms"), 1, 60_000, diags);
+}
+
+fn probe_error(e: ProbeError) -> Diagnostic {
+    match e {
+        ProbeError::Permission(msg) => Diagnostic::error("Cannot send ICMP from this machine", msg),
+        ProbeError::Cancelled { .. } => Diagnostic::error("Probing interrupted", format!("{e}; run again to get a complete matrix.")),
+        other => Diagnostic::error("Probing failed", other.to_string()),
+    }
+}
+
+#[async_trait]
+impl DataSource for Connectivity {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema::schema()
+    }
+
+    async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        check_hosts(config.get("hosts"), diags);
+        check_settings(config, diags);
+    }
+
+    async fn read(&self, ctx: &Context, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
+        check_settings(config, diags);
+        let hosts = check_hosts(config.get("hosts"), diags);
+        let Some(hosts) = hosts.filter(|_| !diags.has_errors()) else {
+            if !diags.has_errors() {
+                diags.push(Diagnostic::error("hosts is not known", "Every host address must be known before probing."));
+            }
+            return None;
+        };
+        let cfg: Config = config
+            .decode()
+            .map_err(|e| diags.push(Diagnostic::error("Configuration is not fully known", e.to_string())))
+            .ok()?;
+        let echo_count = cfg.echo_count.unwrap_or(DEFAULT_ECHO_COUNT);
+        let timeout_ms = cfg.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
+        let echo = Echo {
+            count: echo_count as u32,
+            timeout: Duration::from_millis(timeout_ms as u64),
+        };
+        tracing::info!(hosts = hosts.len(), echo_count, timeout_ms, "probing connectivity");
+        let results = probe_matrix(self.prober.as_ref(), &hosts, &echo, PROBE_CONCURRENCY, &ctx.cancel)
+            .await
+            .map_err(|e| diags.push(probe_error(e)))
+            .ok()?;
+        let unreachable: Vec<String> = results
+            .iter()
+            .filter(|r| !r.reachable)
+            .map(|r| format!("{}->{}", r.from, r.to))
+            .collect();
+        tracing::info!(pairs = results.len(), unreachable = unreachable.len(), "probing done");
+        let state = State {
+            hosts: cfg.hosts,
+            echo_count,
+            timeout_ms,
+            all_reachable: unreachable.is_empty(),
+            report: render_report(&results),
+            results: results.iter().map(Row::from).collect(),
+            unreachable,
+        };
+        Value::encode(&state, &self.schema().value_type())
+            .map_err(|e| diags.push(Diagnostic::error("Could not build the data source state", e.to_string())))
+            .ok()
+    }
+}

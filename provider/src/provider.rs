@@ -1,0 +1,69 @@
+//! The `peering` provider: configuration plus the resources and data sources it offers.
+
+use std::sync::{Arc, RwLock};
+
+use async_trait::async_trait;
+use tfplugin::diag::Diagnostics;
+use tfplugin::provider::{Context, DataSource, Provider, Resource};
+use tfplugin::schema::Schema;
+use tfplugin::value::Value;
+
+use crate::config::{self, ProviderConfig};
+use crate::connectivity::Connectivity;
+use crate::probe::{IcmpProber, Prober};
+
+pub struct PeeringProvider {
+    /// Set by ConfigureProvider; read by resources that call AWS.
+    config: Arc<RwLock<Option<ProviderConfig>>>,
+    prober: Arc<dyn Prober>,
+}
+
+impl PeeringProvider {
+    pub fn new() -> Self {
+        Self::with_prober(Arc::new(IcmpProber::new()))
+    }
+
+    pub fn with_prober(prober: Arc<dyn Prober>) -> Self {
+        PeeringProvider {
+            config: Arc::new(RwLock::new(None)),
+            prober,
+        }
+    }
+
+    /// The configuration Terraform gave, once configured.
+    pub fn configured(&self) -> Option<ProviderConfig> {
+        self.config.read().expect("config lock").clone()
+    }
+}
+
+impl Default for PeeringProvider {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[async_trait]
+impl Provider for PeeringProvider {
+    fn schema(&self) -> Schema {
+        config::schema()
+    }
+
+    async fn validate_config(&self, config: &Value, diags: &mut Diagnostics) {
+        config::validate(config, diags);
+    }
+
+    async fn configure(&self, _ctx: &Context, config: &Value, diags: &mut Diagnostics) {
+        if let Some(resolved) = config::resolve(config, |k| std::env::var(k).ok(), diags) {
+            tracing::debug!(config = ?resolved, "provider configured");
+            *self.config.write().expect("config lock") = Some(resolved);
+        }
+    }
+
+    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+        Vec::new()
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        vec![Arc::new(Connectivity::new(self.prober.clone()))]
+    }
+}
