@@ -149,3 +149,10 @@ pub trait Resource: Send + Sync {
         ReadResponse::default()
     }
 }
+
+/// Responses start out describing "nothing": a Null value.
+impl Default for Value {
+    fn default() -> Self {
+        Value::Null
+    }
+}

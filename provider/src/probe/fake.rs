@@ -45,8 +45,13 @@ impl FakeProber {
         self
     }
 
-    pub(crate) fn answering(mut self, address: IpAddr, outcome: ProbeOutcome) -> Self {
-        let delay = Duration::ZERO;
+    /// `address` yields `outcome` after `delay`.
+    pub(crate) fn answering(
+        mut self,
+        address: IpAddr,
+        outcome: ProbeOutcome,
+        delay: Duration,
+    ) -> Self {
         self.scripts
             .insert(address, Script::Answer { outcome, delay });
         self
@@ -59,7 +64,7 @@ impl FakeProber {
             received: 0,
             rtts: Vec::new(),
         };
-        self.answering(address, outcome)
+        self.answering(address, outcome, Duration::ZERO)
     }
 
     pub(crate) fn refusing(mut self, address: IpAddr, message: &str) -> Self {
