@@ -33,7 +33,7 @@ step() {
     local name="$1"
     shift
     local started=$SECONDS
-    printf 'setup: %-40s ' "$name"
+    printf 'setup: %-42s ' "$name"
     if "$@" >>"$LOG" 2>&1; then
         printf 'ok (%ss)\n' "$((SECONDS - started))"
     else

@@ -22,14 +22,21 @@ pub fn provider_binary() -> &'static PathBuf {
     BINARY.get_or_init(|| {
         if let Some(path) = std::env::var_os("PEERING_PROVIDER_BIN") {
             let path = PathBuf::from(path);
-            assert!(is_executable(&path), "PEERING_PROVIDER_BIN={} is not executable", path.display());
+            assert!(
+                is_executable(&path),
+                "PEERING_PROVIDER_BIN={} is not executable",
+                path.display()
+            );
             return path;
         }
         let profile_dir = profile_dir();
         let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
         cmd.current_dir(repo_root())
             .args(["build", "--quiet", "-p", PROVIDER_PACKAGE]);
-        if profile_dir.file_name().is_some_and(|name| name == "release") {
+        if profile_dir
+            .file_name()
+            .is_some_and(|name| name == "release")
+        {
             cmd.arg("--release");
         }
         // The test binary's own target dir, wherever CARGO_TARGET_DIR put it.
@@ -38,7 +45,11 @@ pub fn provider_binary() -> &'static PathBuf {
         }
         command::run(cmd, Duration::from_secs(1800)).expect_success();
         let binary = profile_dir.join(PROVIDER_BINARY);
-        assert!(is_executable(&binary), "cargo built no {}", binary.display());
+        assert!(
+            is_executable(&binary),
+            "cargo built no {}",
+            binary.display()
+        );
         binary
     })
 }

@@ -35,7 +35,10 @@ impl Terraform {
             .env("TF_CLI_CONFIG_FILE", "/dev/null");
         let out = command::run(cmd, Duration::from_secs(60));
         if !out.success() {
-            eprintln!("ignoring {}: `version -json` failed:\n{out}", path.display());
+            eprintln!(
+                "ignoring {}: `version -json` failed:\n{out}",
+                path.display()
+            );
             return None;
         }
         let version = out.json()["terraform_version"].as_str()?.to_string();
@@ -101,7 +104,10 @@ fn discover() -> Vec<Terraform> {
 pub fn for_each_terraform(test: &str, mut scenario: impl FnMut(&Terraform)) {
     let versions = terraform_versions();
     if versions.is_empty() {
-        missing_prerequisite(test, "no Terraform found (.tools/bin or PATH)");
+        missing_prerequisite(
+            test,
+            "no Terraform found in .tools/bin or on PATH (run scripts/setup.sh)",
+        );
         return;
     }
     let mut passed = Vec::new();
@@ -114,5 +120,8 @@ pub fn for_each_terraform(test: &str, mut scenario: impl FnMut(&Terraform)) {
         }
     }
     eprintln!("== {test}: passed on {passed:?}, failed on {failed:?}");
-    assert!(failed.is_empty(), "{test} failed on Terraform {failed:?} (passed on {passed:?})");
+    assert!(
+        failed.is_empty(),
+        "{test} failed on Terraform {failed:?} (passed on {passed:?})"
+    );
 }

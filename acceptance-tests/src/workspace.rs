@@ -132,7 +132,12 @@ impl Workspace {
             None => Command::new(&self.terraform.path),
         };
         cmd.args(args).current_dir(&self.work);
-        for inherited in ["TF_PLUGIN_CACHE_DIR", "TF_DATA_DIR", "TF_LOG_PROVIDER", "TF_LOG_CORE"] {
+        for inherited in [
+            "TF_PLUGIN_CACHE_DIR",
+            "TF_DATA_DIR",
+            "TF_LOG_PROVIDER",
+            "TF_LOG_CORE",
+        ] {
             cmd.env_remove(inherited);
         }
         cmd.env("TF_CLI_CONFIG_FILE", self.root().join("terraformrc"))

@@ -6,6 +6,7 @@
 //! be probed ([`ProbeError::InvalidTarget`]), another local failure ([`ProbeError::Io`]) or
 //! cancellation ([`ProbeError::Cancelled`]) stop a probe run.
 
+mod filter;
 mod icmp;
 mod matrix;
 mod packet;
@@ -60,7 +61,10 @@ pub enum ProbeError {
     Permission(String),
     /// The address cannot be an echo target (unspecified, multicast, broadcast).
     #[error("cannot probe {address}: {reason}")]
-    InvalidTarget { address: IpAddr, reason: &'static str },
+    InvalidTarget {
+        address: IpAddr,
+        reason: &'static str,
+    },
     /// Any other local failure (e.g. no IPv6 support); the message carries the context.
     #[error("{0}")]
     Io(std::io::Error),

@@ -53,6 +53,10 @@ pub(crate) async fn probe_target(target: IpAddr, echo: &Echo) -> Result<ProbeOut
         ident: next_ident(),
         token: random_u64(),
     };
+    if let Err(error) = socket.keep_only_replies_to(session.ident) {
+        // Only an optimisation: the matcher checks every packet anyway.
+        tracing::debug!(%error, "cannot attach the ICMP socket filter; filtering in userspace");
+    }
     let matcher = socket.matcher(session, target);
     let mut outcome = ProbeOutcome::default();
     for index in 0..echo.count {
@@ -84,7 +88,7 @@ pub(crate) async fn probe_target(target: IpAddr, echo: &Echo) -> Result<ProbeOut
 /// Waits until the reply to echo `index` arrives (its round-trip time) or `timeout` after
 /// sending it (`None`). Anything else the socket receives, including late replies to earlier
 /// echoes, is skipped.
-async fn await_reply(
+pub(super) async fn await_reply(
     socket: &IcmpSocket,
     matcher: &ReplyMatcher,
     index: u32,
@@ -107,7 +111,12 @@ async fn await_reply(
             Err(error) if means_unreachable(&error) => return Ok(None),
             Err(error) => {
                 let target = matcher.target;
-                return Err(io_error(matcher.session.version, target, "receiving", error));
+                return Err(io_error(
+                    matcher.session.version,
+                    target,
+                    "receiving",
+                    error,
+                ));
             }
         }
     }
@@ -141,7 +150,10 @@ fn check_target(target: IpAddr) -> Result<(), ProbeError> {
 }
 
 fn io_error(version: IcmpVersion, target: IpAddr, doing: &str, error: io::Error) -> ProbeError {
-    let context = format!("probing {target}: {doing} on an {} socket", protocol_name(version));
+    let context = format!(
+        "probing {target}: {doing} on an {} socket",
+        protocol_name(version)
+    );
     ProbeError::Io(io::Error::new(error.kind(), format!("{context}: {error}")))
 }
 
@@ -195,7 +207,9 @@ mod tests {
         assert!(means_unreachable(&io::Error::from(
             io::ErrorKind::NetworkUnreachable
         )));
-        assert!(means_unreachable(&io::Error::from(io::ErrorKind::HostUnreachable)));
+        assert!(means_unreachable(&io::Error::from(
+            io::ErrorKind::HostUnreachable
+        )));
         assert!(!means_unreachable(&io::Error::from(
             io::ErrorKind::PermissionDenied
         )));

@@ -21,7 +21,10 @@ fn assert_all_answered(outcome: &ProbeOutcome, echo: &Echo, what: &str) {
     assert_eq!(outcome.received, echo.count, "{what}");
     assert_eq!(outcome.rtts.len(), echo.count as usize, "{what}");
     for rtt in &outcome.rtts {
-        assert!(*rtt > Duration::ZERO && *rtt < echo.timeout, "{what}: rtt {rtt:?}");
+        assert!(
+            *rtt > Duration::ZERO && *rtt < echo.timeout,
+            "{what}: rtt {rtt:?}"
+        );
     }
 }
 
@@ -81,6 +84,7 @@ async fn probe_icmp_raw_socket_ignores_foreign_reply_with_our_ident_and_sequence
         ..ours
     };
     let listener = IcmpSocket::open(IcmpVersion::V4).unwrap();
+    listener.keep_only_replies_to(ours.ident).unwrap();
     let matcher = listener.matcher(ours, target);
     let sender = IcmpSocket::open(IcmpVersion::V4).unwrap();
     let timeout = Duration::from_millis(300);
@@ -88,12 +92,68 @@ async fn probe_icmp_raw_socket_ignores_foreign_reply_with_our_ident_and_sequence
     let sent_at = Instant::now();
     sender.send_to(&foreign.request(0), target).await.unwrap();
     let foreign_result = await_reply(&listener, &matcher, 0, sent_at, timeout).await;
-    assert_eq!(foreign_result.unwrap(), None, "a foreign token must not match");
+    assert_eq!(
+        foreign_result.unwrap(),
+        None,
+        "a foreign token must not match"
+    );
 
     let sent_at = Instant::now();
     sender.send_to(&ours.request(0), target).await.unwrap();
     let own_result = await_reply(&listener, &matcher, 0, sent_at, timeout).await;
     assert!(own_result.unwrap().is_some(), "our own token must match");
+}
+
+/// The kernel-side filter of a raw socket lets through echo replies with its identifier only.
+#[tokio::test]
+async fn probe_icmp_raw_socket_filter_keeps_only_our_identifier() {
+    let test = "probe_icmp_raw_socket_filter_keeps_only_our_identifier";
+    for target in ["127.0.0.1", "::1"] {
+        let target = loopback(target);
+        let version = IcmpVersion::of(target);
+        match icmp_socket_kind(test, version) {
+            None => return,
+            Some(SocketKind::Datagram) => {
+                eprintln!("SKIPPED {test}: datagram sockets in use; they need no filter");
+                return;
+            }
+            Some(SocketKind::Raw) => {}
+        }
+        let ours = EchoSession {
+            version,
+            ident: 0x7a11,
+            token: 0x0123_4567_89ab_cdef,
+        };
+        let other = EchoSession {
+            ident: 0x7a12,
+            ..ours
+        };
+        let listener = IcmpSocket::open(version).unwrap();
+        listener.keep_only_replies_to(ours.ident).unwrap();
+        let sender = IcmpSocket::open(version).unwrap();
+        let timeout = Duration::from_millis(300);
+
+        // This matcher ignores identifiers: only the kernel filter can keep the reply out.
+        let mut other_matcher = listener.matcher(other, target);
+        other_matcher.check_ident = false;
+        let sent_at = Instant::now();
+        sender.send_to(&other.request(0), target).await.unwrap();
+        let filtered = await_reply(&listener, &other_matcher, 0, sent_at, timeout).await;
+        assert_eq!(
+            filtered.unwrap(),
+            None,
+            "{target}: the filter let another ident through"
+        );
+
+        let sent_at = Instant::now();
+        sender.send_to(&ours.request(0), target).await.unwrap();
+        let own_matcher = listener.matcher(ours, target);
+        let kept = await_reply(&listener, &own_matcher, 0, sent_at, timeout).await;
+        assert!(
+            kept.unwrap().is_some(),
+            "{target}: the filter dropped our own reply"
+        );
+    }
 }
 
 #[tokio::test]
@@ -117,9 +177,15 @@ async fn probe_icmp_matrix_over_loopback_is_all_reachable() {
         timeout: Duration::from_secs(2),
     };
 
-    let results = probe_matrix(&IcmpProber::new(), &hosts, &echo, 8, &CancellationToken::new())
-        .await
-        .unwrap();
+    let results = probe_matrix(
+        &IcmpProber::new(),
+        &hosts,
+        &echo,
+        8,
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap();
 
     let names: Vec<&str> = results.iter().map(|result| result.to.as_str()).collect();
     assert_eq!(names, ["a-one", "b-two", "c-six"]);

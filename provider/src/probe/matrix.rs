@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::time::Duration;
 
+use futures::stream::FuturesUnordered;
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
@@ -80,20 +81,23 @@ pub async fn probe_matrix(
     cancel: &CancellationToken,
 ) -> Result<Vec<PairResult>, ProbeError> {
     let total = hosts.len();
-    let mut probes = futures::stream::iter(hosts)
-        .map(|(name, &address)| async move {
-            let outcome = prober.probe(address, echo).await;
-            (name, address, outcome)
-        })
-        .buffer_unordered(concurrency.max(1));
+    let limit = concurrency.max(1);
+    let mut waiting = hosts.iter();
+    let mut running = FuturesUnordered::new();
     let mut results = Vec::with_capacity(total);
     loop {
+        while running.len() < limit {
+            let Some((name, &address)) = waiting.next() else {
+                break;
+            };
+            running.push(probe_host(prober, name, address, echo));
+        }
         let next = tokio::select! {
             biased;
             () = cancel.cancelled() => {
                 return Err(ProbeError::Cancelled { completed: results.len(), total });
             }
-            next = probes.next() => next,
+            next = running.next() => next,
         };
         let Some((name, address, outcome)) = next else {
             break;
@@ -107,6 +111,17 @@ pub async fn probe_matrix(
     }
     results.sort_by(|a, b| (&a.from, &a.to).cmp(&(&b.from, &b.to)));
     Ok(results)
+}
+
+/// One probe, labelled with its host. A named `async fn` rather than a closure in a stream
+/// combinator keeps `probe_matrix`'s future provably `Send` for callers behind `async_trait`.
+async fn probe_host<'a>(
+    prober: &'a dyn Prober,
+    name: &'a str,
+    address: IpAddr,
+    echo: &'a Echo,
+) -> (&'a str, IpAddr, Result<ProbeOutcome, ProbeError>) {
+    (name, address, prober.probe(address, echo).await)
 }
 
 #[cfg(test)]

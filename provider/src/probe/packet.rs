@@ -37,7 +37,7 @@ impl IcmpVersion {
         }
     }
 
-    fn reply_type(self) -> u8 {
+    pub(crate) fn reply_type(self) -> u8 {
         match self {
             Self::V4 => 0,
             Self::V6 => 129,
@@ -105,9 +105,7 @@ impl ReplyMatcher {
         } else {
             datagram
         };
-        if icmp.len() < REQUEST_LEN
-            || icmp[0] != self.session.version.reply_type()
-            || icmp[1] != 0
+        if icmp.len() < REQUEST_LEN || icmp[0] != self.session.version.reply_type() || icmp[1] != 0
         {
             return None;
         }
@@ -192,11 +190,19 @@ mod tests {
         assert_eq!(request[0], 8);
         assert_eq!(request[1], 0);
         assert_eq!(&request[4..6], &[0x12, 0x34]);
-        assert_eq!(&request[6..8], &[0x00, 0x05], "sequence is the index modulo 2^16");
+        assert_eq!(
+            &request[6..8],
+            &[0x00, 0x05],
+            "sequence is the index modulo 2^16"
+        );
         assert_eq!(&request[8..16], &[1, 2, 3, 4, 5, 6, 7, 8]);
         assert_eq!(&request[16..20], &[0, 1, 0, 5]);
         assert_eq!(&request[20..], b"PEER");
-        assert_eq!(internet_checksum(&request), 0, "a valid checksum sums to zero");
+        assert_eq!(
+            internet_checksum(&request),
+            0,
+            "a valid checksum sums to zero"
+        );
 
         let v6 = session(IcmpVersion::V6).request(1);
         assert_eq!(v6[0], 128);
@@ -208,7 +214,11 @@ mod tests {
         // Example from RFC 1071 section 3: sum 0xddf2, checksum its complement.
         let data = [0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7];
         assert_eq!(internet_checksum(&data), !0xddf2);
-        assert_eq!(internet_checksum(&[0xff]), !0xff00, "odd length pads with zero");
+        assert_eq!(
+            internet_checksum(&[0xff]),
+            !0xff00,
+            "odd length pads with zero"
+        );
     }
 
     #[test]
@@ -241,7 +251,10 @@ mod tests {
 
         let mut request_seen_by_raw_socket = own.clone();
         request_seen_by_raw_socket[0] = 8;
-        assert_eq!(raw.answered_index(&wire(&request_seen_by_raw_socket), TARGET), None);
+        assert_eq!(
+            raw.answered_index(&wire(&request_seen_by_raw_socket), TARGET),
+            None
+        );
 
         let mut other_ident = own.clone();
         other_ident[5] ^= 1;
@@ -253,14 +266,24 @@ mod tests {
 
         let mut sequence_disagrees_with_index = own.clone();
         sequence_disagrees_with_index[7] ^= 1;
-        assert_eq!(raw.answered_index(&wire(&sequence_disagrees_with_index), TARGET), None);
+        assert_eq!(
+            raw.answered_index(&wire(&sequence_disagrees_with_index), TARGET),
+            None
+        );
 
         let mut other_code = own.clone();
         other_code[1] = 1;
         assert_eq!(raw.answered_index(&wire(&other_code), TARGET), None);
 
-        assert_eq!(raw.answered_index(&wire(&own[..REQUEST_LEN - 1]), TARGET), None);
-        assert_eq!(raw.answered_index(&own, TARGET), None, "raw IPv4 needs the header");
+        assert_eq!(
+            raw.answered_index(&wire(&own[..REQUEST_LEN - 1]), TARGET),
+            None
+        );
+        assert_eq!(
+            raw.answered_index(&own, TARGET),
+            None,
+            "raw IPv4 needs the header"
+        );
         assert_eq!(raw.answered_index(&[], TARGET), None);
     }
 
@@ -269,7 +292,10 @@ mod tests {
         let version = IcmpVersion::V4;
         let mut reply = reply_to(&session(version).request(0), version);
         reply[4..6].copy_from_slice(&0xbeefu16.to_be_bytes());
-        assert_eq!(matcher(version, TARGET, false).answered_index(&reply, TARGET), Some(0));
+        assert_eq!(
+            matcher(version, TARGET, false).answered_index(&reply, TARGET),
+            Some(0)
+        );
         assert_eq!(
             matcher(version, TARGET, true).answered_index(&with_ipv4_header(&reply), TARGET),
             None
@@ -281,6 +307,9 @@ mod tests {
         let version = IcmpVersion::V4;
         let reply = reply_to(&session(version).request(0), version);
         let mapped: IpAddr = "::ffff:127.0.0.2".parse().unwrap();
-        assert_eq!(matcher(version, TARGET, false).answered_index(&reply, mapped), Some(0));
+        assert_eq!(
+            matcher(version, TARGET, false).answered_index(&reply, mapped),
+            Some(0)
+        );
     }
 }

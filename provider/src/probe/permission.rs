@@ -115,7 +115,11 @@ impl PermissionFacts {
             let list: Vec<String> = groups.supplementary.iter().map(u32::to_string).collect();
             excluded.push_str(&format!(" or its supplementary groups {}", list.join(", ")));
         }
-        let disabled = if low > high { "disabled" } else { "not allowed for this process" };
+        let disabled = if low > high {
+            "disabled"
+        } else {
+            "not allowed for this process"
+        };
         let problem = format!(
             "unprivileged ICMP sockets are {disabled} ({range} and does not include {excluded})"
         );
@@ -229,7 +233,10 @@ mod tests {
         let message = facts.describe();
         assert!(message.contains("includes group 1000"), "{message}");
         assert!(message.contains("security policy"), "{message}");
-        assert!(message.contains("although the process has CAP_NET_RAW"), "{message}");
+        assert!(
+            message.contains("although the process has CAP_NET_RAW"),
+            "{message}"
+        );
         assert!(!message.contains("sysctl -w"), "{message}");
     }
 
@@ -242,7 +249,10 @@ mod tests {
         let message = facts.describe();
         assert!(message.contains("could not be read"), "{message}");
         assert!(message.contains("raw sockets need CAP_NET_RAW (Operation not permitted"));
-        assert!(message.ends_with("setcap cap_net_raw+ep BINARY)"), "{message}");
+        assert!(
+            message.ends_with("setcap cap_net_raw+ep BINARY)"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -251,14 +261,20 @@ mod tests {
         facts.datagram_denied = false;
         facts.datagram_error = "Protocol not supported (os error 93)".into();
         let message = facts.describe();
-        assert!(message.contains("unavailable (Protocol not supported"), "{message}");
+        assert!(
+            message.contains("unavailable (Protocol not supported"),
+            "{message}"
+        );
         assert!(!message.contains("sysctl -w"), "{message}");
     }
 
     #[test]
     fn probe_permission_parses_proc_files() {
         assert_eq!(parse_group_range("1\t0\n"), Some((1, 0)));
-        assert_eq!(parse_group_range("0\t2147483647\n"), Some((0, 2_147_483_647)));
+        assert_eq!(
+            parse_group_range("0\t2147483647\n"),
+            Some((0, 2_147_483_647))
+        );
         assert_eq!(parse_group_range("garbage"), None);
         assert_eq!(
             parse_groups(STATUS),

@@ -138,15 +138,13 @@ local  testing      10.3.1.129     2     1   50.0%  12.500   12.500   12.500  re
     fn probe_report_summaries() {
         let reachable = result("a", "127.0.0.1", 2, [1.0; 3]);
         let unreachable = result("b", "127.0.0.2", 0, [0.0; 3]);
-        let last_line = |results: &[PairResult]| {
-            render_report(results)
-                .lines()
-                .last()
-                .unwrap()
-                .to_string()
-        };
+        let last_line =
+            |results: &[PairResult]| render_report(results).lines().last().unwrap().to_string();
         assert_eq!(last_line(&[]), "no hosts probed");
-        assert_eq!(last_line(&[reachable.clone()]), "the only pair is reachable");
+        assert_eq!(
+            last_line(std::slice::from_ref(&reachable)),
+            "the only pair is reachable"
+        );
         assert_eq!(
             last_line(&[reachable.clone(), reachable.clone()]),
             "all 2 pairs reachable"

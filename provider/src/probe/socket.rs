@@ -4,8 +4,9 @@
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 
-use socket2::{Domain, Protocol, Socket, Type};
+use socket2::{Domain, Protocol, SockRef, Socket, Type};
 
+use super::filter;
 use super::packet::{EchoSession, IcmpVersion, ReplyMatcher};
 use super::permission;
 use super::ProbeError;
@@ -87,6 +88,17 @@ impl IcmpSocket {
 
     pub(crate) fn kind(&self) -> SocketKind {
         self.kind
+    }
+
+    /// On a raw socket, has the kernel drop everything but echo replies carrying `ident`, so
+    /// concurrent probes are not woken by each other's packets. Datagram sockets need nothing:
+    /// the kernel already delivers only their own replies.
+    pub(crate) fn keep_only_replies_to(&self, ident: u16) -> io::Result<()> {
+        match self.kind {
+            SocketKind::Raw => SockRef::from(&self.socket)
+                .attach_filter(&filter::echo_replies_with_ident(self.version, ident)),
+            SocketKind::Datagram => Ok(()),
+        }
     }
 
     /// The matcher for replies to `session` from `target` as this socket delivers them.

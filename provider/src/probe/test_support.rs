@@ -13,7 +13,10 @@ pub(crate) fn is_ci() -> bool {
 
 /// Reports a missing prerequisite: panics under CI, otherwise prints why `test` is skipped.
 pub(crate) fn skip_or_fail(test: &str, reason: &str) {
-    assert!(!is_ci(), "{test}: {reason} (CI=true, so this fails instead of skipping)");
+    assert!(
+        !is_ci(),
+        "{test}: {reason} (CI=true, so this fails instead of skipping)"
+    );
     eprintln!("SKIPPED {test}: {reason}");
 }
 
@@ -33,6 +36,9 @@ pub(crate) fn icmp_socket_kind(test: &str, version: IcmpVersion) -> Option<Socke
 /// Loopback addresses only: the safety rule for prober tests.
 pub(crate) fn loopback(text: &str) -> IpAddr {
     let address: IpAddr = text.parse().unwrap();
-    assert!(address.to_canonical().is_loopback(), "{address} is not loopback");
+    assert!(
+        address.to_canonical().is_loopback(),
+        "{address} is not loopback"
+    );
     address
 }

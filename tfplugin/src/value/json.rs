@@ -19,13 +19,19 @@ mod reader;
 /// Decodes JSON holding a value of type `ty`. Object attributes the type does not
 /// have are an error (see [`decode_ignoring_undefined`] for old state).
 pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, ValueError> {
-    Decoder { ignore_undefined: false }.value(reader::parse(bytes)?, ty)
+    Decoder {
+        ignore_undefined: false,
+    }
+    .value(reader::parse(bytes)?, ty)
 }
 
 /// Like [`decode`], but drops object attributes the type does not have: state
 /// written by an older schema may still hold attributes since removed.
 pub fn decode_ignoring_undefined(bytes: &[u8], ty: &Type) -> Result<Value, ValueError> {
-    Decoder { ignore_undefined: true }.value(reader::parse(bytes)?, ty)
+    Decoder {
+        ignore_undefined: true,
+    }
+    .value(reader::parse(bytes)?, ty)
 }
 
 /// Encodes `v` as JSON for type `ty`; fails on unknown values.
@@ -44,9 +50,8 @@ impl Decoder {
         if node == Node::Null {
             return Ok(Value::Null);
         }
-        let wrong_kind = |node: &Node| {
-            ValueError::new(format!("expected {ty}, got JSON {}", node.kind_name()))
-        };
+        let wrong_kind =
+            |node: &Node| ValueError::new(format!("expected {ty}, got JSON {}", node.kind_name()));
         match (ty, node) {
             (Type::Bool, Node::Bool(b)) => Ok(Value::Bool(b)),
             (Type::Number, Node::Number(text) | Node::String(text)) => {
@@ -78,7 +83,9 @@ impl Decoder {
             (Type::Map(element), Node::Object(members)) => {
                 let mut entries = BTreeMap::new();
                 for (key, member) in members {
-                    let item = self.value(member, element).map_err(|e| e.within(key_step(&key)))?;
+                    let item = self
+                        .value(member, element)
+                        .map_err(|e| e.within(key_step(&key)))?;
                     entries.insert(key, item);
                 }
                 Ok(Value::Map(entries))
@@ -90,9 +97,13 @@ impl Decoder {
                         if self.ignore_undefined {
                             continue;
                         }
-                        return Err(ValueError::new("unsupported attribute").within(attr_step(&name)));
+                        return Err(
+                            ValueError::new("unsupported attribute").within(attr_step(&name))
+                        );
                     };
-                    let item = self.value(member, attr_ty).map_err(|e| e.within(attr_step(&name)))?;
+                    let item = self
+                        .value(member, attr_ty)
+                        .map_err(|e| e.within(attr_step(&name)))?;
                     entries.insert(name, item);
                 }
                 for name in object.attrs.keys() {
@@ -112,7 +123,10 @@ impl Decoder {
     ) -> Result<Vec<Value>, ValueError> {
         let items = items.into_iter().enumerate();
         items
-            .map(|(i, item)| self.value(item, element_type(i)).map_err(|e| e.within(index_step(i))))
+            .map(|(i, item)| {
+                self.value(item, element_type(i))
+                    .map_err(|e| e.within(index_step(i)))
+            })
             .collect()
     }
 
@@ -127,7 +141,7 @@ impl Decoder {
                 other => {
                     return Err(ValueError::new(format!(
                         "a dynamic value has only \"value\" and \"type\", not {other:?}"
-                    )))
+                    )));
                 }
             }
         }
@@ -190,7 +204,9 @@ fn write_value(out: &mut String, v: &Value, ty: &Type) -> Result<(), ValueError>
             write_array(out, items, |i| &elements[i])
         }
         (Type::Map(element), Value::Map(entries) | Value::Object(entries)) => {
-            let members = entries.iter().map(|(k, item)| (k.as_str(), element, item));
+            let members = entries
+                .iter()
+                .map(|(k, item)| (k.as_str(), &**element, item));
             write_object(out, members, key_step)
         }
         (Type::Object(object), Value::Object(entries) | Value::Map(entries)) => {

@@ -103,7 +103,10 @@ fn write_number(out: &mut Vec<u8>, n: &Number) -> Result<(), ValueError> {
         Number::Int(i) => enc::write_sint(out, i).map(drop).map_err(write_failed),
         Number::Float(f) if f.is_nan() => Err(ValueError::new("NaN is not a number")),
         Number::Float(f) => {
-            debug_assert!(f64_to_i64(f).is_none(), "normalized floats are not integral i64s");
+            debug_assert!(
+                f64_to_i64(f).is_none(),
+                "normalized floats are not integral i64s"
+            );
             enc::write_f64(out, f).map_err(write_failed)
         }
         Number::Big(text) => enc::write_str(out, &text).map_err(write_failed),
@@ -112,7 +115,9 @@ fn write_number(out: &mut Vec<u8>, n: &Number) -> Result<(), ValueError> {
 
 fn write_array_len(out: &mut Vec<u8>, len: usize) -> Result<(), ValueError> {
     let len = u32::try_from(len).map_err(|_| ValueError::new("collection too large"))?;
-    enc::write_array_len(out, len).map(drop).map_err(write_failed)
+    enc::write_array_len(out, len)
+        .map(drop)
+        .map_err(write_failed)
 }
 
 fn write_map_len(out: &mut Vec<u8>, len: usize) -> Result<(), ValueError> {

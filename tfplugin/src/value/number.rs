@@ -171,7 +171,11 @@ impl Decimal {
                 }
                 // Exponents beyond i64 are valid syntax but never fit i64/f64;
                 // saturating keeps them classified as Big.
-                e.parse().unwrap_or(if e.starts_with('-') { i64::MIN / 2 } else { i64::MAX / 2 })
+                e.parse().unwrap_or(if e.starts_with('-') {
+                    i64::MIN / 2
+                } else {
+                    i64::MAX / 2
+                })
             }
         };
         let mut digits = format!("{int_part}{frac_part}");
@@ -196,7 +200,9 @@ impl Decimal {
             return None;
         }
         let sign = if self.negative { "-" } else { "" };
-        format!("{sign}{}{}", self.digits, "0".repeat(zeros)).parse().ok()
+        format!("{sign}{}{}", self.digits, "0".repeat(zeros))
+            .parse()
+            .ok()
     }
 }
 
@@ -213,18 +219,26 @@ mod tests {
         assert!(matches!(parsed("42"), Number::Int(42)));
         assert!(matches!(parsed("-0"), Number::Int(0)));
         assert!(matches!(parsed("1.50e1"), Number::Int(15)));
-        assert!(matches!(parsed("-9223372036854775808"), Number::Int(i64::MIN)));
+        assert!(matches!(
+            parsed("-9223372036854775808"),
+            Number::Int(i64::MIN)
+        ));
         assert!(matches!(parsed("0.1"), Number::Float(f) if f == 0.1));
         assert!(matches!(parsed("1e20"), Number::Float(f) if f == 1e20));
         assert!(matches!(parsed("9223372036854775808"), Number::Big(_)));
-        assert!(matches!(parsed("123456789012345678901234567890"), Number::Big(_)));
+        assert!(matches!(
+            parsed("123456789012345678901234567890"),
+            Number::Big(_)
+        ));
         assert!(matches!(parsed("1.5e400"), Number::Big(_)));
         assert!(matches!(parsed("1e-400"), Number::Big(_)));
     }
 
     #[test]
     fn malformed_text_is_rejected() {
-        for bad in ["", "-", "1.", ".5", "1e", "1e+", "0x10", "inf", "NaN", "1 ", "+1"] {
+        for bad in [
+            "", "-", "1.", ".5", "1e", "1e+", "0x10", "inf", "NaN", "1 ", "+1",
+        ] {
             assert!(Number::from_decimal(bad).is_err(), "{bad:?} accepted");
         }
     }
@@ -242,7 +256,10 @@ mod tests {
         assert_eq!(Number::Float(3.0).as_i64(), Some(3));
         assert_eq!(Number::Float(3.5).as_i64(), None);
         assert_eq!(Number::Big("1e400".into()).as_f64(), None);
-        assert_eq!(Number::from(u64::MAX), Number::Big("18446744073709551615".into()));
+        assert_eq!(
+            Number::from(u64::MAX),
+            Number::Big("18446744073709551615".into())
+        );
         assert_eq!(Number::Float(0.5).to_decimal().as_deref(), Some("0.5"));
         assert_eq!(Number::Float(f64::NAN).to_decimal(), None);
     }

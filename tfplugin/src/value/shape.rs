@@ -25,7 +25,7 @@ pub(crate) fn dynamic_parts(v: &Value) -> Result<(Cow<'_, Type>, &Value), ValueE
             return Err(ValueError::new(format!(
                 "a {} under type dynamic must be wrapped in Value::Dynamic with its type",
                 other.kind_name()
-            )))
+            )));
         }
     };
     Ok((Cow::Owned(inferred), v))

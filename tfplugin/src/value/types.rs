@@ -129,7 +129,11 @@ impl Type {
                 let mut parts = vec![Json::from("object"), Json::Object(attrs)];
                 if !object.optional.is_empty() {
                     parts.push(Json::Array(
-                        object.optional.iter().map(|a| Json::from(a.as_str())).collect(),
+                        object
+                            .optional
+                            .iter()
+                            .map(|a| Json::from(a.as_str()))
+                            .collect(),
                     ));
                 }
                 Json::Array(parts)

@@ -29,7 +29,10 @@ fn outcome(sent: u32, rtts_us: &[u64]) -> ProbeOutcome {
     ProbeOutcome {
         sent,
         received: rtts_us.len() as u32,
-        rtts: rtts_us.iter().map(|&us| Duration::from_micros(us)).collect(),
+        rtts: rtts_us
+            .iter()
+            .map(|&us| Duration::from_micros(us))
+            .collect(),
     }
 }
 
@@ -48,13 +51,27 @@ async fn probe_matrix_results_are_sorted_whatever_order_probes_finish_in() {
     ]);
     // The alphabetically first host finishes last.
     let prober = FakeProber::new()
-        .answering(ip("127.0.0.2"), outcome(3, &[1000]), Duration::from_millis(60))
-        .answering(ip("127.0.0.1"), outcome(3, &[1000]), Duration::from_millis(40))
-        .answering(ip("127.0.0.4"), outcome(3, &[1000]), Duration::from_millis(20))
+        .answering(
+            ip("127.0.0.2"),
+            outcome(3, &[1000]),
+            Duration::from_millis(60),
+        )
+        .answering(
+            ip("127.0.0.1"),
+            outcome(3, &[1000]),
+            Duration::from_millis(40),
+        )
+        .answering(
+            ip("127.0.0.4"),
+            outcome(3, &[1000]),
+            Duration::from_millis(20),
+        )
         .answering(ip("127.0.0.3"), outcome(3, &[1000]), Duration::ZERO);
     let cancel = CancellationToken::new();
 
-    let results = probe_matrix(&prober, &hosts, &ECHO, 4, &cancel).await.unwrap();
+    let results = probe_matrix(&prober, &hosts, &ECHO, 4, &cancel)
+        .await
+        .unwrap();
 
     let order: Vec<(&str, &str)> = results
         .iter()
@@ -138,9 +155,15 @@ async fn probe_matrix_honours_the_concurrency_bound() {
     let hosts = numbered_hosts(10);
     for (concurrency, expected_peak) in [(3, 3), (0, 1), (1, 1), (64, 10)] {
         let prober = FakeProber::new().with_default_delay(Duration::from_millis(15));
-        let results = probe_matrix(&prober, &hosts, &ECHO, concurrency, &CancellationToken::new())
-            .await
-            .unwrap();
+        let results = probe_matrix(
+            &prober,
+            &hosts,
+            &ECHO,
+            concurrency,
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
         assert_eq!(results.len(), 10);
         assert_eq!(
             prober.max_in_flight(),
@@ -216,7 +239,32 @@ async fn probe_matrix_permission_error_is_propagated_and_stops_the_run() {
         Err(ProbeError::Permission(actual)) => assert_eq!(actual, message),
         other => panic!("expected a permission error, got {other:?}"),
     }
-    assert_eq!(prober.abandoned(), 1, "the hanging probe must not block the error");
+    assert_eq!(
+        prober.abandoned(),
+        1,
+        "the hanging probe must not block the error"
+    );
+}
+
+/// Callers await the matrix inside boxed `Send` futures with generic lifetimes (async_trait).
+#[tokio::test]
+async fn probe_matrix_future_is_send_for_any_lifetimes() {
+    fn boxed<'a>(
+        prober: &'a dyn Prober,
+        hosts: &'a BTreeMap<String, IpAddr>,
+        cancel: &'a CancellationToken,
+    ) -> futures::future::BoxFuture<'a, usize> {
+        Box::pin(async move {
+            let results = probe_matrix(prober, hosts, &ECHO, 1, cancel).await;
+            results.map_or(0, |results| results.len())
+        })
+    }
+    let (prober, hosts, cancel) = (
+        FakeProber::new(),
+        numbered_hosts(2),
+        CancellationToken::new(),
+    );
+    assert_eq!(boxed(&prober, &hosts, &cancel).await, 2);
 }
 
 #[tokio::test]

@@ -182,8 +182,8 @@ impl Reader<'_> {
             }
         }
         let raw = &self.text[start..=at];
-        let unescaped: String = serde_json::from_str(raw)
-            .map_err(|e| self.error(&format!("bad string: {e}")))?;
+        let unescaped: String =
+            serde_json::from_str(raw).map_err(|e| self.error(&format!("bad string: {e}")))?;
         self.pos = at + 1;
         Ok(unescaped)
     }
@@ -211,11 +211,18 @@ mod tests {
         assert_eq!(
             node,
             Node::Object(vec![
-                ("n".into(), Node::Number("123456789012345678901234567890".into())),
+                (
+                    "n".into(),
+                    Node::Number("123456789012345678901234567890".into())
+                ),
                 ("s".into(), Node::String("a\"\u{e9}\n".into())),
                 (
                     "l".into(),
-                    Node::Array(vec![Node::Bool(true), Node::Null, Node::Number("-1.5e3".into())])
+                    Node::Array(vec![
+                        Node::Bool(true),
+                        Node::Null,
+                        Node::Number("-1.5e3".into())
+                    ])
                 ),
             ])
         );
@@ -233,7 +240,11 @@ mod tests {
             b"{1: 2}",
             b"\"\\x\"",
         ] {
-            assert!(parse(bad).is_err(), "{:?} accepted", String::from_utf8_lossy(bad));
+            assert!(
+                parse(bad).is_err(),
+                "{:?} accepted",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 

@@ -27,7 +27,10 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], ValueError> {
-        let end = self.pos.checked_add(n).filter(|&end| end <= self.bytes.len());
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|&end| end <= self.bytes.len());
         let end = end.ok_or_else(|| ValueError::new("msgpack data ends too early"))?;
         let taken = &self.bytes[self.pos..end];
         self.pos = end;
@@ -108,9 +111,13 @@ impl<'a> Reader<'a> {
                 for _ in 0..self.map_len(ty)? {
                     let name = self.string(&Type::String)?;
                     let Some(attr_ty) = object.attrs.get(&name) else {
-                        return Err(ValueError::new("unsupported attribute").within(attr_step(&name)));
+                        return Err(
+                            ValueError::new("unsupported attribute").within(attr_step(&name))
+                        );
                     };
-                    let item = self.value(attr_ty).map_err(|e| e.within(attr_step(&name)))?;
+                    let item = self
+                        .value(attr_ty)
+                        .map_err(|e| e.within(attr_step(&name)))?;
                     entries.insert(name, item);
                 }
                 for name in object.attrs.keys() {
@@ -158,7 +165,9 @@ impl<'a> Reader<'a> {
         self.take(len)?;
         match ext_type {
             UNKNOWN_EXT | REFINED_UNKNOWN_EXT => Ok(Value::Unknown),
-            other => Err(ValueError::new(format!("unsupported msgpack extension type {other}"))),
+            other => Err(ValueError::new(format!(
+                "unsupported msgpack extension type {other}"
+            ))),
         }
     }
 
@@ -195,8 +204,8 @@ impl<'a> Reader<'a> {
             other => return Err(unexpected(ty, other)),
         };
         let bytes = self.take(len)?;
-        let text = std::str::from_utf8(bytes)
-            .map_err(|_| ValueError::new("string is not valid UTF-8"))?;
+        let text =
+            std::str::from_utf8(bytes).map_err(|_| ValueError::new("string is not valid UTF-8"))?;
         Ok(text.to_owned())
     }
 
@@ -209,7 +218,9 @@ impl<'a> Reader<'a> {
         // The length is untrusted: never reserve more than the bytes could hold.
         let mut items = Vec::with_capacity(len.min(self.bytes.len() - self.pos));
         for i in 0..len {
-            let item = self.value(element_type(i)).map_err(|e| e.within(index_step(i)))?;
+            let item = self
+                .value(element_type(i))
+                .map_err(|e| e.within(index_step(i)))?;
             items.push(item);
         }
         Ok(items)

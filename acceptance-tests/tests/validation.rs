@@ -1,0 +1,120 @@
+//! Misuse of `peering_connectivity` fails at `terraform plan` with a message
+//! naming the attribute and the offending value. Values come from variables so
+//! that Terraform's source snippet cannot show them: the provider's message has
+//! to. Valid addresses here are loopback only, so even a provider that failed
+//! to reject the input would probe nothing outside this machine.
+
+use acceptance_tests::{for_each_terraform, CmdOutput, Terraform, Workspace};
+use serde_json::{json, Value};
+
+const CONFIG: &str = r#"
+variable "hosts" {
+  type = map(string)
+}
+variable "echo_count" {
+  type = number
+}
+
+data "peering_connectivity" "check" {
+  hosts      = var.hosts
+  echo_count = var.echo_count
+  timeout_ms = 200
+}
+
+output "report" {
+  value = data.peering_connectivity.check.report
+}
+"#;
+
+fn plan_with(test: &str, tf: &Terraform, vars: Value) -> CmdOutput {
+    let ws = Workspace::new(test, tf);
+    ws.write_main(CONFIG);
+    ws.write_vars(&vars);
+    ws.init().expect_success();
+    let plan = ws.plan();
+    plan.expect_failure();
+    plan
+}
+
+/// Words and numbers of the diagnostics, without Terraform's source location
+/// lines (`on main.tf line 12`, `12:   echo_count = ...`), so checks like
+/// "mentions 0" or "mentions an upper bound" see only the provider's message,
+/// and never match inside `10` or `v0.1.0`.
+fn message_tokens(out: &CmdOutput) -> Vec<String> {
+    text(out)
+        .lines()
+        .map(|line| line.trim_start_matches(|c: char| c == '│' || c.is_whitespace()))
+        .filter(|line| !line.contains(".tf line "))
+        .filter(|line| {
+            let digits = line.chars().take_while(char::is_ascii_digit).count();
+            !(digits > 0 && line[digits..].starts_with(':'))
+        })
+        .flat_map(|line| {
+            line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
+                .map(|t| t.trim_end_matches('.').to_string())
+                .collect::<Vec<_>>()
+        })
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+fn text(out: &CmdOutput) -> String {
+    format!("{}\n{}", out.stdout, out.stderr)
+}
+
+#[test]
+fn bad_address_names_the_host_and_the_value() {
+    let test = "bad_address";
+    for_each_terraform(test, |tf| {
+        let out = plan_with(
+            test,
+            tf,
+            json!({"hosts": {"a": "10.1.2.300"}, "echo_count": 1}),
+        );
+        let all = text(&out);
+        assert!(
+            all.contains("hosts[\"a\"]") || all.contains("hosts.a"),
+            "attribute path:\n{out}"
+        );
+        assert!(all.contains("10.1.2.300"), "offending value:\n{out}");
+    });
+}
+
+#[test]
+fn echo_count_zero_names_the_attribute_value_and_range() {
+    let test = "echo_count_zero";
+    for_each_terraform(test, |tf| {
+        let out = plan_with(
+            test,
+            tf,
+            json!({"hosts": {"lo": "127.0.0.1"}, "echo_count": 0}),
+        );
+        assert!(text(&out).contains("echo_count"), "attribute:\n{out}");
+        let tokens = message_tokens(&out);
+        assert!(tokens.iter().any(|t| t == "0"), "offending value 0:\n{out}");
+        // The allowed range starts at 1 and has an upper bound, both spelled out.
+        assert!(
+            tokens.iter().any(|t| t == "1"),
+            "allowed range (from 1):\n{out}"
+        );
+        let numbers: Vec<u64> = tokens.iter().filter_map(|t| t.parse().ok()).collect();
+        assert!(
+            numbers.iter().any(|&n| n > 1),
+            "allowed range (upper bound):\n{out}"
+        );
+    });
+}
+
+#[test]
+fn duplicate_address_names_both_hosts() {
+    let test = "duplicate_address";
+    for_each_terraform(test, |tf| {
+        let hosts =
+            json!({"first_twin": "127.0.0.1", "second_twin": "127.0.0.1", "single": "127.0.0.2"});
+        let out = plan_with(test, tf, json!({"hosts": hosts, "echo_count": 1}));
+        let all = text(&out);
+        for twin in ["first_twin", "second_twin", "127.0.0.1"] {
+            assert!(all.contains(twin), "error names {twin}:\n{out}");
+        }
+    });
+}
