@@ -9,7 +9,7 @@ use std::time::Duration;
 use tempfile::TempDir;
 
 use crate::command::{self, CmdOutput};
-use crate::provider_bin::{provider_binary, PROVIDER_BINARY};
+use crate::provider_bin::{shared_mirror, write_mirror};
 use crate::terraform::Terraform;
 
 /// The provider's source address as HCL modules write it.
@@ -26,6 +26,14 @@ pub fn terraform_block() -> String {
     )
 }
 
+/// Where a workspace's provider comes from.
+enum Mirror<'a> {
+    /// The per-process mirror of the provider built from this repository.
+    Shared(&'a Path),
+    /// A mirror of its own offering this executable.
+    Private { provider: &'a Path },
+}
+
 pub struct Workspace {
     /// Kept (not deleted) when the test panics, for a look at the files and log.
     root: Option<TempDir>,
@@ -38,35 +46,39 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// A fresh workspace for `terraform` with the provider binary from
-    /// [`provider_binary`] in its mirror.
+    /// A fresh workspace for `terraform` installing the provider built from
+    /// this workspace (see [`crate::provider_binary`]).
     pub fn new(test: &str, terraform: &Terraform) -> Workspace {
-        Workspace::with_provider(test, terraform, provider_binary())
+        Workspace::create(
+            test,
+            terraform,
+            Mirror::Shared(shared_mirror(PROVIDER_VERSION)),
+        )
     }
 
+    /// A workspace whose own mirror offers `provider` (any executable) instead.
     pub fn with_provider(test: &str, terraform: &Terraform, provider: &Path) -> Workspace {
+        Workspace::create(test, terraform, Mirror::Private { provider })
+    }
+
+    fn create(test: &str, terraform: &Terraform, mirror: Mirror<'_>) -> Workspace {
         let root = tempfile::Builder::new()
             .prefix(&format!("ptl-{test}-{}-", terraform.version))
             .tempdir()
             .expect("creating a temporary directory");
-        let mirror = root.path().join("mirror");
-        let package_dir = mirror
-            .join("registry.terraform.io/peeringmesh/peering")
-            .join(PROVIDER_VERSION)
-            .join("linux_amd64");
-        std::fs::create_dir_all(&package_dir).expect("creating the mirror");
-        // A copy, not a link: a rebuild during the run must not change what
-        // Terraform already hashed into its lock file.
-        std::fs::copy(
-            provider,
-            package_dir.join(format!("{PROVIDER_BINARY}_v{PROVIDER_VERSION}")),
-        )
-        .unwrap_or_else(|e| panic!("copying {} into the mirror: {e}", provider.display()));
+        let mirror_dir = match mirror {
+            Mirror::Shared(dir) => dir.to_path_buf(),
+            Mirror::Private { provider } => {
+                let dir = root.path().join("mirror");
+                write_mirror(&dir, provider, PROVIDER_VERSION);
+                dir
+            }
+        };
         // No `direct` source: a test configuration that asks for any other
         // provider fails instead of reaching for the network.
         let cli_config = format!(
             "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"{PROVIDER_SOURCE}\"]\n  }}\n}}\n",
-            mirror.display()
+            mirror_dir.display()
         );
         std::fs::write(root.path().join("terraformrc"), cli_config).expect("writing terraformrc");
         let work = root.path().join("work");

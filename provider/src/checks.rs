@@ -6,7 +6,13 @@ use tfplugin::diag::{AttributePath, Diagnostics};
 use tfplugin::value::Value;
 
 /// A whole number in `min..=max`; returns it when known and valid.
-pub fn int_in_range(v: &Value, path: AttributePath, min: i64, max: i64, diags: &mut Diagnostics) -> Option<i64> {
+pub fn int_in_range(
+    v: &Value,
+    path: AttributePath,
+    min: i64,
+    max: i64,
+    diags: &mut Diagnostics,
+) -> Option<i64> {
     if v.is_null() || v.is_unknown() {
         return None;
     }
@@ -30,7 +36,11 @@ pub fn int_in_range(v: &Value, path: AttributePath, min: i64, max: i64, diags: &
             None
         }
         (None, None) => {
-            diags.error_at(path, format!("Invalid {name}"), format!("{name} must be a number between {min} and {max}."));
+            diags.error_at(
+                path,
+                format!("Invalid {name}"),
+                format!("{name} must be a number between {min} and {max}."),
+            );
             None
         }
     }
@@ -58,7 +68,11 @@ pub fn string_matches(
         return Some(s.to_string());
     }
     let name = path.to_string();
-    diags.error_at(path, format!("Invalid {name}"), format!("{name} is {s:?}; {expected}"));
+    diags.error_at(
+        path,
+        format!("Invalid {name}"),
+        format!("{name} is {s:?}; {expected}"),
+    );
     None
 }
 
@@ -70,7 +84,13 @@ mod tests {
     #[test]
     fn int_in_range_names_path_value_and_range() {
         let mut d = Diagnostics::new();
-        let got = int_in_range(&Value::Number(Number::Int(0)), AttributePath::root("echo_count"), 1, 100, &mut d);
+        let got = int_in_range(
+            &Value::Number(Number::Int(0)),
+            AttributePath::root("echo_count"),
+            1,
+            100,
+            &mut d,
+        );
         assert_eq!(got, None);
         let msg = d.0[0].to_string();
         assert!(msg.contains("echo_count is 0"), "{msg}");
@@ -81,10 +101,22 @@ mod tests {
     #[test]
     fn unknown_and_null_are_not_checked_yet() {
         let mut d = Diagnostics::new();
-        assert_eq!(int_in_range(&Value::Unknown, AttributePath::root("x"), 1, 2, &mut d), None);
-        assert_eq!(int_in_range(&Value::Null, AttributePath::root("x"), 1, 2, &mut d), None);
+        assert_eq!(
+            int_in_range(&Value::Unknown, AttributePath::root("x"), 1, 2, &mut d),
+            None
+        );
+        assert_eq!(
+            int_in_range(&Value::Null, AttributePath::root("x"), 1, 2, &mut d),
+            None
+        );
         assert!(d.is_empty());
-        let got = int_in_range(&Value::Number(Number::Float(1.5)), AttributePath::root("x"), 1, 2, &mut d);
+        let got = int_in_range(
+            &Value::Number(Number::Float(1.5)),
+            AttributePath::root("x"),
+            1,
+            2,
+            &mut d,
+        );
         assert_eq!(got, None);
         assert!(d.0[0].to_string().contains("whole number"));
     }

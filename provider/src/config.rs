@@ -58,10 +58,19 @@ impl std::fmt::Debug for ProviderConfig {
         f.debug_struct("ProviderConfig")
             .field("region", &self.region)
             .field("profile", &self.profile)
-            .field("access_key", &self.access_key.as_ref().map(|_| "(sensitive)"))
-            .field("secret_key", &self.secret_key.as_ref().map(|_| "(sensitive)"))
+            .field(
+                "access_key",
+                &self.access_key.as_ref().map(|_| "(sensitive)"),
+            )
+            .field(
+                "secret_key",
+                &self.secret_key.as_ref().map(|_| "(sensitive)"),
+            )
             .field("ec2_endpoint", &self.ec2_endpoint)
-            .field("assume_role", &self.assume_role.as_ref().map(|r| &r.role_arn))
+            .field(
+                "assume_role",
+                &self.assume_role.as_ref().map(|r| &r.role_arn),
+            )
             .field("max_retries", &self.max_retries)
             .field("max_concurrency", &self.max_concurrency)
             .field("default_tags", &self.default_tags)
@@ -97,10 +106,10 @@ pub fn schema() -> Schema {
             )
             .optional()
             .describe("Assume an IAM role before calling EC2."),
-            n("max_retries").describe(&format!(
+            n("max_retries").describe(format!(
                 "Retries of a throttled or transient EC2 call (0 to 50, default {DEFAULT_MAX_RETRIES})."
             )),
-            n("max_concurrency").describe(&format!(
+            n("max_concurrency").describe(format!(
                 "EC2 operations in flight at once (1 to 64, default {DEFAULT_MAX_CONCURRENCY})."
             )),
             Attribute::typed("default_tags", Type::map(Type::String))
@@ -124,12 +133,16 @@ pub fn schema() -> Schema {
 fn is_region(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() >= 3
-        && parts[..parts.len() - 1].iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
         && parts[parts.len() - 1].parse::<u8>().is_ok()
 }
 
 fn is_endpoint(s: &str) -> bool {
-    let rest = s.strip_prefix("http://").or_else(|| s.strip_prefix("https://"));
+    let rest = s
+        .strip_prefix("http://")
+        .or_else(|| s.strip_prefix("https://"));
     rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace))
 }
 
@@ -146,17 +159,29 @@ fn is_role_arn(s: &str) -> bool {
 }
 
 fn is_session_name(s: &str) -> bool {
-    (2..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b))
+    (2..=64).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b))
 }
 
 /// Checks every attribute that is known; unknown values are checked at configure time.
 pub fn validate(config: &Value, diags: &mut Diagnostics) {
     let at = AttributePath::root;
-    string_matches(config.get("region"), at("region"), is_region, "expected an AWS region name such as \"eu-west-2\".", diags);
+    string_matches(
+        config.get("region"),
+        at("region"),
+        is_region,
+        "expected an AWS region name such as \"eu-west-2\".",
+        diags,
+    );
     let ak = config.get("access_key");
     let sk = config.get("secret_key");
     if !ak.is_unknown() && !sk.is_unknown() && ak.is_null() != sk.is_null() {
-        let (set, missing) = if ak.is_null() { ("secret_key", "access_key") } else { ("access_key", "secret_key") };
+        let (set, missing) = if ak.is_null() {
+            ("secret_key", "access_key")
+        } else {
+            ("access_key", "secret_key")
+        };
         diags.error_at(
             at(missing),
             format!("Missing {missing}"),
@@ -171,10 +196,28 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
         diags,
     );
     let role = config.get("assume_role");
-    string_matches(role.get("role_arn"), at("assume_role").attr("role_arn"), is_role_arn, "expected an IAM role ARN such as \"arn:aws:iam::123456789012:role/mesh-admin\".", diags);
-    string_matches(role.get("session_name"), at("assume_role").attr("session_name"), is_session_name, "use 2 to 64 characters of letters, digits and +=,.@_-.", diags);
+    string_matches(
+        role.get("role_arn"),
+        at("assume_role").attr("role_arn"),
+        is_role_arn,
+        "expected an IAM role ARN such as \"arn:aws:iam::123456789012:role/mesh-admin\".",
+        diags,
+    );
+    string_matches(
+        role.get("session_name"),
+        at("assume_role").attr("session_name"),
+        is_session_name,
+        "use 2 to 64 characters of letters, digits and +=,.@_-.",
+        diags,
+    );
     int_in_range(config.get("max_retries"), at("max_retries"), 0, 50, diags);
-    int_in_range(config.get("max_concurrency"), at("max_concurrency"), 1, 64, diags);
+    int_in_range(
+        config.get("max_concurrency"),
+        at("max_concurrency"),
+        1,
+        64,
+        diags,
+    );
     if let Some(tags) = config.get("default_tags").as_map() {
         for key in tags.keys() {
             if key.starts_with("aws:") || key.starts_with("peering:") {
@@ -187,9 +230,27 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
         }
     }
     let q = config.get("quotas");
-    int_in_range(q.get("peerings_per_vpc"), at("quotas").attr("peerings_per_vpc"), 1, 125, diags);
-    int_in_range(q.get("routes_per_route_table"), at("quotas").attr("routes_per_route_table"), 1, 1000, diags);
-    int_in_range(q.get("rules_per_security_group"), at("quotas").attr("rules_per_security_group"), 1, 1000, diags);
+    int_in_range(
+        q.get("peerings_per_vpc"),
+        at("quotas").attr("peerings_per_vpc"),
+        1,
+        125,
+        diags,
+    );
+    int_in_range(
+        q.get("routes_per_route_table"),
+        at("quotas").attr("routes_per_route_table"),
+        1,
+        1000,
+        diags,
+    );
+    int_in_range(
+        q.get("rules_per_security_group"),
+        at("quotas").attr("rules_per_security_group"),
+        1,
+        1000,
+        diags,
+    );
 }
 
 #[derive(Deserialize)]
@@ -226,7 +287,11 @@ struct RawQuotas {
 }
 
 /// Validates and resolves the final configuration, with environment fallbacks.
-pub fn resolve(config: &Value, env: impl Fn(&str) -> Option<String>, diags: &mut Diagnostics) -> Option<ProviderConfig> {
+pub fn resolve(
+    config: &Value,
+    env: impl Fn(&str) -> Option<String>,
+    diags: &mut Diagnostics,
+) -> Option<ProviderConfig> {
     validate(config, diags);
     if diags.has_errors() {
         return None;
@@ -246,7 +311,10 @@ pub fn resolve(config: &Value, env: impl Fn(&str) -> Option<String>, diags: &mut
     let q = raw.quotas;
     let quota = |f: fn(&RawQuotas) -> Option<i64>, d: i64| q.as_ref().and_then(f).unwrap_or(d);
     Some(ProviderConfig {
-        region: raw.region.or_else(|| non_empty(env("AWS_REGION"))).or_else(|| non_empty(env("AWS_DEFAULT_REGION"))),
+        region: raw
+            .region
+            .or_else(|| non_empty(env("AWS_REGION")))
+            .or_else(|| non_empty(env("AWS_DEFAULT_REGION"))),
         profile: raw.profile,
         access_key: raw.access_key,
         secret_key: raw.secret_key,
@@ -265,8 +333,14 @@ pub fn resolve(config: &Value, env: impl Fn(&str) -> Option<String>, diags: &mut
         default_tags: raw.default_tags.unwrap_or_default(),
         quotas: Quotas {
             peerings_per_vpc: quota(|q| q.peerings_per_vpc, defaults.peerings_per_vpc),
-            routes_per_route_table: quota(|q| q.routes_per_route_table, defaults.routes_per_route_table),
-            rules_per_security_group: quota(|q| q.rules_per_security_group, defaults.rules_per_security_group),
+            routes_per_route_table: quota(
+                |q| q.routes_per_route_table,
+                defaults.routes_per_route_table,
+            ),
+            rules_per_security_group: quota(
+                |q| q.rules_per_security_group,
+                defaults.rules_per_security_group,
+            ),
         },
     })
 }

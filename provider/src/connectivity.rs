@@ -112,7 +112,11 @@ fn check_hosts(hosts: &Value, diags: &mut Diagnostics) -> Option<BTreeMap<String
         let Some(text) = known_str(value) else {
             complete &= !value.is_unknown();
             if value.is_null() {
-                diags.error_at(path, "Missing address", format!("Host {name:?} has no address; give an IPv4 or IPv6 address."));
+                diags.error_at(
+                    path,
+                    "Missing address",
+                    format!("Host {name:?} has no address; give an IPv4 or IPv6 address."),
+                );
             }
             continue;
         };
@@ -129,7 +133,10 @@ fn check_hosts(hosts: &Value, diags: &mut Diagnostics) -> Option<BTreeMap<String
                 continue;
             }
         };
-        if addr.is_unspecified() || addr.is_multicast() || addr == IpAddr::from([255, 255, 255, 255]) {
+        if addr.is_unspecified()
+            || addr.is_multicast()
+            || addr == IpAddr::from([255, 255, 255, 255])
+        {
             diags.error_at(
                 path,
                 "Address cannot be probed",
@@ -152,14 +159,29 @@ fn check_hosts(hosts: &Value, diags: &mut Diagnostics) -> Option<BTreeMap<String
 }
 
 fn check_settings(config: &Value, diags: &mut Diagnostics) {
-    int_in_range(config.get("echo_count"), AttributePath::root("echo_count"), 1, 100, diags);
-    int_in_range(config.get("timeout_ms"), AttributePath::root("timeout_ms"), 1, 60_000, diags);
+    int_in_range(
+        config.get("echo_count"),
+        AttributePath::root("echo_count"),
+        1,
+        100,
+        diags,
+    );
+    int_in_range(
+        config.get("timeout_ms"),
+        AttributePath::root("timeout_ms"),
+        1,
+        60_000,
+        diags,
+    );
 }
 
 fn probe_error(e: ProbeError) -> Diagnostic {
     match e {
         ProbeError::Permission(msg) => Diagnostic::error("Cannot send ICMP from this machine", msg),
-        ProbeError::Cancelled { .. } => Diagnostic::error("Probing interrupted", format!("{e}; run again to get a complete matrix.")),
+        ProbeError::Cancelled { .. } => Diagnostic::error(
+            "Probing interrupted",
+            format!("{e}; run again to get a complete matrix."),
+        ),
         other => Diagnostic::error("Probing failed", other.to_string()),
     }
 }
@@ -184,13 +206,21 @@ impl DataSource for Connectivity {
         let hosts = check_hosts(config.get("hosts"), diags);
         let Some(hosts) = hosts.filter(|_| !diags.has_errors()) else {
             if !diags.has_errors() {
-                diags.push(Diagnostic::error("hosts is not known", "Every host address must be known before probing."));
+                diags.push(Diagnostic::error(
+                    "hosts is not known",
+                    "Every host address must be known before probing.",
+                ));
             }
             return None;
         };
         let cfg: Config = config
             .decode()
-            .map_err(|e| diags.push(Diagnostic::error("Configuration is not fully known", e.to_string())))
+            .map_err(|e| {
+                diags.push(Diagnostic::error(
+                    "Configuration is not fully known",
+                    e.to_string(),
+                ))
+            })
             .ok()?;
         let echo_count = cfg.echo_count.unwrap_or(DEFAULT_ECHO_COUNT);
         let timeout_ms = cfg.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
@@ -198,17 +228,32 @@ impl DataSource for Connectivity {
             count: echo_count as u32,
             timeout: Duration::from_millis(timeout_ms as u64),
         };
-        tracing::info!(hosts = hosts.len(), echo_count, timeout_ms, "probing connectivity");
-        let results = probe_matrix(self.prober.as_ref(), &hosts, &echo, PROBE_CONCURRENCY, &ctx.cancel)
-            .await
-            .map_err(|e| diags.push(probe_error(e)))
-            .ok()?;
+        tracing::info!(
+            hosts = hosts.len(),
+            echo_count,
+            timeout_ms,
+            "probing connectivity"
+        );
+        let results = probe_matrix(
+            self.prober.as_ref(),
+            &hosts,
+            &echo,
+            PROBE_CONCURRENCY,
+            &ctx.cancel,
+        )
+        .await
+        .map_err(|e| diags.push(probe_error(e)))
+        .ok()?;
         let unreachable: Vec<String> = results
             .iter()
             .filter(|r| !r.reachable)
             .map(|r| format!("{}->{}", r.from, r.to))
             .collect();
-        tracing::info!(pairs = results.len(), unreachable = unreachable.len(), "probing done");
+        tracing::info!(
+            pairs = results.len(),
+            unreachable = unreachable.len(),
+            "probing done"
+        );
         let state = State {
             hosts: cfg.hosts,
             echo_count,
@@ -219,7 +264,12 @@ impl DataSource for Connectivity {
             unreachable,
         };
         Value::encode(&state, &self.schema().value_type())
-            .map_err(|e| diags.push(Diagnostic::error("Could not build the data source state", e.to_string())))
+            .map_err(|e| {
+                diags.push(Diagnostic::error(
+                    "Could not build the data source state",
+                    e.to_string(),
+                ))
+            })
             .ok()
     }
 }

@@ -12,5 +12,7 @@ fn main() -> ExitCode {
         address: ADDRESS,
         version: VERSION,
     };
-    run(cfg, |shutdown| ProviderService::new(PeeringProvider::new(), shutdown))
+    run(cfg, |shutdown| {
+        ProviderService::new(PeeringProvider::new(), shutdown)
+    })
 }

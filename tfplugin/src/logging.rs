@@ -104,7 +104,10 @@ where
         let mut object = Map::new();
         object.insert("@level".into(), hclog_level(level).into());
         object.insert("@module".into(), self.module.clone().into());
-        object.insert("@timestamp".into(), hclog_timestamp(time::OffsetDateTime::now_utc()).into());
+        object.insert(
+            "@timestamp".into(),
+            hclog_timestamp(time::OffsetDateTime::now_utc()).into(),
+        );
         let mut message = String::new();
         for (key, value) in fields {
             if key == "message" {
@@ -332,13 +335,22 @@ mod tests {
             }
         };
         assert_eq!(level_from_env(env(&[])), LevelFilter::INFO);
-        assert_eq!(level_from_env(env(&[("TF_LOG", "DEBUG")])), LevelFilter::DEBUG);
+        assert_eq!(
+            level_from_env(env(&[("TF_LOG", "DEBUG")])),
+            LevelFilter::DEBUG
+        );
         assert_eq!(
             level_from_env(env(&[("TF_LOG", "debug"), ("TF_LOG_PROVIDER", "error")])),
             LevelFilter::ERROR
         );
-        assert_eq!(level_from_env(env(&[("TF_LOG_PROVIDER", "off")])), LevelFilter::OFF);
-        assert_eq!(level_from_env(env(&[("TF_LOG", "json")])), LevelFilter::TRACE);
+        assert_eq!(
+            level_from_env(env(&[("TF_LOG_PROVIDER", "off")])),
+            LevelFilter::OFF
+        );
+        assert_eq!(
+            level_from_env(env(&[("TF_LOG", "json")])),
+            LevelFilter::TRACE
+        );
         assert_eq!(
             level_from_env(env(&[("TF_LOG_PROVIDER", ""), ("TF_LOG", "warn")])),
             LevelFilter::WARN

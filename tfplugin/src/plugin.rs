@@ -61,7 +61,11 @@ where
     let command = match cli::parse_args(std::env::args_os().skip(1)) {
         Ok(command) => command,
         Err(e) => {
-            eprint!("{}: {e}\n\n{}", cli::binary_name(&cfg), cli::usage_text(&cfg));
+            eprint!(
+                "{}: {e}\n\n{}",
+                cli::binary_name(&cfg),
+                cli::usage_text(&cfg)
+            );
             return ExitCode::from(2);
         }
     };
@@ -75,7 +79,8 @@ where
         Command::Serve | Command::Debug => {
             crate::logging::init(&format!("provider.{}", cfg.name));
             let debug_mode = command == Command::Debug;
-            match prepare(debug_mode).and_then(|setup| serve(cfg, setup, debug_mode, make_service)) {
+            match prepare(debug_mode).and_then(|setup| serve(cfg, setup, debug_mode, make_service))
+            {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(message) => {
                     eprintln!("{}: {message}", cli::binary_name(&cfg));
@@ -114,7 +119,10 @@ fn prepare(debug_mode: bool) -> Result<Setup, String> {
         // for reattached providers.
         let listener = std::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0))
             .map_err(|e| format!("listening on 127.0.0.1: {e}"))?;
-        return Ok(Setup { listener, tls: None });
+        return Ok(Setup {
+            listener,
+            tls: None,
+        });
     }
     handshake::negotiate_protocol(env("PLUGIN_PROTOCOL_VERSIONS").as_deref())?;
     let ports = handshake::port_range(
@@ -152,7 +160,10 @@ where
         .map_err(|e| format!("starting the async runtime: {e}"))?;
     let result = runtime.block_on(async move {
         let addr = setup.listener.local_addr().map_err(|e| e.to_string())?;
-        setup.listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+        setup
+            .listener
+            .set_nonblocking(true)
+            .map_err(|e| e.to_string())?;
         let listener =
             tokio::net::TcpListener::from_std(setup.listener).map_err(|e| e.to_string())?;
         let shutdown = ShutdownSignal::new();
@@ -168,7 +179,10 @@ where
             debug_instructions(&cfg, addr)
         } else {
             let cert_value = cert.as_ref().map(ServerCertificate::handshake_value);
-            format!("{}\n", handshake::handshake_line(addr, cert_value.as_deref()))
+            format!(
+                "{}\n",
+                handshake::handshake_line(addr, cert_value.as_deref())
+            )
         };
         announce(&announcement).map_err(|e| format!("writing the handshake to stdout: {e}"))?;
         tracing::debug!(%addr, tls = tls_config.is_some(), debug_mode, "serving");

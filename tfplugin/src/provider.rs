@@ -108,7 +108,12 @@ pub trait Resource: Send + Sync {
 
     /// Converts stored state of `version` (as its JSON) to the current schema. The default
     /// accepts state written by the current schema version only.
-    async fn upgrade_state(&self, version: i64, json: &[u8], diags: &mut Diagnostics) -> Option<Value> {
+    async fn upgrade_state(
+        &self,
+        version: i64,
+        json: &[u8],
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
         let schema = self.schema();
         if version > schema.version {
             diags.push(Diagnostic::error(
@@ -121,23 +126,43 @@ pub trait Resource: Send + Sync {
             ));
             return None;
         }
-        match crate::value::json::decode(json, &schema.value_type()) {
+        // State of an older version may still hold attributes that were removed since.
+        let decoded = if version < schema.version {
+            crate::value::json::decode_ignoring_undefined(json, &schema.value_type())
+        } else {
+            crate::value::json::decode(json, &schema.value_type())
+        };
+        match decoded {
             Ok(v) => Some(v),
             Err(e) => {
                 diags.push(Diagnostic::error(
                     "Stored state does not match the schema",
-                    format!("Could not read the stored state of this {}: {e}", self.type_name()),
+                    format!(
+                        "Could not read the stored state of this {}: {e}",
+                        self.type_name()
+                    ),
                 ));
                 None
             }
         }
     }
 
-    async fn read(&self, ctx: &Context, state: &Value, private: &[u8], diags: &mut Diagnostics) -> ReadResponse;
+    async fn read(
+        &self,
+        ctx: &Context,
+        state: &Value,
+        private: &[u8],
+        diags: &mut Diagnostics,
+    ) -> ReadResponse;
 
     async fn plan(&self, ctx: &Context, req: PlanRequest, diags: &mut Diagnostics) -> PlanResponse;
 
-    async fn apply(&self, ctx: &Context, req: ApplyRequest, diags: &mut Diagnostics) -> ApplyResponse;
+    async fn apply(
+        &self,
+        ctx: &Context,
+        req: ApplyRequest,
+        diags: &mut Diagnostics,
+    ) -> ApplyResponse;
 
     /// Builds state from an import id; returns Null when nothing was found.
     async fn import(&self, ctx: &Context, id: &str, diags: &mut Diagnostics) -> ReadResponse {

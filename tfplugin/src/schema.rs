@@ -81,7 +81,10 @@ impl Schema {
 impl Block {
     /// The object type a value of this block has on the wire.
     pub fn value_type(&self) -> Type {
-        let attrs = self.attributes.iter().map(|a| (a.name.clone(), a.value_type()));
+        let attrs = self
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), a.value_type()));
         let blocks = self.blocks.iter().map(|b| {
             let inner = b.block.value_type();
             let ty = match b.nesting {

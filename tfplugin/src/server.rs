@@ -86,16 +86,28 @@ impl<P: Provider> ProviderService<P> {
         found
     }
 
-    fn data_source(&self, type_name: &str, diags: &mut Diagnostics) -> Option<&Entry<dyn DataSource>> {
+    fn data_source(
+        &self,
+        type_name: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<&Entry<dyn DataSource>> {
         let found = self.data_sources.get(type_name);
         if found.is_none() {
-            diags.push(unknown_type("data source", type_name, self.data_sources.keys()));
+            diags.push(unknown_type(
+                "data source",
+                type_name,
+                self.data_sources.keys(),
+            ));
         }
         found
     }
 }
 
-fn unknown_type<'a>(kind: &str, type_name: &str, known: impl Iterator<Item = &'a String>) -> Diagnostic {
+fn unknown_type<'a>(
+    kind: &str,
+    type_name: &str,
+    known: impl Iterator<Item = &'a String>,
+) -> Diagnostic {
     let known: Vec<&str> = known.map(String::as_str).collect();
     let known = if known.is_empty() {
         "none".to_string()

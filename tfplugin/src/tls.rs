@@ -10,8 +10,8 @@
 //! (and must not have it: rustls-based clients reject CA certificates used as
 //! end entities).
 
-mod pinned;
 mod p521_verify;
+mod pinned;
 
 use std::sync::Arc;
 
@@ -146,7 +146,10 @@ mod tests {
         let cert = ServerCertificate::generate().unwrap();
         let value = cert.handshake_value();
         assert!(!value.contains('='), "padding must be stripped: {value}");
-        assert!(!value.contains('-') && !value.contains('_'), "standard alphabet");
+        assert!(
+            !value.contains('-') && !value.contains('_'),
+            "standard alphabet"
+        );
         let decoded = base64::engine::general_purpose::STANDARD_NO_PAD
             .decode(&value)
             .unwrap();

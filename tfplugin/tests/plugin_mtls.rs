@@ -46,8 +46,13 @@ async fn pinned_client_gets_plugin_serving_over_tls() {
     let (server, config) = tls_server(client.der.clone());
     let running = start(Some(config)).await;
 
-    let channel = tls_channel(running.addr, &server, Some(&client)).await.unwrap();
-    assert_eq!(health(channel.clone(), "plugin").await, Ok(ServingStatus::Serving));
+    let channel = tls_channel(running.addr, &server, Some(&client))
+        .await
+        .unwrap();
+    assert_eq!(
+        health(channel.clone(), "plugin").await,
+        Ok(ServingStatus::Serving)
+    );
     assert_eq!(health(channel, "").await, Ok(ServingStatus::Serving));
     running.shutdown.cancel();
 }
@@ -86,7 +91,8 @@ async fn go_plugin_p521_client_certificate_is_accepted_with_tls13_and_tls12() {
 
     for version in [&rustls::version::TLS13, &rustls::version::TLS12] {
         let key = p521_key(P521_CLIENT_KEY);
-        let result = p521_client_gets_h2(running.addr, &server, P521_CLIENT_CERT, key, version).await;
+        let result =
+            p521_client_gets_h2(running.addr, &server, P521_CLIENT_CERT, key, version).await;
         assert_eq!(result, Ok(()), "{version:?}");
     }
     running.shutdown.cancel();
@@ -112,7 +118,9 @@ async fn controller_shutdown_stops_serving_within_a_second() {
     let client = terraform_like_client_cert();
     let (server, config) = tls_server(client.der.clone());
     let running = start(Some(config)).await;
-    let channel = tls_channel(running.addr, &server, Some(&client)).await.unwrap();
+    let channel = tls_channel(running.addr, &server, Some(&client))
+        .await
+        .unwrap();
 
     // Terraform keeps these streams open for the plugin's whole life.
     let mut stdio = GrpcStdioClient::new(channel.clone())
@@ -128,7 +136,10 @@ async fn controller_shutdown_stops_serving_within_a_second() {
         .into_inner();
 
     let asked = Instant::now();
-    GrpcControllerClient::new(channel).shutdown(Empty {}).await.unwrap();
+    GrpcControllerClient::new(channel)
+        .shutdown(Empty {})
+        .await
+        .unwrap();
     let served = tokio::time::timeout(Duration::from_secs(1), running.task)
         .await
         .expect("serve_on did not return within a second of Shutdown");
@@ -137,9 +148,13 @@ async fn controller_shutdown_stops_serving_within_a_second() {
     assert!(running.shutdown.is_cancelled());
 
     // The open streams ended instead of hanging, and the port is closed.
-    let stdio_end = tokio::time::timeout(TIMEOUT, stdio.message()).await.unwrap();
+    let stdio_end = tokio::time::timeout(TIMEOUT, stdio.message())
+        .await
+        .unwrap();
     assert!(!matches!(stdio_end, Ok(Some(_))), "{stdio_end:?}");
-    let broker_end = tokio::time::timeout(TIMEOUT, broker.message()).await.unwrap();
+    let broker_end = tokio::time::timeout(TIMEOUT, broker.message())
+        .await
+        .unwrap();
     assert!(!matches!(broker_end, Ok(Some(_))), "{broker_end:?}");
     assert!(tokio::net::TcpStream::connect(running.addr).await.is_err());
 }
@@ -153,7 +168,10 @@ async fn without_tls_the_services_speak_plain_h2() {
         .connect()
         .await
         .unwrap();
-    assert_eq!(health(channel.clone(), "plugin").await, Ok(ServingStatus::Serving));
+    assert_eq!(
+        health(channel.clone(), "plugin").await,
+        Ok(ServingStatus::Serving)
+    );
 
     // The provider service is mounted (here it implements nothing).
     let status = pb::provider_client::ProviderClient::new(channel)
@@ -393,7 +411,9 @@ async fn p521_client_gets_h2(
     config.alpn_protocols = vec![b"h2".to_vec()];
 
     let exchange = async {
-        let tcp = tokio::net::TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
+        let tcp = tokio::net::TcpStream::connect(addr)
+            .await
+            .map_err(|e| e.to_string())?;
         let name = ServerName::try_from("localhost").unwrap();
         let mut tls = tokio_rustls::TlsConnector::from(Arc::new(config))
             .connect(name, tcp)

@@ -10,7 +10,8 @@ use tfplugin::proto::tfplugin6 as pb;
 use tfplugin::proto::tfplugin6::provider_client::ProviderClient;
 use tfplugin::proto::tfplugin6::provider_server::ProviderServer;
 use tfplugin::provider::{
-    ApplyRequest, ApplyResponse, Context, DataSource, PlanRequest, PlanResponse, Provider, ReadResponse, Resource,
+    ApplyRequest, ApplyResponse, Context, DataSource, PlanRequest, PlanResponse, Provider,
+    ReadResponse, Resource,
 };
 use tfplugin::schema::{Attribute, Schema};
 use tfplugin::server::ProviderService;
@@ -36,7 +37,11 @@ impl DataSource for Echo {
     }
     async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         if config.get("input").as_str() == Some("bad") {
-            diags.error_at(AttributePath::root("input"), "Invalid input", "input is \"bad\"");
+            diags.error_at(
+                AttributePath::root("input"),
+                "Invalid input",
+                "input is \"bad\"",
+            );
         }
     }
     async fn read(&self, ctx: &Context, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
@@ -49,9 +54,12 @@ impl DataSource for Echo {
             return None;
         }
         Some(Value::Object(
-            [("input".to_string(), Value::String(input.clone())), ("output".to_string(), Value::String(input.to_uppercase()))]
-                .into_iter()
-                .collect(),
+            [
+                ("input".to_string(), Value::String(input.clone())),
+                ("output".to_string(), Value::String(input.to_uppercase())),
+            ]
+            .into_iter()
+            .collect(),
         ))
     }
 }
@@ -66,12 +74,24 @@ impl Resource for Thing {
     fn schema(&self) -> Schema {
         Schema::new(
             "thing",
-            vec![Attribute::typed("name", Type::String).required(), Attribute::typed("id", Type::String).computed()],
+            vec![
+                Attribute::typed("name", Type::String).required(),
+                Attribute::typed("id", Type::String).computed(),
+            ],
         )
     }
     async fn validate(&self, _: &Value, _: &mut Diagnostics) {}
-    async fn read(&self, _: &Context, state: &Value, private: &[u8], _: &mut Diagnostics) -> ReadResponse {
-        ReadResponse { new_state: state.clone(), private: private.to_vec() }
+    async fn read(
+        &self,
+        _: &Context,
+        state: &Value,
+        private: &[u8],
+        _: &mut Diagnostics,
+    ) -> ReadResponse {
+        ReadResponse {
+            new_state: state.clone(),
+            private: private.to_vec(),
+        }
     }
     async fn plan(&self, _: &Context, req: PlanRequest, _: &mut Diagnostics) -> PlanResponse {
         let mut planned = req.proposed.clone();
@@ -80,14 +100,21 @@ impl Resource for Thing {
                 m.insert("id".into(), Value::Unknown);
             }
         }
-        PlanResponse { planned, requires_replace: vec![AttributePath::root("name")], planned_private: b"p".to_vec() }
+        PlanResponse {
+            planned,
+            requires_replace: vec![AttributePath::root("name")],
+            planned_private: b"p".to_vec(),
+        }
     }
     async fn apply(&self, _: &Context, req: ApplyRequest, _: &mut Diagnostics) -> ApplyResponse {
         let mut state = req.planned.clone();
         if let Value::Object(m) = &mut state {
             m.insert("id".into(), Value::String("thing-1".into()));
         }
-        ApplyResponse { new_state: state, private: req.planned_private }
+        ApplyResponse {
+            new_state: state,
+            private: req.planned_private,
+        }
     }
 }
 
@@ -96,7 +123,10 @@ struct TestProvider;
 #[async_trait]
 impl Provider for TestProvider {
     fn schema(&self) -> Schema {
-        Schema::new("test", vec![Attribute::typed("region", Type::String).optional()])
+        Schema::new(
+            "test",
+            vec![Attribute::typed("region", Type::String).optional()],
+        )
     }
     async fn validate_config(&self, config: &Value, diags: &mut Diagnostics) {
         if config.get("region").as_str() == Some("nowhere") {
@@ -121,15 +151,25 @@ async fn serve() -> ProviderClient<Channel> {
             .add_service(ProviderServer::new(service))
             .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
     );
-    ProviderClient::connect(format!("http://{addr}")).await.unwrap()
+    ProviderClient::connect(format!("http://{addr}"))
+        .await
+        .unwrap()
 }
 
 fn dv(v: &Value, ty: &Type) -> Option<pb::DynamicValue> {
-    Some(pb::DynamicValue { msgpack: msgpack::encode(v, ty).unwrap(), json: vec![] })
+    Some(pb::DynamicValue {
+        msgpack: msgpack::encode(v, ty).unwrap(),
+        json: vec![],
+    })
 }
 
 fn obj(pairs: &[(&str, Value)]) -> Value {
-    Value::Object(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+    Value::Object(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    )
 }
 
 fn s(x: &str) -> Value {
@@ -139,7 +179,11 @@ fn s(x: &str) -> Value {
 #[tokio::test]
 async fn schema_lists_every_type_with_markdown_descriptions() {
     let mut c = serve().await;
-    let r = c.get_provider_schema(pb::get_provider_schema::Request {}).await.unwrap().into_inner();
+    let r = c
+        .get_provider_schema(pb::get_provider_schema::Request {})
+        .await
+        .unwrap()
+        .into_inner();
     assert!(r.diagnostics.is_empty());
     let ds = &r.data_source_schemas["test_echo"];
     let block = ds.block.as_ref().unwrap();
@@ -148,12 +192,23 @@ async fn schema_lists_every_type_with_markdown_descriptions() {
     assert_eq!(input.r#type, b"\"string\"");
     assert_eq!(block.description_kind, pb::StringKind::Markdown as i32);
     assert!(r.resource_schemas.contains_key("test_thing"));
-    let m = c.get_metadata(pb::get_metadata::Request {}).await.unwrap().into_inner();
+    let m = c
+        .get_metadata(pb::get_metadata::Request {})
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(m.data_sources[0].type_name, "test_echo");
     assert_eq!(m.resources[0].type_name, "test_thing");
-    let f = c.get_functions(pb::get_functions::Request {}).await.unwrap().into_inner();
+    let f = c
+        .get_functions(pb::get_functions::Request {})
+        .await
+        .unwrap()
+        .into_inner();
     assert!(f.functions.is_empty());
-    let ids = c.get_resource_identity_schemas(pb::get_resource_identity_schemas::Request {}).await.unwrap();
+    let ids = c
+        .get_resource_identity_schemas(pb::get_resource_identity_schemas::Request {})
+        .await
+        .unwrap();
     assert!(ids.into_inner().identity_schemas.is_empty());
 }
 
@@ -165,12 +220,23 @@ async fn validation_errors_carry_attribute_paths() {
         type_name: "test_echo".into(),
         config: dv(&obj(&[("input", s("bad")), ("output", Value::Null)]), &ty),
     };
-    let r = c.validate_data_resource_config(req).await.unwrap().into_inner();
+    let r = c
+        .validate_data_resource_config(req)
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(r.diagnostics.len(), 1);
     let step = &r.diagnostics[0].attribute.as_ref().unwrap().steps[0];
-    assert_eq!(step.selector, Some(pb::attribute_path::step::Selector::AttributeName("input".into())));
+    assert_eq!(
+        step.selector,
+        Some(pb::attribute_path::step::Selector::AttributeName(
+            "input".into()
+        ))
+    );
     let pty = TestProvider.schema().value_type();
-    let req = pb::validate_provider_config::Request { config: dv(&obj(&[("region", s("nowhere"))]), &pty) };
+    let req = pb::validate_provider_config::Request {
+        config: dv(&obj(&[("region", s("nowhere"))]), &pty),
+    };
     let r = c.validate_provider_config(req).await.unwrap().into_inner();
     assert_eq!(r.diagnostics[0].summary, "Invalid region");
 }
@@ -178,10 +244,17 @@ async fn validation_errors_carry_attribute_paths() {
 #[tokio::test]
 async fn unknown_types_get_a_diagnostic_not_a_crash() {
     let mut c = serve().await;
-    let req = pb::read_data_source::Request { type_name: "test_nope".into(), ..Default::default() };
+    let req = pb::read_data_source::Request {
+        type_name: "test_nope".into(),
+        ..Default::default()
+    };
     let r = c.read_data_source(req).await.unwrap().into_inner();
     assert!(r.state.is_none());
-    assert!(r.diagnostics[0].detail.contains("test_echo"), "{:?}", r.diagnostics);
+    assert!(
+        r.diagnostics[0].detail.contains("test_echo"),
+        "{:?}",
+        r.diagnostics
+    );
 }
 
 #[tokio::test]
@@ -227,11 +300,17 @@ async fn resource_lifecycle_plans_unknowns_and_keeps_private_state() {
     let up = pb::upgrade_resource_state::Request {
         type_name: "test_thing".into(),
         version: 0,
-        raw_state: Some(pb::RawState { json: br#"{"name":"a","id":"thing-1"}"#.to_vec(), ..Default::default() }),
+        raw_state: Some(pb::RawState {
+            json: br#"{"name":"a","id":"thing-1"}"#.to_vec(),
+            ..Default::default()
+        }),
     };
     let up = c.upgrade_resource_state(up).await.unwrap().into_inner();
     assert!(up.diagnostics.is_empty(), "{:?}", up.diagnostics);
-    assert_eq!(msgpack::decode(&up.upgraded_state.unwrap().msgpack, &ty).unwrap(), state);
+    assert_eq!(
+        msgpack::decode(&up.upgraded_state.unwrap().msgpack, &ty).unwrap(),
+        state
+    );
 }
 
 fn plan_request(ty: &Type, config: &Value) -> pb::plan_resource_change::Request {
@@ -255,12 +334,20 @@ async fn stop_provider_cancels_operations_in_flight() {
     };
     let mut reader = c.clone();
     let started = Instant::now();
-    let read = tokio::spawn(async move { reader.read_data_source(req).await.unwrap().into_inner() });
+    let read =
+        tokio::spawn(async move { reader.read_data_source(req).await.unwrap().into_inner() });
     tokio::time::sleep(Duration::from_millis(200)).await;
     let mut stopper = c.clone();
-    let stop = stopper.stop_provider(pb::stop_provider::Request {}).await.unwrap().into_inner();
+    let stop = stopper
+        .stop_provider(pb::stop_provider::Request {})
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(stop.error, "");
-    let r = tokio::time::timeout(Duration::from_secs(5), read).await.expect("read returns promptly").unwrap();
+    let r = tokio::time::timeout(Duration::from_secs(5), read)
+        .await
+        .expect("read returns promptly")
+        .unwrap();
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(r.diagnostics[0].summary, "Interrupted");
     // Later calls are not affected by an earlier stop.
@@ -270,5 +357,11 @@ async fn stop_provider_cancels_operations_in_flight() {
         config: dv(&obj(&[("input", s("x")), ("output", Value::Null)]), &ty),
         ..Default::default()
     };
-    assert!(again.read_data_source(req).await.unwrap().into_inner().diagnostics.is_empty());
+    assert!(again
+        .read_data_source(req)
+        .await
+        .unwrap()
+        .into_inner()
+        .diagnostics
+        .is_empty());
 }

@@ -47,7 +47,10 @@ fn every_setting_is_read() {
     assert_eq!(c.region.as_deref(), Some("eu-west-2"));
     assert_eq!(c.profile.as_deref(), Some("lab"));
     assert_eq!(c.ec2_endpoint.as_deref(), Some("http://127.0.0.1:5000"));
-    assert_eq!(c.assume_role.as_ref().map(|r| r.role_arn.as_str()), Some("arn:aws:iam::123456789012:role/mesh"));
+    assert_eq!(
+        c.assume_role.as_ref().map(|r| r.role_arn.as_str()),
+        Some("arn:aws:iam::123456789012:role/mesh")
+    );
     assert_eq!((c.max_retries, c.max_concurrency), (3, 16));
     assert_eq!(c.default_tags.get("team").map(String::as_str), Some("net"));
     assert_eq!(c.quotas.peerings_per_vpc, 125);
@@ -57,9 +60,17 @@ fn every_setting_is_read() {
 #[test]
 fn debug_output_hides_keys() {
     let mut d = Diagnostics::new();
-    let c = resolve(&config(json!({"access_key": "AKIDEXAMPLE", "secret_key": "s3cr3t"})), no_env, &mut d).unwrap();
+    let c = resolve(
+        &config(json!({"access_key": "AKIDEXAMPLE", "secret_key": "s3cr3t"})),
+        no_env,
+        &mut d,
+    )
+    .unwrap();
     let printed = format!("{c:?}");
-    assert!(!printed.contains("s3cr3t") && !printed.contains("AKIDEXAMPLE"), "{printed}");
+    assert!(
+        !printed.contains("s3cr3t") && !printed.contains("AKIDEXAMPLE"),
+        "{printed}"
+    );
 }
 
 #[test]
@@ -75,7 +86,12 @@ fn endpoint_falls_back_to_ec2_variable_then_generic_one() {
     assert_eq!(c.ec2_endpoint.as_deref(), Some("http://127.0.0.1:1"));
     let c = resolve(&config(json!({})), generic, &mut d).unwrap();
     assert_eq!(c.ec2_endpoint.as_deref(), Some("http://127.0.0.1:2"));
-    let c = resolve(&config(json!({"endpoints": {"ec2": "http://127.0.0.1:3"}})), env, &mut d).unwrap();
+    let c = resolve(
+        &config(json!({"endpoints": {"ec2": "http://127.0.0.1:3"}})),
+        env,
+        &mut d,
+    )
+    .unwrap();
     assert_eq!(c.ec2_endpoint.as_deref(), Some("http://127.0.0.1:3"));
 }
 
@@ -83,13 +99,37 @@ fn endpoint_falls_back_to_ec2_variable_then_generic_one() {
 fn bad_values_are_reported_on_their_paths() {
     let cases = [
         (json!({"region": "Europe"}), "region", "\"Europe\""),
-        (json!({"endpoints": {"ec2": "127.0.0.1:5000"}}), "endpoints.ec2", "http://"),
-        (json!({"assume_role": {"role_arn": "mesh-admin"}}), "assume_role.role_arn", "\"mesh-admin\""),
+        (
+            json!({"endpoints": {"ec2": "127.0.0.1:5000"}}),
+            "endpoints.ec2",
+            "http://",
+        ),
+        (
+            json!({"assume_role": {"role_arn": "mesh-admin"}}),
+            "assume_role.role_arn",
+            "\"mesh-admin\"",
+        ),
         (json!({"max_retries": -1}), "max_retries", "is -1"),
-        (json!({"max_concurrency": 0}), "max_concurrency", "between 1 and 64"),
-        (json!({"quotas": {"peerings_per_vpc": 500}}), "quotas.peerings_per_vpc", "is 500"),
-        (json!({"default_tags": {"peering:mesh": "x"}}), "default_tags[\"peering:mesh\"]", "reserved"),
-        (json!({"access_key": "AKIDEXAMPLE"}), "secret_key", "set both"),
+        (
+            json!({"max_concurrency": 0}),
+            "max_concurrency",
+            "between 1 and 64",
+        ),
+        (
+            json!({"quotas": {"peerings_per_vpc": 500}}),
+            "quotas.peerings_per_vpc",
+            "is 500",
+        ),
+        (
+            json!({"default_tags": {"peering:mesh": "x"}}),
+            "default_tags[\"peering:mesh\"]",
+            "reserved",
+        ),
+        (
+            json!({"access_key": "AKIDEXAMPLE"}),
+            "secret_key",
+            "set both",
+        ),
     ];
     for (cfg, path, needle) in cases {
         let errs = errors(cfg.clone());

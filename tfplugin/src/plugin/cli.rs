@@ -118,7 +118,10 @@ mod tests {
     fn friendly_text_names_the_source_and_debug_mode() {
         let text = not_a_plugin_host_text(&CFG);
         assert!(text.contains("source = \"peeringmesh/peering\""), "{text}");
-        assert!(text.contains("terraform-provider-peering --debug"), "{text}");
+        assert!(
+            text.contains("terraform-provider-peering --debug"),
+            "{text}"
+        );
         assert!(version_text(&CFG).contains("v1.2.3"));
     }
 }

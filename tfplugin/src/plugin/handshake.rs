@@ -46,7 +46,8 @@ pub fn negotiate_protocol(offered: Option<&str>) -> Result<u32, String> {
 /// to go-plugin's bound when unset or unparsable.
 pub fn port_range(min: Option<&str>, max: Option<&str>) -> Result<RangeInclusive<u16>, String> {
     let parse = |v: Option<&str>, default: u16| {
-        v.and_then(|v| v.trim().parse::<u16>().ok()).unwrap_or(default)
+        v.and_then(|v| v.trim().parse::<u16>().ok())
+            .unwrap_or(default)
     };
     let min = parse(min, *DEFAULT_PORTS.start());
     let max = parse(max, *DEFAULT_PORTS.end());

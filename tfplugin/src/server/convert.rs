@@ -113,8 +113,15 @@ pub fn path(p: &AttributePath) -> pb::AttributePath {
 
 /// Decodes a request value; a missing DynamicValue is Null (Terraform omits it for
 /// absent prior states in some versions). Failures land in `diags` as errors.
-pub fn decode(dv: Option<&pb::DynamicValue>, ty: &Type, what: &str, diags: &mut Diagnostics) -> Option<Value> {
-    let Some(dv) = dv else { return Some(Value::Null) };
+pub fn decode(
+    dv: Option<&pb::DynamicValue>,
+    ty: &Type,
+    what: &str,
+    diags: &mut Diagnostics,
+) -> Option<Value> {
+    let Some(dv) = dv else {
+        return Some(Value::Null);
+    };
     let result = if !dv.msgpack.is_empty() {
         msgpack::decode(&dv.msgpack, ty)
     } else if !dv.json.is_empty() {
@@ -134,7 +141,12 @@ pub fn decode(dv: Option<&pb::DynamicValue>, ty: &Type, what: &str, diags: &mut 
     }
 }
 
-pub fn encode(v: &Value, ty: &Type, what: &str, diags: &mut Diagnostics) -> Option<pb::DynamicValue> {
+pub fn encode(
+    v: &Value,
+    ty: &Type,
+    what: &str,
+    diags: &mut Diagnostics,
+) -> Option<pb::DynamicValue> {
     match msgpack::encode(v, ty) {
         Ok(bytes) => Some(pb::DynamicValue {
             msgpack: bytes,

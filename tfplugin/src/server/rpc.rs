@@ -22,7 +22,13 @@ fn ok<T>(t: T) -> Reply<T> {
 }
 
 fn not_offered(kind: &str, name: &str) -> Vec<pb::Diagnostic> {
-    diagnostics(&Diagnostic::error(format!("Unknown {kind} {name:?}"), format!("This provider offers no {kind}s.")).into())
+    diagnostics(
+        &Diagnostic::error(
+            format!("Unknown {kind} {name:?}"),
+            format!("This provider offers no {kind}s."),
+        )
+        .into(),
+    )
 }
 
 fn capabilities() -> pb::ServerCapabilities {
@@ -36,14 +42,21 @@ fn capabilities() -> pb::ServerCapabilities {
 
 #[tonic::async_trait]
 impl<P: Provider> Rpc for ProviderService<P> {
-    async fn get_metadata(&self, _: Request<pb::get_metadata::Request>) -> Reply<pb::get_metadata::Response> {
+    async fn get_metadata(
+        &self,
+        _: Request<pb::get_metadata::Request>,
+    ) -> Reply<pb::get_metadata::Response> {
         ok(pb::get_metadata::Response {
             server_capabilities: Some(capabilities()),
             data_sources: (self.data_sources.keys())
-                .map(|t| pb::get_metadata::DataSourceMetadata { type_name: t.clone() })
+                .map(|t| pb::get_metadata::DataSourceMetadata {
+                    type_name: t.clone(),
+                })
                 .collect(),
             resources: (self.resources.keys())
-                .map(|t| pb::get_metadata::ResourceMetadata { type_name: t.clone() })
+                .map(|t| pb::get_metadata::ResourceMetadata {
+                    type_name: t.clone(),
+                })
                 .collect(),
             ..Default::default()
         })
@@ -56,8 +69,12 @@ impl<P: Provider> Rpc for ProviderService<P> {
         debug!("serving provider schema");
         ok(pb::get_provider_schema::Response {
             provider: Some(schema(&self.provider_schema)),
-            resource_schemas: (self.resources.iter()).map(|(k, e)| (k.clone(), schema(&e.schema))).collect(),
-            data_source_schemas: (self.data_sources.iter()).map(|(k, e)| (k.clone(), schema(&e.schema))).collect(),
+            resource_schemas: (self.resources.iter())
+                .map(|(k, e)| (k.clone(), schema(&e.schema)))
+                .collect(),
+            data_source_schemas: (self.data_sources.iter())
+                .map(|(k, e)| (k.clone(), schema(&e.schema)))
+                .collect(),
             server_capabilities: Some(capabilities()),
             ..Default::default()
         })
@@ -76,7 +93,12 @@ impl<P: Provider> Rpc for ProviderService<P> {
     ) -> Reply<pb::validate_provider_config::Response> {
         let req = req.into_inner();
         let mut diags = Diagnostics::new();
-        if let Some(config) = decode(req.config.as_ref(), &self.provider_type, "provider configuration", &mut diags) {
+        if let Some(config) = decode(
+            req.config.as_ref(),
+            &self.provider_type,
+            "provider configuration",
+            &mut diags,
+        ) {
             self.provider.validate_config(&config, &mut diags).await;
         }
         ok(pb::validate_provider_config::Response {
@@ -91,7 +113,12 @@ impl<P: Provider> Rpc for ProviderService<P> {
         let req = req.into_inner();
         let mut diags = Diagnostics::new();
         if let Some(e) = self.resource(&req.type_name, &mut diags) {
-            if let Some(config) = decode(req.config.as_ref(), &e.ty, "resource configuration", &mut diags) {
+            if let Some(config) = decode(
+                req.config.as_ref(),
+                &e.ty,
+                "resource configuration",
+                &mut diags,
+            ) {
                 e.imp.validate(&config, &mut diags).await;
             }
         }
@@ -107,7 +134,12 @@ impl<P: Provider> Rpc for ProviderService<P> {
         let req = req.into_inner();
         let mut diags = Diagnostics::new();
         if let Some(e) = self.data_source(&req.type_name, &mut diags) {
-            if let Some(config) = decode(req.config.as_ref(), &e.ty, "data source configuration", &mut diags) {
+            if let Some(config) = decode(
+                req.config.as_ref(),
+                &e.ty,
+                "data source configuration",
+                &mut diags,
+            ) {
                 e.imp.validate(&config, &mut diags).await;
             }
         }
@@ -158,15 +190,25 @@ impl<P: Provider> Rpc for ProviderService<P> {
         let req = req.into_inner();
         info!(terraform_version = %req.terraform_version, "configuring provider");
         let mut diags = Diagnostics::new();
-        if let Some(config) = decode(req.config.as_ref(), &self.provider_type, "provider configuration", &mut diags) {
-            self.provider.configure(&self.context(), &config, &mut diags).await;
+        if let Some(config) = decode(
+            req.config.as_ref(),
+            &self.provider_type,
+            "provider configuration",
+            &mut diags,
+        ) {
+            self.provider
+                .configure(&self.context(), &config, &mut diags)
+                .await;
         }
         ok(pb::configure_provider::Response {
             diagnostics: diagnostics(&diags),
         })
     }
 
-    async fn read_resource(&self, req: Request<pb::read_resource::Request>) -> Reply<pb::read_resource::Response> {
+    async fn read_resource(
+        &self,
+        req: Request<pb::read_resource::Request>,
+    ) -> Reply<pb::read_resource::Response> {
         let req = req.into_inner();
         let mut diags = Diagnostics::new();
         let mut resp = pb::read_resource::Response {
@@ -175,8 +217,16 @@ impl<P: Provider> Rpc for ProviderService<P> {
             ..Default::default()
         };
         if let Some(e) = self.resource(&req.type_name, &mut diags) {
-            if let Some(state) = decode(req.current_state.as_ref(), &e.ty, "current state", &mut diags) {
-                let read = e.imp.read(&self.context(), &state, &req.private, &mut diags).await;
+            if let Some(state) = decode(
+                req.current_state.as_ref(),
+                &e.ty,
+                "current state",
+                &mut diags,
+            ) {
+                let read = e
+                    .imp
+                    .read(&self.context(), &state, &req.private, &mut diags)
+                    .await;
                 resp.new_state = encode(&read.new_state, &e.ty, "refreshed state", &mut diags);
                 resp.private = read.private;
             }
@@ -194,7 +244,12 @@ impl<P: Provider> Rpc for ProviderService<P> {
         let mut resp = pb::plan_resource_change::Response::default();
         if let Some(e) = self.resource(&req.type_name, &mut diags) {
             let prior = decode(req.prior_state.as_ref(), &e.ty, "prior state", &mut diags);
-            let proposed = decode(req.proposed_new_state.as_ref(), &e.ty, "proposed state", &mut diags);
+            let proposed = decode(
+                req.proposed_new_state.as_ref(),
+                &e.ty,
+                "proposed state",
+                &mut diags,
+            );
             let config = decode(req.config.as_ref(), &e.ty, "configuration", &mut diags);
             if let (Some(prior), Some(proposed), Some(config)) = (prior, proposed, config) {
                 let plan = PlanRequest {
@@ -226,7 +281,12 @@ impl<P: Provider> Rpc for ProviderService<P> {
         };
         if let Some(e) = self.resource(&req.type_name, &mut diags) {
             let prior = decode(req.prior_state.as_ref(), &e.ty, "prior state", &mut diags);
-            let planned = decode(req.planned_state.as_ref(), &e.ty, "planned state", &mut diags);
+            let planned = decode(
+                req.planned_state.as_ref(),
+                &e.ty,
+                "planned state",
+                &mut diags,
+            );
             let config = decode(req.config.as_ref(), &e.ty, "configuration", &mut diags);
             if let (Some(prior), Some(planned), Some(config)) = (prior, planned, config) {
                 let apply = ApplyRequest {
@@ -284,7 +344,9 @@ impl<P: Provider> Rpc for ProviderService<P> {
             req.source_provider_address, req.source_type_name, req.target_type_name
         );
         ok(pb::move_resource_state::Response {
-            diagnostics: diagnostics(&Diagnostic::error("Cross-type move not supported", detail).into()),
+            diagnostics: diagnostics(
+                &Diagnostic::error("Cross-type move not supported", detail).into(),
+            ),
             ..Default::default()
         })
     }
@@ -297,7 +359,12 @@ impl<P: Provider> Rpc for ProviderService<P> {
         let mut diags = Diagnostics::new();
         let mut state = None;
         if let Some(e) = self.data_source(&req.type_name, &mut diags) {
-            if let Some(config) = decode(req.config.as_ref(), &e.ty, "data source configuration", &mut diags) {
+            if let Some(config) = decode(
+                req.config.as_ref(),
+                &e.ty,
+                "data source configuration",
+                &mut diags,
+            ) {
                 if let Some(v) = e.imp.read(&self.context(), &config, &mut diags).await {
                     state = encode(&v, &e.ty, "data source state", &mut diags);
                 }
@@ -361,7 +428,10 @@ impl<P: Provider> Rpc for ProviderService<P> {
 
     type ListResourceStream = BoxStream<pb::list_resource::Event>;
 
-    async fn list_resource(&self, req: Request<pb::list_resource::Request>) -> Reply<Self::ListResourceStream> {
+    async fn list_resource(
+        &self,
+        req: Request<pb::list_resource::Request>,
+    ) -> Reply<Self::ListResourceStream> {
         let event = pb::list_resource::Event {
             diagnostic: not_offered("list resource", &req.into_inner().type_name),
             ..Default::default()
@@ -377,11 +447,17 @@ impl<P: Provider> Rpc for ProviderService<P> {
         ok(pb::validate_list_resource_config::Response { diagnostics })
     }
 
-    async fn get_functions(&self, _: Request<pb::get_functions::Request>) -> Reply<pb::get_functions::Response> {
+    async fn get_functions(
+        &self,
+        _: Request<pb::get_functions::Request>,
+    ) -> Reply<pb::get_functions::Response> {
         ok(Default::default())
     }
 
-    async fn call_function(&self, req: Request<pb::call_function::Request>) -> Reply<pb::call_function::Response> {
+    async fn call_function(
+        &self,
+        req: Request<pb::call_function::Request>,
+    ) -> Reply<pb::call_function::Response> {
         let name = req.into_inner().name;
         ok(pb::call_function::Response {
             result: None,
@@ -392,7 +468,10 @@ impl<P: Provider> Rpc for ProviderService<P> {
         })
     }
 
-    async fn plan_action(&self, req: Request<pb::plan_action::Request>) -> Reply<pb::plan_action::Response> {
+    async fn plan_action(
+        &self,
+        req: Request<pb::plan_action::Request>,
+    ) -> Reply<pb::plan_action::Response> {
         let diagnostics = not_offered("action", &req.into_inner().action_type);
         ok(pb::plan_action::Response {
             diagnostics,
@@ -402,7 +481,10 @@ impl<P: Provider> Rpc for ProviderService<P> {
 
     type InvokeActionStream = BoxStream<pb::invoke_action::Event>;
 
-    async fn invoke_action(&self, req: Request<pb::invoke_action::Request>) -> Reply<Self::InvokeActionStream> {
+    async fn invoke_action(
+        &self,
+        req: Request<pb::invoke_action::Request>,
+    ) -> Reply<Self::InvokeActionStream> {
         let completed = pb::invoke_action::event::Completed {
             diagnostics: not_offered("action", &req.into_inner().action_type),
         };
@@ -420,9 +502,14 @@ impl<P: Provider> Rpc for ProviderService<P> {
         ok(pb::validate_action_config::Response { diagnostics })
     }
 
-    async fn stop_provider(&self, _: Request<pb::stop_provider::Request>) -> Reply<pb::stop_provider::Response> {
+    async fn stop_provider(
+        &self,
+        _: Request<pb::stop_provider::Request>,
+    ) -> Reply<pb::stop_provider::Response> {
         info!("StopProvider: cancelling operations in flight");
         self.stop_operations();
-        ok(pb::stop_provider::Response { error: String::new() })
+        ok(pb::stop_provider::Response {
+            error: String::new(),
+        })
     }
 }

@@ -18,8 +18,8 @@ pub(super) fn verify(
 ) -> Result<HandshakeSignatureValid, rustls::Error> {
     let bad_encoding = || rustls::Error::InvalidCertificate(CertificateError::BadEncoding);
     let spki = ParsedCertificate::try_from(cert)?.subject_public_key_info();
-    let public_key = p521::PublicKey::from_public_key_der(spki.as_ref())
-        .map_err(|_| bad_encoding())?;
+    let public_key =
+        p521::PublicKey::from_public_key_der(spki.as_ref()).map_err(|_| bad_encoding())?;
     let key = VerifyingKey::from_affine(*public_key.as_affine()).map_err(|_| bad_encoding())?;
     let signature = Signature::from_der(dss.signature())
         .map_err(|_| rustls::Error::InvalidCertificate(CertificateError::BadSignature))?;
