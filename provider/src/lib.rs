@@ -4,6 +4,8 @@
 pub mod checks;
 pub mod config;
 pub mod connectivity;
+pub mod ec2;
+pub mod mesh;
 pub mod probe;
 pub mod provider;
 

@@ -1,0 +1,130 @@
+//! The narrow, domain-typed EC2 interface the mesh executor uses. One implementation
+//! talks to AWS (or the local emulator) through aws-sdk-ec2; tests use an in-memory fake.
+//!
+//! Conventions every implementation keeps:
+//! - every create tags the object in the same call (TagSpecifications), so an object that
+//!   exists is always findable by its tags, even if the response was lost;
+//! - creates retry `...NotFound` of objects we just created (eventual consistency), and
+//!   throttling / 5xx, within `max_retries`, pacing themselves per API category;
+//! - deletes treat NotFound as done; waits honour the given timeout and cancellation.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use ipnet::Ipv4Net;
+
+use super::types::{IngressRule, Inventory, PeeringObs, PeeringStatus, RouteTarget, Tags};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Ec2Error {
+    /// The object does not exist (or, for peerings, is in a terminal state).
+    #[error("{kind} {id} not found")]
+    NotFound { kind: &'static str, id: String },
+    /// AWS refused: bad request, limit exceeded, permission denied... `code` is the EC2
+    /// error code (e.g. `VpcLimitExceeded`), `message` its text.
+    #[error("{code}: {message}")]
+    Api { code: String, message: String },
+    /// Retries exhausted on throttling or server errors.
+    #[error("gave up after {attempts} attempts: {last}")]
+    Exhausted { attempts: u32, last: String },
+    /// A wait did not reach its target state in time.
+    #[error("timed out after {after:?} waiting for {what}")]
+    Timeout { what: String, after: Duration },
+    /// Credentials, endpoint or network trouble before EC2 answered.
+    #[error("{0}")]
+    Transport(String),
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// Which EC2 API an operation uses; drives pacing and the call counts of benchmarks.
+pub type Action = &'static str;
+
+#[async_trait]
+pub trait Ec2: Send + Sync {
+    /// Account id of the credentials in use (part of the mesh id).
+    async fn account_id(&self) -> Result<String, Ec2Error>;
+
+    /// Everything tagged `peering:mesh = mesh_id` in `region`, plus route tables,
+    /// security groups and subnets inside `adopted_vpc_ids` (VPCs the mesh uses but
+    /// does not own). A constant number of filtered, paginated Describe calls.
+    async fn inventory(&self, region: &str, mesh_id: &str, adopted_vpc_ids: &[String]) -> Result<Inventory, Ec2Error>;
+
+    /// CreateVpc with tags, then waits until `available`.
+    async fn create_vpc(&self, region: &str, cidr: Ipv4Net, tags: &Tags) -> Result<String, Ec2Error>;
+    async fn delete_vpc(&self, region: &str, vpc_id: &str) -> Result<(), Ec2Error>;
+
+    async fn create_subnet(
+        &self,
+        region: &str,
+        vpc_id: &str,
+        cidr: Ipv4Net,
+        availability_zone: Option<&str>,
+        tags: &Tags,
+    ) -> Result<String, Ec2Error>;
+    async fn delete_subnet(&self, region: &str, subnet_id: &str) -> Result<(), Ec2Error>;
+
+    async fn create_route_table(&self, region: &str, vpc_id: &str, tags: &Tags) -> Result<String, Ec2Error>;
+    /// Returns the association id.
+    async fn associate_route_table(&self, region: &str, route_table_id: &str, subnet_id: &str) -> Result<String, Ec2Error>;
+    async fn disassociate_route_table(&self, region: &str, association_id: &str) -> Result<(), Ec2Error>;
+    async fn delete_route_table(&self, region: &str, route_table_id: &str) -> Result<(), Ec2Error>;
+
+    async fn create_internet_gateway(&self, region: &str, tags: &Tags) -> Result<String, Ec2Error>;
+    async fn attach_internet_gateway(&self, region: &str, igw_id: &str, vpc_id: &str) -> Result<(), Ec2Error>;
+    async fn detach_internet_gateway(&self, region: &str, igw_id: &str, vpc_id: &str) -> Result<(), Ec2Error>;
+    async fn delete_internet_gateway(&self, region: &str, igw_id: &str) -> Result<(), Ec2Error>;
+
+    /// CreateRoute; an existing route to the same destination is replaced (ReplaceRoute).
+    async fn put_route(&self, region: &str, route_table_id: &str, destination: Ipv4Net, target: &RouteTarget) -> Result<(), Ec2Error>;
+    async fn delete_route(&self, region: &str, route_table_id: &str, destination: Ipv4Net) -> Result<(), Ec2Error>;
+
+    async fn create_security_group(
+        &self,
+        region: &str,
+        vpc_id: &str,
+        name: &str,
+        description: &str,
+        tags: &Tags,
+    ) -> Result<String, Ec2Error>;
+    async fn delete_security_group(&self, region: &str, group_id: &str) -> Result<(), Ec2Error>;
+    /// One AuthorizeSecurityGroupIngress call for all `rules`; rules that already exist
+    /// are not an error.
+    async fn authorize_ingress(&self, region: &str, group_id: &str, rules: &[IngressRule]) -> Result<(), Ec2Error>;
+    async fn revoke_ingress(&self, region: &str, group_id: &str, rules: &[IngressRule]) -> Result<(), Ec2Error>;
+
+    /// CreateVpcPeeringConnection from the requester's region.
+    async fn create_peering(
+        &self,
+        region: &str,
+        vpc_id: &str,
+        peer_vpc_id: &str,
+        peer_region: &str,
+        tags: &Tags,
+    ) -> Result<String, Ec2Error>;
+    /// AcceptVpcPeeringConnection, called in the accepter's region.
+    async fn accept_peering(&self, accepter_region: &str, peering_id: &str) -> Result<(), Ec2Error>;
+    async fn describe_peering(&self, region: &str, peering_id: &str) -> Result<PeeringObs, Ec2Error>;
+    /// Polls until the peering reaches one of `target` (NotFound when it turns terminal
+    /// and that was not the target), or `timeout` passes.
+    async fn wait_peering(
+        &self,
+        region: &str,
+        peering_id: &str,
+        target: &[PeeringStatus],
+        timeout: Duration,
+    ) -> Result<PeeringObs, Ec2Error>;
+    /// AllowDnsResolutionFromRemoteVpc for both sides (each side in its own region).
+    async fn set_peering_dns(
+        &self,
+        requester_region: &str,
+        accepter_region: &str,
+        peering_id: &str,
+        allow: bool,
+    ) -> Result<(), Ec2Error>;
+    /// DeleteVpcPeeringConnection and wait for `deleted`.
+    async fn delete_peering(&self, region: &str, peering_id: &str) -> Result<(), Ec2Error>;
+
+    /// CreateTags / DeleteTags to make `tags` the full set of our managed tags.
+    async fn set_tags(&self, region: &str, resource_ids: &[String], add: &Tags, remove: &[String]) -> Result<(), Ec2Error>;
+}

@@ -1,0 +1,171 @@
+//! What EC2 holds, as the planner sees it: domain types, no SDK types.
+
+use std::collections::BTreeMap;
+
+use ipnet::Ipv4Net;
+
+pub type Tags = BTreeMap<String, String>;
+
+/// Tag keys every object the mesh creates carries.
+pub const TAG_MESH: &str = "peering:mesh";
+pub const TAG_COMPONENT: &str = "peering:component";
+pub const TAG_NAME: &str = "Name";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VpcObs {
+    pub id: String,
+    pub region: String,
+    pub cidr: Ipv4Net,
+    /// `pending` or `available`.
+    pub state: String,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubnetObs {
+    pub id: String,
+    pub region: String,
+    pub vpc_id: String,
+    pub cidr: Ipv4Net,
+    pub availability_zone: String,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RouteTarget {
+    /// The VPC's own CIDR.
+    Local,
+    /// An internet gateway `igw-...`.
+    Gateway(String),
+    /// A VPC peering connection `pcx-...`.
+    Peering(String),
+    /// Anything else (NAT gateway, instance, ...): never touched by the mesh.
+    Other(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteObs {
+    pub destination: Ipv4Net,
+    pub target: RouteTarget,
+    /// `active` or `blackhole`. Moto keeps routes `active` after their peering is gone,
+    /// so callers must also check the peering's status.
+    pub state: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteTableObs {
+    pub id: String,
+    pub region: String,
+    pub vpc_id: String,
+    pub main: bool,
+    /// (association id, subnet id) for explicit subnet associations.
+    pub associations: Vec<(String, String)>,
+    pub routes: Vec<RouteObs>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InternetGatewayObs {
+    pub id: String,
+    pub region: String,
+    pub attached_vpc_ids: Vec<String>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Protocol {
+    /// All ICMP types.
+    Icmp,
+    /// A TCP port range, inclusive.
+    Tcp { from: u16, to: u16 },
+}
+
+/// One ingress permission from one CIDR; the unit the planner adds and removes.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct IngressRule {
+    pub protocol: Protocol,
+    pub cidr: Ipv4Net,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityGroupObs {
+    pub id: String,
+    pub region: String,
+    pub vpc_id: String,
+    pub name: String,
+    /// Ingress rules the mesh understands; other rules are listed in `foreign_rules`
+    /// and never touched.
+    pub rules: Vec<IngressRule>,
+    pub foreign_rules: usize,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PeeringStatus {
+    InitiatingRequest,
+    PendingAcceptance,
+    Provisioning,
+    Active,
+    Deleting,
+    Deleted,
+    Rejected,
+    Failed,
+    Expired,
+}
+
+impl PeeringStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PeeringStatus::InitiatingRequest => "initiating-request",
+            PeeringStatus::PendingAcceptance => "pending-acceptance",
+            PeeringStatus::Provisioning => "provisioning",
+            PeeringStatus::Active => "active",
+            PeeringStatus::Deleting => "deleting",
+            PeeringStatus::Deleted => "deleted",
+            PeeringStatus::Rejected => "rejected",
+            PeeringStatus::Failed => "failed",
+            PeeringStatus::Expired => "expired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        use PeeringStatus::*;
+        [InitiatingRequest, PendingAcceptance, Provisioning, Active, Deleting, Deleted, Rejected, Failed, Expired]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
+
+    /// A peering in this state will never become active again: treat it as gone.
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            PeeringStatus::Deleting | PeeringStatus::Deleted | PeeringStatus::Rejected | PeeringStatus::Failed | PeeringStatus::Expired
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeeringObs {
+    pub id: String,
+    pub requester_vpc_id: String,
+    pub requester_region: String,
+    pub accepter_vpc_id: String,
+    pub accepter_region: String,
+    pub status: PeeringStatus,
+    /// AllowDnsResolutionFromRemoteVpc on the requester and accepter side.
+    pub requester_dns: bool,
+    pub accepter_dns: bool,
+    pub tags: Tags,
+}
+
+/// Everything EC2 holds that belongs to one mesh (by its `peering:mesh` tag) plus what
+/// lives inside adopted VPCs. Fetched with a constant number of Describe calls per region.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inventory {
+    pub vpcs: Vec<VpcObs>,
+    pub subnets: Vec<SubnetObs>,
+    pub route_tables: Vec<RouteTableObs>,
+    pub internet_gateways: Vec<InternetGatewayObs>,
+    pub security_groups: Vec<SecurityGroupObs>,
+    pub peerings: Vec<PeeringObs>,
+}
