@@ -4,6 +4,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
+.NOTPARALLEL:
 .PHONY: all setup build demo test fmt-check clippy unit acceptance lab-clean
 
 all: build

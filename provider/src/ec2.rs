@@ -1,7 +1,17 @@
 //! The EC2 layer: a narrow domain-typed trait ([`Ec2`]), its aws-sdk-ec2 implementation,
 //! and the tag conventions every mesh object carries.
 
+pub mod actions;
 mod api;
+pub mod attempts;
+pub mod aws;
+pub mod counting;
+pub mod fake;
+pub mod pacing;
+pub mod retry;
 pub mod types;
 
 pub use api::{Action, Ec2, Ec2Error};
+pub use aws::AwsEc2;
+pub use counting::CallCounter;
+pub use fake::FakeEc2;

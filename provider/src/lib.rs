@@ -6,6 +6,7 @@ pub mod config;
 pub mod connectivity;
 pub mod ec2;
 pub mod mesh;
+pub mod mesh_resource;
 pub mod probe;
 pub mod provider;
 

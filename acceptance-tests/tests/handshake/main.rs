@@ -141,6 +141,7 @@ fn automtls_serves_only_the_pinned_client_certificate() {
         handshake.addr,
         client_config(&handshake.server_cert_der, Some(&stranger)),
     ));
+    eprintln!("another certificate: {with_other_cert:?}");
     assert!(
         with_other_cert.is_err(),
         "a client with another certificate was served: {with_other_cert:?}"
@@ -150,6 +151,7 @@ fn automtls_serves_only_the_pinned_client_certificate() {
         handshake.addr,
         client_config(&handshake.server_cert_der, None),
     ));
+    eprintln!("no certificate: {without_cert:?}");
     assert!(
         without_cert.is_err(),
         "a client without a certificate was served: {without_cert:?}"

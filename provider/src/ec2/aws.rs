@@ -1,0 +1,165 @@
+//! `AwsEc2`: the [`Ec2`](super::Ec2) implementation on aws-sdk-ec2.
+//!
+//! Every request goes through [`AwsEc2::send`]: client-side pacing per (region, action)
+//! ([`Pacer`]), the request counter ([`CallCounter`]), then the single retry policy
+//! ([`run_attempts`]) - the SDK's own retries are off. Clients are built lazily, one per
+//! region, from one shared SDK configuration; constructing an `AwsEc2` never calls AWS.
+
+mod convert;
+mod errors;
+mod inventory;
+mod network;
+mod peering;
+mod sdk_config;
+mod security;
+mod trait_impl;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_config::SdkConfig;
+use aws_sdk_ec2::config::http::HttpResponse;
+use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
+use tokio::sync::OnceCell;
+use tokio::time::Instant;
+
+use super::attempts::{run_attempts, CallTraits};
+use super::counting::CallCounter;
+use super::pacing::Pacer;
+use super::retry::{Ec2RetryPolicy, RetryPolicy};
+use super::{Action, Ec2Error};
+use crate::config::ProviderConfig;
+
+pub use sdk_config::FALLBACK_REGION;
+
+/// How long `create_vpc` waits for `available`, and `delete_peering` for `deleted`.
+const STATE_TIMEOUT: Duration = Duration::from_secs(300);
+
+pub struct AwsEc2 {
+    config: ProviderConfig,
+    sdk: OnceCell<SdkConfig>,
+    clients: Mutex<HashMap<String, aws_sdk_ec2::Client>>,
+    account_id: OnceCell<String>,
+    policy: Arc<dyn RetryPolicy>,
+    pacer: Pacer,
+    counter: CallCounter,
+    /// Ids this client created, and when: NotFound about them is eventual consistency
+    /// for a while (see [`RetryPolicy::not_found_window`]).
+    created: Mutex<HashMap<String, Instant>>,
+    poll_interval: Duration,
+}
+
+impl AwsEc2 {
+    /// Takes the resolved provider configuration; nothing is loaded or sent until the
+    /// first call.
+    pub fn new(config: &ProviderConfig) -> Self {
+        AwsEc2 {
+            config: config.clone(),
+            sdk: OnceCell::new(),
+            clients: Mutex::new(HashMap::new()),
+            account_id: OnceCell::new(),
+            policy: Arc::new(Ec2RetryPolicy::from_max_retries(config.max_retries)),
+            pacer: Pacer::new(),
+            counter: CallCounter::new(),
+            created: Mutex::new(HashMap::new()),
+            poll_interval: Duration::from_secs(2),
+        }
+    }
+
+    pub fn with_retry_policy(mut self, policy: Arc<dyn RetryPolicy>) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Time between two Describe calls of a waiter (default 2 s).
+    pub fn with_poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = interval;
+        self
+    }
+
+    /// Requests sent so far, per action (a shared handle: it keeps counting).
+    pub fn counter(&self) -> CallCounter {
+        self.counter.clone()
+    }
+
+    /// The configured region, the default for callers that have no region of their own.
+    pub fn default_region(&self) -> Option<&str> {
+        self.config.region.as_deref()
+    }
+
+    async fn sdk(&self) -> &SdkConfig {
+        self.sdk.get_or_init(|| sdk_config::load(&self.config)).await
+    }
+
+    async fn client(&self, region: &str) -> aws_sdk_ec2::Client {
+        let sdk = self.sdk().await;
+        let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
+        clients.entry(region.to_string()).or_insert_with(|| sdk_config::ec2_client(sdk, region)).clone()
+    }
+
+    fn remember_created(&self, id: &str) {
+        let now = Instant::now();
+        let window = self.policy.not_found_window();
+        let mut created = self.created.lock().unwrap_or_else(|e| e.into_inner());
+        created.retain(|_, at| now.saturating_duration_since(*at) < window);
+        created.insert(id.to_string(), now);
+    }
+
+    fn created_at(&self, ids: &[&str]) -> Option<Instant> {
+        let created = self.created.lock().unwrap_or_else(|e| e.into_inner());
+        ids.iter().filter_map(|id| created.get(*id).copied()).max()
+    }
+
+    /// Sends one request (with retries). `ids` are the objects it refers to; the first
+    /// one names the call in error messages.
+    async fn send<T, E, F, Fut>(&self, region: &str, action: Action, ids: &[&str], request: F) -> Result<T, Ec2Error>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        self.send_with(region, action, ids, false, request).await
+    }
+
+    /// Like [`AwsEc2::send`] for a create without client token (see [`CallTraits`]).
+    async fn send_create<T, E, F, Fut>(&self, region: &str, action: Action, ids: &[&str], request: F) -> Result<T, Ec2Error>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        self.send_with(region, action, ids, true, request).await
+    }
+
+    async fn send_with<T, E, F, Fut>(
+        &self,
+        region: &str,
+        action: Action,
+        ids: &[&str],
+        creates_object: bool,
+        request: F,
+    ) -> Result<T, Ec2Error>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        let call = CallTraits { created_at: self.created_at(ids), creates_object };
+        let subject = ids.first().copied().unwrap_or(region);
+        let result = run_attempts(self.policy.as_ref(), call, || {
+            let sent = request();
+            async move {
+                self.pacer.acquire(region, action).await;
+                self.counter.add(action);
+                sent.await.map_err(|e| errors::attempt_error(e, subject))
+            }
+        })
+        .await;
+        result.map_err(|e| {
+            tracing::debug!(action, region, subject, error = %e, "EC2 request failed");
+            e
+        })
+    }
+}

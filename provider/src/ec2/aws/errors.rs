@@ -1,0 +1,97 @@
+//! From SDK errors to [`Ec2Error`] plus what the retry policy needs to know.
+
+use aws_sdk_ec2::config::http::HttpResponse;
+use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+use crate::ec2::attempts::AttemptError;
+use crate::ec2::retry::Failure;
+use crate::ec2::Ec2Error;
+
+/// EC2 NotFound codes: the kind of object, and the prefix of its ids.
+const NOT_FOUND: &[(&str, &str, &str)] = &[
+    ("InvalidVpcID.NotFound", "VPC", "vpc-"),
+    ("InvalidSubnetID.NotFound", "subnet", "subnet-"),
+    ("InvalidRouteTableID.NotFound", "route table", "rtb-"),
+    ("InvalidInternetGatewayID.NotFound", "internet gateway", "igw-"),
+    ("InvalidGatewayID.NotFound", "internet gateway", "igw-"),
+    ("InvalidGroup.NotFound", "security group", "sg-"),
+    ("InvalidGroupId.NotFound", "security group", "sg-"),
+    ("InvalidVpcPeeringConnectionID.NotFound", "VPC peering connection", "pcx-"),
+    ("InvalidVpcPeeringConnectionId.NotFound", "VPC peering connection", "pcx-"),
+    ("InvalidAssociationID.NotFound", "route table association", "rtbassoc-"),
+    ("InvalidRoute.NotFound", "route", ""),
+    ("InvalidPermission.NotFound", "security group rule", ""),
+];
+
+pub fn is_not_found_code(code: &str) -> bool {
+    code.ends_with(".NotFound")
+}
+
+/// The id a NotFound message names (`The vpc ID 'vpc-123' does not exist`), or `subject`.
+fn id_in_message(message: &str, prefix: &str, subject: &str) -> String {
+    if !prefix.is_empty() {
+        let word = message
+            .split(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | ',' | '[' | ']' | '(' | ')'))
+            .find(|w| w.starts_with(prefix) && w.len() > prefix.len());
+        if let Some(id) = word {
+            return id.trim_end_matches(['.', ':']).to_string();
+        }
+    }
+    subject.to_string()
+}
+
+/// Maps one failed request. `subject` names what the call acted on (for messages).
+pub fn attempt_error<E>(err: SdkError<E, HttpResponse>, subject: &str) -> AttemptError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let code = err.code().map(str::to_string);
+    let http_status = err.raw_response().map(|r| r.status().as_u16());
+    let transport = matches!(err, SdkError::DispatchFailure(_) | SdkError::TimeoutError(_));
+    let error = match &code {
+        Some(code) => {
+            let message = err.message().unwrap_or_default().to_string();
+            match NOT_FOUND.iter().find(|(c, _, _)| c == code) {
+                Some((_, kind, prefix)) => Ec2Error::NotFound { kind, id: id_in_message(&message, prefix, subject) },
+                None if is_not_found_code(code) => Ec2Error::NotFound { kind: "object", id: id_in_message(&message, "", subject) },
+                None => Ec2Error::Api { code: code.clone(), message },
+            }
+        }
+        None => match http_status {
+            Some(status) => Ec2Error::Api { code: format!("HTTP {status}"), message: DisplayErrorContext(&err).to_string() },
+            None => Ec2Error::Transport(DisplayErrorContext(&err).to_string()),
+        },
+    };
+    AttemptError { failure: Failure { code, http_status, transport }, error }
+}
+
+/// Deletes: NotFound means the object is gone already.
+pub fn gone_is_done(result: Result<(), Ec2Error>) -> Result<(), Ec2Error> {
+    match result {
+        Err(Ec2Error::NotFound { .. }) => Ok(()),
+        other => other,
+    }
+}
+
+pub fn api_code(err: &Ec2Error) -> Option<&str> {
+    match err {
+        Ec2Error::Api { code, .. } => Some(code),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_ids_in_not_found_messages() {
+        let m = "The vpcPeeringConnection ID 'pcx-0abc12' does not exist";
+        assert_eq!(id_in_message(m, "pcx-", "fallback"), "pcx-0abc12");
+        assert_eq!(id_in_message("The vpc ID 'vpc-1' does not exist", "vpc-", "x"), "vpc-1");
+        assert_eq!(id_in_message("no route with destination", "", "rtb-1 10.0.0.0/16"), "rtb-1 10.0.0.0/16");
+        assert_eq!(id_in_message("nothing useful", "sg-", "sg-9"), "sg-9");
+        assert!(is_not_found_code("InvalidRoute.NotFound"));
+        assert!(!is_not_found_code("InvalidParameterValue"));
+    }
+}

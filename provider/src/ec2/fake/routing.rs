@@ -1,0 +1,133 @@
+//! Route tables, associations and routes of the fake.
+
+use std::collections::BTreeMap;
+
+use ipnet::Ipv4Net;
+
+use super::state::{api, not_found, RouteTable, State};
+use crate::ec2::types::{RouteTarget, Tags};
+use crate::ec2::Ec2Error;
+
+impl State {
+    pub fn route_table_mut(&mut self, region: &str, id: &str) -> Result<&mut RouteTable, Ec2Error> {
+        self.route_tables
+            .get_mut(id)
+            .filter(|t| t.region == region)
+            .ok_or_else(|| not_found("route table", id))
+    }
+
+    pub fn create_route_table(&mut self, region: &str, vpc_id: &str, tags: &Tags) -> Result<String, Ec2Error> {
+        let cidr = self.vpc(region, vpc_id)?.cidr;
+        let id = self.new_id("rtb");
+        self.route_tables.insert(
+            id.clone(),
+            RouteTable {
+                region: region.to_string(),
+                vpc_id: vpc_id.to_string(),
+                main: false,
+                associations: BTreeMap::new(),
+                routes: BTreeMap::from([(cidr, RouteTarget::Local)]),
+                tags: tags.clone(),
+            },
+        );
+        Ok(id)
+    }
+
+    pub fn associate(&mut self, region: &str, rtb_id: &str, subnet_id: &str) -> Result<String, Ec2Error> {
+        let subnet_vpc = self.subnet(region, subnet_id)?.vpc_id.clone();
+        let table_vpc = self.route_table_mut(region, rtb_id)?.vpc_id.clone();
+        if subnet_vpc != table_vpc {
+            return Err(api(
+                "InvalidParameterValue",
+                format!("route table {rtb_id} and subnet {subnet_id} belong to different networks"),
+            ));
+        }
+        let taken = self.route_tables.values().any(|t| t.associations.values().any(|s| s == subnet_id));
+        if taken {
+            return Err(api("Resource.AlreadyAssociated", format!("the specified association for route table {rtb_id} conflicts with an existing association")));
+        }
+        let id = self.new_id("rtbassoc");
+        self.route_table_mut(region, rtb_id)?.associations.insert(id.clone(), subnet_id.to_string());
+        Ok(id)
+    }
+
+    pub fn disassociate(&mut self, region: &str, association_id: &str) -> Result<(), Ec2Error> {
+        for t in self.route_tables.values_mut().filter(|t| t.region == region) {
+            if t.associations.remove(association_id).is_some() {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    pub fn delete_route_table(&mut self, region: &str, id: &str) -> Result<(), Ec2Error> {
+        let Ok(table) = self.route_table_mut(region, id) else {
+            return Ok(());
+        };
+        if table.main || !table.associations.is_empty() {
+            return Err(api("DependencyViolation", format!("The routeTable '{id}' has dependencies and cannot be deleted.")));
+        }
+        self.route_tables.remove(id);
+        Ok(())
+    }
+
+    /// Create-or-replace, checking the target exists where AWS checks it.
+    pub fn put_route(&mut self, region: &str, rtb_id: &str, destination: Ipv4Net, target: &RouteTarget) -> Result<(), Ec2Error> {
+        let vpc_id = self.route_table_mut(region, rtb_id)?.vpc_id.clone();
+        match target {
+            RouteTarget::Local => {
+                return Err(api("InvalidParameterValue", "local routes are created with the VPC"));
+            }
+            RouteTarget::Gateway(igw) => {
+                let attached = self.igw_mut(region, igw)?.attached_vpc.clone();
+                if attached.as_deref() != Some(vpc_id.as_str()) {
+                    return Err(api(
+                        "InvalidParameterValue",
+                        format!("route table {rtb_id} and network gateway {igw} belong to different networks"),
+                    ));
+                }
+            }
+            RouteTarget::Peering(pcx) => {
+                let usable = self.peerings.get(pcx).is_some_and(|p| {
+                    !p.status.is_terminal() && (p.requester_vpc_id == vpc_id || p.accepter_vpc_id == vpc_id)
+                });
+                if !usable {
+                    return Err(not_found("VPC peering connection", pcx));
+                }
+            }
+            RouteTarget::Other(_) => {}
+        }
+        let table = self.route_table_mut(region, rtb_id)?;
+        if table.routes.get(&destination) == Some(&RouteTarget::Local) {
+            return Err(api("InvalidParameterValue", format!("cannot replace the local route {destination}")));
+        }
+        table.routes.insert(destination, target.clone());
+        Ok(())
+    }
+
+    pub fn delete_route(&mut self, region: &str, rtb_id: &str, destination: Ipv4Net) -> Result<(), Ec2Error> {
+        let Ok(table) = self.route_table_mut(region, rtb_id) else {
+            return Ok(());
+        };
+        if table.routes.get(&destination) == Some(&RouteTarget::Local) {
+            return Err(api("InvalidParameterValue", format!("cannot remove the local route {destination}")));
+        }
+        table.routes.remove(&destination);
+        Ok(())
+    }
+
+    /// `active`, or `blackhole` when the peering is gone or the gateway detached, as
+    /// real AWS reports it (moto does not).
+    pub fn route_state(&self, vpc_id: &str, target: &RouteTarget) -> &'static str {
+        let alive = match target {
+            RouteTarget::Local | RouteTarget::Other(_) => true,
+            RouteTarget::Gateway(igw) => self.igws.get(igw).is_some_and(|g| g.attached_vpc.as_deref() == Some(vpc_id)),
+            RouteTarget::Peering(pcx) => self.peerings.get(pcx).is_some_and(|p| !p.status.is_terminal()),
+        };
+        if alive {
+            "active"
+        } else {
+            "blackhole"
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! Validation of a mesh before the first EC2 call: every problem at once, each on its
+//! attribute path, with the offending value and the fix.
+
+mod quotas;
+mod topology;
+
+use std::collections::BTreeMap;
+
+use ipnet::Ipv4Net;
+use tfplugin::diag::{AttributePath, Diagnostics};
+
+use super::desired::pairs;
+use super::key::is_name;
+use super::model::{Mesh, VpcSpec};
+use crate::config::Quotas;
+use crate::ec2::types::{TAG_COMPONENT, TAG_MESH, TAG_NAME};
+
+pub use topology::topology_from_config;
+
+/// AWS accepts VPC and subnet CIDR blocks from /16 to /28.
+const MIN_PREFIX: u8 = 16;
+const MAX_PREFIX: u8 = 28;
+
+pub fn validate(mesh: &Mesh, quotas: &Quotas, diags: &mut Diagnostics) {
+    check_mesh_name(&mesh.name, diags);
+    if mesh.vpcs.len() < 2 {
+        diags.error_at(
+            AttributePath::root("vpcs"),
+            "Too few VPCs",
+            format!("vpcs has {} entries; a mesh needs at least 2 VPCs to peer. Add another VPC.", mesh.vpcs.len()),
+        );
+    }
+    let mut adopted: BTreeMap<&str, &str> = BTreeMap::new();
+    for (name, vpc) in &mesh.vpcs {
+        check_vpc(name, vpc, diags);
+        if let Some(id) = &vpc.vpc_id {
+            if let Some(first) = adopted.insert(id, name) {
+                diags.error_at(
+                    vpc_path(name).attr("vpc_id"),
+                    "VPC adopted twice",
+                    format!("vpc_id {id:?} is adopted by both VPC {first:?} and VPC {name:?}; each VPC of the mesh must be a different VPC."),
+                );
+            }
+        }
+    }
+    topology::check(mesh, diags);
+    check_peered_overlaps(mesh, diags);
+    check_ssh_cidrs(&mesh.ssh_ingress_cidrs, diags);
+    check_tags(mesh, diags);
+    quotas::check(mesh, quotas, diags);
+}
+
+pub(crate) fn vpc_path(name: &str) -> AttributePath {
+    AttributePath::root("vpcs").key(name)
+}
+
+fn check_mesh_name(name: &str, diags: &mut Diagnostics) {
+    let ok = (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !ok {
+        diags.error_at(
+            AttributePath::root("name"),
+            "Invalid mesh name",
+            format!("name is {name:?}; it must be 1 to 64 letters, digits, '-' or '_' (it starts every Name tag and security group name)."),
+        );
+    }
+}
+
+fn check_name(what: &str, name: &str, path: AttributePath, diags: &mut Diagnostics) {
+    if !is_name(name) {
+        diags.error_at(
+            path,
+            format!("Invalid {what} name"),
+            format!(
+                "{what} name {name:?} must be 1 to 32 lowercase letters, digits, '-' or '_' (it is part of component keys such as vpc/NAME); rename it, e.g. {:?}.",
+                suggest_name(name)
+            ),
+        );
+    }
+}
+
+fn suggest_name(name: &str) -> String {
+    let s: String = name
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+        .take(32)
+        .collect();
+    if s.is_empty() { "vpc".to_string() } else { s }
+}
+
+/// A CIDR block as AWS accepts it: a network address with a prefix from /16 to /28.
+fn check_block(what: &str, cidr: Ipv4Net, path: &AttributePath, diags: &mut Diagnostics) -> bool {
+    if cidr.trunc() != cidr {
+        diags.error_at(
+            path.clone(),
+            format!("Invalid {what} CIDR block"),
+            format!("{path} is {cidr}, which has host bits set; use the network address {}.", cidr.trunc()),
+        );
+        return false;
+    }
+    if !(MIN_PREFIX..=MAX_PREFIX).contains(&cidr.prefix_len()) {
+        diags.error_at(
+            path.clone(),
+            format!("Invalid {what} CIDR block"),
+            format!("{path} is {cidr}; AWS allows {what} CIDR blocks from /{MIN_PREFIX} to /{MAX_PREFIX}. Use a prefix length in that range."),
+        );
+        return false;
+    }
+    true
+}
+
+fn check_vpc(name: &str, vpc: &VpcSpec, diags: &mut Diagnostics) {
+    let path = vpc_path(name);
+    check_name("VPC", name, path.clone(), diags);
+    let cidr_path = path.clone().attr("cidr_block");
+    let vpc_cidr = match (vpc.cidr, &vpc.vpc_id) {
+        (Some(cidr), _) => check_block("VPC", cidr, &cidr_path, diags).then_some(cidr),
+        (None, Some(_)) => None,
+        (None, None) => {
+            diags.error_at(
+                cidr_path,
+                "Missing VPC CIDR block",
+                format!("VPC {name:?} has neither cidr_block nor vpc_id; set cidr_block (e.g. \"10.1.0.0/16\") to create it, or vpc_id to adopt an existing VPC."),
+            );
+            None
+        }
+    };
+    if let Some(id) = &vpc.vpc_id {
+        let hex = id.strip_prefix("vpc-").unwrap_or_default();
+        if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            diags.error_at(
+                path.clone().attr("vpc_id"),
+                "Invalid VPC id",
+                format!("vpc_id is {id:?}; it must look like \"vpc-0123456789abcdef0\"."),
+            );
+        }
+    }
+    let mut blocks: Vec<(&String, Ipv4Net)> = Vec::new();
+    for (sub, spec) in &vpc.subnets {
+        let sub_path = path.clone().attr("subnets").key(sub);
+        check_name("subnet", sub, sub_path.clone(), diags);
+        let block_path = sub_path.clone().attr("cidr_block");
+        if !check_block("subnet", spec.cidr, &block_path, diags) {
+            continue;
+        }
+        if let Some(outer) = vpc_cidr.filter(|outer| !outer.contains(&spec.cidr)) {
+            diags.error_at(
+                block_path.clone(),
+                "Subnet outside its VPC",
+                format!("subnet {sub:?} is {}, which is not inside VPC {name:?} ({outer}); choose a block inside {outer}.", spec.cidr),
+            );
+        }
+        for (other, other_cidr) in &blocks {
+            if let Some(range) = overlap(spec.cidr, *other_cidr) {
+                diags.error_at(
+                    block_path.clone(),
+                    "Overlapping subnets",
+                    format!("subnets {other:?} ({other_cidr}) and {sub:?} ({}) of VPC {name:?} overlap in {range}; give each subnet its own block.", spec.cidr),
+                );
+            }
+        }
+        blocks.push((sub, spec.cidr));
+        if let (Some(region), Some(az)) = (&vpc.region, &spec.availability_zone) {
+            if !az.starts_with(region.as_str()) {
+                diags.error_at(
+                    sub_path.attr("availability_zone"),
+                    "Availability zone outside the VPC's region",
+                    format!("availability_zone is {az:?} but VPC {name:?} is in region {region:?}; use a zone of that region, e.g. \"{region}a\"."),
+                );
+            }
+        }
+    }
+}
+
+/// Two CIDR blocks either nest or are disjoint; when they nest, the smaller one is the
+/// overlapping range.
+pub(crate) fn overlap(x: Ipv4Net, y: Ipv4Net) -> Option<Ipv4Net> {
+    if x.contains(&y.network()) || y.contains(&x.network()) {
+        Some(if x.prefix_len() >= y.prefix_len() { x } else { y })
+    } else {
+        None
+    }
+}
+
+/// Peered VPCs need disjoint CIDRs (AWS fails the peering; moto does not, so we check).
+fn check_peered_overlaps(mesh: &Mesh, diags: &mut Diagnostics) {
+    for pair in pairs(mesh) {
+        let (a, b) = (&mesh.vpcs[&pair.a], &mesh.vpcs[&pair.b]);
+        let (Some(ca), Some(cb)) = (a.cidr, b.cidr) else { continue };
+        if let Some(range) = overlap(ca, cb) {
+            // Point at a block the user wrote and can change.
+            let at = if b.vpc_id.is_some() && a.vpc_id.is_none() { &pair.a } else { &pair.b };
+            diags.error_at(
+                vpc_path(at).attr("cidr_block"),
+                "Overlapping CIDR blocks of peered VPCs",
+                format!(
+                    "VPC {:?} ({ca}) and VPC {:?} ({cb}) overlap in {range}; AWS cannot peer VPCs with overlapping CIDR blocks. Give one of them a disjoint block, or do not connect them.",
+                    pair.a, pair.b
+                ),
+            );
+        }
+    }
+}
+
+fn check_ssh_cidrs(cidrs: &[Ipv4Net], diags: &mut Diagnostics) {
+    for (i, cidr) in cidrs.iter().enumerate() {
+        let path = AttributePath::root("ssh_ingress_cidrs").index(i as i64);
+        if cidr.trunc() != *cidr {
+            diags.error_at(
+                path,
+                "Invalid SSH ingress CIDR",
+                format!("ssh_ingress_cidrs[{i}] is {cidr}, which has host bits set; use {} (or {}/32 for one host).", cidr.trunc(), cidr.addr()),
+            );
+        } else if let Some(first) = cidrs[..i].iter().position(|c| c == cidr) {
+            diags.error_at(
+                path,
+                "Duplicate SSH ingress CIDR",
+                format!("ssh_ingress_cidrs[{i}] ({cidr}) repeats ssh_ingress_cidrs[{first}]; list each CIDR once."),
+            );
+        }
+    }
+}
+
+fn check_tags(mesh: &Mesh, diags: &mut Diagnostics) {
+    for key in mesh.tags.keys() {
+        let reserved = [TAG_MESH, TAG_COMPONENT, TAG_NAME].contains(&key.as_str()) || key.starts_with("peering:") || key.starts_with("aws:");
+        if reserved {
+            diags.error_at(
+                AttributePath::root("tags").key(key),
+                "Reserved tag key",
+                format!("tag {key:?} is reserved: the mesh sets Name, {TAG_MESH} and {TAG_COMPONENT} itself (they find its objects again) and AWS reserves aws:*. Remove it from tags."),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

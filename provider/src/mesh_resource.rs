@@ -1,0 +1,128 @@
+//! Resource `peering_mesh`: the adapter between Terraform and the mesh engine. It turns
+//! configuration and state into a [`crate::mesh::model::Mesh`], asks the pure planner
+//! what to do (at plan time against the inventory kept in private state, at apply time
+//! against a fresh one), runs the plan on EC2 and reports what was actually reached.
+//!
+//! Submodules: `schema` (the contract), `parse` (values to a mesh), `state` (a mesh and
+//! the components' ids back to a value), `plan`, `apply`, `read` (read and import), and
+//! their helpers `engine`, `drift`, `meta` (settings kept as tags), `private`,
+//! `timeouts`, `client`.
+
+mod apply;
+pub mod client;
+mod drift;
+mod engine;
+mod meta;
+mod parse;
+mod plan;
+mod private;
+mod read;
+mod run;
+mod schema;
+mod state;
+mod timeouts;
+#[cfg(test)]
+mod tests;
+
+use std::sync::{Arc, RwLock};
+
+use async_trait::async_trait;
+use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::provider::{ApplyRequest, ApplyResponse, Context, PlanRequest, PlanResponse, ReadResponse, Resource};
+use tfplugin::schema::Schema;
+use tfplugin::value::Value;
+
+use crate::config::{ProviderConfig, Quotas};
+use crate::mesh::validate::validate;
+use client::{Connection, Connector};
+
+pub use engine::mesh_id;
+
+pub const TYPE_NAME: &str = "peering_mesh";
+
+pub struct MeshResource {
+    /// The provider's configuration, set by ConfigureProvider.
+    config: Arc<RwLock<Option<ProviderConfig>>>,
+    connector: Arc<dyn Connector>,
+    /// Built on first use and kept: one client (and its pacing) per provider process.
+    connection: tokio::sync::Mutex<Option<Connection>>,
+}
+
+impl MeshResource {
+    pub fn new(config: Arc<RwLock<Option<ProviderConfig>>>, connector: Arc<dyn Connector>) -> Self {
+        MeshResource { config, connector, connection: tokio::sync::Mutex::new(None) }
+    }
+
+    fn provider_config(&self) -> Option<ProviderConfig> {
+        self.config.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The provider configuration and a client, or an error diagnostic saying why not.
+    async fn connect(&self, diags: &mut Diagnostics) -> Option<(ProviderConfig, Connection)> {
+        let Some(config) = self.provider_config() else {
+            diags.push(Diagnostic::error(
+                "Provider not configured",
+                "The peering provider has no configuration yet, so peering_mesh cannot call EC2. Check the provider \"peering\" block; its values must be known before apply.",
+            ));
+            return None;
+        };
+        let mut cached = self.connection.lock().await;
+        if let Some(conn) = cached.as_ref() {
+            return Some((config, conn.clone()));
+        }
+        match self.connector.connect(&config).await {
+            Ok(conn) => {
+                *cached = Some(conn.clone());
+                Some((config, conn))
+            }
+            Err(e) => {
+                diags.push(Diagnostic::error("Cannot reach EC2", e));
+                None
+            }
+        }
+    }
+}
+
+/// Parses and checks a configuration; unknown values are checked once known.
+fn check_config(config: &Value, quotas: &Quotas, diags: &mut Diagnostics) -> parse::Parsed {
+    let parsed = parse::parse(config, diags);
+    timeouts::from_config(config.get("timeouts"), diags);
+    if let Some(view) = parsed.validation_view() {
+        validate(&view, quotas, diags);
+    }
+    parsed
+}
+
+#[async_trait]
+impl Resource for MeshResource {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema::schema()
+    }
+
+    async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        // The provider is not configured at validation time, so its quotas are not
+        // known yet: they are checked when planning.
+        let unlimited = Quotas { peerings_per_vpc: i64::MAX, routes_per_route_table: i64::MAX, rules_per_security_group: i64::MAX };
+        check_config(config, &unlimited, diags);
+    }
+
+    async fn read(&self, ctx: &Context, state: &Value, private: &[u8], diags: &mut Diagnostics) -> ReadResponse {
+        read::read(self, ctx, state, private, diags).await
+    }
+
+    async fn plan(&self, _ctx: &Context, req: PlanRequest, diags: &mut Diagnostics) -> PlanResponse {
+        plan::plan(self, req, diags)
+    }
+
+    async fn apply(&self, ctx: &Context, req: ApplyRequest, diags: &mut Diagnostics) -> ApplyResponse {
+        apply::apply(self, ctx, req, diags).await
+    }
+
+    async fn import(&self, ctx: &Context, id: &str, diags: &mut Diagnostics) -> ReadResponse {
+        read::import(self, ctx, id, diags).await
+    }
+}

@@ -1,0 +1,126 @@
+//! PlanResourceChange. The planned value keeps what the user wrote, fills defaults, and
+//! knows every id the pure planner says stays: the planner runs against the inventory
+//! kept in private state by the last refresh, so no EC2 call is made here.
+//!
+//! Drift: the planner also runs for the prior state. Its steps are what EC2 lost since
+//! (a peering, route or rule deleted outside Terraform); the components they touch are
+//! shown as unknown, so the plan is not empty and apply repairs them, and a warning
+//! lists the repairs.
+
+use std::collections::BTreeSet;
+
+use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use tfplugin::provider::{PlanRequest, PlanResponse};
+use tfplugin::value::Value;
+
+use super::drift::{describe, keys_of, touched, within};
+use super::engine::{desired_for, pin_regions, unadopt_created, DesiredInputs};
+use super::parse::{parse, UNKNOWN_REGION};
+use super::private::Private;
+use super::state::{build, Facts, Mode};
+use super::{check_config, MeshResource};
+use crate::ec2::types::Inventory;
+use crate::mesh::key::Key;
+use crate::mesh::model::Mesh;
+use crate::mesh::plan::{plan as plan_mesh, Plan};
+
+pub(super) fn plan(res: &MeshResource, req: PlanRequest, diags: &mut Diagnostics) -> PlanResponse {
+    if req.proposed.is_null() {
+        return PlanResponse { planned: Value::Null, planned_private: req.prior_private, ..PlanResponse::default() };
+    }
+    let config = res.provider_config();
+    let quotas = config.as_ref().map(|c| c.quotas.clone()).unwrap_or_default();
+    let default_tags = config.as_ref().map(|c| c.default_tags.clone()).unwrap_or_default();
+    let parsed = check_config(&req.config, &quotas, diags);
+    if diags.has_errors() {
+        return PlanResponse { planned: req.proposed, planned_private: req.prior_private, ..PlanResponse::default() };
+    }
+    let private = Private::decode(&req.prior_private);
+    let default_region = config.and_then(|c| c.region).or(private.default_region.clone()).unwrap_or_else(|| UNKNOWN_REGION.to_string());
+    let mut mesh = parsed.mesh.clone();
+    pin_regions(&mut mesh, &req.prior, &default_region);
+
+    let prior_id = req.prior.get("id").as_str().map(str::to_string);
+    let inventory = match (&prior_id, private.inventory) {
+        (Some(_), Some(inv)) => inv,
+        _ => Inventory::default(),
+    };
+    let inputs = DesiredInputs {
+        mesh_id: prior_id.as_deref().unwrap_or_default(),
+        default_region: &default_region,
+        default_tags: &default_tags,
+        inventory: &inventory,
+        placeholders: true,
+    };
+    let desired = match desired_for(&mesh, &inputs) {
+        Ok(d) => d,
+        Err(e) => {
+            diags.push(Diagnostic::error("Cannot plan the mesh", e.to_string()));
+            return PlanResponse { planned: req.proposed, planned_private: req.prior_private, ..PlanResponse::default() };
+        }
+    };
+    let next = plan_mesh(&desired, &inventory);
+    let drift = drift(&req.prior, &mesh, &next, &inputs);
+    if !drift.repairs.is_empty() {
+        diags.push(Diagnostic::warning(
+            "The mesh drifted: apply will repair it",
+            format!("Since the last apply, EC2 changed outside Terraform:\n- {}", drift.repairs.join("\n- ")),
+        ));
+    }
+    let facts = Facts {
+        mode: Mode::Plan,
+        mesh: &mesh,
+        unknown: &parsed.unknown,
+        ids: &next.known,
+        stale: &drift.stale,
+        inventory: &inventory,
+        id: prior_id.clone().map_or(Value::Unknown, Value::from),
+    };
+    let built = build(&req.config, &facts);
+    let mut planned = built.value;
+    if (!built.unplaced.is_empty() || drift.unplaced) && prior_id.is_some() {
+        // Nothing else stands for these repairs; an unknown id makes Terraform apply.
+        if let Value::Object(attrs) = &mut planned {
+            attrs.insert("id".to_string(), Value::Unknown);
+        }
+    }
+    let name_changed = !req.prior.is_null() && req.prior.get("name") != req.config.get("name");
+    let requires_replace = if name_changed { vec![AttributePath::root("name")] } else { Vec::new() };
+    PlanResponse { planned, requires_replace, planned_private: req.prior_private }
+}
+
+struct Drift {
+    /// Components that drifted and that the new plan touches too.
+    stale: BTreeSet<Key>,
+    repairs: Vec<String>,
+    /// A repair no component key names (e.g. an untagged association).
+    unplaced: bool,
+}
+
+/// What the prior state says exists but EC2 lacks, restricted to what the new plan
+/// repairs (a drifted VPC the configuration removes needs no repair).
+fn drift(prior: &Value, mesh: &Mesh, next: &Plan, inputs: &DesiredInputs<'_>) -> Drift {
+    let mut out = Drift { stale: BTreeSet::new(), repairs: Vec::new(), unplaced: false };
+    if prior.is_null() || *inputs.inventory == Inventory::default() {
+        return out;
+    }
+    let mut ignored = Diagnostics::new();
+    let mut prior_mesh = parse(prior, &mut ignored).mesh;
+    unadopt_created(&mut prior_mesh, inputs.inventory, inputs.mesh_id);
+    pin_regions(&mut prior_mesh, prior, inputs.default_region);
+    let Ok(desired) = desired_for(&prior_mesh, inputs) else { return out };
+    let before = plan_mesh(&desired, inputs.inventory);
+    let next_keys = touched(next, inputs.inventory);
+    for step in &before.steps {
+        let keys = keys_of(&step.op, inputs.inventory);
+        let relevant: Vec<Key> = keys.iter().filter(|k| next_keys.contains(*k) && within(k, mesh)).cloned().collect();
+        if !relevant.is_empty() {
+            out.stale.extend(relevant);
+            out.repairs.push(describe(&step.op));
+        } else if keys.is_empty() && next.steps.iter().any(|s| s.op == step.op) {
+            out.unplaced = true;
+            out.repairs.push(describe(&step.op));
+        }
+    }
+    out
+}

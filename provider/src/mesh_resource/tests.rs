@@ -1,0 +1,1 @@
+//! Tests of the peering_mesh resource through the Resource trait, against FakeEc2.
