@@ -53,13 +53,14 @@ fn build_lab(test: &str) -> Option<Lab> {
 }
 
 /// Applies the configuration with `hosts` inside the lab's runner and returns
-/// the outputs (`name -> value`).
+/// the outputs (`name -> value`), and the workspace, to keep it alive (and
+/// kept on disk) until the checks are done.
 fn apply_in_lab(
     test: &str,
     tf: &acceptance_tests::Terraform,
     lab: &Lab,
     hosts: &BTreeMap<&str, String>,
-) -> Value {
+) -> (Workspace, Value) {
     let ws = Workspace::new(test, tf).in_netns(lab.runner());
     ws.write_main(&connectivity_config());
     ws.write_vars(&json!({ "hosts": hosts }));
@@ -74,7 +75,7 @@ fn apply_in_lab(
         .iter()
         .map(|(name, output)| (name.clone(), output["value"].clone()))
         .collect();
-    Value::Object(values)
+    (ws, Value::Object(values))
 }
 
 /// The result for host `to`, checked for what every result must satisfy.
@@ -132,7 +133,7 @@ fn live_dropped_missing_and_ipv6_hosts() {
         ("sixer", lab.host("sixer").ipv6.to_string()),
     ]);
     for_each_terraform(test, |tf| {
-        let outputs = apply_in_lab(test, tf, &lab, &hosts);
+        let (_ws, outputs) = apply_in_lab(test, tf, &lab, &hosts);
         let results = outputs["results"].as_array().expect("results is a list");
         assert_eq!(
             results.len(),
@@ -167,7 +168,7 @@ fn all_reachable_when_every_host_answers() {
         ("bravo", lab.host("bravo").ipv4.to_string()),
     ]);
     for_each_terraform(test, |tf| {
-        let outputs = apply_in_lab(test, tf, &lab, &hosts);
+        let (_ws, outputs) = apply_in_lab(test, tf, &lab, &hosts);
         let results = outputs["results"].as_array().expect("results is a list");
         assert_eq!(
             results.len(),

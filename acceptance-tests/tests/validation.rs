@@ -26,14 +26,16 @@ output "report" {
 }
 "#;
 
-fn plan_with(test: &str, tf: &Terraform, vars: Value) -> CmdOutput {
+/// Plans with `vars`, expecting failure. The workspace is returned so that it
+/// lives until the checks are done and is kept for a look if one fails.
+fn plan_with(test: &str, tf: &Terraform, vars: Value) -> (Workspace, CmdOutput) {
     let ws = Workspace::new(test, tf);
     ws.write_main(CONFIG);
     ws.write_vars(&vars);
     ws.init().expect_success();
     let plan = ws.plan();
     plan.expect_failure();
-    plan
+    (ws, plan)
 }
 
 /// Words and numbers of the diagnostics, without Terraform's source location
@@ -66,7 +68,7 @@ fn text(out: &CmdOutput) -> String {
 fn bad_address_names_the_host_and_the_value() {
     let test = "bad_address";
     for_each_terraform(test, |tf| {
-        let out = plan_with(
+        let (_ws, out) = plan_with(
             test,
             tf,
             json!({"hosts": {"a": "10.1.2.300"}, "echo_count": 1}),
@@ -84,7 +86,7 @@ fn bad_address_names_the_host_and_the_value() {
 fn echo_count_zero_names_the_attribute_value_and_range() {
     let test = "echo_count_zero";
     for_each_terraform(test, |tf| {
-        let out = plan_with(
+        let (_ws, out) = plan_with(
             test,
             tf,
             json!({"hosts": {"lo": "127.0.0.1"}, "echo_count": 0}),
@@ -111,7 +113,7 @@ fn duplicate_address_names_both_hosts() {
     for_each_terraform(test, |tf| {
         let hosts =
             json!({"first_twin": "127.0.0.1", "second_twin": "127.0.0.1", "single": "127.0.0.2"});
-        let out = plan_with(test, tf, json!({"hosts": hosts, "echo_count": 1}));
+        let (_ws, out) = plan_with(test, tf, json!({"hosts": hosts, "echo_count": 1}));
         let all = text(&out);
         for twin in ["first_twin", "second_twin", "127.0.0.1"] {
             assert!(all.contains(twin), "error names {twin}:\n{out}");

@@ -6,6 +6,7 @@
 //! [`plan::render`] it for `terraform plan`, and [`execute::execute`] it on apply.
 
 pub mod desired;
+pub mod execute;
 pub mod key;
 pub mod model;
 pub mod plan;
@@ -13,3 +14,5 @@ pub mod validate;
 
 #[cfg(test)]
 pub(crate) mod fixtures;
+#[cfg(test)]
+pub(crate) mod testkit;

@@ -10,12 +10,16 @@ use tfplugin::value::Value;
 
 use crate::config::{self, ProviderConfig};
 use crate::connectivity::Connectivity;
+use crate::mesh_resource::client::{AwsConnector, Connector};
+use crate::mesh_resource::MeshResource;
 use crate::probe::{IcmpProber, Prober};
 
 pub struct PeeringProvider {
     /// Set by ConfigureProvider; read by resources that call AWS.
     config: Arc<RwLock<Option<ProviderConfig>>>,
     prober: Arc<dyn Prober>,
+    /// Shared by every operation, so the EC2 client (and its pacing) is built once.
+    mesh: Arc<MeshResource>,
 }
 
 impl PeeringProvider {
@@ -24,10 +28,15 @@ impl PeeringProvider {
     }
 
     pub fn with_prober(prober: Arc<dyn Prober>) -> Self {
-        PeeringProvider {
-            config: Arc::new(RwLock::new(None)),
-            prober,
-        }
+        let config = Arc::new(RwLock::new(None));
+        let mesh = Arc::new(MeshResource::new(config.clone(), Arc::new(AwsConnector)));
+        PeeringProvider { config, prober, mesh }
+    }
+
+    /// Uses `connector` for EC2 clients instead of aws-sdk-ec2 (tests, embedding).
+    pub fn with_connector(mut self, connector: Arc<dyn Connector>) -> Self {
+        self.mesh = Arc::new(MeshResource::new(self.config.clone(), connector));
+        self
     }
 
     /// The configuration Terraform gave, once configured.
@@ -60,7 +69,7 @@ impl Provider for PeeringProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        Vec::new()
+        vec![self.mesh.clone()]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {

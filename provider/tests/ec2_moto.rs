@@ -195,7 +195,7 @@ async fn mesh_lifecycle_same_and_cross_region() {
 async fn inventory_cost_does_not_grow_with_the_mesh() {
     let Some(moto) = Moto::start("inventory_cost") else { return };
     let ec2 = moto.ec2();
-    let mut vpcs = Vec::new();
+    let mut vpcs: Vec<String> = Vec::new();
     let mut describes = Vec::new();
     for i in 1..=6u8 {
         let cidr = Ipv4Net::new(Ipv4Addr::new(10, i, 0, 0), 16).unwrap();

@@ -70,8 +70,8 @@ where
         }
     };
     match command {
-        Command::Version => print_and_exit(&cli::version_text(&cfg)),
-        Command::Help => print_and_exit(&cli::usage_text(&cfg)),
+        Command::Version => print_to_stdout(&cli::version_text(&cfg)),
+        Command::Help => print_to_stdout(&cli::usage_text(&cfg)),
         Command::Serve if !started_by_terraform() => {
             eprint!("{}", cli::not_a_plugin_host_text(&cfg));
             ExitCode::FAILURE
@@ -91,7 +91,7 @@ where
     }
 }
 
-fn print_and_exit(text: &str) -> ExitCode {
+fn print_to_stdout(text: &str) -> ExitCode {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => ExitCode::SUCCESS,

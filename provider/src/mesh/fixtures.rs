@@ -87,3 +87,23 @@ pub fn desired_with(mesh: &Mesh, adopted_cidrs: &BTreeMap<String, Ipv4Net>) -> D
     let ctx = DesiredContext { mesh_id: MESH_ID, default_region: REGION, adopted_cidrs, default_tags: &default_tags };
     desired(mesh, &ctx).expect("valid test mesh")
 }
+
+/// Compares `actual` with `src/mesh/snapshots/NAME`; `UPDATE_SNAPSHOTS=1` rewrites it.
+pub fn assert_snapshot(name: &str, actual: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/mesh/snapshots").join(name);
+    if std::env::var("UPDATE_SNAPSHOTS").as_deref() == Ok("1") {
+        std::fs::write(&path, actual).expect("write snapshot");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("snapshot {}: {e}; run the test with UPDATE_SNAPSHOTS=1 to create it", path.display()));
+    if expected != actual {
+        let first = expected.lines().zip(actual.lines()).position(|(e, a)| e != a).unwrap_or(expected.lines().count().min(actual.lines().count()));
+        panic!(
+            "snapshot {name} differs from line {}:\n--- expected\n{}\n--- actual\n{}\n(UPDATE_SNAPSHOTS=1 rewrites it after review)",
+            first + 1,
+            expected.lines().skip(first).take(5).collect::<Vec<_>>().join("\n"),
+            actual.lines().skip(first).take(5).collect::<Vec<_>>().join("\n"),
+        );
+    }
+}

@@ -21,6 +21,8 @@ use super::model::Pair;
 use crate::ec2::types::{IngressRule, Inventory, Tags};
 
 pub use render::render;
+#[cfg(test)]
+pub(crate) use render::rules_text;
 
 /// Index of a step in [`Plan::steps`].
 pub type StepId = usize;

@@ -4,9 +4,11 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use aws_config::meta::region::ProvideRegion;
+use aws_config::profile::ProfileFileRegionProvider;
 
 use crate::config::ProviderConfig;
-use crate::ec2::Ec2;
+use crate::ec2::{AwsEc2, Ec2};
 
 /// A client and the region VPCs without `region` go to.
 #[derive(Clone)]
@@ -31,4 +33,30 @@ impl Connector for FixedConnector {
     async fn connect(&self, _config: &ProviderConfig) -> Result<Connection, String> {
         Ok(self.0.clone())
     }
+}
+
+/// Builds an [`AwsEc2`] from the provider configuration. The default region is the
+/// configured one (which already includes `AWS_REGION` / `AWS_DEFAULT_REGION`) or the
+/// profile's; the instance metadata service is never asked.
+pub struct AwsConnector;
+
+#[async_trait]
+impl Connector for AwsConnector {
+    async fn connect(&self, config: &ProviderConfig) -> Result<Connection, String> {
+        let region = match &config.region {
+            Some(region) => region.clone(),
+            None => profile_region(config.profile.as_deref()).await.ok_or_else(|| {
+                "No AWS region is configured. Set region in the provider \"peering\" block, AWS_REGION in the environment, or region in your AWS profile.".to_string()
+            })?,
+        };
+        Ok(Connection { ec2: Arc::new(AwsEc2::new(config)), region })
+    }
+}
+
+async fn profile_region(profile: Option<&str>) -> Option<String> {
+    let mut builder = ProfileFileRegionProvider::builder();
+    if let Some(name) = profile {
+        builder = builder.profile_name(name);
+    }
+    builder.build().region().await.map(|r| r.to_string())
 }

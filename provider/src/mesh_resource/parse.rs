@@ -40,12 +40,6 @@ pub struct Unknowns {
     pub placeholder_ids: BTreeSet<String>,
 }
 
-impl Unknowns {
-    pub fn any(&self) -> bool {
-        *self != Unknowns::default()
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct Parsed {
     pub mesh: Mesh,

@@ -7,8 +7,6 @@
 //! form. Unknown or unreadable bytes (another provider version) read as "nothing
 //! observed", which only makes a plan show more values as known after apply.
 
-use std::collections::BTreeMap;
-
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
@@ -258,13 +256,4 @@ impl From<Inv> for Inventory {
                 .collect(),
         }
     }
-}
-
-/// Regions an inventory covers, with the VPC ids seen in each.
-pub fn regions_of(inv: &Inventory) -> BTreeMap<String, Vec<String>> {
-    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for v in &inv.vpcs {
-        out.entry(v.region.clone()).or_default().push(v.id.clone());
-    }
-    out
 }

@@ -3,63 +3,103 @@
 //! deleted or duplicate peering) is put again. Routes of the mesh that are no longer
 //! desired are deleted; routes of others are left alone.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use ipnet::Ipv4Net;
 
 use super::build::Builder;
 use super::Op;
-use crate::ec2::types::{RouteObs, RouteTarget};
+use crate::ec2::types::{RouteObs, RouteTableObs, RouteTarget};
 use crate::mesh::key::{Key, RouteVia};
 
-impl Builder<'_> {
+/// One table to reconcile.
+struct Table<'t> {
+    /// Its key when the mesh manages it (its own tables, main tables of mesh VPCs).
+    key: Option<&'t Key>,
+    region: &'t str,
+    observed: Option<&'t RouteTableObs>,
+    /// The mesh created it (or its VPC): every peering or gateway route in it is the
+    /// mesh's. Else (the main table of an adopted VPC) only routes to the mesh's own
+    /// peerings and gateways, or to peerings that are gone, are.
+    owned: bool,
+}
+
+impl<'a> Builder<'a> {
     pub(super) fn routes(&mut self) {
         let d = self.d;
-        let mut tables: BTreeSet<&Key> = d.routes.keys().collect();
+        let mut keys: BTreeSet<&Key> = d.routes.keys().collect();
         let kept: Vec<Key> = self.kept_tables.keys().cloned().collect();
-        tables.extend(kept.iter());
+        keys.extend(kept.iter());
         let none = BTreeMap::new();
-        for table in tables {
-            let vpc = table.vpc().expect("a route table belongs to a VPC");
-            let region = &d.vpcs[vpc].region;
-            let observed = self.kept_tables.get(table).copied();
-            let mut have: HashMap<Ipv4Net, &RouteObs> = observed.iter().flat_map(|t| &t.routes).map(|r| (r.destination, r)).collect();
-            for (destination, via) in d.routes.get(table).unwrap_or(&none) {
+        for key in keys {
+            let vpc = key.vpc().expect("a route table belongs to a VPC");
+            let observed = self.kept_tables.get(key).copied();
+            let owned = !matches!(key, Key::MainRouteTable(v) if d.vpcs[v].adopted_id.is_some());
+            let table = Table { key: Some(key), region: &d.vpcs[vpc].region, observed, owned };
+            self.reconcile(&table, d.routes.get(key).unwrap_or(&none));
+        }
+        for observed in self.left_main_tables() {
+            let table = Table { key: None, region: &observed.region, observed: Some(observed), owned: false };
+            self.reconcile(&table, &none);
+        }
+    }
+
+    /// Main tables of VPCs that stay but left the mesh (adopted ones, after destroy or
+    /// removal from the configuration): the mesh's routes in them must go.
+    fn left_main_tables(&self) -> Vec<&'a RouteTableObs> {
+        let in_mesh: HashSet<&str> = self.d.vpcs.keys().filter_map(|n| self.known.get(&Key::Vpc(n.clone()))).map(String::as_str).collect();
+        let doomed: HashSet<&str> = self
+            .ix
+            .tagged
+            .vpcs
+            .iter()
+            .filter(|v| !self.d.protected_vpc_ids.contains(&v.id))
+            .map(|v| v.id.as_str())
+            .collect();
+        let mut left: Vec<&RouteTableObs> =
+            self.ix.main_tables.iter().filter(|(vpc, _)| !in_mesh.contains(*vpc) && !doomed.contains(*vpc)).map(|(_, t)| *t).collect();
+        left.sort_by(|x, y| x.id.cmp(&y.id));
+        left
+    }
+
+    fn reconcile(&mut self, table: &Table<'_>, want: &BTreeMap<Ipv4Net, RouteVia>) {
+        let mut have: HashMap<Ipv4Net, &RouteObs> = table.observed.iter().flat_map(|t| &t.routes).map(|r| (r.destination, r)).collect();
+        if let Some(key) = table.key {
+            for (destination, via) in want {
                 let target = self.known.get(&via.key()).map(|id| target_of(via, id));
                 let current = have.remove(destination);
                 if current.is_some_and(|r| Some(&r.target) == target.as_ref()) {
                     continue;
                 }
-                let op = Op::PutRoute { table: table.clone(), region: region.clone(), destination: *destination, via: via.clone() };
-                let step = self.g.add(op, [self.ready_of(table), self.ready_of(&via.key())]);
+                let op = Op::PutRoute { table: key.clone(), region: table.region.to_string(), destination: *destination, via: via.clone() };
+                let step = self.g.add(op, [self.ready_of(key), self.ready_of(&via.key())]);
                 if let Some(old) = current.and_then(|r| target_id(&r.target)) {
                     self.late.route_changes.entry(old.to_string()).or_default().push(step);
                 }
             }
-            let Some(observed) = observed else { continue };
-            // The main table of an adopted VPC is shared with its owner: only routes to
-            // this mesh's peerings and gateways, or to peerings that are gone, are ours.
-            let owned = !matches!(table, Key::MainRouteTable(v) if d.vpcs[v].adopted_id.is_some());
-            let mut stale: Vec<&RouteObs> = have
-                .into_values()
-                .filter(|r| match &r.target {
-                    RouteTarget::Peering(id) => owned || self.ix.mesh_targets.contains(id.as_str()) || r.state == "blackhole",
-                    RouteTarget::Gateway(id) => owned || self.ix.mesh_targets.contains(id.as_str()),
-                    RouteTarget::Local | RouteTarget::Other(_) => false,
-                })
-                .collect();
-            stale.sort_by_key(|r| r.destination);
-            for r in stale {
-                let op = Op::DeleteRoute {
-                    region: observed.region.clone(),
-                    route_table_id: observed.id.clone(),
-                    table: table.to_string(),
-                    destination: r.destination,
-                };
-                let step = self.g.add(op, []);
-                if let Some(old) = target_id(&r.target) {
-                    self.late.route_changes.entry(old.to_string()).or_default().push(step);
-                }
+        }
+        let Some(observed) = table.observed else { return };
+        let ours = |id: &String| table.owned || self.ix.mesh_targets.contains(id.as_str());
+        let mut stale: Vec<&RouteObs> = have
+            .into_values()
+            .filter(|r| match &r.target {
+                RouteTarget::Peering(id) => ours(id) || r.state == "blackhole",
+                RouteTarget::Gateway(id) => ours(id),
+                RouteTarget::Local | RouteTarget::Other(_) => false,
+            })
+            .collect();
+        stale.sort_by_key(|r| r.destination);
+        let label = table.key.map_or_else(|| observed.id.clone(), ToString::to_string);
+        for r in stale {
+            let op = Op::DeleteRoute {
+                region: observed.region.clone(),
+                route_table_id: observed.id.clone(),
+                table: label.clone(),
+                destination: r.destination,
+            };
+            let step = self.g.add(op, []);
+            if let Some(old) = target_id(&r.target) {
+                self.late.route_changes.entry(old.to_string()).or_default().push(step);
             }
         }
     }
