@@ -47,7 +47,8 @@ async fn faulted_run(start: Start, desired: &Desired, fault: Fault, action: Acti
     let context = format!("{fault:?} at {action} #{nth}");
     assert_eq!(outcome.errors.len(), 1, "{context}: one failed step: {:?}", outcome.errors);
     let error = &outcome.errors[0];
-    assert!(error.message.contains("injected fault") && error.message.contains(&error.component), "{context}: {error:?}");
+    let name = error.component.split_once('/').map_or(error.component.as_str(), |(_, name)| name);
+    assert!(error.message.contains("injected fault") && error.message.contains(name), "{context}: {error:?}");
     assert_eq!(outcome.steps[error.step], StepStatus::Failed);
     fake.clear_faults();
     converge(&fake, desired, 3).await;
