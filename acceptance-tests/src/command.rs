@@ -4,7 +4,7 @@
 use std::fmt;
 use std::io::Read;
 use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -86,45 +86,110 @@ pub fn display_command(cmd: &Command) -> String {
 /// Runs `cmd` to completion or until `limit`, then kills its whole process
 /// group (Terraform and the provider plugin it started), so a hung run cannot
 /// hang the test suite.
-pub fn run(mut cmd: Command, limit: Duration) -> CmdOutput {
+pub fn run(cmd: Command, limit: Duration) -> CmdOutput {
+    spawn(cmd).wait(limit)
+}
+
+/// A command started by [`spawn`], in a process group of its own, with its
+/// output collected in the background. Dropped without [`Running::wait`], it
+/// kills its process group, so a failing test leaves no Terraform behind.
+pub struct Running {
+    command: String,
+    child: Option<Child>,
+    start_error: Option<String>,
+    stdout: Option<thread::JoinHandle<String>>,
+    stderr: Option<thread::JoinHandle<String>>,
+    started: Instant,
+}
+
+/// Starts `cmd` without waiting for it, for tests that act while it runs
+/// (e.g. kill the provider plugin Terraform started); [`Running::wait`] ends it.
+pub fn spawn(mut cmd: Command) -> Running {
     let command = display_command(&cmd);
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0);
-    let mut child = match cmd.spawn() {
-        Ok(child) => child,
-        Err(err) => {
+    let (mut child, start_error) = match cmd.spawn() {
+        Ok(child) => (Some(child), None),
+        Err(err) => (None, Some(format!("could not start: {err}"))),
+    };
+    let stdout = child
+        .as_mut()
+        .map(|c| read_in_background(c.stdout.take()));
+    let stderr = child
+        .as_mut()
+        .map(|c| read_in_background(c.stderr.take()));
+    Running {
+        command,
+        child,
+        start_error,
+        stdout,
+        stderr,
+        started: Instant::now(),
+    }
+}
+
+impl Running {
+    /// Process id of the started command; `None` when it could not start.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// True once the command has exited (or could not start).
+    pub fn has_exited(&mut self) -> bool {
+        match &mut self.child {
+            Some(child) => child.try_wait().ok().flatten().is_some(),
+            None => true,
+        }
+    }
+
+    /// Waits until the command exits or `limit` (counted from the start) has
+    /// passed; then kills its whole process group.
+    pub fn wait(mut self, limit: Duration) -> CmdOutput {
+        let command = std::mem::take(&mut self.command);
+        let Some(mut child) = self.child.take() else {
             return CmdOutput {
                 command,
                 code: None,
                 stdout: String::new(),
-                stderr: format!("could not start: {err}"),
+                stderr: self.start_error.take().unwrap_or_default(),
                 timed_out: false,
+            };
+        };
+        let mut timed_out = false;
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("waiting for a child process") {
+                break status;
             }
+            if self.started.elapsed() > limit {
+                timed_out = true;
+                kill_process_group(child.id());
+                break child.wait().expect("waiting for a killed child process");
+            }
+            thread::sleep(Duration::from_millis(20));
+        };
+        let collected = |reader: Option<thread::JoinHandle<String>>| {
+            reader
+                .and_then(|r| r.join().ok())
+                .unwrap_or_default()
+        };
+        CmdOutput {
+            command,
+            code: status.code(),
+            stdout: collected(self.stdout.take()),
+            stderr: collected(self.stderr.take()),
+            timed_out,
         }
-    };
-    let stdout = read_in_background(child.stdout.take());
-    let stderr = read_in_background(child.stderr.take());
-    let started = Instant::now();
-    let mut timed_out = false;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("waiting for a child process") {
-            break status;
-        }
-        if started.elapsed() > limit {
-            timed_out = true;
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
             kill_process_group(child.id());
-            break child.wait().expect("waiting for a killed child process");
+            let _ = child.wait();
         }
-        thread::sleep(Duration::from_millis(20));
-    };
-    CmdOutput {
-        command,
-        code: status.code(),
-        stdout: stdout.join().unwrap_or_default(),
-        stderr: stderr.join().unwrap_or_default(),
-        timed_out,
     }
 }
 

@@ -1,22 +1,28 @@
 //! Harness for the acceptance tests in `tests/`: real Terraform (every version
 //! found, see [`terraform`]) driving the built provider binary from a private
 //! filesystem mirror ([`workspace`]), with a network-namespace lab for real
-//! ICMP ([`lab`]) and the moto EC2 emulator ([`moto`]).
+//! ICMP ([`lab`]) and the moto EC2 emulator ([`moto`]), checked through the
+//! EC2 API itself ([`ec2check`], [`mesh_checks`]).
 //!
 //! A missing prerequisite (Terraform, root for the lab, moto) skips a test
 //! with a printed reason, except under `CI=true`, where it fails ([`prereq`]).
 
 pub mod command;
+pub mod ec2check;
 pub mod lab;
+pub mod mesh_checks;
+pub mod mesh_fixture;
 pub mod moto;
 pub mod netns;
 pub mod prereq;
+pub mod process_tree;
 pub mod provider_bin;
 pub mod schema_json;
 pub mod terraform;
 pub mod workspace;
 
-pub use command::CmdOutput;
+pub use command::{CmdOutput, Running};
+pub use ec2check::{Ec2Check, Ec2Snapshot};
 pub use lab::{Lab, LabHost};
 pub use moto::MotoServer;
 pub use prereq::{is_ci, missing_prerequisite};

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tempfile::TempDir;
 
-use crate::command::{self, CmdOutput};
+use crate::command::{self, CmdOutput, Running};
 use crate::provider_bin::{shared_mirror, write_mirror};
 use crate::terraform::Terraform;
 
@@ -135,6 +135,18 @@ impl Workspace {
 
     /// Runs `terraform ARGS` in the working directory (and namespace).
     pub fn run(&self, args: &[&str]) -> CmdOutput {
+        command::run(self.command(args), self.command_timeout)
+    }
+
+    /// Starts `terraform ARGS` without waiting, for tests that act while it
+    /// runs; finish it with `wait(ws.command_timeout)`.
+    pub fn spawn(&self, args: &[&str]) -> Running {
+        command::spawn(self.command(args))
+    }
+
+    /// The `terraform ARGS` command [`Workspace::run`] runs: working
+    /// directory, namespace, CLI configuration, debug log and extra env.
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = match &self.netns {
             Some(ns) => {
                 let mut cmd = Command::new("ip");
@@ -161,7 +173,7 @@ impl Workspace {
         for (key, value) in &self.env {
             cmd.env(key, value);
         }
-        command::run(cmd, self.command_timeout)
+        cmd
     }
 
     /// Where Terraform (and the provider, through it) writes its debug log.
@@ -179,6 +191,12 @@ impl Workspace {
 
     pub fn plan(&self) -> CmdOutput {
         self.run(&["plan", "-input=false", "-no-color"])
+    }
+
+    /// `terraform plan -detailed-exitcode`: exit 0 for no changes, 2 for
+    /// changes, 1 for an error.
+    pub fn plan_detailed(&self) -> CmdOutput {
+        self.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"])
     }
 
     pub fn apply(&self) -> CmdOutput {

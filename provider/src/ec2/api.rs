@@ -48,9 +48,14 @@ pub trait Ec2: Send + Sync {
     /// Everything tagged `peering:mesh = mesh_id` in `region`, plus route tables,
     /// security groups and subnets inside `adopted_vpc_ids` (VPCs the mesh uses but
     /// does not own). A constant number of filtered, paginated Describe calls.
+    /// The adopted VPCs themselves are listed in `vpcs` too (when they exist).
+    /// Peerings are listed in their requester's region only (a cross-region peering
+    /// appears once across regions) and only while not terminal (see
+    /// [`PeeringStatus::is_terminal`]).
     async fn inventory(&self, region: &str, mesh_id: &str, adopted_vpc_ids: &[String]) -> Result<Inventory, Ec2Error>;
 
-    /// CreateVpc with tags, then waits until `available`.
+    /// CreateVpc with tags, then waits until `available`, then enables DNS hostnames
+    /// (ModifyVpcAttribute; DNS resolution across a peering needs them).
     async fn create_vpc(&self, region: &str, cidr: Ipv4Net, tags: &Tags) -> Result<String, Ec2Error>;
     async fn delete_vpc(&self, region: &str, vpc_id: &str) -> Result<(), Ec2Error>;
 

@@ -16,15 +16,15 @@ const MAX_NOT_FOUND_WAIT: Duration = Duration::from_secs(5);
 pub struct AttemptError {
     pub failure: Failure,
     pub error: Ec2Error,
+    /// For NotFound about an object this client created itself: when it did. Such a
+    /// NotFound is retried until `created_at + not_found_window`, with its own short
+    /// waits, without using up the throttling budget.
+    pub created_at: Option<Instant>,
 }
 
 /// What the caller knows about the call being retried.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CallTraits {
-    /// When this client created the newest object the call refers to (if it did):
-    /// NotFound is retried until `created_at + not_found_window`, with its own short
-    /// waits, without using up the throttling budget.
-    pub created_at: Option<Instant>,
     /// Creates an object and has no client token: repeating it after an ambiguous
     /// failure could create a second object, so it is only repeated when EC2 surely
     /// did nothing (throttling). The object, if made, is found later by its tags.
@@ -32,7 +32,11 @@ pub struct CallTraits {
 }
 
 /// Calls `attempt` until it succeeds, fails for good, or the policy's budget is spent.
-pub async fn run_attempts<T, F, Fut>(policy: &dyn RetryPolicy, call: CallTraits, mut attempt: F) -> Result<T, Ec2Error>
+pub async fn run_attempts<T, F, Fut>(
+    policy: &dyn RetryPolicy,
+    call: CallTraits,
+    mut attempt: F,
+) -> Result<T, Ec2Error>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, AttemptError>>,
@@ -45,7 +49,9 @@ where
             Err(err) => err,
         };
         if err.failure.is_not_found() {
-            let fresh = call.created_at.is_some_and(|t| t.elapsed() < policy.not_found_window());
+            let fresh = err
+                .created_at
+                .is_some_and(|t| t.elapsed() < policy.not_found_window());
             if !fresh {
                 return Err(err.error);
             }
@@ -54,12 +60,16 @@ where
             tokio::time::sleep(policy.backoff(not_found_failures).min(MAX_NOT_FOUND_WAIT)).await;
             continue;
         }
-        if !policy.is_retriable(&err.failure) || (call.creates_object && err.failure.is_ambiguous()) {
+        if !policy.is_retriable(&err.failure) || (call.creates_object && err.failure.is_ambiguous())
+        {
             return Err(err.error);
         }
         retriable_failures += 1;
         if retriable_failures >= policy.max_attempts() {
-            return Err(Ec2Error::Exhausted { attempts: retriable_failures, last: err.error.to_string() });
+            return Err(Ec2Error::Exhausted {
+                attempts: retriable_failures,
+                last: err.error.to_string(),
+            });
         }
         let wait = policy.backoff(retriable_failures);
         tracing::debug!(error = %err.error, attempt = retriable_failures, ?wait, "retrying EC2 request");
@@ -76,18 +86,27 @@ mod tests {
 
     fn fail(code: &str, status: u16) -> AttemptError {
         AttemptError {
-            failure: Failure { code: Some(code.to_string()), http_status: Some(status), transport: false },
-            error: Ec2Error::Api { code: code.to_string(), message: String::new() },
+            failure: Failure {
+                code: Some(code.to_string()),
+                http_status: Some(status),
+                transport: false,
+            },
+            error: Ec2Error::Api {
+                code: code.to_string(),
+                message: String::new(),
+            },
+            created_at: None,
         }
     }
 
-    fn fresh(created_at: Instant) -> CallTraits {
-        CallTraits { created_at: Some(created_at), creates_object: false }
-    }
-
-    fn not_found() -> AttemptError {
+    /// NotFound about an object we created at `created_at` (if we did).
+    fn not_found(created_at: Option<Instant>) -> AttemptError {
         let mut e = fail("InvalidVpcPeeringConnectionID.NotFound", 400);
-        e.error = Ec2Error::NotFound { kind: "VPC peering connection", id: "pcx-1".into() };
+        e.error = Ec2Error::NotFound {
+            kind: "VPC peering connection",
+            id: "pcx-1".into(),
+        };
+        e.created_at = created_at;
         e
     }
 
@@ -107,7 +126,10 @@ mod tests {
         assert_eq!(calls.load(Ordering::SeqCst), 4);
         // Three waits: at least half of 250ms + 500ms + 1s, at most all of it.
         let waited = start.elapsed();
-        assert!(waited >= Duration::from_millis(875) && waited <= Duration::from_millis(1750), "{waited:?}");
+        assert!(
+            waited >= Duration::from_millis(875) && waited <= Duration::from_millis(1750),
+            "{waited:?}"
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -120,7 +142,10 @@ mod tests {
         })
         .await;
         assert_eq!(calls.load(Ordering::SeqCst), 3);
-        assert!(matches!(out, Err(Ec2Error::Exhausted { attempts: 3, .. })), "{out:?}");
+        assert!(
+            matches!(out, Err(Ec2Error::Exhausted { attempts: 3, .. })),
+            "{out:?}"
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -139,7 +164,9 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn creates_are_not_repeated_after_ambiguous_failures() {
         let policy = Ec2RetryPolicy::from_max_retries(5);
-        let create = CallTraits { created_at: None, creates_object: true };
+        let create = CallTraits {
+            creates_object: true,
+        };
         let calls = AtomicU32::new(0);
         let out: Result<(), _> = run_attempts(&policy, create, || async {
             calls.fetch_add(1, Ordering::SeqCst);
@@ -163,21 +190,23 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn not_found_is_retried_only_right_after_our_create() {
         let policy = Ec2RetryPolicy::from_max_retries(0);
+        let call = CallTraits::default();
         // Not created by us: NotFound is final at once.
         let calls = AtomicU32::new(0);
-        let out: Result<(), _> = run_attempts(&policy, CallTraits::default(), || async {
+        let out: Result<(), _> = run_attempts(&policy, call, || async {
             calls.fetch_add(1, Ordering::SeqCst);
-            Err(not_found())
+            Err(not_found(None))
         })
         .await;
         assert!(matches!(out, Err(Ec2Error::NotFound { .. })));
         assert_eq!(calls.load(Ordering::SeqCst), 1);
 
         // Just created: retried (despite max_retries = 0) until it shows up.
+        let created = Instant::now();
         let calls = AtomicU32::new(0);
-        let out = run_attempts(&policy, fresh(Instant::now()), || async {
+        let out = run_attempts(&policy, call, || async {
             match calls.fetch_add(1, Ordering::SeqCst) {
-                0..=3 => Err(not_found()),
+                0..=3 => Err(not_found(Some(created))),
                 _ => Ok(()),
             }
         })
@@ -187,9 +216,13 @@ mod tests {
 
         // Never shows up: stops once the window has passed.
         let start = Instant::now();
-        let out: Result<(), _> = run_attempts(&policy, fresh(start), || async { Err(not_found()) }).await;
+        let out: Result<(), _> =
+            run_attempts(&policy, call, || async { Err(not_found(Some(start))) }).await;
         assert!(matches!(out, Err(Ec2Error::NotFound { .. })));
         let waited = start.elapsed();
-        assert!(waited >= policy.not_found_window && waited < policy.not_found_window + MAX_NOT_FOUND_WAIT * 2);
+        assert!(
+            waited >= policy.not_found_window
+                && waited < policy.not_found_window + MAX_NOT_FOUND_WAIT * 2
+        );
     }
 }

@@ -10,8 +10,11 @@ mod errors;
 mod inventory;
 mod network;
 mod peering;
+mod routing;
 mod sdk_config;
 mod security;
+#[cfg(test)]
+mod tests;
 mod trait_impl;
 
 use std::collections::HashMap;
@@ -90,13 +93,18 @@ impl AwsEc2 {
     }
 
     async fn sdk(&self) -> &SdkConfig {
-        self.sdk.get_or_init(|| sdk_config::load(&self.config)).await
+        self.sdk
+            .get_or_init(|| sdk_config::load(&self.config))
+            .await
     }
 
     async fn client(&self, region: &str) -> aws_sdk_ec2::Client {
         let sdk = self.sdk().await;
         let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
-        clients.entry(region.to_string()).or_insert_with(|| sdk_config::ec2_client(sdk, region)).clone()
+        clients
+            .entry(region.to_string())
+            .or_insert_with(|| sdk_config::ec2_client(sdk, region))
+            .clone()
     }
 
     fn remember_created(&self, id: &str) {
@@ -107,14 +115,36 @@ impl AwsEc2 {
         created.insert(id.to_string(), now);
     }
 
-    fn created_at(&self, ids: &[&str]) -> Option<Instant> {
-        let created = self.created.lock().unwrap_or_else(|e| e.into_inner());
-        ids.iter().filter_map(|id| created.get(*id).copied()).max()
+    /// A delete's outcome: NotFound is done, and a deleted id is no longer "just created"
+    /// (so NotFound about it is final at once).
+    fn deleted(&self, id: &str, result: Result<(), Ec2Error>) -> Result<(), Ec2Error> {
+        let result = errors::gone_is_done(result);
+        if result.is_ok() {
+            self.created
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(id);
+        }
+        result
     }
 
-    /// Sends one request (with retries). `ids` are the objects it refers to; the first
-    /// one names the call in error messages.
-    async fn send<T, E, F, Fut>(&self, region: &str, action: Action, ids: &[&str], request: F) -> Result<T, Ec2Error>
+    fn created_at(&self, id: &str) -> Option<Instant> {
+        self.created
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .copied()
+    }
+
+    /// Sends one request (with retries). `ids` are the objects it refers to: they name
+    /// what is missing when EC2's NotFound message does not.
+    async fn send<T, E, F, Fut>(
+        &self,
+        region: &str,
+        action: Action,
+        ids: &[&str],
+        request: F,
+    ) -> Result<T, Ec2Error>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
@@ -124,7 +154,13 @@ impl AwsEc2 {
     }
 
     /// Like [`AwsEc2::send`] for a create without client token (see [`CallTraits`]).
-    async fn send_create<T, E, F, Fut>(&self, region: &str, action: Action, ids: &[&str], request: F) -> Result<T, Ec2Error>
+    async fn send_create<T, E, F, Fut>(
+        &self,
+        region: &str,
+        action: Action,
+        ids: &[&str],
+        request: F,
+    ) -> Result<T, Ec2Error>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
@@ -146,19 +182,23 @@ impl AwsEc2 {
         Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        let call = CallTraits { created_at: self.created_at(ids), creates_object };
-        let subject = ids.first().copied().unwrap_or(region);
+        let call = CallTraits { creates_object };
         let result = run_attempts(self.policy.as_ref(), call, || {
             let sent = request();
             async move {
                 self.pacer.acquire(region, action).await;
                 self.counter.add(action);
-                sent.await.map_err(|e| errors::attempt_error(e, subject))
+                sent.await.map_err(|e| {
+                    let mut err = errors::attempt_error(e, ids);
+                    err.created_at =
+                        errors::missing_object_id(&err.error).and_then(|id| self.created_at(id));
+                    err
+                })
             }
         })
         .await;
         result.map_err(|e| {
-            tracing::debug!(action, region, subject, error = %e, "EC2 request failed");
+            tracing::debug!(action, region, ids = ?ids, error = %e, "EC2 request failed");
             e
         })
     }

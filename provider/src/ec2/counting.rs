@@ -36,7 +36,11 @@ impl CallCounter {
 
     /// All `Describe*` requests together: the cost of a refresh.
     pub fn describes(&self) -> u64 {
-        self.lock().iter().filter(|(a, _)| a.starts_with("Describe")).map(|(_, n)| n).sum()
+        self.lock()
+            .iter()
+            .filter(|(a, _)| a.starts_with("Describe"))
+            .map(|(_, n)| n)
+            .sum()
     }
 
     pub fn reset(&self) {
@@ -79,7 +83,10 @@ mod tests {
         counter.add(CREATE_VPC_PEERING_CONNECTION);
         assert_eq!(handle.get(CREATE_VPC_PEERING_CONNECTION), 2);
         assert_eq!((handle.describes(), handle.total()), (2, 4));
-        assert_eq!(handle.to_string(), "CreateVpcPeeringConnection: 2\nDescribeSubnets: 1\nDescribeVpcs: 1\n");
+        assert_eq!(
+            handle.to_string(),
+            "CreateVpcPeeringConnection: 2\nDescribeSubnets: 1\nDescribeVpcs: 1\n"
+        );
         handle.reset();
         assert_eq!(counter.total(), 0);
     }

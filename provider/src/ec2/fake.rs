@@ -115,7 +115,12 @@ impl FakeEc2 {
 
     fn add_fault(&self, action: &str, nth: Option<usize>, err: Ec2Error, after: bool) {
         assert!(nth != Some(0), "call numbers count from 1");
-        self.lock().faults.push(Fault { action: action.to_string(), nth, err, after });
+        self.lock().faults.push(Fault {
+            action: action.to_string(),
+            nth,
+            err,
+            after,
+        });
     }
 
     /// Every call so far, in order: (action, target).
@@ -179,7 +184,10 @@ impl FakeEc2 {
             *count += 1;
             *count
         };
-        let hit = inner.faults.iter().position(|f| f.action == action && f.nth.is_none_or(|k| k == n));
+        let hit = inner
+            .faults
+            .iter()
+            .position(|f| f.action == action && f.nth.is_none_or(|k| k == n));
         let fault = hit.map(|i| {
             if inner.faults[i].nth.is_some() {
                 let f = inner.faults.remove(i);

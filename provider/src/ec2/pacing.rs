@@ -99,7 +99,12 @@ impl Pacer {
             let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
             let bucket = buckets
                 .entry((region.to_string(), action))
-                .or_insert_with(|| Bucket { capacity, per_second, tokens: capacity, updated: now });
+                .or_insert_with(|| Bucket {
+                    capacity,
+                    per_second,
+                    tokens: capacity,
+                    updated: now,
+                });
             bucket.reserve(now)
         };
         if !wait.is_zero() {
@@ -122,8 +127,14 @@ mod tests {
     fn categories_follow_ec2() {
         assert_eq!(Category::of(DESCRIBE_VPCS), Category::NonMutating);
         assert_eq!(Category::of(CREATE_ROUTE), Category::Mutating);
-        assert_eq!(Category::of(CREATE_VPC_PEERING_CONNECTION), Category::ResourceIntensive);
-        assert_eq!(Category::of(AUTHORIZE_SECURITY_GROUP_INGRESS), Category::ResourceIntensive);
+        assert_eq!(
+            Category::of(CREATE_VPC_PEERING_CONNECTION),
+            Category::ResourceIntensive
+        );
+        assert_eq!(
+            Category::of(AUTHORIZE_SECURITY_GROUP_INGRESS),
+            Category::ResourceIntensive
+        );
         assert_eq!(Category::of(CREATE_TAGS), Category::Tagging);
         assert_eq!(Category::of(GET_CALLER_IDENTITY), Category::Unpaced);
     }
@@ -134,7 +145,9 @@ mod tests {
         let start = Instant::now();
         // 190 peering requests: a burst of 50, then 5 per second.
         for _ in 0..190 {
-            pacer.acquire("us-east-1", CREATE_VPC_PEERING_CONNECTION).await;
+            pacer
+                .acquire("us-east-1", CREATE_VPC_PEERING_CONNECTION)
+                .await;
         }
         assert!(about(start.elapsed(), Duration::from_secs(28))); // (190 - 50) / 5
     }
@@ -144,13 +157,21 @@ mod tests {
         let pacer = Pacer::new();
         let start = Instant::now();
         for _ in 0..50 {
-            pacer.acquire("us-east-1", CREATE_VPC_PEERING_CONNECTION).await;
-            pacer.acquire("us-east-1", ACCEPT_VPC_PEERING_CONNECTION).await;
-            pacer.acquire("eu-west-2", CREATE_VPC_PEERING_CONNECTION).await;
+            pacer
+                .acquire("us-east-1", CREATE_VPC_PEERING_CONNECTION)
+                .await;
+            pacer
+                .acquire("us-east-1", ACCEPT_VPC_PEERING_CONNECTION)
+                .await;
+            pacer
+                .acquire("eu-west-2", CREATE_VPC_PEERING_CONNECTION)
+                .await;
             pacer.acquire("us-east-1", DESCRIBE_VPCS).await;
         }
         assert_eq!(start.elapsed(), Duration::ZERO);
-        pacer.acquire("us-east-1", CREATE_VPC_PEERING_CONNECTION).await;
+        pacer
+            .acquire("us-east-1", CREATE_VPC_PEERING_CONNECTION)
+            .await;
         assert!(about(start.elapsed(), Duration::from_millis(200)));
     }
 

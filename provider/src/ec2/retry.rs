@@ -29,28 +29,46 @@ impl Failure {
     /// EC2 may have performed the request although it failed: the answer was lost or
     /// the server broke mid-way. Throttling and "unavailable" answers mean nothing was done.
     pub fn is_ambiguous(&self) -> bool {
-        if self.is_throttling() || matches!(self.code.as_deref(), Some("ServiceUnavailable" | "Unavailable")) {
+        if self.is_throttling()
+            || matches!(
+                self.code.as_deref(),
+                Some("ServiceUnavailable" | "Unavailable")
+            )
+        {
             return false;
         }
         self.transport
-            || matches!(self.code.as_deref(), Some("InternalError" | "InternalFailure"))
+            || matches!(
+                self.code.as_deref(),
+                Some("InternalError" | "InternalFailure")
+            )
             || self.http_status.is_some_and(|s| s >= 500)
     }
 
     pub fn is_not_found(&self) -> bool {
-        self.code.as_deref().is_some_and(|c| c.ends_with(".NotFound") || c.ends_with("NotFound"))
+        self.code
+            .as_deref()
+            .is_some_and(|c| c.ends_with(".NotFound") || c.ends_with("NotFound"))
     }
 }
 
 pub fn is_throttling_code(code: &str) -> bool {
     matches!(
         code,
-        "RequestLimitExceeded" | "Throttling" | "ThrottlingException" | "RequestThrottled" | "RequestThrottledException" | "SlowDown"
+        "RequestLimitExceeded"
+            | "Throttling"
+            | "ThrottlingException"
+            | "RequestThrottled"
+            | "RequestThrottledException"
+            | "SlowDown"
     )
 }
 
 fn is_transient_code(code: &str) -> bool {
-    matches!(code, "InternalError" | "InternalFailure" | "ServiceUnavailable" | "Unavailable")
+    matches!(
+        code,
+        "InternalError" | "InternalFailure" | "ServiceUnavailable" | "Unavailable"
+    )
 }
 
 /// The retry decisions, as a small trait so tests can swap in their own.
@@ -82,7 +100,9 @@ impl Ec2RetryPolicy {
     /// `max_retries` from the provider configuration (0 = try once).
     pub fn from_max_retries(max_retries: i64) -> Self {
         Ec2RetryPolicy {
-            max_attempts: u32::try_from(max_retries.max(0)).unwrap_or(u32::MAX).saturating_add(1),
+            max_attempts: u32::try_from(max_retries.max(0))
+                .unwrap_or(u32::MAX)
+                .saturating_add(1),
             base: Duration::from_millis(250),
             cap: Duration::from_secs(20),
             // terraform-provider-aws waits up to 2 minutes for new objects to propagate.
@@ -93,7 +113,9 @@ impl Ec2RetryPolicy {
 
     /// The un-jittered ceiling for the wait after `attempt`.
     pub fn ceiling(&self, attempt: u32) -> Duration {
-        let factor = 1u32.checked_shl(attempt.saturating_sub(1).min(20)).unwrap_or(u32::MAX);
+        let factor = 1u32
+            .checked_shl(attempt.saturating_sub(1).min(20))
+            .unwrap_or(u32::MAX);
         self.base.saturating_mul(factor).min(self.cap)
     }
 
@@ -117,7 +139,9 @@ impl RetryPolicy for Ec2RetryPolicy {
         failure.transport
             || failure.is_throttling()
             || failure.code.as_deref().is_some_and(is_transient_code)
-            || failure.http_status.is_some_and(|s| matches!(s, 500 | 502 | 503 | 504))
+            || failure
+                .http_status
+                .is_some_and(|s| matches!(s, 500 | 502 | 503 | 504))
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
@@ -135,7 +159,11 @@ mod tests {
     use super::*;
 
     fn failure(code: Option<&str>, status: Option<u16>) -> Failure {
-        Failure { code: code.map(str::to_string), http_status: status, transport: false }
+        Failure {
+            code: code.map(str::to_string),
+            http_status: status,
+            transport: false,
+        }
     }
 
     #[test]
@@ -146,7 +174,11 @@ mod tests {
         assert!(p.is_retriable(&failure(Some("Throttling"), Some(400))));
         assert!(p.is_retriable(&failure(None, Some(502))));
         assert!(p.is_retriable(&failure(Some("InternalError"), Some(500))));
-        assert!(p.is_retriable(&Failure { code: None, http_status: None, transport: true }));
+        assert!(p.is_retriable(&Failure {
+            code: None,
+            http_status: None,
+            transport: true
+        }));
         assert!(!p.is_retriable(&failure(Some("VpcLimitExceeded"), Some(400))));
         assert!(!p.is_retriable(&failure(Some("InvalidVpcID.NotFound"), Some(400))));
         assert!(!p.is_retriable(&failure(Some("UnauthorizedOperation"), Some(403))));
@@ -168,7 +200,10 @@ mod tests {
         for attempt in 1..=12 {
             for _ in 0..50 {
                 let wait = p.backoff(attempt);
-                assert!(wait >= p.ceiling(attempt) / 2 && wait <= p.ceiling(attempt), "{wait:?} at {attempt}");
+                assert!(
+                    wait >= p.ceiling(attempt) / 2 && wait <= p.ceiling(attempt),
+                    "{wait:?} at {attempt}"
+                );
                 seen.insert(wait);
             }
         }

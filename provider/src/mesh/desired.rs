@@ -95,7 +95,11 @@ impl Desired {
     /// Nothing desired: the plan deletes every object tagged with `mesh_id` except the
     /// `protected_vpc_ids` (VPCs that were adopted).
     pub fn nothing(mesh_id: &str, protected_vpc_ids: BTreeSet<String>) -> Desired {
-        Desired { mesh_id: mesh_id.to_string(), protected_vpc_ids, ..Desired::default() }
+        Desired {
+            mesh_id: mesh_id.to_string(),
+            protected_vpc_ids,
+            ..Desired::default()
+        }
     }
 
     /// The regions to read an inventory from, each with the adopted VPC ids in it.
@@ -119,9 +123,11 @@ pub fn pairs(mesh: &Mesh) -> BTreeSet<Pair> {
             .enumerate()
             .flat_map(|(i, a)| names[i + 1..].iter().map(move |b| Pair::new(a, b)))
             .collect(),
-        Topology::HubAndSpoke { hub } if mesh.vpcs.contains_key(hub) => {
-            names.iter().filter(|n| **n != hub).map(|n| Pair::new(hub, n)).collect()
-        }
+        Topology::HubAndSpoke { hub } if mesh.vpcs.contains_key(hub) => names
+            .iter()
+            .filter(|n| **n != hub)
+            .map(|n| Pair::new(hub, n))
+            .collect(),
         Topology::HubAndSpoke { .. } => BTreeSet::new(),
         Topology::Explicit { connections } => connections
             .iter()
@@ -134,7 +140,8 @@ pub fn pairs(mesh: &Mesh) -> BTreeSet<Pair> {
 /// Which VPCs each VPC reaches: its direct peers only, since peering is not transitive.
 /// Every VPC of the mesh is a key; the lists are sorted.
 pub fn reachability(mesh: &Mesh) -> BTreeMap<String, Vec<String>> {
-    let mut out: BTreeMap<String, Vec<String>> = mesh.vpcs.keys().map(|n| (n.clone(), Vec::new())).collect();
+    let mut out: BTreeMap<String, Vec<String>> =
+        mesh.vpcs.keys().map(|n| (n.clone(), Vec::new())).collect();
     for pair in pairs(mesh) {
         out.entry(pair.a.clone()).or_default().push(pair.b.clone());
         out.entry(pair.b.clone()).or_default().push(pair.a.clone());
@@ -147,7 +154,10 @@ pub fn reachability(mesh: &Mesh) -> BTreeMap<String, Vec<String>> {
 
 /// The desired components of `mesh`, which must have passed validation.
 pub fn desired(mesh: &Mesh, ctx: &DesiredContext<'_>) -> Result<Desired, DesiredError> {
-    let mut d = Desired { mesh_id: ctx.mesh_id.to_string(), ..Desired::default() };
+    let mut d = Desired {
+        mesh_id: ctx.mesh_id.to_string(),
+        ..Desired::default()
+    };
     let tags = |key: &Key, name: String| component_tags(mesh, ctx, key, name);
     let prefix = &mesh.name;
 
@@ -156,15 +166,36 @@ pub fn desired(mesh: &Mesh, ctx: &DesiredContext<'_>) -> Result<Desired, Desired
             .cidr
             .or_else(|| ctx.adopted_cidrs.get(name).copied())
             .ok_or_else(|| DesiredError::MissingCidr { vpc: name.clone() })?;
-        let region = spec.region.clone().unwrap_or_else(|| ctx.default_region.to_string());
-        let vpc_tags = if spec.vpc_id.is_some() { Tags::new() } else { tags(&Key::Vpc(name.clone()), format!("{prefix}-{name}")) };
+        let region = spec
+            .region
+            .clone()
+            .unwrap_or_else(|| ctx.default_region.to_string());
+        let vpc_tags = if spec.vpc_id.is_some() {
+            Tags::new()
+        } else {
+            tags(&Key::Vpc(name.clone()), format!("{prefix}-{name}"))
+        };
         d.protected_vpc_ids.extend(spec.vpc_id.clone());
-        d.vpcs.insert(name.clone(), DesiredVpc { region: region.clone(), cidr, adopted_id: spec.vpc_id.clone(), tags: vpc_tags });
+        d.vpcs.insert(
+            name.clone(),
+            DesiredVpc {
+                region: region.clone(),
+                cidr,
+                adopted_id: spec.vpc_id.clone(),
+                tags: vpc_tags,
+            },
+        );
 
         for (sub, s) in &spec.subnets {
             let id = (name.clone(), sub.clone());
-            let subnet_tags = tags(&Key::Subnet(name.clone(), sub.clone()), format!("{prefix}-{name}-{sub}"));
-            let table_tags = tags(&Key::RouteTable(name.clone(), sub.clone()), format!("{prefix}-{name}-{sub}-rt"));
+            let subnet_tags = tags(
+                &Key::Subnet(name.clone(), sub.clone()),
+                format!("{prefix}-{name}-{sub}"),
+            );
+            let table_tags = tags(
+                &Key::RouteTable(name.clone(), sub.clone()),
+                format!("{prefix}-{name}-{sub}-rt"),
+            );
             d.subnets.insert(
                 id.clone(),
                 DesiredSubnet {
@@ -175,9 +206,16 @@ pub fn desired(mesh: &Mesh, ctx: &DesiredContext<'_>) -> Result<Desired, Desired
                     tags: subnet_tags,
                 },
             );
-            d.route_tables.insert(id, DesiredTagged { region: region.clone(), tags: table_tags });
+            d.route_tables.insert(
+                id,
+                DesiredTagged {
+                    region: region.clone(),
+                    tags: table_tags,
+                },
+            );
             if s.public {
-                let default_route = Ipv4Net::new(Ipv4Addr::UNSPECIFIED, 0).expect("/0 is a valid prefix");
+                let default_route =
+                    Ipv4Net::new(Ipv4Addr::UNSPECIFIED, 0).expect("/0 is a valid prefix");
                 d.routes
                     .entry(Key::RouteTable(name.clone(), sub.clone()))
                     .or_default()
@@ -185,10 +223,22 @@ pub fn desired(mesh: &Mesh, ctx: &DesiredContext<'_>) -> Result<Desired, Desired
             }
         }
         if spec.subnets.values().any(|s| s.public) {
-            let igw_tags = tags(&Key::InternetGateway(name.clone()), format!("{prefix}-{name}-igw"));
-            d.internet_gateways.insert(name.clone(), DesiredTagged { region: region.clone(), tags: igw_tags });
+            let igw_tags = tags(
+                &Key::InternetGateway(name.clone()),
+                format!("{prefix}-{name}-igw"),
+            );
+            d.internet_gateways.insert(
+                name.clone(),
+                DesiredTagged {
+                    region: region.clone(),
+                    tags: igw_tags,
+                },
+            );
         }
-        let rules = mesh.ssh_ingress_cidrs.iter().map(|&cidr| IngressRule { protocol: Protocol::Tcp { from: 22, to: 22 }, cidr });
+        let rules = mesh.ssh_ingress_cidrs.iter().map(|&cidr| IngressRule {
+            protocol: Protocol::Tcp { from: 22, to: 22 },
+            cidr,
+        });
         d.security_groups.insert(
             name.clone(),
             DesiredGroup {
@@ -196,7 +246,10 @@ pub fn desired(mesh: &Mesh, ctx: &DesiredContext<'_>) -> Result<Desired, Desired
                 group_name: format!("mesh-{prefix}-{name}"),
                 description: format!("Peering mesh {prefix}: members of VPC {name}"),
                 rules: rules.collect(),
-                tags: tags(&Key::SecurityGroup(name.clone()), format!("{prefix}-{name}-sg")),
+                tags: tags(
+                    &Key::SecurityGroup(name.clone()),
+                    format!("{prefix}-{name}-sg"),
+                ),
             },
         );
     }
@@ -210,16 +263,28 @@ pub fn desired(mesh: &Mesh, ctx: &DesiredContext<'_>) -> Result<Desired, Desired
                 requester_region: a.region.clone(),
                 accepter_region: b.region.clone(),
                 dns_resolution: mesh.dns_resolution,
-                tags: tags(&Key::Peering(pair.clone()), format!("{prefix}-{}-{}", pair.a, pair.b)),
+                tags: tags(
+                    &Key::Peering(pair.clone()),
+                    format!("{prefix}-{}-{}", pair.a, pair.b),
+                ),
             },
         );
         for (here, peer_cidr) in [(&pair.a, b_cidr), (&pair.b, a_cidr)] {
             for table in route_tables_of(mesh, here) {
-                d.routes.entry(table).or_default().insert(peer_cidr, RouteVia::Peering(pair.clone()));
+                d.routes
+                    .entry(table)
+                    .or_default()
+                    .insert(peer_cidr, RouteVia::Peering(pair.clone()));
             }
             if mesh.allow_icmp {
-                let group = d.security_groups.get_mut(here).expect("every VPC has a group");
-                group.rules.insert(IngressRule { protocol: Protocol::Icmp, cidr: peer_cidr });
+                let group = d
+                    .security_groups
+                    .get_mut(here)
+                    .expect("every VPC has a group");
+                group.rules.insert(IngressRule {
+                    protocol: Protocol::Icmp,
+                    cidr: peer_cidr,
+                });
             }
         }
     }
@@ -233,7 +298,10 @@ fn route_tables_of(mesh: &Mesh, vpc: &str) -> Vec<Key> {
     if subnets.is_empty() {
         return vec![Key::MainRouteTable(vpc.to_string())];
     }
-    subnets.keys().map(|s| Key::RouteTable(vpc.to_string(), s.clone())).collect()
+    subnets
+        .keys()
+        .map(|s| Key::RouteTable(vpc.to_string(), s.clone()))
+        .collect()
 }
 
 /// default_tags, then the mesh's tags, then the tags the mesh relies on (which win).

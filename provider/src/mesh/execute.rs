@@ -7,6 +7,7 @@
 
 mod failure;
 mod ops;
+mod recover;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
@@ -31,7 +32,11 @@ pub struct Timeouts {
 
 impl Default for Timeouts {
     fn default() -> Self {
-        Timeouts { create: Duration::from_secs(30 * 60), update: Duration::from_secs(30 * 60), delete: Duration::from_secs(30 * 60) }
+        Timeouts {
+            create: Duration::from_secs(30 * 60),
+            update: Duration::from_secs(30 * 60),
+            delete: Duration::from_secs(30 * 60),
+        }
     }
 }
 
@@ -88,7 +93,12 @@ pub async fn execute(ec2: &dyn Ec2, plan: &Plan, opts: &ExecuteOptions) -> Outco
 
 /// Runs `plan` with `ids` as the components already reached, e.g. the ids of an earlier
 /// run of the same plan: creations of components with an id are not repeated.
-pub async fn execute_from(ec2: &dyn Ec2, plan: &Plan, opts: &ExecuteOptions, ids: BTreeMap<Key, String>) -> Outcome {
+pub async fn execute_from(
+    ec2: &dyn Ec2,
+    plan: &Plan,
+    opts: &ExecuteOptions,
+    ids: BTreeMap<Key, String>,
+) -> Outcome {
     let n = plan.steps.len();
     let ctx = ops::Ctx {
         ec2,
@@ -138,19 +148,34 @@ pub async fn execute_from(ec2: &dyn Ec2, plan: &Plan, opts: &ExecuteOptions, ids
             }
             Err(message) => {
                 status[i] = Some(StepStatus::Failed);
-                errors.push(ComponentError { step: i, component: plan.steps[i].op.component(), message });
+                errors.push(ComponentError {
+                    step: i,
+                    component: plan.steps[i].op.component(),
+                    message,
+                });
                 skip_dependants(i, &dependants, &mut status);
             }
         }
     };
     drop(running);
-    let unfinished = if cancelled { StepStatus::Cancelled } else { StepStatus::Skipped };
+    let unfinished = if cancelled {
+        StepStatus::Cancelled
+    } else {
+        StepStatus::Skipped
+    };
     let ids = ctx.ids.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    let peering_status = ctx.statuses.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let peering_status = ctx
+        .statuses
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
     Outcome {
         ids,
         peering_status,
-        steps: status.into_iter().map(|s| s.unwrap_or_else(|| unfinished.clone())).collect(),
+        steps: status
+            .into_iter()
+            .map(|s| s.unwrap_or_else(|| unfinished.clone()))
+            .collect(),
         errors,
         cancelled,
     }

@@ -17,7 +17,11 @@ pub fn net(s: &str) -> Ipv4Net {
 }
 
 pub fn subnet(cidr: &str, public: bool) -> SubnetSpec {
-    SubnetSpec { cidr: net(cidr), availability_zone: Some(format!("{REGION}a")), public }
+    SubnetSpec {
+        cidr: net(cidr),
+        availability_zone: Some(format!("{REGION}a")),
+        public,
+    }
 }
 
 pub fn vpc(cidr: &str, subnets: &[(&str, SubnetSpec)]) -> VpcSpec {
@@ -25,7 +29,10 @@ pub fn vpc(cidr: &str, subnets: &[(&str, SubnetSpec)]) -> VpcSpec {
         cidr: Some(net(cidr)),
         vpc_id: None,
         region: None,
-        subnets: subnets.iter().map(|(n, s)| (n.to_string(), s.clone())).collect(),
+        subnets: subnets
+            .iter()
+            .map(|(n, s)| (n.to_string(), s.clone()))
+            .collect(),
     }
 }
 
@@ -33,11 +40,26 @@ pub fn seed_mesh() -> Mesh {
     let vpcs = BTreeMap::from([
         (
             "production".to_string(),
-            vpc("10.1.0.0/16", &[("public", subnet("10.1.1.0/24", true)), ("private", subnet("10.1.2.0/24", false))]),
+            vpc(
+                "10.1.0.0/16",
+                &[
+                    ("public", subnet("10.1.1.0/24", true)),
+                    ("private", subnet("10.1.2.0/24", false)),
+                ],
+            ),
         ),
-        ("development".to_string(), vpc("10.2.0.0/16", &[("private", subnet("10.2.1.0/24", false))])),
-        ("testing".to_string(), vpc("10.3.0.0/16", &[("private", subnet("10.3.1.0/24", false))])),
-        ("shared".to_string(), vpc("10.4.0.0/16", &[("private", subnet("10.4.1.0/24", false))])),
+        (
+            "development".to_string(),
+            vpc("10.2.0.0/16", &[("private", subnet("10.2.1.0/24", false))]),
+        ),
+        (
+            "testing".to_string(),
+            vpc("10.3.0.0/16", &[("private", subnet("10.3.1.0/24", false))]),
+        ),
+        (
+            "shared".to_string(),
+            vpc("10.4.0.0/16", &[("private", subnet("10.4.1.0/24", false))]),
+        ),
     ]);
     Mesh {
         name: "seed-lab".to_string(),
@@ -53,7 +75,10 @@ pub fn seed_mesh() -> Mesh {
 /// The seed mesh plus a fifth VPC `staging` 10.5.0.0/16 with one private subnet.
 pub fn seed_mesh_plus_fifth() -> Mesh {
     let mut mesh = seed_mesh();
-    mesh.vpcs.insert("staging".to_string(), vpc("10.5.0.0/16", &[("private", subnet("10.5.1.0/24", false))]));
+    mesh.vpcs.insert(
+        "staging".to_string(),
+        vpc("10.5.0.0/16", &[("private", subnet("10.5.1.0/24", false))]),
+    );
     mesh
 }
 
@@ -61,9 +86,11 @@ pub fn seed_mesh_plus_fifth() -> Mesh {
 pub fn generated_mesh(n: usize, subnets: usize, topology: Topology) -> Mesh {
     let vpcs = (0..n)
         .map(|i| {
-            let subs: Vec<(String, SubnetSpec)> =
-                (0..subnets).map(|s| (format!("s{s}"), subnet(&format!("10.{i}.{s}.0/24"), false))).collect();
-            let subs: Vec<(&str, SubnetSpec)> = subs.iter().map(|(n, s)| (n.as_str(), s.clone())).collect();
+            let subs: Vec<(String, SubnetSpec)> = (0..subnets)
+                .map(|s| (format!("s{s}"), subnet(&format!("10.{i}.{s}.0/24"), false)))
+                .collect();
+            let subs: Vec<(&str, SubnetSpec)> =
+                subs.iter().map(|(n, s)| (n.as_str(), s.clone())).collect();
             (format!("v{i:03}"), vpc(&format!("10.{i}.0.0/16"), &subs))
         })
         .collect();
@@ -84,21 +111,36 @@ pub fn desired_of(mesh: &Mesh) -> Desired {
 
 pub fn desired_with(mesh: &Mesh, adopted_cidrs: &BTreeMap<String, Ipv4Net>) -> Desired {
     let default_tags = Tags::from([("owner".to_string(), "platform".to_string())]);
-    let ctx = DesiredContext { mesh_id: MESH_ID, default_region: REGION, adopted_cidrs, default_tags: &default_tags };
+    let ctx = DesiredContext {
+        mesh_id: MESH_ID,
+        default_region: REGION,
+        adopted_cidrs,
+        default_tags: &default_tags,
+    };
     desired(mesh, &ctx).expect("valid test mesh")
 }
 
 /// Compares `actual` with `src/mesh/snapshots/NAME`; `UPDATE_SNAPSHOTS=1` rewrites it.
 pub fn assert_snapshot(name: &str, actual: &str) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/mesh/snapshots").join(name);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src/mesh/snapshots")
+        .join(name);
     if std::env::var("UPDATE_SNAPSHOTS").as_deref() == Ok("1") {
         std::fs::write(&path, actual).expect("write snapshot");
         return;
     }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("snapshot {}: {e}; run the test with UPDATE_SNAPSHOTS=1 to create it", path.display()));
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "snapshot {}: {e}; run the test with UPDATE_SNAPSHOTS=1 to create it",
+            path.display()
+        )
+    });
     if expected != actual {
-        let first = expected.lines().zip(actual.lines()).position(|(e, a)| e != a).unwrap_or(expected.lines().count().min(actual.lines().count()));
+        let first = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(e, a)| e != a)
+            .unwrap_or(expected.lines().count().min(actual.lines().count()));
         panic!(
             "snapshot {name} differs from line {}:\n--- expected\n{}\n--- actual\n{}\n(UPDATE_SNAPSHOTS=1 rewrites it after review)",
             first + 1,

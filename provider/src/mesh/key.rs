@@ -69,7 +69,9 @@ impl Key {
 
 /// VPC and subnet names as validation admits them: `[a-z0-9_-]{1,32}`.
 pub fn is_name(s: &str) -> bool {
-    (1..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+    (1..=32).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
 impl fmt::Display for Key {
@@ -122,7 +124,10 @@ mod tests {
         for k in keys {
             assert_eq!(Key::parse(&k.to_string()), Some(k.clone()), "{k}");
         }
-        assert_eq!(Key::Peering(Pair::new("production", "development")).to_string(), "pcx/development:production");
+        assert_eq!(
+            Key::Peering(Pair::new("production", "development")).to_string(),
+            "pcx/development:production"
+        );
     }
 
     #[test]

@@ -7,6 +7,8 @@
 mod build;
 mod graph;
 mod index;
+mod members;
+mod peerings;
 mod removal;
 mod render;
 mod routes;
@@ -63,33 +65,118 @@ pub struct Doomed {
 /// key; objects being deleted by id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
-    CreateVpc { vpc: String, region: String, cidr: Ipv4Net, tags: Tags },
+    CreateVpc {
+        vpc: String,
+        region: String,
+        cidr: Ipv4Net,
+        tags: Tags,
+    },
     /// Records the id of the main route table AWS created with the VPC.
-    FindMainRouteTable { vpc: String, region: String },
-    CreateSubnet { vpc: String, subnet: String, region: String, cidr: Ipv4Net, availability_zone: Option<String>, tags: Tags },
-    CreateRouteTable { vpc: String, subnet: String, region: String, tags: Tags },
-    AssociateRouteTable { vpc: String, subnet: String, region: String },
-    CreateInternetGateway { vpc: String, region: String, tags: Tags },
-    AttachInternetGateway { vpc: String, region: String },
-    CreateSecurityGroup { vpc: String, region: String, group_name: String, description: String, tags: Tags },
-    AuthorizeIngress { vpc: String, region: String, rules: Vec<IngressRule> },
-    RevokeIngress { vpc: String, region: String, rules: Vec<IngressRule> },
-    CreatePeering { pair: Pair, requester_region: String, accepter_region: String, tags: Tags },
+    FindMainRouteTable {
+        vpc: String,
+        region: String,
+    },
+    CreateSubnet {
+        vpc: String,
+        subnet: String,
+        region: String,
+        cidr: Ipv4Net,
+        availability_zone: Option<String>,
+        tags: Tags,
+    },
+    CreateRouteTable {
+        vpc: String,
+        subnet: String,
+        region: String,
+        tags: Tags,
+    },
+    AssociateRouteTable {
+        vpc: String,
+        subnet: String,
+        region: String,
+    },
+    CreateInternetGateway {
+        vpc: String,
+        region: String,
+        tags: Tags,
+    },
+    AttachInternetGateway {
+        vpc: String,
+        region: String,
+    },
+    CreateSecurityGroup {
+        vpc: String,
+        region: String,
+        group_name: String,
+        description: String,
+        tags: Tags,
+    },
+    AuthorizeIngress {
+        vpc: String,
+        region: String,
+        rules: Vec<IngressRule>,
+    },
+    RevokeIngress {
+        vpc: String,
+        region: String,
+        rules: Vec<IngressRule>,
+    },
+    CreatePeering {
+        pair: Pair,
+        requester_region: String,
+        accepter_region: String,
+        tags: Tags,
+    },
     /// Waits until the request is pending acceptance (or already past it), then accepts
     /// in the accepter's region.
-    AcceptPeering { pair: Pair, requester_region: String, accepter_region: String },
-    WaitPeeringActive { pair: Pair, region: String },
-    SetPeeringDns { pair: Pair, requester_region: String, accepter_region: String, allow: bool },
+    AcceptPeering {
+        pair: Pair,
+        requester_region: String,
+        accepter_region: String,
+    },
+    WaitPeeringActive {
+        pair: Pair,
+        region: String,
+    },
+    SetPeeringDns {
+        pair: Pair,
+        requester_region: String,
+        accepter_region: String,
+        allow: bool,
+    },
     /// Create or replace the route `destination` in `table` (a route table key).
-    PutRoute { table: Key, region: String, destination: Ipv4Net, via: RouteVia },
-    SetTags { key: Key, region: String, add: Tags, remove: Vec<String> },
-    DeleteRoute { region: String, route_table_id: String, table: String, destination: Ipv4Net },
+    PutRoute {
+        table: Key,
+        region: String,
+        destination: Ipv4Net,
+        via: RouteVia,
+    },
+    SetTags {
+        key: Key,
+        region: String,
+        add: Tags,
+        remove: Vec<String>,
+    },
+    DeleteRoute {
+        region: String,
+        route_table_id: String,
+        table: String,
+        destination: Ipv4Net,
+    },
     DeletePeering(Doomed),
     DeleteSecurityGroup(Doomed),
-    DisassociateRouteTable { region: String, association_id: String, route_table_id: String, subnet_id: String },
+    DisassociateRouteTable {
+        region: String,
+        association_id: String,
+        route_table_id: String,
+        subnet_id: String,
+    },
     DeleteRouteTable(Doomed),
     DeleteSubnet(Doomed),
-    DetachInternetGateway { gateway: Doomed, vpc_id: String },
+    DetachInternetGateway {
+        gateway: Doomed,
+        vpc_id: String,
+    },
     DeleteInternetGateway(Doomed),
     DeleteVpc(Doomed),
 }
@@ -107,23 +194,39 @@ impl Op {
     pub fn component(&self) -> String {
         match self {
             Op::CreateVpc { vpc, .. } | Op::FindMainRouteTable { vpc, .. } => {
-                let key = if matches!(self, Op::CreateVpc { .. }) { Key::Vpc(vpc.clone()) } else { Key::MainRouteTable(vpc.clone()) };
+                let key = if matches!(self, Op::CreateVpc { .. }) {
+                    Key::Vpc(vpc.clone())
+                } else {
+                    Key::MainRouteTable(vpc.clone())
+                };
                 key.to_string()
             }
-            Op::CreateSubnet { vpc, subnet, .. } => Key::Subnet(vpc.clone(), subnet.clone()).to_string(),
-            Op::CreateRouteTable { vpc, subnet, .. } => Key::RouteTable(vpc.clone(), subnet.clone()).to_string(),
-            Op::AssociateRouteTable { vpc, subnet, .. } => Key::Association(vpc.clone(), subnet.clone()).to_string(),
-            Op::CreateInternetGateway { vpc, .. } | Op::AttachInternetGateway { vpc, .. } => Key::InternetGateway(vpc.clone()).to_string(),
-            Op::CreateSecurityGroup { vpc, .. } | Op::AuthorizeIngress { vpc, .. } | Op::RevokeIngress { vpc, .. } => {
-                Key::SecurityGroup(vpc.clone()).to_string()
+            Op::CreateSubnet { vpc, subnet, .. } => {
+                Key::Subnet(vpc.clone(), subnet.clone()).to_string()
             }
+            Op::CreateRouteTable { vpc, subnet, .. } => {
+                Key::RouteTable(vpc.clone(), subnet.clone()).to_string()
+            }
+            Op::AssociateRouteTable { vpc, subnet, .. } => {
+                Key::Association(vpc.clone(), subnet.clone()).to_string()
+            }
+            Op::CreateInternetGateway { vpc, .. } | Op::AttachInternetGateway { vpc, .. } => {
+                Key::InternetGateway(vpc.clone()).to_string()
+            }
+            Op::CreateSecurityGroup { vpc, .. }
+            | Op::AuthorizeIngress { vpc, .. }
+            | Op::RevokeIngress { vpc, .. } => Key::SecurityGroup(vpc.clone()).to_string(),
             Op::CreatePeering { pair, .. }
             | Op::AcceptPeering { pair, .. }
             | Op::WaitPeeringActive { pair, .. }
             | Op::SetPeeringDns { pair, .. } => Key::Peering(pair.clone()).to_string(),
-            Op::PutRoute { table, destination, .. } => format!("{table}>{destination}"),
+            Op::PutRoute {
+                table, destination, ..
+            } => format!("{table}>{destination}"),
             Op::SetTags { key, .. } => key.to_string(),
-            Op::DeleteRoute { table, destination, .. } => format!("{table}>{destination}"),
+            Op::DeleteRoute {
+                table, destination, ..
+            } => format!("{table}>{destination}"),
             Op::DisassociateRouteTable { association_id, .. } => association_id.clone(),
             Op::DetachInternetGateway { gateway, .. } => gateway.label.clone(),
             Op::DeletePeering(d)
@@ -137,7 +240,9 @@ impl Op {
 
     pub fn phase(&self) -> Phase {
         match self {
-            Op::SetTags { .. } | Op::SetPeeringDns { .. } | Op::RevokeIngress { .. } => Phase::Update,
+            Op::SetTags { .. } | Op::SetPeeringDns { .. } | Op::RevokeIngress { .. } => {
+                Phase::Update
+            }
             Op::DeleteRoute { .. }
             | Op::DeletePeering(_)
             | Op::DeleteSecurityGroup(_)

@@ -12,11 +12,18 @@ use crate::ec2::types::{Inventory, RouteTarget, Tags, TAG_COMPONENT, TAG_MESH};
 use crate::ec2::{Ec2, Ec2Error, FakeEc2};
 
 pub fn options() -> ExecuteOptions {
-    ExecuteOptions { max_concurrency: 4, timeouts: Timeouts::default(), cancel: Default::default() }
+    ExecuteOptions {
+        max_concurrency: 4,
+        timeouts: Timeouts::default(),
+        cancel: Default::default(),
+    }
 }
 
 pub fn injected() -> Ec2Error {
-    Ec2Error::Api { code: "InternalError".to_string(), message: "injected fault".to_string() }
+    Ec2Error::Api {
+        code: "InternalError".to_string(),
+        message: "injected fault".to_string(),
+    }
 }
 
 /// The inventory of every region the mesh uses (plus the default one), merged.
@@ -30,7 +37,10 @@ pub async fn read(ec2: &dyn Ec2, desired: &Desired) -> Inventory {
     }
     let mut all = Inventory::default();
     for (region, adopted) in regions {
-        let inv = ec2.inventory(&region, &desired.mesh_id, &adopted).await.expect("inventory");
+        let inv = ec2
+            .inventory(&region, &desired.mesh_id, &adopted)
+            .await
+            .expect("inventory");
         all.vpcs.extend(inv.vpcs);
         all.subnets.extend(inv.subnets);
         all.route_tables.extend(inv.route_tables);
@@ -58,10 +68,18 @@ pub async fn converge(fake: &FakeEc2, desired: &Desired, rounds: usize) {
         if plan.is_empty() {
             return;
         }
-        assert!(outcome.errors.is_empty(), "without faults every step succeeds: {:?}", outcome.errors);
+        assert!(
+            outcome.errors.is_empty(),
+            "without faults every step succeeds: {:?}",
+            outcome.errors
+        );
     }
     let left = plan_now(fake, desired).await;
-    assert!(left.is_empty(), "not converged after {rounds} rounds:\n{}", super::plan::render(&left));
+    assert!(
+        left.is_empty(),
+        "not converged after {rounds} rounds:\n{}",
+        super::plan::render(&left)
+    );
 }
 
 /// What the mesh holds, one line per object with ids replaced by component keys, sorted
@@ -69,9 +87,20 @@ pub async fn converge(fake: &FakeEc2, desired: &Desired, rounds: usize) {
 pub fn picture(inv: &Inventory, mesh_id: &str) -> Vec<String> {
     let ours = |tags: &Tags| tags.get(TAG_MESH).is_some_and(|m| m == mesh_id);
     let mut names: HashMap<&str, String> = HashMap::new();
-    let tagged = |tags: &Tags| tags.get(TAG_COMPONENT).cloned().unwrap_or_else(|| "untagged".to_string());
+    let tagged = |tags: &Tags| {
+        tags.get(TAG_COMPONENT)
+            .cloned()
+            .unwrap_or_else(|| "untagged".to_string())
+    };
     for v in &inv.vpcs {
-        names.insert(&v.id, if ours(&v.tags) { tagged(&v.tags) } else { format!("adopted {}", v.cidr) });
+        names.insert(
+            &v.id,
+            if ours(&v.tags) {
+                tagged(&v.tags)
+            } else {
+                format!("adopted {}", v.cidr)
+            },
+        );
     }
     for s in &inv.subnets {
         names.insert(&s.id, tagged(&s.tags));
@@ -82,14 +111,37 @@ pub fn picture(inv: &Inventory, mesh_id: &str) -> Vec<String> {
     for p in &inv.peerings {
         names.insert(&p.id, tagged(&p.tags));
     }
-    let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| format!("foreign {id}"));
-    let tags_of = |tags: &Tags| tags.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
+    let name = |id: &str| {
+        names
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| format!("foreign {id}"))
+    };
+    let tags_of = |tags: &Tags| {
+        tags.iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
     let mut lines = Vec::new();
     for v in inv.vpcs.iter().filter(|v| ours(&v.tags)) {
-        lines.push(format!("{} {} {} [{}]", name(&v.id), v.cidr, v.region, tags_of(&v.tags)));
+        lines.push(format!(
+            "{} {} {} [{}]",
+            name(&v.id),
+            v.cidr,
+            v.region,
+            tags_of(&v.tags)
+        ));
     }
     for s in inv.subnets.iter().filter(|s| ours(&s.tags)) {
-        lines.push(format!("{} {} {} in {} [{}]", name(&s.id), s.cidr, s.availability_zone, name(&s.vpc_id), tags_of(&s.tags)));
+        lines.push(format!(
+            "{} {} {} in {} [{}]",
+            name(&s.id),
+            s.cidr,
+            s.availability_zone,
+            name(&s.vpc_id),
+            tags_of(&s.tags)
+        ));
     }
     for t in inv.route_tables.iter().filter(|t| ours(&t.tags) || t.main) {
         let mut routes: Vec<String> = t
@@ -107,20 +159,42 @@ pub fn picture(inv: &Inventory, mesh_id: &str) -> Vec<String> {
         routes.sort();
         let mut assoc: Vec<String> = t.associations.iter().map(|(_, s)| name(s)).collect();
         assoc.sort();
-        let label = if t.main { format!("main table of {}", name(&t.vpc_id)) } else { tagged(&t.tags) };
-        lines.push(format!("{label} in {} assoc {assoc:?} routes {routes:?} [{}]", name(&t.vpc_id), tags_of(&t.tags)));
+        let label = if t.main {
+            format!("main table of {}", name(&t.vpc_id))
+        } else {
+            tagged(&t.tags)
+        };
+        lines.push(format!(
+            "{label} in {} assoc {assoc:?} routes {routes:?} [{}]",
+            name(&t.vpc_id),
+            tags_of(&t.tags)
+        ));
     }
     for g in inv.internet_gateways.iter().filter(|g| ours(&g.tags)) {
         let attached: Vec<String> = g.attached_vpc_ids.iter().map(|v| name(v)).collect();
-        lines.push(format!("{} attached {attached:?} [{}]", name(&g.id), tags_of(&g.tags)));
+        lines.push(format!(
+            "{} attached {attached:?} [{}]",
+            name(&g.id),
+            tags_of(&g.tags)
+        ));
     }
     for g in inv.security_groups.iter().filter(|g| ours(&g.tags)) {
         let mut rules = g.rules.clone();
         rules.sort();
         let rules = super::plan::rules_text(&rules);
-        lines.push(format!("{} {} in {} rules {rules} [{}]", tagged(&g.tags), g.name, name(&g.vpc_id), tags_of(&g.tags)));
+        lines.push(format!(
+            "{} {} in {} rules {rules} [{}]",
+            tagged(&g.tags),
+            g.name,
+            name(&g.vpc_id),
+            tags_of(&g.tags)
+        ));
     }
-    for p in inv.peerings.iter().filter(|p| ours(&p.tags) && !p.status.is_terminal()) {
+    for p in inv
+        .peerings
+        .iter()
+        .filter(|p| ours(&p.tags) && !p.status.is_terminal())
+    {
         lines.push(format!(
             "{} {}->{} {} dns {}/{} [{}]",
             name(&p.id),
@@ -140,11 +214,44 @@ pub fn picture(inv: &Inventory, mesh_id: &str) -> Vec<String> {
 pub fn id_of(inv: &Inventory, key: &str) -> String {
     let is = |tags: &Tags| tags.get(TAG_COMPONENT).is_some_and(|k| k == key);
     let mut ids: Vec<&str> = Vec::new();
-    ids.extend(inv.vpcs.iter().filter(|o| is(&o.tags)).map(|o| o.id.as_str()));
-    ids.extend(inv.subnets.iter().filter(|o| is(&o.tags)).map(|o| o.id.as_str()));
-    ids.extend(inv.route_tables.iter().filter(|o| is(&o.tags)).map(|o| o.id.as_str()));
-    ids.extend(inv.internet_gateways.iter().filter(|o| is(&o.tags)).map(|o| o.id.as_str()));
-    ids.extend(inv.security_groups.iter().filter(|o| is(&o.tags)).map(|o| o.id.as_str()));
-    ids.extend(inv.peerings.iter().filter(|o| is(&o.tags) && !o.status.is_terminal()).map(|o| o.id.as_str()));
-    ids.into_iter().min().unwrap_or_else(|| panic!("no object tagged {key}")).to_string()
+    ids.extend(
+        inv.vpcs
+            .iter()
+            .filter(|o| is(&o.tags))
+            .map(|o| o.id.as_str()),
+    );
+    ids.extend(
+        inv.subnets
+            .iter()
+            .filter(|o| is(&o.tags))
+            .map(|o| o.id.as_str()),
+    );
+    ids.extend(
+        inv.route_tables
+            .iter()
+            .filter(|o| is(&o.tags))
+            .map(|o| o.id.as_str()),
+    );
+    ids.extend(
+        inv.internet_gateways
+            .iter()
+            .filter(|o| is(&o.tags))
+            .map(|o| o.id.as_str()),
+    );
+    ids.extend(
+        inv.security_groups
+            .iter()
+            .filter(|o| is(&o.tags))
+            .map(|o| o.id.as_str()),
+    );
+    ids.extend(
+        inv.peerings
+            .iter()
+            .filter(|o| is(&o.tags) && !o.status.is_terminal())
+            .map(|o| o.id.as_str()),
+    );
+    ids.into_iter()
+        .min()
+        .unwrap_or_else(|| panic!("no object tagged {key}"))
+        .to_string()
 }

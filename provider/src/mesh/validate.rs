@@ -27,7 +27,10 @@ pub fn validate(mesh: &Mesh, quotas: &Quotas, diags: &mut Diagnostics) {
         diags.error_at(
             AttributePath::root("vpcs"),
             "Too few VPCs",
-            format!("vpcs has {} entries; a mesh needs at least 2 VPCs to peer. Add another VPC.", mesh.vpcs.len()),
+            format!(
+                "vpcs has {} entries; a mesh needs at least 2 VPCs to peer. Add another VPC.",
+                mesh.vpcs.len()
+            ),
         );
     }
     let mut adopted: BTreeMap<&str, &str> = BTreeMap::new();
@@ -55,7 +58,10 @@ pub(crate) fn vpc_path(name: &str) -> AttributePath {
 }
 
 fn check_mesh_name(name: &str, diags: &mut Diagnostics) {
-    let ok = (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let ok = (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if !ok {
         diags.error_at(
             AttributePath::root("name"),
@@ -82,10 +88,20 @@ fn suggest_name(name: &str) -> String {
     let s: String = name
         .to_ascii_lowercase()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .take(32)
         .collect();
-    if s.is_empty() { "vpc".to_string() } else { s }
+    if s.is_empty() {
+        "vpc".to_string()
+    } else {
+        s
+    }
 }
 
 /// A CIDR block as AWS accepts it: a network address with a prefix from /16 to /28.
@@ -94,7 +110,10 @@ fn check_block(what: &str, cidr: Ipv4Net, path: &AttributePath, diags: &mut Diag
         diags.error_at(
             path.clone(),
             format!("Invalid {what} CIDR block"),
-            format!("{path} is {cidr}, which has host bits set; use the network address {}.", cidr.trunc()),
+            format!(
+                "{path} is {cidr}, which has host bits set; use the network address {}.",
+                cidr.trunc()
+            ),
         );
         return false;
     }
@@ -176,7 +195,11 @@ fn check_vpc(name: &str, vpc: &VpcSpec, diags: &mut Diagnostics) {
 /// overlapping range.
 pub(crate) fn overlap(x: Ipv4Net, y: Ipv4Net) -> Option<Ipv4Net> {
     if x.contains(&y.network()) || y.contains(&x.network()) {
-        Some(if x.prefix_len() >= y.prefix_len() { x } else { y })
+        Some(if x.prefix_len() >= y.prefix_len() {
+            x
+        } else {
+            y
+        })
     } else {
         None
     }
@@ -186,10 +209,16 @@ pub(crate) fn overlap(x: Ipv4Net, y: Ipv4Net) -> Option<Ipv4Net> {
 fn check_peered_overlaps(mesh: &Mesh, diags: &mut Diagnostics) {
     for pair in pairs(mesh) {
         let (a, b) = (&mesh.vpcs[&pair.a], &mesh.vpcs[&pair.b]);
-        let (Some(ca), Some(cb)) = (a.cidr, b.cidr) else { continue };
+        let (Some(ca), Some(cb)) = (a.cidr, b.cidr) else {
+            continue;
+        };
         if let Some(range) = overlap(ca, cb) {
             // Point at a block the user wrote and can change.
-            let at = if b.vpc_id.is_some() && a.vpc_id.is_none() { &pair.a } else { &pair.b };
+            let at = if b.vpc_id.is_some() && a.vpc_id.is_none() {
+                &pair.a
+            } else {
+                &pair.b
+            };
             diags.error_at(
                 vpc_path(at).attr("cidr_block"),
                 "Overlapping CIDR blocks of peered VPCs",
@@ -223,7 +252,9 @@ fn check_ssh_cidrs(cidrs: &[Ipv4Net], diags: &mut Diagnostics) {
 
 fn check_tags(mesh: &Mesh, diags: &mut Diagnostics) {
     for key in mesh.tags.keys() {
-        let reserved = [TAG_MESH, TAG_COMPONENT, TAG_NAME].contains(&key.as_str()) || key.starts_with("peering:") || key.starts_with("aws:");
+        let reserved = [TAG_MESH, TAG_COMPONENT, TAG_NAME].contains(&key.as_str())
+            || key.starts_with("peering:")
+            || key.starts_with("aws:");
         if reserved {
             diags.error_at(
                 AttributePath::root("tags").key(key),

@@ -70,6 +70,13 @@ pub fn anything_tagged(inv: &Inventory, mesh_id: &str) -> bool {
         || inv.peerings.iter().any(|p| ours(&p.tags) && !p.status.is_terminal())
 }
 
+/// Is any part of the mesh left that a refresh should keep tracking? An internet
+/// gateway alone is not: a detached, tagged gateway is adopted by the next create.
+pub fn mesh_exists(inv: &Inventory, mesh_id: &str) -> bool {
+    let without_gateways = Inventory { internet_gateways: Vec::new(), ..inv.clone() };
+    anything_tagged(&without_gateways, mesh_id)
+}
+
 /// Inputs of [`desired_for`] besides the mesh.
 pub struct DesiredInputs<'a> {
     pub mesh_id: &'a str,

@@ -212,6 +212,18 @@ impl Parser<'_> {
     }
 }
 
+/// A planned value read as a description of what to make: values the plan left unknown
+/// are the ones EC2 decides, so they constrain nothing.
+pub fn unknown_as_null(v: &Value) -> Value {
+    match v {
+        Value::Unknown => Value::Null,
+        Value::Object(m) => Value::Object(m.iter().map(|(k, x)| (k.clone(), unknown_as_null(x))).collect()),
+        Value::Map(m) => Value::Map(m.iter().map(|(k, x)| (k.clone(), unknown_as_null(x))).collect()),
+        Value::List(items) => Value::List(items.iter().map(unknown_as_null).collect()),
+        other => other.clone(),
+    }
+}
+
 impl Parsed {
     /// The mesh as validation should see it: parts not known yet left out or neutral,
     /// so that only what is known is checked. None when too little is known to check

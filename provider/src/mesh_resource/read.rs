@@ -9,11 +9,11 @@ use tfplugin::provider::{Context, ReadResponse};
 use tfplugin::value::Value;
 
 use super::engine::{
-    add_to_scope, anything_tagged, desired_for, fetch, pin_regions, scope_of_inventory, scope_of_state, unadopt_created, DesiredInputs,
+    add_to_scope, anything_tagged, desired_for, mesh_exists, fetch, pin_regions, scope_of_inventory, scope_of_state, unadopt_created, DesiredInputs,
     Scope,
 };
 use super::meta::{read_connection, read_settings};
-use super::parse::{parse, Unknowns};
+use super::parse::{parse, unknown_as_null, Unknowns};
 use super::private::Private;
 use super::state::{build, Facts, Mode};
 use super::MeshResource;
@@ -41,7 +41,7 @@ pub(super) async fn read(res: &MeshResource, _ctx: &Context, state: &Value, priv
             return unchanged;
         }
     };
-    if !anything_tagged(&inventory, mesh_id) {
+    if !mesh_exists(&inventory, mesh_id) {
         tracing::info!(mesh_id, "nothing of the mesh is left; it will be planned anew");
         return ReadResponse { new_state: Value::Null, private: Vec::new() };
     }
@@ -53,7 +53,7 @@ pub(super) async fn read(res: &MeshResource, _ctx: &Context, state: &Value, priv
 /// The state `source` describes, as far as `inv` shows it exists.
 pub(super) fn observe(source: &Value, mesh_id: &str, default_region: &str, default_tags: &Tags, inv: &Inventory) -> Value {
     let mut ignored = Diagnostics::new();
-    let mut mesh = parse(source, &mut ignored).mesh;
+    let mut mesh = parse(&unknown_as_null(source), &mut ignored).mesh;
     unadopt_created(&mut mesh, inv, mesh_id);
     pin_regions(&mut mesh, source, default_region);
     let inputs = DesiredInputs { mesh_id, default_region, default_tags, inventory: inv, placeholders: true };

@@ -4,34 +4,47 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_ec2::types::{
-    Filter, InternetGateway, IpPermission, IpRange, ResourceType, Route, RouteTable, SecurityGroup, Subnet, Tag,
-    TagSpecification, Vpc, VpcPeeringConnection,
+    Filter, InternetGateway, IpPermission, IpRange, ResourceType, Route, RouteTable, SecurityGroup,
+    Subnet, Tag, TagSpecification, Vpc, VpcPeeringConnection,
 };
 use ipnet::Ipv4Net;
 
 use crate::ec2::types::{
-    IngressRule, InternetGatewayObs, PeeringObs, PeeringStatus, Protocol, RouteObs, RouteTableObs, RouteTarget,
-    SecurityGroupObs, SubnetObs, Tags, VpcObs,
+    IngressRule, InternetGatewayObs, PeeringObs, PeeringStatus, Protocol, RouteObs, RouteTableObs,
+    RouteTarget, SecurityGroupObs, SubnetObs, Tags, VpcObs,
 };
 
 pub fn filter(name: &str, values: impl IntoIterator<Item = impl Into<String>>) -> Filter {
-    Filter::builder().name(name).set_values(Some(values.into_iter().map(Into::into).collect())).build()
+    Filter::builder()
+        .name(name)
+        .set_values(Some(values.into_iter().map(Into::into).collect()))
+        .build()
 }
 
 /// Tags for a create call; None when there are none (an empty specification is invalid).
 pub fn tag_spec(resource_type: ResourceType, tags: &Tags) -> Option<TagSpecification> {
     (!tags.is_empty()).then(|| {
-        TagSpecification::builder().resource_type(resource_type).set_tags(Some(expand_tags(tags))).build()
+        TagSpecification::builder()
+            .resource_type(resource_type)
+            .set_tags(Some(expand_tags(tags)))
+            .build()
     })
 }
 
 pub fn expand_tags(tags: &Tags) -> Vec<Tag> {
-    tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
+    tags.iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect()
 }
 
 pub fn flatten_tags(tags: &[Tag]) -> Tags {
     tags.iter()
-        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_string(),
+                t.value().unwrap_or_default().to_string(),
+            ))
+        })
         .collect()
 }
 
@@ -44,7 +57,10 @@ pub fn flatten_vpc(v: &Vpc, region: &str) -> Option<VpcObs> {
         id: v.vpc_id()?.to_string(),
         region: region.to_string(),
         cidr: cidr(v.cidr_block())?,
-        state: v.state().map(|s| s.as_str().to_string()).unwrap_or_default(),
+        state: v
+            .state()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
         tags: flatten_tags(v.tags()),
     })
 }
@@ -67,10 +83,15 @@ fn route_target(r: &Route) -> RouteTarget {
         (Some(igw), _) if igw.starts_with("igw-") => RouteTarget::Gateway(igw.to_string()),
         (Some(other), _) => RouteTarget::Other(other.to_string()),
         (None, None) => {
-            let other = [r.nat_gateway_id(), r.instance_id(), r.network_interface_id(), r.transit_gateway_id()]
-                .into_iter()
-                .flatten()
-                .next();
+            let other = [
+                r.nat_gateway_id(),
+                r.instance_id(),
+                r.network_interface_id(),
+                r.transit_gateway_id(),
+            ]
+            .into_iter()
+            .flatten()
+            .next();
             RouteTarget::Other(other.unwrap_or("unknown").to_string())
         }
     }
@@ -84,14 +105,22 @@ pub fn flatten_route_table(t: &RouteTable, region: &str) -> Option<RouteTableObs
             Some(RouteObs {
                 destination: cidr(r.destination_cidr_block())?,
                 target: route_target(r),
-                state: r.state().map(|s| s.as_str().to_string()).unwrap_or_else(|| "active".to_string()),
+                state: r
+                    .state()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_else(|| "active".to_string()),
             })
         })
         .collect();
     let associations = t
         .associations()
         .iter()
-        .filter_map(|a| Some((a.route_table_association_id()?.to_string(), a.subnet_id()?.to_string())))
+        .filter_map(|a| {
+            Some((
+                a.route_table_association_id()?.to_string(),
+                a.subnet_id()?.to_string(),
+            ))
+        })
         .collect();
     Some(RouteTableObs {
         id: t.route_table_id()?.to_string(),
@@ -108,7 +137,12 @@ pub fn flatten_internet_gateway(g: &InternetGateway, region: &str) -> Option<Int
     let attached_vpc_ids = g
         .attachments()
         .iter()
-        .filter(|a| !matches!(a.state().map(|s| s.as_str()), Some("detached" | "detaching")))
+        .filter(|a| {
+            !matches!(
+                a.state().map(|s| s.as_str()),
+                Some("detached" | "detaching")
+            )
+        })
         .filter_map(|a| a.vpc_id().map(str::to_string))
         .collect();
     Some(InternetGatewayObs {
@@ -135,7 +169,8 @@ pub fn flatten_permissions(permissions: &[IpPermission]) -> (Vec<IngressRule>, u
             },
             _ => None,
         };
-        foreign += p.ipv6_ranges().len() + p.user_id_group_pairs().len() + p.prefix_list_ids().len();
+        foreign +=
+            p.ipv6_ranges().len() + p.user_id_group_pairs().len() + p.prefix_list_ids().len();
         for range in p.ip_ranges() {
             match (protocol.clone(), cidr(range.cidr_ip())) {
                 (Some(protocol), Some(cidr)) => rules.push(IngressRule { protocol, cidr }),
@@ -161,8 +196,16 @@ pub fn expand_rules(rules: &[IngressRule]) -> Vec<IpPermission> {
                 Protocol::Icmp => ("icmp", -1, -1),
                 Protocol::Tcp { from, to } => ("tcp", i32::from(*from), i32::from(*to)),
             };
-            let ranges = cidrs.iter().map(|c| IpRange::builder().cidr_ip(c.to_string()).build()).collect();
-            IpPermission::builder().ip_protocol(name).from_port(from).to_port(to).set_ip_ranges(Some(ranges)).build()
+            let ranges = cidrs
+                .iter()
+                .map(|c| IpRange::builder().cidr_ip(c.to_string()).build())
+                .collect();
+            IpPermission::builder()
+                .ip_protocol(name)
+                .from_port(from)
+                .to_port(to)
+                .set_ip_ranges(Some(ranges))
+                .build()
         })
         .collect()
 }
@@ -184,9 +227,14 @@ pub fn flatten_security_group(g: &SecurityGroup, region: &str) -> Option<Securit
 pub fn flatten_peering(p: &VpcPeeringConnection, region: &str) -> Option<PeeringObs> {
     let requester = p.requester_vpc_info()?;
     let accepter = p.accepter_vpc_info()?;
-    let status = p.status().and_then(|s| s.code()).and_then(|c| PeeringStatus::parse(c.as_str()))?;
+    let status = p
+        .status()
+        .and_then(|s| s.code())
+        .and_then(|c| PeeringStatus::parse(c.as_str()))?;
     let dns = |side: &aws_sdk_ec2::types::VpcPeeringConnectionVpcInfo| {
-        side.peering_options().and_then(|o| o.allow_dns_resolution_from_remote_vpc()).unwrap_or(false)
+        side.peering_options()
+            .and_then(|o| o.allow_dns_resolution_from_remote_vpc())
+            .unwrap_or(false)
     };
     Some(PeeringObs {
         id: p.vpc_peering_connection_id()?.to_string(),
@@ -213,9 +261,18 @@ mod tests {
     #[test]
     fn rules_round_trip_and_foreign_rules_are_counted() {
         let rules = vec![
-            IngressRule { protocol: Protocol::Icmp, cidr: net("10.2.0.0/16") },
-            IngressRule { protocol: Protocol::Icmp, cidr: net("10.3.0.0/16") },
-            IngressRule { protocol: Protocol::Tcp { from: 22, to: 22 }, cidr: net("10.1.1.0/24") },
+            IngressRule {
+                protocol: Protocol::Icmp,
+                cidr: net("10.2.0.0/16"),
+            },
+            IngressRule {
+                protocol: Protocol::Icmp,
+                cidr: net("10.3.0.0/16"),
+            },
+            IngressRule {
+                protocol: Protocol::Tcp { from: 22, to: 22 },
+                cidr: net("10.1.1.0/24"),
+            },
         ];
         let permissions = expand_rules(&rules);
         assert_eq!(permissions.len(), 2);
@@ -237,7 +294,11 @@ mod tests {
             .to_port(443)
             .ipv6_ranges(Ipv6Range::builder().cidr_ipv6("::/0").build())
             .build();
-        let mixed = [permissions, vec![icmp_echo_only, all_traffic_from_group, tcp_v6]].concat();
+        let mixed = [
+            permissions,
+            vec![icmp_echo_only, all_traffic_from_group, tcp_v6],
+        ]
+        .concat();
         assert_eq!(flatten_permissions(&mixed), (rules, 3));
     }
 

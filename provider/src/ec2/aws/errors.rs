@@ -12,13 +12,29 @@ const NOT_FOUND: &[(&str, &str, &str)] = &[
     ("InvalidVpcID.NotFound", "VPC", "vpc-"),
     ("InvalidSubnetID.NotFound", "subnet", "subnet-"),
     ("InvalidRouteTableID.NotFound", "route table", "rtb-"),
-    ("InvalidInternetGatewayID.NotFound", "internet gateway", "igw-"),
+    (
+        "InvalidInternetGatewayID.NotFound",
+        "internet gateway",
+        "igw-",
+    ),
     ("InvalidGatewayID.NotFound", "internet gateway", "igw-"),
     ("InvalidGroup.NotFound", "security group", "sg-"),
     ("InvalidGroupId.NotFound", "security group", "sg-"),
-    ("InvalidVpcPeeringConnectionID.NotFound", "VPC peering connection", "pcx-"),
-    ("InvalidVpcPeeringConnectionId.NotFound", "VPC peering connection", "pcx-"),
-    ("InvalidAssociationID.NotFound", "route table association", "rtbassoc-"),
+    (
+        "InvalidVpcPeeringConnectionID.NotFound",
+        "VPC peering connection",
+        "pcx-",
+    ),
+    (
+        "InvalidVpcPeeringConnectionId.NotFound",
+        "VPC peering connection",
+        "pcx-",
+    ),
+    (
+        "InvalidAssociationID.NotFound",
+        "route table association",
+        "rtbassoc-",
+    ),
     ("InvalidRoute.NotFound", "route", ""),
     ("InvalidPermission.NotFound", "security group rule", ""),
 ];
@@ -27,42 +43,81 @@ pub fn is_not_found_code(code: &str) -> bool {
     code.ends_with(".NotFound")
 }
 
-/// The id a NotFound message names (`The vpc ID 'vpc-123' does not exist`), or `subject`.
-fn id_in_message(message: &str, prefix: &str, subject: &str) -> String {
+/// The id a NotFound message names (`The vpc ID 'vpc-123' does not exist`), else the
+/// call's id of that kind, else all ids of the call.
+fn id_in_message(message: &str, prefix: &str, ids: &[&str]) -> String {
     if !prefix.is_empty() {
         let word = message
-            .split(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | ',' | '[' | ']' | '(' | ')'))
+            .split(|c: char| {
+                c.is_whitespace() || matches!(c, '\'' | '"' | ',' | '[' | ']' | '(' | ')')
+            })
             .find(|w| w.starts_with(prefix) && w.len() > prefix.len());
         if let Some(id) = word {
             return id.trim_end_matches(['.', ':']).to_string();
         }
+        if let Some(id) = ids.iter().find(|id| id.starts_with(prefix)) {
+            return id.to_string();
+        }
     }
-    subject.to_string()
+    ids.join(" ")
 }
 
-/// Maps one failed request. `subject` names what the call acted on (for messages).
-pub fn attempt_error<E>(err: SdkError<E, HttpResponse>, subject: &str) -> AttemptError
+/// The id of the missing object, when a NotFound names one (not for routes and rules,
+/// which have no ids of their own).
+pub fn missing_object_id(err: &Ec2Error) -> Option<&str> {
+    let Ec2Error::NotFound { kind, id } = err else {
+        return None;
+    };
+    let (_, _, prefix) = NOT_FOUND.iter().find(|(_, k, _)| k == kind)?;
+    (!prefix.is_empty() && id.starts_with(prefix)).then_some(id.as_str())
+}
+
+/// Maps one failed request. `ids` are the objects the call refers to (for messages).
+pub fn attempt_error<E>(err: SdkError<E, HttpResponse>, ids: &[&str]) -> AttemptError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     let code = err.code().map(str::to_string);
     let http_status = err.raw_response().map(|r| r.status().as_u16());
-    let transport = matches!(err, SdkError::DispatchFailure(_) | SdkError::TimeoutError(_));
+    let transport = matches!(
+        err,
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_)
+    );
     let error = match &code {
         Some(code) => {
             let message = err.message().unwrap_or_default().to_string();
             match NOT_FOUND.iter().find(|(c, _, _)| c == code) {
-                Some((_, kind, prefix)) => Ec2Error::NotFound { kind, id: id_in_message(&message, prefix, subject) },
-                None if is_not_found_code(code) => Ec2Error::NotFound { kind: "object", id: id_in_message(&message, "", subject) },
-                None => Ec2Error::Api { code: code.clone(), message },
+                Some((_, kind, prefix)) => Ec2Error::NotFound {
+                    kind,
+                    id: id_in_message(&message, prefix, ids),
+                },
+                None if is_not_found_code(code) => Ec2Error::NotFound {
+                    kind: "object",
+                    id: id_in_message(&message, "", ids),
+                },
+                None => Ec2Error::Api {
+                    code: code.clone(),
+                    message,
+                },
             }
         }
         None => match http_status {
-            Some(status) => Ec2Error::Api { code: format!("HTTP {status}"), message: DisplayErrorContext(&err).to_string() },
+            Some(status) => Ec2Error::Api {
+                code: format!("HTTP {status}"),
+                message: DisplayErrorContext(&err).to_string(),
+            },
             None => Ec2Error::Transport(DisplayErrorContext(&err).to_string()),
         },
     };
-    AttemptError { failure: Failure { code, http_status, transport }, error }
+    AttemptError {
+        failure: Failure {
+            code,
+            http_status,
+            transport,
+        },
+        error,
+        created_at: None,
+    }
 }
 
 /// Deletes: NotFound means the object is gone already.
@@ -87,10 +142,29 @@ mod tests {
     #[test]
     fn finds_ids_in_not_found_messages() {
         let m = "The vpcPeeringConnection ID 'pcx-0abc12' does not exist";
-        assert_eq!(id_in_message(m, "pcx-", "fallback"), "pcx-0abc12");
-        assert_eq!(id_in_message("The vpc ID 'vpc-1' does not exist", "vpc-", "x"), "vpc-1");
-        assert_eq!(id_in_message("no route with destination", "", "rtb-1 10.0.0.0/16"), "rtb-1 10.0.0.0/16");
-        assert_eq!(id_in_message("nothing useful", "sg-", "sg-9"), "sg-9");
+        assert_eq!(id_in_message(m, "pcx-", &["rtb-1"]), "pcx-0abc12");
+        assert_eq!(
+            id_in_message("The vpc ID 'vpc-1' does not exist", "vpc-", &[]),
+            "vpc-1"
+        );
+        assert_eq!(
+            id_in_message("no route with destination", "", &["rtb-1"]),
+            "rtb-1"
+        );
+        assert_eq!(
+            id_in_message("nothing useful", "pcx-", &["rtb-1", "pcx-9"]),
+            "pcx-9"
+        );
+        let route = Ec2Error::NotFound {
+            kind: "route",
+            id: "rtb-1".into(),
+        };
+        assert_eq!(missing_object_id(&route), None);
+        let pcx = Ec2Error::NotFound {
+            kind: "VPC peering connection",
+            id: "pcx-9".into(),
+        };
+        assert_eq!(missing_object_id(&pcx), Some("pcx-9"));
         assert!(is_not_found_code("InvalidRoute.NotFound"));
         assert!(!is_not_found_code("InvalidParameterValue"));
     }

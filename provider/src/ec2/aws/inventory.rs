@@ -28,9 +28,16 @@ macro_rules! describe_all {
         let mut items = Vec::new();
         let mut next: Option<String> = None;
         loop {
-            let page = $self.send($region, $action, &[], || $request.set_next_token(next.clone()).send()).await?;
+            let page = $self
+                .send($region, $action, &[], || {
+                    $request.set_next_token(next.clone()).send()
+                })
+                .await?;
             items.extend(page.$items().iter().cloned());
-            next = page.next_token().filter(|t| !t.is_empty()).map(str::to_string);
+            next = page
+                .next_token()
+                .filter(|t| !t.is_empty())
+                .map(str::to_string);
             if next.is_none() {
                 break items;
             }
@@ -47,13 +54,27 @@ impl AwsEc2 {
     ) -> Result<Inventory, Ec2Error> {
         let client = self.client(region).await;
         let mesh_tag = format!("tag:{TAG_MESH}");
-        let tagged = |tags: &crate::ec2::types::Tags| tags.get(TAG_MESH).map(String::as_str) == Some(mesh_id);
+        let tagged = |tags: &crate::ec2::types::Tags| {
+            tags.get(TAG_MESH).map(String::as_str) == Some(mesh_id)
+        };
 
-        let mut vpcs = describe_all!(self, region, DESCRIBE_VPCS, client.describe_vpcs().filters(filter(&mesh_tag, [mesh_id])), vpcs);
+        let mut vpcs = describe_all!(
+            self,
+            region,
+            DESCRIBE_VPCS,
+            client.describe_vpcs().filters(filter(&mesh_tag, [mesh_id])),
+            vpcs
+        );
         if !adopted_vpc_ids.is_empty() {
             let adopted = adopted_vpc_ids.iter().take(MAX_FILTER_VALUES).cloned();
             let filters = filter("vpc-id", adopted);
-            vpcs.extend(describe_all!(self, region, DESCRIBE_VPCS, client.describe_vpcs().filters(filters.clone()), vpcs));
+            vpcs.extend(describe_all!(
+                self,
+                region,
+                DESCRIBE_VPCS,
+                client.describe_vpcs().filters(filters.clone()),
+                vpcs
+            ));
         }
         let vpcs: BTreeMap<String, _> = vpcs
             .iter()
@@ -68,50 +89,98 @@ impl AwsEc2 {
             self,
             region,
             DESCRIBE_INTERNET_GATEWAYS,
-            client.describe_internet_gateways().filters(filter(&mesh_tag, [mesh_id])),
+            client
+                .describe_internet_gateways()
+                .filters(filter(&mesh_tag, [mesh_id])),
             internet_gateways
         );
-        let mut inventory = Inventory { vpcs: vpcs.values().cloned().collect(), ..Inventory::default() };
+        let mut inventory = Inventory {
+            vpcs: vpcs.values().cloned().collect(),
+            ..Inventory::default()
+        };
         if !scope.is_empty() {
-            let by_vpc = |name: &str| filter(name, scope.iter().take(MAX_FILTER_VALUES).map(|s| s.to_string()));
-            let subnets = describe_all!(self, region, DESCRIBE_SUBNETS, client.describe_subnets().filters(by_vpc("vpc-id")), subnets);
-            let tables =
-                describe_all!(self, region, DESCRIBE_ROUTE_TABLES, client.describe_route_tables().filters(by_vpc("vpc-id")), route_tables);
+            let by_vpc = |name: &str| {
+                filter(
+                    name,
+                    scope.iter().take(MAX_FILTER_VALUES).map(|s| s.to_string()),
+                )
+            };
+            let subnets = describe_all!(
+                self,
+                region,
+                DESCRIBE_SUBNETS,
+                client.describe_subnets().filters(by_vpc("vpc-id")),
+                subnets
+            );
+            let tables = describe_all!(
+                self,
+                region,
+                DESCRIBE_ROUTE_TABLES,
+                client.describe_route_tables().filters(by_vpc("vpc-id")),
+                route_tables
+            );
             igws.extend(describe_all!(
                 self,
                 region,
                 DESCRIBE_INTERNET_GATEWAYS,
-                client.describe_internet_gateways().filters(by_vpc("attachment.vpc-id")),
+                client
+                    .describe_internet_gateways()
+                    .filters(by_vpc("attachment.vpc-id")),
                 internet_gateways
             ));
-            let groups =
-                describe_all!(self, region, DESCRIBE_SECURITY_GROUPS, client.describe_security_groups().filters(by_vpc("vpc-id")), security_groups);
+            let groups = describe_all!(
+                self,
+                region,
+                DESCRIBE_SECURITY_GROUPS,
+                client.describe_security_groups().filters(by_vpc("vpc-id")),
+                security_groups
+            );
             let mut peerings = describe_all!(
                 self,
                 region,
                 DESCRIBE_VPC_PEERING_CONNECTIONS,
-                client.describe_vpc_peering_connections().filters(by_vpc("requester-vpc-info.vpc-id")),
+                client
+                    .describe_vpc_peering_connections()
+                    .filters(by_vpc("requester-vpc-info.vpc-id")),
                 vpc_peering_connections
             );
             peerings.extend(describe_all!(
                 self,
                 region,
                 DESCRIBE_VPC_PEERING_CONNECTIONS,
-                client.describe_vpc_peering_connections().filters(by_vpc("accepter-vpc-info.vpc-id")),
+                client
+                    .describe_vpc_peering_connections()
+                    .filters(by_vpc("accepter-vpc-info.vpc-id")),
                 vpc_peering_connections
             ));
-            inventory.subnets = subnets.iter().filter_map(|s| flatten_subnet(s, region)).filter(|s| in_scope(&s.vpc_id)).collect();
-            inventory.route_tables =
-                tables.iter().filter_map(|t| flatten_route_table(t, region)).filter(|t| in_scope(&t.vpc_id)).collect();
-            inventory.security_groups =
-                groups.iter().filter_map(|g| flatten_security_group(g, region)).filter(|g| in_scope(&g.vpc_id)).collect();
+            inventory.subnets = subnets
+                .iter()
+                .filter_map(|s| flatten_subnet(s, region))
+                .filter(|s| in_scope(&s.vpc_id))
+                .collect();
+            inventory.route_tables = tables
+                .iter()
+                .filter_map(|t| flatten_route_table(t, region))
+                .filter(|t| in_scope(&t.vpc_id))
+                .collect();
+            inventory.security_groups = groups
+                .iter()
+                .filter_map(|g| flatten_security_group(g, region))
+                .filter(|g| in_scope(&g.vpc_id))
+                .collect();
             let ours = |p: &PeeringObs| {
                 p.requester_region == region
                     && !p.status.is_terminal()
-                    && (tagged(&p.tags) || in_scope(&p.requester_vpc_id) || in_scope(&p.accepter_vpc_id))
+                    && (tagged(&p.tags)
+                        || in_scope(&p.requester_vpc_id)
+                        || in_scope(&p.accepter_vpc_id))
             };
-            let unique: BTreeMap<String, PeeringObs> =
-                peerings.iter().filter_map(|p| flatten_peering(p, region)).filter(ours).map(|p| (p.id.clone(), p)).collect();
+            let unique: BTreeMap<String, PeeringObs> = peerings
+                .iter()
+                .filter_map(|p| flatten_peering(p, region))
+                .filter(ours)
+                .map(|p| (p.id.clone(), p))
+                .collect();
             inventory.peerings = unique.into_values().collect();
         }
         let igws: BTreeMap<String, _> = igws

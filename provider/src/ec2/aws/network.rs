@@ -1,4 +1,4 @@
-//! VPCs, subnets, route tables, internet gateways and routes.
+//! VPCs, subnets, route tables and their associations.
 
 use std::time::Duration;
 
@@ -6,16 +6,19 @@ use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType};
 use ipnet::Ipv4Net;
 use tokio::time::Instant;
 
-use super::convert::{filter, flatten_vpc, tag_spec};
-use super::errors::{api_code, gone_is_done};
+use super::convert::{flatten_vpc, tag_spec};
+
 use super::{AwsEc2, STATE_TIMEOUT};
 use crate::ec2::actions::*;
-use crate::ec2::types::{RouteTarget, Tags, VpcObs};
+use crate::ec2::types::{Tags, VpcObs};
 use crate::ec2::Ec2Error;
 
 /// A create answered without the id of what it created.
 pub(super) fn no_id(what: &str) -> Ec2Error {
-    Ec2Error::Api { code: "IncompleteResponse".into(), message: format!("EC2 answered without the id of the new {what}") }
+    Ec2Error::Api {
+        code: "IncompleteResponse".into(),
+        message: format!("EC2 answered without the id of the new {what}"),
+    }
 }
 
 /// A client token, unique per logical call and reused by its retries, so a repeated
@@ -24,25 +27,44 @@ pub(super) fn no_id(what: &str) -> Ec2Error {
 pub(super) fn client_token() -> String {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos());
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos(),
+    );
     format!("peering-{:016x}", h.finish())
 }
 
 impl AwsEc2 {
     /// The VPC, or NotFound (also when EC2 returns some other VPC).
-    pub(super) async fn find_vpc_by_id(&self, region: &str, vpc_id: &str) -> Result<VpcObs, Ec2Error> {
+    pub(super) async fn find_vpc_by_id(
+        &self,
+        region: &str,
+        vpc_id: &str,
+    ) -> Result<VpcObs, Ec2Error> {
         let client = self.client(region).await;
         let out = self
-            .send(region, DESCRIBE_VPCS, &[vpc_id], || client.describe_vpcs().vpc_ids(vpc_id).send())
+            .send(region, DESCRIBE_VPCS, &[vpc_id], || {
+                client.describe_vpcs().vpc_ids(vpc_id).send()
+            })
             .await?;
         out.vpcs()
             .iter()
             .filter_map(|v| flatten_vpc(v, region))
             .find(|v| v.id == vpc_id)
-            .ok_or_else(|| Ec2Error::NotFound { kind: "VPC", id: vpc_id.to_string() })
+            .ok_or_else(|| Ec2Error::NotFound {
+                kind: "VPC",
+                id: vpc_id.to_string(),
+            })
     }
 
-    pub(super) async fn wait_vpc_available(&self, region: &str, vpc_id: &str, timeout: Duration) -> Result<VpcObs, Ec2Error> {
+    pub(super) async fn wait_vpc_available(
+        &self,
+        region: &str,
+        vpc_id: &str,
+        timeout: Duration,
+    ) -> Result<VpcObs, Ec2Error> {
         let deadline = Instant::now() + timeout;
         loop {
             let vpc = self.find_vpc_by_id(region, vpc_id).await?;
@@ -51,7 +73,10 @@ impl AwsEc2 {
             }
             if Instant::now() + self.poll_interval > deadline {
                 return Err(Ec2Error::Timeout {
-                    what: format!("EC2 VPC ({vpc_id}) to be available (current state: {})", vpc.state),
+                    what: format!(
+                        "EC2 VPC ({vpc_id}) to be available (current state: {})",
+                        vpc.state
+                    ),
                     after: timeout,
                 });
             }
@@ -61,20 +86,37 @@ impl AwsEc2 {
 
     /// CreateVpc, wait `available`, then DNS hostnames on (needed for DNS resolution
     /// across peerings; DNS support is on by default).
-    pub(super) async fn create_vpc_impl(&self, region: &str, cidr: Ipv4Net, tags: &Tags) -> Result<String, Ec2Error> {
+    pub(super) async fn create_vpc_impl(
+        &self,
+        region: &str,
+        cidr: Ipv4Net,
+        tags: &Tags,
+    ) -> Result<String, Ec2Error> {
         let client = self.client(region).await;
         let spec = tag_spec(ResourceType::Vpc, tags);
         let out = self
             .send_create(region, CREATE_VPC, &[], || {
-                client.create_vpc().cidr_block(cidr.to_string()).set_tag_specifications(spec.clone().map(|s| vec![s])).send()
+                client
+                    .create_vpc()
+                    .cidr_block(cidr.to_string())
+                    .set_tag_specifications(spec.clone().map(|s| vec![s]))
+                    .send()
             })
             .await?;
-        let id = out.vpc().and_then(|v| v.vpc_id()).ok_or_else(|| no_id("VPC"))?.to_string();
+        let id = out
+            .vpc()
+            .and_then(|v| v.vpc_id())
+            .ok_or_else(|| no_id("VPC"))?
+            .to_string();
         self.remember_created(&id);
         self.wait_vpc_available(region, &id, STATE_TIMEOUT).await?;
         let on = AttributeBooleanValue::builder().value(true).build();
         self.send(region, MODIFY_VPC_ATTRIBUTE, &[id.as_str()], || {
-            client.modify_vpc_attribute().vpc_id(&id).enable_dns_hostnames(on.clone()).send()
+            client
+                .modify_vpc_attribute()
+                .vpc_id(&id)
+                .enable_dns_hostnames(on.clone())
+                .send()
         })
         .await?;
         Ok(id)
@@ -82,8 +124,12 @@ impl AwsEc2 {
 
     pub(super) async fn delete_vpc_impl(&self, region: &str, vpc_id: &str) -> Result<(), Ec2Error> {
         let client = self.client(region).await;
-        let r = self.send(region, DELETE_VPC, &[vpc_id], || client.delete_vpc().vpc_id(vpc_id).send()).await;
-        gone_is_done(r.map(drop))
+        let r = self
+            .send(region, DELETE_VPC, &[vpc_id], || {
+                client.delete_vpc().vpc_id(vpc_id).send()
+            })
+            .await;
+        self.deleted(vpc_id, r.map(drop))
     }
 
     pub(super) async fn create_subnet_impl(
@@ -107,18 +153,35 @@ impl AwsEc2 {
                     .send()
             })
             .await?;
-        let id = out.subnet().and_then(|s| s.subnet_id()).ok_or_else(|| no_id("subnet"))?.to_string();
+        let id = out
+            .subnet()
+            .and_then(|s| s.subnet_id())
+            .ok_or_else(|| no_id("subnet"))?
+            .to_string();
         self.remember_created(&id);
         Ok(id)
     }
 
-    pub(super) async fn delete_subnet_impl(&self, region: &str, subnet_id: &str) -> Result<(), Ec2Error> {
+    pub(super) async fn delete_subnet_impl(
+        &self,
+        region: &str,
+        subnet_id: &str,
+    ) -> Result<(), Ec2Error> {
         let client = self.client(region).await;
-        let r = self.send(region, DELETE_SUBNET, &[subnet_id], || client.delete_subnet().subnet_id(subnet_id).send()).await;
-        gone_is_done(r.map(drop))
+        let r = self
+            .send(region, DELETE_SUBNET, &[subnet_id], || {
+                client.delete_subnet().subnet_id(subnet_id).send()
+            })
+            .await;
+        self.deleted(subnet_id, r.map(drop))
     }
 
-    pub(super) async fn create_route_table_impl(&self, region: &str, vpc_id: &str, tags: &Tags) -> Result<String, Ec2Error> {
+    pub(super) async fn create_route_table_impl(
+        &self,
+        region: &str,
+        vpc_id: &str,
+        tags: &Tags,
+    ) -> Result<String, Ec2Error> {
         let client = self.client(region).await;
         let spec = tag_spec(ResourceType::RouteTable, tags);
         let token = client_token();
@@ -132,156 +195,67 @@ impl AwsEc2 {
                     .send()
             })
             .await?;
-        let id = out.route_table().and_then(|t| t.route_table_id()).ok_or_else(|| no_id("route table"))?.to_string();
-        self.remember_created(&id);
-        Ok(id)
-    }
-
-    pub(super) async fn associate_route_table_impl(&self, region: &str, rtb: &str, subnet: &str) -> Result<String, Ec2Error> {
-        let client = self.client(region).await;
-        let out = self
-            .send_create(region, ASSOCIATE_ROUTE_TABLE, &[rtb, subnet], || {
-                client.associate_route_table().route_table_id(rtb).subnet_id(subnet).send()
-            })
-            .await?;
-        let id = out.association_id().ok_or_else(|| no_id("route table association"))?.to_string();
-        self.remember_created(&id);
-        Ok(id)
-    }
-
-    pub(super) async fn disassociate_route_table_impl(&self, region: &str, association_id: &str) -> Result<(), Ec2Error> {
-        let client = self.client(region).await;
-        let r = self
-            .send(region, DISASSOCIATE_ROUTE_TABLE, &[association_id], || {
-                client.disassociate_route_table().association_id(association_id).send()
-            })
-            .await;
-        gone_is_done(r.map(drop))
-    }
-
-    pub(super) async fn delete_route_table_impl(&self, region: &str, rtb: &str) -> Result<(), Ec2Error> {
-        let client = self.client(region).await;
-        let r = self.send(region, DELETE_ROUTE_TABLE, &[rtb], || client.delete_route_table().route_table_id(rtb).send()).await;
-        gone_is_done(r.map(drop))
-    }
-
-    pub(super) async fn create_internet_gateway_impl(&self, region: &str, tags: &Tags) -> Result<String, Ec2Error> {
-        let client = self.client(region).await;
-        let spec = tag_spec(ResourceType::InternetGateway, tags);
-        let out = self
-            .send_create(region, CREATE_INTERNET_GATEWAY, &[], || {
-                client.create_internet_gateway().set_tag_specifications(spec.clone().map(|s| vec![s])).send()
-            })
-            .await?;
         let id = out
-            .internet_gateway()
-            .and_then(|g| g.internet_gateway_id())
-            .ok_or_else(|| no_id("internet gateway"))?
+            .route_table()
+            .and_then(|t| t.route_table_id())
+            .ok_or_else(|| no_id("route table"))?
             .to_string();
         self.remember_created(&id);
         Ok(id)
     }
 
-    /// Already attached to this VPC (e.g. a retry after a lost answer) is success.
-    pub(super) async fn attach_internet_gateway_impl(&self, region: &str, igw: &str, vpc_id: &str) -> Result<(), Ec2Error> {
+    pub(super) async fn associate_route_table_impl(
+        &self,
+        region: &str,
+        rtb: &str,
+        subnet: &str,
+    ) -> Result<String, Ec2Error> {
         let client = self.client(region).await;
-        let r = self
-            .send(region, ATTACH_INTERNET_GATEWAY, &[igw, vpc_id], || {
-                client.attach_internet_gateway().internet_gateway_id(igw).vpc_id(vpc_id).send()
-            })
-            .await;
-        match r {
-            Err(e) if api_code(&e) == Some("Resource.AlreadyAssociated") => {
-                let out = self
-                    .send(region, DESCRIBE_INTERNET_GATEWAYS, &[igw], || {
-                        client.describe_internet_gateways().filters(filter("internet-gateway-id", [igw])).send()
-                    })
-                    .await?;
-                let attached_here = out.internet_gateways().iter().any(|g| {
-                    g.internet_gateway_id() == Some(igw) && g.attachments().iter().any(|a| a.vpc_id() == Some(vpc_id))
-                });
-                if attached_here {
-                    Ok(())
-                } else {
-                    Err(e)
-                }
-            }
-            other => other.map(drop),
-        }
-    }
-
-    /// Not attached (any more) is success, like NotFound.
-    pub(super) async fn detach_internet_gateway_impl(&self, region: &str, igw: &str, vpc_id: &str) -> Result<(), Ec2Error> {
-        let client = self.client(region).await;
-        let r = self
-            .send(region, DETACH_INTERNET_GATEWAY, &[igw, vpc_id], || {
-                client.detach_internet_gateway().internet_gateway_id(igw).vpc_id(vpc_id).send()
-            })
-            .await;
-        match r {
-            Err(e) if api_code(&e) == Some("Gateway.NotAttached") => Ok(()),
-            other => gone_is_done(other.map(drop)),
-        }
-    }
-
-    pub(super) async fn delete_internet_gateway_impl(&self, region: &str, igw: &str) -> Result<(), Ec2Error> {
-        let client = self.client(region).await;
-        let r = self
-            .send(region, DELETE_INTERNET_GATEWAY, &[igw], || client.delete_internet_gateway().internet_gateway_id(igw).send())
-            .await;
-        gone_is_done(r.map(drop))
-    }
-
-    /// CreateRoute; when the destination is taken, ReplaceRoute.
-    pub(super) async fn put_route_impl(&self, region: &str, rtb: &str, dest: Ipv4Net, target: &RouteTarget) -> Result<(), Ec2Error> {
-        let client = self.client(region).await;
-        let (gateway, peering) = match target {
-            RouteTarget::Gateway(igw) => (Some(igw.clone()), None),
-            RouteTarget::Peering(pcx) => (None, Some(pcx.clone())),
-            RouteTarget::Local | RouteTarget::Other(_) => {
-                return Err(Ec2Error::Api {
-                    code: "InvalidParameterValue".into(),
-                    message: format!("the mesh only routes to internet gateways and peerings, not {target:?}"),
-                })
-            }
-        };
-        let target_id = gateway.as_deref().or(peering.as_deref()).unwrap_or_default();
-        let ids = [rtb, target_id];
-        let created = self
-            .send(region, CREATE_ROUTE, &ids, || {
+        let out = self
+            .send_create(region, ASSOCIATE_ROUTE_TABLE, &[rtb, subnet], || {
                 client
-                    .create_route()
+                    .associate_route_table()
                     .route_table_id(rtb)
-                    .destination_cidr_block(dest.to_string())
-                    .set_gateway_id(gateway.clone())
-                    .set_vpc_peering_connection_id(peering.clone())
+                    .subnet_id(subnet)
+                    .send()
+            })
+            .await?;
+        let id = out
+            .association_id()
+            .ok_or_else(|| no_id("route table association"))?
+            .to_string();
+        self.remember_created(&id);
+        Ok(id)
+    }
+
+    pub(super) async fn disassociate_route_table_impl(
+        &self,
+        region: &str,
+        association_id: &str,
+    ) -> Result<(), Ec2Error> {
+        let client = self.client(region).await;
+        let r = self
+            .send(region, DISASSOCIATE_ROUTE_TABLE, &[association_id], || {
+                client
+                    .disassociate_route_table()
+                    .association_id(association_id)
                     .send()
             })
             .await;
-        match created {
-            Err(e) if api_code(&e) == Some("RouteAlreadyExists") => self
-                .send(region, REPLACE_ROUTE, &ids, || {
-                    client
-                        .replace_route()
-                        .route_table_id(rtb)
-                        .destination_cidr_block(dest.to_string())
-                        .set_gateway_id(gateway.clone())
-                        .set_vpc_peering_connection_id(peering.clone())
-                        .send()
-                })
-                .await
-                .map(drop),
-            other => other.map(drop),
-        }
+        self.deleted(association_id, r.map(drop))
     }
 
-    pub(super) async fn delete_route_impl(&self, region: &str, rtb: &str, dest: Ipv4Net) -> Result<(), Ec2Error> {
+    pub(super) async fn delete_route_table_impl(
+        &self,
+        region: &str,
+        rtb: &str,
+    ) -> Result<(), Ec2Error> {
         let client = self.client(region).await;
         let r = self
-            .send(region, DELETE_ROUTE, &[rtb], || {
-                client.delete_route().route_table_id(rtb).destination_cidr_block(dest.to_string()).send()
+            .send(region, DELETE_ROUTE_TABLE, &[rtb], || {
+                client.delete_route_table().route_table_id(rtb).send()
             })
             .await;
-        gone_is_done(r.map(drop))
+        self.deleted(rtb, r.map(drop))
     }
 }

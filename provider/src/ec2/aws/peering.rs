@@ -14,7 +14,10 @@ use crate::ec2::types::{PeeringObs, PeeringStatus, Tags};
 use crate::ec2::Ec2Error;
 
 fn peering_not_found(id: &str) -> Ec2Error {
-    Ec2Error::NotFound { kind: "VPC peering connection", id: id.to_string() }
+    Ec2Error::NotFound {
+        kind: "VPC peering connection",
+        id: id.to_string(),
+    }
 }
 
 impl AwsEc2 {
@@ -29,15 +32,20 @@ impl AwsEc2 {
         let client = self.client(region).await;
         let spec = tag_spec(ResourceType::VpcPeeringConnection, tags);
         let out = self
-            .send_create(region, CREATE_VPC_PEERING_CONNECTION, &[vpc_id, peer_vpc_id], || {
-                client
-                    .create_vpc_peering_connection()
-                    .vpc_id(vpc_id)
-                    .peer_vpc_id(peer_vpc_id)
-                    .peer_region(peer_region)
-                    .set_tag_specifications(spec.clone().map(|s| vec![s]))
-                    .send()
-            })
+            .send_create(
+                region,
+                CREATE_VPC_PEERING_CONNECTION,
+                &[vpc_id, peer_vpc_id],
+                || {
+                    client
+                        .create_vpc_peering_connection()
+                        .vpc_id(vpc_id)
+                        .peer_vpc_id(peer_vpc_id)
+                        .peer_region(peer_region)
+                        .set_tag_specifications(spec.clone().map(|s| vec![s]))
+                        .send()
+                },
+            )
             .await?;
         let id = out
             .vpc_peering_connection()
@@ -50,11 +58,18 @@ impl AwsEc2 {
 
     /// The peering in any state, terminal ones included; NotFound when EC2 does not
     /// know it (or answers about another id).
-    pub(super) async fn find_peering_by_id(&self, region: &str, id: &str) -> Result<PeeringObs, Ec2Error> {
+    pub(super) async fn find_peering_by_id(
+        &self,
+        region: &str,
+        id: &str,
+    ) -> Result<PeeringObs, Ec2Error> {
         let client = self.client(region).await;
         let out = self
             .send(region, DESCRIBE_VPC_PEERING_CONNECTIONS, &[id], || {
-                client.describe_vpc_peering_connections().vpc_peering_connection_ids(id).send()
+                client
+                    .describe_vpc_peering_connections()
+                    .vpc_peering_connection_ids(id)
+                    .send()
             })
             .await?;
         out.vpc_peering_connections()
@@ -65,7 +80,11 @@ impl AwsEc2 {
     }
 
     /// The peering unless it is gone or dead (terminal states count as NotFound).
-    pub(super) async fn status_peering(&self, region: &str, id: &str) -> Result<PeeringObs, Ec2Error> {
+    pub(super) async fn status_peering(
+        &self,
+        region: &str,
+        id: &str,
+    ) -> Result<PeeringObs, Ec2Error> {
         let p = self.find_peering_by_id(region, id).await?;
         if p.status.is_terminal() {
             return Err(peering_not_found(id));
@@ -105,12 +124,24 @@ impl AwsEc2 {
     }
 
     /// Accepting an already active peering (a retry after a lost answer) is success.
-    pub(super) async fn accept_peering_impl(&self, accepter_region: &str, id: &str) -> Result<(), Ec2Error> {
+    pub(super) async fn accept_peering_impl(
+        &self,
+        accepter_region: &str,
+        id: &str,
+    ) -> Result<(), Ec2Error> {
         let client = self.client(accepter_region).await;
         let r = self
-            .send(accepter_region, ACCEPT_VPC_PEERING_CONNECTION, &[id], || {
-                client.accept_vpc_peering_connection().vpc_peering_connection_id(id).send()
-            })
+            .send(
+                accepter_region,
+                ACCEPT_VPC_PEERING_CONNECTION,
+                &[id],
+                || {
+                    client
+                        .accept_vpc_peering_connection()
+                        .vpc_peering_connection_id(id)
+                        .send()
+                },
+            )
             .await;
         match r {
             Err(e) if api_code(&e) == Some("InvalidStateTransition") => {
@@ -133,30 +164,43 @@ impl AwsEc2 {
         id: &str,
         allow: bool,
     ) -> Result<(), Ec2Error> {
-        let options = PeeringConnectionOptionsRequest::builder().allow_dns_resolution_from_remote_vpc(allow).build();
+        let options = PeeringConnectionOptionsRequest::builder()
+            .allow_dns_resolution_from_remote_vpc(allow)
+            .build();
         let same_region = requester_region == accepter_region;
         let client = self.client(requester_region).await;
-        self.send(requester_region, MODIFY_VPC_PEERING_CONNECTION_OPTIONS, &[id], || {
-            let call = client
-                .modify_vpc_peering_connection_options()
-                .vpc_peering_connection_id(id)
-                .requester_peering_connection_options(options.clone());
-            if same_region {
-                call.accepter_peering_connection_options(options.clone()).send()
-            } else {
-                call.send()
-            }
-        })
+        self.send(
+            requester_region,
+            MODIFY_VPC_PEERING_CONNECTION_OPTIONS,
+            &[id],
+            || {
+                let call = client
+                    .modify_vpc_peering_connection_options()
+                    .vpc_peering_connection_id(id)
+                    .requester_peering_connection_options(options.clone());
+                if same_region {
+                    call.accepter_peering_connection_options(options.clone())
+                        .send()
+                } else {
+                    call.send()
+                }
+            },
+        )
         .await?;
         if !same_region {
             let client = self.client(accepter_region).await;
-            self.send(accepter_region, MODIFY_VPC_PEERING_CONNECTION_OPTIONS, &[id], || {
-                client
-                    .modify_vpc_peering_connection_options()
-                    .vpc_peering_connection_id(id)
-                    .accepter_peering_connection_options(options.clone())
-                    .send()
-            })
+            self.send(
+                accepter_region,
+                MODIFY_VPC_PEERING_CONNECTION_OPTIONS,
+                &[id],
+                || {
+                    client
+                        .modify_vpc_peering_connection_options()
+                        .vpc_peering_connection_id(id)
+                        .accepter_peering_connection_options(options.clone())
+                        .send()
+                },
+            )
             .await?;
         }
         Ok(())
@@ -167,7 +211,10 @@ impl AwsEc2 {
         let client = self.client(region).await;
         let deleted = self
             .send(region, DELETE_VPC_PEERING_CONNECTION, &[id], || {
-                client.delete_vpc_peering_connection().vpc_peering_connection_id(id).send()
+                client
+                    .delete_vpc_peering_connection()
+                    .vpc_peering_connection_id(id)
+                    .send()
             })
             .await;
         match deleted {
@@ -180,9 +227,18 @@ impl AwsEc2 {
                     _ => Err(e),
                 };
             }
-            other => gone_is_done(other.map(drop))?,
+            other => self.deleted(id, other.map(drop))?,
         }
-        let terminal = [PeeringStatus::Deleted, PeeringStatus::Rejected, PeeringStatus::Failed, PeeringStatus::Expired];
-        gone_is_done(self.wait_peering_impl(region, id, &terminal, STATE_TIMEOUT).await.map(drop))
+        let terminal = [
+            PeeringStatus::Deleted,
+            PeeringStatus::Rejected,
+            PeeringStatus::Failed,
+            PeeringStatus::Expired,
+        ];
+        gone_is_done(
+            self.wait_peering_impl(region, id, &terminal, STATE_TIMEOUT)
+                .await
+                .map(drop),
+        )
     }
 }

@@ -66,18 +66,27 @@ pub async fn load(config: &ProviderConfig) -> SdkConfig {
         builder = builder.external_id(external_id.clone());
     }
     let assumed = builder.build().await;
-    base.into_builder().credentials_provider(SharedCredentialsProvider::new(assumed)).build()
+    base.into_builder()
+        .credentials_provider(SharedCredentialsProvider::new(assumed))
+        .build()
 }
 
 /// The EC2 client configuration for one region.
 pub fn ec2_client(base: &SdkConfig, region: &str) -> aws_sdk_ec2::Client {
-    let conf = aws_sdk_ec2::config::Builder::from(base).region(Region::new(region.to_string())).build();
+    let conf = aws_sdk_ec2::config::Builder::from(base)
+        .region(Region::new(region.to_string()))
+        .build();
     aws_sdk_ec2::Client::from_conf(conf)
 }
 
 /// The STS client, in the configured region or [`FALLBACK_REGION`].
 pub fn sts_client(base: &SdkConfig) -> aws_sdk_sts::Client {
-    let region = base.region().cloned().unwrap_or_else(|| Region::new(FALLBACK_REGION));
-    let conf = aws_sdk_sts::config::Builder::from(base).region(region).build();
+    let region = base
+        .region()
+        .cloned()
+        .unwrap_or_else(|| Region::new(FALLBACK_REGION));
+    let conf = aws_sdk_sts::config::Builder::from(base)
+        .region(region)
+        .build();
     aws_sdk_sts::Client::from_conf(conf)
 }

@@ -32,23 +32,37 @@ impl AwsEc2 {
                     .send()
             })
             .await?;
-        let id = out.group_id().ok_or_else(|| no_id("security group"))?.to_string();
+        let id = out
+            .group_id()
+            .ok_or_else(|| no_id("security group"))?
+            .to_string();
         self.remember_created(&id);
         Ok(id)
     }
 
-    pub(super) async fn delete_security_group_impl(&self, region: &str, group_id: &str) -> Result<(), Ec2Error> {
+    pub(super) async fn delete_security_group_impl(
+        &self,
+        region: &str,
+        group_id: &str,
+    ) -> Result<(), Ec2Error> {
         let client = self.client(region).await;
         let r = self
-            .send(region, DELETE_SECURITY_GROUP, &[group_id], || client.delete_security_group().group_id(group_id).send())
+            .send(region, DELETE_SECURITY_GROUP, &[group_id], || {
+                client.delete_security_group().group_id(group_id).send()
+            })
             .await;
-        gone_is_done(r.map(drop))
+        self.deleted(group_id, r.map(drop))
     }
 
     /// One call for all rules. EC2 refuses the whole call when any rule exists already
     /// (`InvalidPermission.Duplicate`); then each rule is authorized on its own and
     /// duplicates are skipped.
-    pub(super) async fn authorize_ingress_impl(&self, region: &str, group_id: &str, rules: &[IngressRule]) -> Result<(), Ec2Error> {
+    pub(super) async fn authorize_ingress_impl(
+        &self,
+        region: &str,
+        group_id: &str,
+        rules: &[IngressRule],
+    ) -> Result<(), Ec2Error> {
         if rules.is_empty() {
             return Ok(());
         }
@@ -56,7 +70,10 @@ impl AwsEc2 {
         match all {
             Err(e) if api_code(&e) == Some("InvalidPermission.Duplicate") && rules.len() > 1 => {
                 for rule in rules {
-                    match self.authorize_once(region, group_id, std::slice::from_ref(rule)).await {
+                    match self
+                        .authorize_once(region, group_id, std::slice::from_ref(rule))
+                        .await
+                    {
                         Err(e) if api_code(&e) == Some("InvalidPermission.Duplicate") => {}
                         other => other?,
                     }
@@ -68,31 +85,55 @@ impl AwsEc2 {
         }
     }
 
-    async fn authorize_once(&self, region: &str, group_id: &str, rules: &[IngressRule]) -> Result<(), Ec2Error> {
+    async fn authorize_once(
+        &self,
+        region: &str,
+        group_id: &str,
+        rules: &[IngressRule],
+    ) -> Result<(), Ec2Error> {
         let client = self.client(region).await;
         let permissions = expand_rules(rules);
-        self.send(region, AUTHORIZE_SECURITY_GROUP_INGRESS, &[group_id], || {
-            client
-                .authorize_security_group_ingress()
-                .group_id(group_id)
-                .set_ip_permissions(Some(permissions.clone()))
-                .send()
-        })
+        self.send(
+            region,
+            AUTHORIZE_SECURITY_GROUP_INGRESS,
+            &[group_id],
+            || {
+                client
+                    .authorize_security_group_ingress()
+                    .group_id(group_id)
+                    .set_ip_permissions(Some(permissions.clone()))
+                    .send()
+            },
+        )
         .await
         .map(drop)
     }
 
     /// One call for all rules; rules that are not there (any more) are not an error.
-    pub(super) async fn revoke_ingress_impl(&self, region: &str, group_id: &str, rules: &[IngressRule]) -> Result<(), Ec2Error> {
+    pub(super) async fn revoke_ingress_impl(
+        &self,
+        region: &str,
+        group_id: &str,
+        rules: &[IngressRule],
+    ) -> Result<(), Ec2Error> {
         if rules.is_empty() {
             return Ok(());
         }
         match self.revoke_once(region, group_id, rules).await {
             // Older EC2 behaviour (and moto): the whole call fails on one missing rule.
-            Err(Ec2Error::NotFound { kind: "security group rule", .. }) if rules.len() > 1 => {
+            Err(Ec2Error::NotFound {
+                kind: "security group rule",
+                ..
+            }) if rules.len() > 1 => {
                 for rule in rules {
-                    match self.revoke_once(region, group_id, std::slice::from_ref(rule)).await {
-                        Err(Ec2Error::NotFound { kind: "security group rule", .. }) => {}
+                    match self
+                        .revoke_once(region, group_id, std::slice::from_ref(rule))
+                        .await
+                    {
+                        Err(Ec2Error::NotFound {
+                            kind: "security group rule",
+                            ..
+                        }) => {}
                         other => gone_is_done(other)?,
                     }
                 }
@@ -102,7 +143,12 @@ impl AwsEc2 {
         }
     }
 
-    async fn revoke_once(&self, region: &str, group_id: &str, rules: &[IngressRule]) -> Result<(), Ec2Error> {
+    async fn revoke_once(
+        &self,
+        region: &str,
+        group_id: &str,
+        rules: &[IngressRule],
+    ) -> Result<(), Ec2Error> {
         let client = self.client(region).await;
         let permissions = expand_rules(rules);
         self.send(region, REVOKE_SECURITY_GROUP_INGRESS, &[group_id], || {
@@ -131,14 +177,25 @@ impl AwsEc2 {
         if !add.is_empty() {
             let tags = expand_tags(add);
             self.send(region, CREATE_TAGS, &ids, || {
-                client.create_tags().set_resources(Some(resource_ids.to_vec())).set_tags(Some(tags.clone())).send()
+                client
+                    .create_tags()
+                    .set_resources(Some(resource_ids.to_vec()))
+                    .set_tags(Some(tags.clone()))
+                    .send()
             })
             .await?;
         }
         if !remove.is_empty() {
-            let keys: Vec<_> = remove.iter().map(|k| aws_sdk_ec2::types::Tag::builder().key(k).build()).collect();
+            let keys: Vec<_> = remove
+                .iter()
+                .map(|k| aws_sdk_ec2::types::Tag::builder().key(k).build())
+                .collect();
             self.send(region, DELETE_TAGS, &ids, || {
-                client.delete_tags().set_resources(Some(resource_ids.to_vec())).set_tags(Some(keys.clone())).send()
+                client
+                    .delete_tags()
+                    .set_resources(Some(resource_ids.to_vec()))
+                    .set_tags(Some(keys.clone()))
+                    .send()
             })
             .await?;
         }

@@ -15,25 +15,49 @@ impl AwsEc2 {
     /// `us-east-1`; with an endpoint override, on that endpoint).
     async fn fetch_account_id(&self) -> Result<String, Ec2Error> {
         let sts = sdk_config::sts_client(self.sdk().await);
-        let region = sts.config().region().map(|r| r.to_string()).unwrap_or_default();
-        let out = self.send(&region, GET_CALLER_IDENTITY, &[], || sts.get_caller_identity().send()).await?;
+        let region = sts
+            .config()
+            .region()
+            .map(|r| r.to_string())
+            .unwrap_or_default();
+        let out = self
+            .send(&region, GET_CALLER_IDENTITY, &[], || {
+                sts.get_caller_identity().send()
+            })
+            .await?;
         out.account()
             .map(str::to_string)
-            .ok_or_else(|| Ec2Error::Api { code: "IncompleteResponse".into(), message: "STS answered without an account id".into() })
+            .ok_or_else(|| Ec2Error::Api {
+                code: "IncompleteResponse".into(),
+                message: "STS answered without an account id".into(),
+            })
     }
 }
 
 #[async_trait]
 impl Ec2 for AwsEc2 {
     async fn account_id(&self) -> Result<String, Ec2Error> {
-        self.account_id.get_or_try_init(|| self.fetch_account_id()).await.cloned()
+        self.account_id
+            .get_or_try_init(|| self.fetch_account_id())
+            .await
+            .cloned()
     }
 
-    async fn inventory(&self, region: &str, mesh_id: &str, adopted_vpc_ids: &[String]) -> Result<Inventory, Ec2Error> {
+    async fn inventory(
+        &self,
+        region: &str,
+        mesh_id: &str,
+        adopted_vpc_ids: &[String],
+    ) -> Result<Inventory, Ec2Error> {
         self.inventory_impl(region, mesh_id, adopted_vpc_ids).await
     }
 
-    async fn create_vpc(&self, region: &str, cidr: Ipv4Net, tags: &Tags) -> Result<String, Ec2Error> {
+    async fn create_vpc(
+        &self,
+        region: &str,
+        cidr: Ipv4Net,
+        tags: &Tags,
+    ) -> Result<String, Ec2Error> {
         self.create_vpc_impl(region, cidr, tags).await
     }
 
@@ -49,23 +73,40 @@ impl Ec2 for AwsEc2 {
         availability_zone: Option<&str>,
         tags: &Tags,
     ) -> Result<String, Ec2Error> {
-        self.create_subnet_impl(region, vpc_id, cidr, availability_zone, tags).await
+        self.create_subnet_impl(region, vpc_id, cidr, availability_zone, tags)
+            .await
     }
 
     async fn delete_subnet(&self, region: &str, subnet_id: &str) -> Result<(), Ec2Error> {
         self.delete_subnet_impl(region, subnet_id).await
     }
 
-    async fn create_route_table(&self, region: &str, vpc_id: &str, tags: &Tags) -> Result<String, Ec2Error> {
+    async fn create_route_table(
+        &self,
+        region: &str,
+        vpc_id: &str,
+        tags: &Tags,
+    ) -> Result<String, Ec2Error> {
         self.create_route_table_impl(region, vpc_id, tags).await
     }
 
-    async fn associate_route_table(&self, region: &str, route_table_id: &str, subnet_id: &str) -> Result<String, Ec2Error> {
-        self.associate_route_table_impl(region, route_table_id, subnet_id).await
+    async fn associate_route_table(
+        &self,
+        region: &str,
+        route_table_id: &str,
+        subnet_id: &str,
+    ) -> Result<String, Ec2Error> {
+        self.associate_route_table_impl(region, route_table_id, subnet_id)
+            .await
     }
 
-    async fn disassociate_route_table(&self, region: &str, association_id: &str) -> Result<(), Ec2Error> {
-        self.disassociate_route_table_impl(region, association_id).await
+    async fn disassociate_route_table(
+        &self,
+        region: &str,
+        association_id: &str,
+    ) -> Result<(), Ec2Error> {
+        self.disassociate_route_table_impl(region, association_id)
+            .await
     }
 
     async fn delete_route_table(&self, region: &str, route_table_id: &str) -> Result<(), Ec2Error> {
@@ -76,24 +117,49 @@ impl Ec2 for AwsEc2 {
         self.create_internet_gateway_impl(region, tags).await
     }
 
-    async fn attach_internet_gateway(&self, region: &str, igw_id: &str, vpc_id: &str) -> Result<(), Ec2Error> {
-        self.attach_internet_gateway_impl(region, igw_id, vpc_id).await
+    async fn attach_internet_gateway(
+        &self,
+        region: &str,
+        igw_id: &str,
+        vpc_id: &str,
+    ) -> Result<(), Ec2Error> {
+        self.attach_internet_gateway_impl(region, igw_id, vpc_id)
+            .await
     }
 
-    async fn detach_internet_gateway(&self, region: &str, igw_id: &str, vpc_id: &str) -> Result<(), Ec2Error> {
-        self.detach_internet_gateway_impl(region, igw_id, vpc_id).await
+    async fn detach_internet_gateway(
+        &self,
+        region: &str,
+        igw_id: &str,
+        vpc_id: &str,
+    ) -> Result<(), Ec2Error> {
+        self.detach_internet_gateway_impl(region, igw_id, vpc_id)
+            .await
     }
 
     async fn delete_internet_gateway(&self, region: &str, igw_id: &str) -> Result<(), Ec2Error> {
         self.delete_internet_gateway_impl(region, igw_id).await
     }
 
-    async fn put_route(&self, region: &str, route_table_id: &str, destination: Ipv4Net, target: &RouteTarget) -> Result<(), Ec2Error> {
-        self.put_route_impl(region, route_table_id, destination, target).await
+    async fn put_route(
+        &self,
+        region: &str,
+        route_table_id: &str,
+        destination: Ipv4Net,
+        target: &RouteTarget,
+    ) -> Result<(), Ec2Error> {
+        self.put_route_impl(region, route_table_id, destination, target)
+            .await
     }
 
-    async fn delete_route(&self, region: &str, route_table_id: &str, destination: Ipv4Net) -> Result<(), Ec2Error> {
-        self.delete_route_impl(region, route_table_id, destination).await
+    async fn delete_route(
+        &self,
+        region: &str,
+        route_table_id: &str,
+        destination: Ipv4Net,
+    ) -> Result<(), Ec2Error> {
+        self.delete_route_impl(region, route_table_id, destination)
+            .await
     }
 
     async fn create_security_group(
@@ -104,18 +170,29 @@ impl Ec2 for AwsEc2 {
         description: &str,
         tags: &Tags,
     ) -> Result<String, Ec2Error> {
-        self.create_security_group_impl(region, vpc_id, name, description, tags).await
+        self.create_security_group_impl(region, vpc_id, name, description, tags)
+            .await
     }
 
     async fn delete_security_group(&self, region: &str, group_id: &str) -> Result<(), Ec2Error> {
         self.delete_security_group_impl(region, group_id).await
     }
 
-    async fn authorize_ingress(&self, region: &str, group_id: &str, rules: &[IngressRule]) -> Result<(), Ec2Error> {
+    async fn authorize_ingress(
+        &self,
+        region: &str,
+        group_id: &str,
+        rules: &[IngressRule],
+    ) -> Result<(), Ec2Error> {
         self.authorize_ingress_impl(region, group_id, rules).await
     }
 
-    async fn revoke_ingress(&self, region: &str, group_id: &str, rules: &[IngressRule]) -> Result<(), Ec2Error> {
+    async fn revoke_ingress(
+        &self,
+        region: &str,
+        group_id: &str,
+        rules: &[IngressRule],
+    ) -> Result<(), Ec2Error> {
         self.revoke_ingress_impl(region, group_id, rules).await
     }
 
@@ -127,14 +204,23 @@ impl Ec2 for AwsEc2 {
         peer_region: &str,
         tags: &Tags,
     ) -> Result<String, Ec2Error> {
-        self.create_peering_impl(region, vpc_id, peer_vpc_id, peer_region, tags).await
+        self.create_peering_impl(region, vpc_id, peer_vpc_id, peer_region, tags)
+            .await
     }
 
-    async fn accept_peering(&self, accepter_region: &str, peering_id: &str) -> Result<(), Ec2Error> {
+    async fn accept_peering(
+        &self,
+        accepter_region: &str,
+        peering_id: &str,
+    ) -> Result<(), Ec2Error> {
         self.accept_peering_impl(accepter_region, peering_id).await
     }
 
-    async fn describe_peering(&self, region: &str, peering_id: &str) -> Result<PeeringObs, Ec2Error> {
+    async fn describe_peering(
+        &self,
+        region: &str,
+        peering_id: &str,
+    ) -> Result<PeeringObs, Ec2Error> {
         self.status_peering(region, peering_id).await
     }
 
@@ -145,7 +231,8 @@ impl Ec2 for AwsEc2 {
         target: &[PeeringStatus],
         timeout: Duration,
     ) -> Result<PeeringObs, Ec2Error> {
-        self.wait_peering_impl(region, peering_id, target, timeout).await
+        self.wait_peering_impl(region, peering_id, target, timeout)
+            .await
     }
 
     async fn set_peering_dns(
@@ -155,14 +242,21 @@ impl Ec2 for AwsEc2 {
         peering_id: &str,
         allow: bool,
     ) -> Result<(), Ec2Error> {
-        self.set_peering_dns_impl(requester_region, accepter_region, peering_id, allow).await
+        self.set_peering_dns_impl(requester_region, accepter_region, peering_id, allow)
+            .await
     }
 
     async fn delete_peering(&self, region: &str, peering_id: &str) -> Result<(), Ec2Error> {
         self.delete_peering_impl(region, peering_id).await
     }
 
-    async fn set_tags(&self, region: &str, resource_ids: &[String], add: &Tags, remove: &[String]) -> Result<(), Ec2Error> {
+    async fn set_tags(
+        &self,
+        region: &str,
+        resource_ids: &[String],
+        add: &Tags,
+        remove: &[String],
+    ) -> Result<(), Ec2Error> {
         self.set_tags_impl(region, resource_ids, add, remove).await
     }
 }

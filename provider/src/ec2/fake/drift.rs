@@ -49,7 +49,12 @@ impl FakeEc2 {
     }
 
     /// Adds or replaces a route without any check, e.g. a route someone pointed elsewhere.
-    pub fn set_route_out_of_band(&self, route_table_id: &str, destination: Ipv4Net, target: RouteTarget) {
+    pub fn set_route_out_of_band(
+        &self,
+        route_table_id: &str,
+        destination: Ipv4Net,
+        target: RouteTarget,
+    ) {
         if let Some(t) = self.lock().state.route_tables.get_mut(route_table_id) {
             t.routes.insert(destination, target);
         }
@@ -90,13 +95,41 @@ impl FakeEc2 {
         let s = &inner.state;
         let ours = |tags: &Tags| tags.get(TAG_MESH).map(String::as_str) == Some(mesh_id);
         let mut ids = BTreeSet::new();
-        ids.extend(s.vpcs.iter().filter(|(_, o)| ours(&o.tags)).map(|(id, _)| id.clone()));
-        ids.extend(s.subnets.iter().filter(|(_, o)| ours(&o.tags)).map(|(id, _)| id.clone()));
-        ids.extend(s.route_tables.iter().filter(|(_, o)| ours(&o.tags)).map(|(id, _)| id.clone()));
-        ids.extend(s.igws.iter().filter(|(_, o)| ours(&o.tags)).map(|(id, _)| id.clone()));
-        ids.extend(s.sgs.iter().filter(|(_, o)| ours(&o.tags)).map(|(id, _)| id.clone()));
         ids.extend(
-            s.peerings.values().filter(|p| ours(&p.tags) && !p.status.is_terminal()).map(|p| p.id.clone()),
+            s.vpcs
+                .iter()
+                .filter(|(_, o)| ours(&o.tags))
+                .map(|(id, _)| id.clone()),
+        );
+        ids.extend(
+            s.subnets
+                .iter()
+                .filter(|(_, o)| ours(&o.tags))
+                .map(|(id, _)| id.clone()),
+        );
+        ids.extend(
+            s.route_tables
+                .iter()
+                .filter(|(_, o)| ours(&o.tags))
+                .map(|(id, _)| id.clone()),
+        );
+        ids.extend(
+            s.igws
+                .iter()
+                .filter(|(_, o)| ours(&o.tags))
+                .map(|(id, _)| id.clone()),
+        );
+        ids.extend(
+            s.sgs
+                .iter()
+                .filter(|(_, o)| ours(&o.tags))
+                .map(|(id, _)| id.clone()),
+        );
+        ids.extend(
+            s.peerings
+                .values()
+                .filter(|p| ours(&p.tags) && !p.status.is_terminal())
+                .map(|p| p.id.clone()),
         );
         ids
     }
@@ -109,10 +142,25 @@ impl FakeEc2 {
         let mut ids = BTreeSet::new();
         ids.extend(s.vpcs.keys().cloned());
         ids.extend(s.subnets.keys().cloned());
-        ids.extend(s.route_tables.iter().filter(|(_, t)| !t.main).map(|(id, _)| id.clone()));
+        ids.extend(
+            s.route_tables
+                .iter()
+                .filter(|(_, t)| !t.main)
+                .map(|(id, _)| id.clone()),
+        );
         ids.extend(s.igws.keys().cloned());
-        ids.extend(s.sgs.iter().filter(|(_, g)| g.name != "default").map(|(id, _)| id.clone()));
-        ids.extend(s.peerings.values().filter(|p| !p.status.is_terminal()).map(|p| p.id.clone()));
+        ids.extend(
+            s.sgs
+                .iter()
+                .filter(|(_, g)| g.name != "default")
+                .map(|(id, _)| id.clone()),
+        );
+        ids.extend(
+            s.peerings
+                .values()
+                .filter(|p| !p.status.is_terminal())
+                .map(|p| p.id.clone()),
+        );
         ids
     }
 }

@@ -4,16 +4,21 @@ use std::collections::BTreeSet;
 
 use super::state::State;
 use crate::ec2::types::{
-    InternetGatewayObs, Inventory, RouteObs, RouteTableObs, SecurityGroupObs, SubnetObs, VpcObs, TAG_MESH,
+    InternetGatewayObs, Inventory, RouteObs, RouteTableObs, SecurityGroupObs, SubnetObs, VpcObs,
+    TAG_MESH,
 };
 
 impl State {
     pub fn inventory(&self, region: &str, mesh_id: &str, adopted_vpc_ids: &[String]) -> Inventory {
-        let tagged = |tags: &crate::ec2::types::Tags| tags.get(TAG_MESH).map(String::as_str) == Some(mesh_id);
+        let tagged = |tags: &crate::ec2::types::Tags| {
+            tags.get(TAG_MESH).map(String::as_str) == Some(mesh_id)
+        };
         let vpcs: Vec<VpcObs> = self
             .vpcs
             .iter()
-            .filter(|(id, v)| v.region == region && (tagged(&v.tags) || adopted_vpc_ids.contains(id)))
+            .filter(|(id, v)| {
+                v.region == region && (tagged(&v.tags) || adopted_vpc_ids.contains(id))
+            })
             .map(|(id, v)| VpcObs {
                 id: id.clone(),
                 region: region.to_string(),
@@ -45,7 +50,11 @@ impl State {
                 region: region.to_string(),
                 vpc_id: t.vpc_id.clone(),
                 main: t.main,
-                associations: t.associations.iter().map(|(a, s)| (a.clone(), s.clone())).collect(),
+                associations: t
+                    .associations
+                    .iter()
+                    .map(|(a, s)| (a.clone(), s.clone()))
+                    .collect(),
                 routes: t
                     .routes
                     .iter()
@@ -63,7 +72,10 @@ impl State {
             .iter()
             .filter(|(_, g)| {
                 g.region == region
-                    && (tagged(&g.tags) || g.attached_vpc.as_deref().is_some_and(|v| in_scope.contains(v)))
+                    && (tagged(&g.tags)
+                        || g.attached_vpc
+                            .as_deref()
+                            .is_some_and(|v| in_scope.contains(v)))
             })
             .map(|(id, g)| InternetGatewayObs {
                 id: id.clone(),
@@ -98,6 +110,13 @@ impl State {
             })
             .cloned()
             .collect();
-        Inventory { vpcs, subnets, route_tables, internet_gateways, security_groups, peerings }
+        Inventory {
+            vpcs,
+            subnets,
+            route_tables,
+            internet_gateways,
+            security_groups,
+            peerings,
+        }
     }
 }

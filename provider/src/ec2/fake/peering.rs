@@ -8,13 +8,29 @@ use crate::ec2::Ec2Error;
 
 impl State {
     pub fn sg_mut(&mut self, region: &str, id: &str) -> Result<&mut SecurityGroup, Ec2Error> {
-        self.sgs.get_mut(id).filter(|g| g.region == region).ok_or_else(|| not_found("security group", id))
+        self.sgs
+            .get_mut(id)
+            .filter(|g| g.region == region)
+            .ok_or_else(|| not_found("security group", id))
     }
 
-    pub fn create_sg(&mut self, region: &str, vpc_id: &str, name: &str, tags: &Tags) -> Result<String, Ec2Error> {
+    pub fn create_sg(
+        &mut self,
+        region: &str,
+        vpc_id: &str,
+        name: &str,
+        tags: &Tags,
+    ) -> Result<String, Ec2Error> {
         self.vpc(region, vpc_id)?;
-        if self.sgs.values().any(|g| g.vpc_id == vpc_id && g.name == name) {
-            return Err(api("InvalidGroup.Duplicate", format!("The security group '{name}' already exists for VPC '{vpc_id}'")));
+        if self
+            .sgs
+            .values()
+            .any(|g| g.vpc_id == vpc_id && g.name == name)
+        {
+            return Err(api(
+                "InvalidGroup.Duplicate",
+                format!("The security group '{name}' already exists for VPC '{vpc_id}'"),
+            ));
         }
         let id = self.new_id("sg");
         self.sgs.insert(
@@ -34,7 +50,10 @@ impl State {
     pub fn delete_sg(&mut self, region: &str, id: &str) -> Result<(), Ec2Error> {
         match self.sg_mut(region, id) {
             Err(_) => Ok(()),
-            Ok(g) if g.name == "default" => Err(api("CannotDelete", format!("the default security group {id} cannot be deleted"))),
+            Ok(g) if g.name == "default" => Err(api(
+                "CannotDelete",
+                format!("the default security group {id} cannot be deleted"),
+            )),
             Ok(_) => {
                 self.sgs.remove(id);
                 Ok(())
@@ -42,12 +61,22 @@ impl State {
         }
     }
 
-    pub fn authorize(&mut self, region: &str, id: &str, rules: &[IngressRule]) -> Result<(), Ec2Error> {
+    pub fn authorize(
+        &mut self,
+        region: &str,
+        id: &str,
+        rules: &[IngressRule],
+    ) -> Result<(), Ec2Error> {
         self.sg_mut(region, id)?.rules.extend(rules.iter().cloned());
         Ok(())
     }
 
-    pub fn revoke(&mut self, region: &str, id: &str, rules: &[IngressRule]) -> Result<(), Ec2Error> {
+    pub fn revoke(
+        &mut self,
+        region: &str,
+        id: &str,
+        rules: &[IngressRule],
+    ) -> Result<(), Ec2Error> {
         let Ok(group) = self.sg_mut(region, id) else {
             return Ok(());
         };
@@ -91,7 +120,11 @@ impl State {
                 requester_region: region.to_string(),
                 accepter_vpc_id: peer_vpc_id.to_string(),
                 accepter_region: peer_region.to_string(),
-                status: if overlap { PeeringStatus::Failed } else { PeeringStatus::PendingAcceptance },
+                status: if overlap {
+                    PeeringStatus::Failed
+                } else {
+                    PeeringStatus::PendingAcceptance
+                },
                 requester_dns: false,
                 accepter_dns: false,
                 tags: tags.clone(),
@@ -105,7 +138,10 @@ impl State {
         if p.accepter_region != accepter_region {
             return Err(api(
                 "OperationNotPermitted",
-                format!("Cannot accept {id}: accept it in the accepter's region {}", p.accepter_region),
+                format!(
+                    "Cannot accept {id}: accept it in the accepter's region {}",
+                    p.accepter_region
+                ),
             ));
         }
         match p.status {
@@ -116,21 +152,36 @@ impl State {
             PeeringStatus::Active => Ok(()),
             other => Err(api(
                 "InvalidStateTransition",
-                format!("VPC peering connection {id} is {}, not pending-acceptance", other.as_str()),
+                format!(
+                    "VPC peering connection {id} is {}, not pending-acceptance",
+                    other.as_str()
+                ),
             )),
         }
     }
 
     /// Each side sets its own option, only once the peering is active.
-    pub fn set_peering_dns(&mut self, requester_region: &str, accepter_region: &str, id: &str, allow: bool) -> Result<(), Ec2Error> {
+    pub fn set_peering_dns(
+        &mut self,
+        requester_region: &str,
+        accepter_region: &str,
+        id: &str,
+        allow: bool,
+    ) -> Result<(), Ec2Error> {
         let p = self.peering_mut(requester_region, id)?;
         if p.requester_region != requester_region || p.accepter_region != accepter_region {
-            return Err(api("OperationNotPermitted", format!("{id} does not connect {requester_region} to {accepter_region}")));
+            return Err(api(
+                "OperationNotPermitted",
+                format!("{id} does not connect {requester_region} to {accepter_region}"),
+            ));
         }
         if p.status != PeeringStatus::Active {
             return Err(api(
                 "InvalidState",
-                format!("VPC peering connection {id} is not active (current status: {})", p.status.as_str()),
+                format!(
+                    "VPC peering connection {id} is not active (current status: {})",
+                    p.status.as_str()
+                ),
             ));
         }
         p.requester_dns = allow;

@@ -1,6 +1,6 @@
 //! The fake's EC2 world: objects per id, each remembering its region. Lookups from the
-//! wrong region answer NotFound, as AWS does. VPCs, subnets and internet gateways live
-//! here; route tables, security groups and peerings in the sibling files.
+//! wrong region answer NotFound, as AWS does. VPCs and subnets live here; route tables,
+//! gateways, security groups and peerings in the sibling files.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -62,11 +62,17 @@ pub(super) struct State {
 }
 
 pub(super) fn not_found(kind: &'static str, id: &str) -> Ec2Error {
-    Ec2Error::NotFound { kind, id: id.to_string() }
+    Ec2Error::NotFound {
+        kind,
+        id: id.to_string(),
+    }
 }
 
 pub(super) fn api(code: &str, message: impl Into<String>) -> Ec2Error {
-    Ec2Error::Api { code: code.to_string(), message: message.into() }
+    Ec2Error::Api {
+        code: code.to_string(),
+        message: message.into(),
+    }
 }
 
 impl State {
@@ -78,11 +84,17 @@ impl State {
     }
 
     pub fn vpc(&self, region: &str, id: &str) -> Result<&Vpc, Ec2Error> {
-        self.vpcs.get(id).filter(|v| v.region == region).ok_or_else(|| not_found("VPC", id))
+        self.vpcs
+            .get(id)
+            .filter(|v| v.region == region)
+            .ok_or_else(|| not_found("VPC", id))
     }
 
     pub fn subnet(&self, region: &str, id: &str) -> Result<&Subnet, Ec2Error> {
-        self.subnets.get(id).filter(|s| s.region == region).ok_or_else(|| not_found("subnet", id))
+        self.subnets
+            .get(id)
+            .filter(|s| s.region == region)
+            .ok_or_else(|| not_found("subnet", id))
     }
 
     pub fn igw_mut(&mut self, region: &str, id: &str) -> Result<&mut InternetGateway, Ec2Error> {
@@ -98,7 +110,12 @@ impl State {
         let id = self.new_id("vpc");
         self.vpcs.insert(
             id.clone(),
-            Vpc { region: region.to_string(), cidr, dns_hostnames: false, tags: tags.clone() },
+            Vpc {
+                region: region.to_string(),
+                cidr,
+                dns_hostnames: false,
+                tags: tags.clone(),
+            },
         );
         let rtb = self.new_id("rtb");
         self.route_tables.insert(
@@ -135,14 +152,26 @@ impl State {
         }
         let in_vpc = |vpc: &String| vpc == id;
         let busy = self.subnets.values().any(|s| in_vpc(&s.vpc_id))
-            || self.route_tables.values().any(|t| in_vpc(&t.vpc_id) && !t.main)
-            || self.sgs.values().any(|g| in_vpc(&g.vpc_id) && g.name != "default")
-            || self.igws.values().any(|g| g.attached_vpc.as_deref() == Some(id))
+            || self
+                .route_tables
+                .values()
+                .any(|t| in_vpc(&t.vpc_id) && !t.main)
+            || self
+                .sgs
+                .values()
+                .any(|g| in_vpc(&g.vpc_id) && g.name != "default")
+            || self
+                .igws
+                .values()
+                .any(|g| g.attached_vpc.as_deref() == Some(id))
             || self.peerings.values().any(|p| {
                 !p.status.is_terminal() && (p.requester_vpc_id == id || p.accepter_vpc_id == id)
             });
         if busy {
-            return Err(api("DependencyViolation", format!("The vpc '{id}' has dependencies and cannot be deleted.")));
+            return Err(api(
+                "DependencyViolation",
+                format!("The vpc '{id}' has dependencies and cannot be deleted."),
+            ));
         }
         self.remove_vpc_and_contents(id);
         Ok(())
@@ -176,19 +205,33 @@ impl State {
     ) -> Result<String, Ec2Error> {
         let vpc = self.vpc(region, vpc_id)?;
         if !vpc.cidr.contains(&cidr) {
-            return Err(api("InvalidSubnet.Range", format!("The CIDR '{cidr}' is invalid.")));
+            return Err(api(
+                "InvalidSubnet.Range",
+                format!("The CIDR '{cidr}' is invalid."),
+            ));
         }
         let clash = self.subnets.values().any(|s| {
-            s.vpc_id == vpc_id && (s.cidr.contains(&cidr.network()) || cidr.contains(&s.cidr.network()))
+            s.vpc_id == vpc_id
+                && (s.cidr.contains(&cidr.network()) || cidr.contains(&s.cidr.network()))
         });
         if clash {
-            return Err(api("InvalidSubnet.Conflict", format!("The CIDR '{cidr}' conflicts with another subnet")));
+            return Err(api(
+                "InvalidSubnet.Conflict",
+                format!("The CIDR '{cidr}' conflicts with another subnet"),
+            ));
         }
         let id = self.new_id("subnet");
-        let availability_zone = availability_zone.map_or_else(|| format!("{region}a"), str::to_string);
+        let availability_zone =
+            availability_zone.map_or_else(|| format!("{region}a"), str::to_string);
         self.subnets.insert(
             id.clone(),
-            Subnet { region: region.to_string(), vpc_id: vpc_id.to_string(), cidr, availability_zone, tags: tags.clone() },
+            Subnet {
+                region: region.to_string(),
+                vpc_id: vpc_id.to_string(),
+                cidr,
+                availability_zone,
+                tags: tags.clone(),
+            },
         );
         Ok(id)
     }
@@ -205,58 +248,58 @@ impl State {
         Ok(())
     }
 
-    pub fn create_igw(&mut self, region: &str, tags: &Tags) -> String {
-        let id = self.new_id("igw");
-        self.igws.insert(
-            id.clone(),
-            InternetGateway { region: region.to_string(), attached_vpc: None, tags: tags.clone() },
-        );
-        id
-    }
-
-    pub fn attach_igw(&mut self, region: &str, igw_id: &str, vpc_id: &str) -> Result<(), Ec2Error> {
-        self.vpc(region, vpc_id)?;
-        if self.igws.values().any(|g| g.attached_vpc.as_deref() == Some(vpc_id)) {
-            return Err(api("Resource.AlreadyAssociated", format!("VPC {vpc_id} already has an internet gateway")));
+    /// CreateTags: all ids must exist, or nothing changes.
+    pub fn add_tags(&mut self, region: &str, ids: &[String], add: &Tags) -> Result<(), Ec2Error> {
+        for id in ids {
+            self.tags_mut(region, id)?;
         }
-        let igw = self.igw_mut(region, igw_id)?;
-        if igw.attached_vpc.is_some() {
-            return Err(api("Resource.AlreadyAssociated", format!("resource {igw_id} is already attached")));
+        for id in ids {
+            self.tags_mut(region, id)?
+                .extend(add.iter().map(|(k, v)| (k.clone(), v.clone())));
         }
-        igw.attached_vpc = Some(vpc_id.to_string());
         Ok(())
     }
 
-    pub fn detach_igw(&mut self, region: &str, igw_id: &str, vpc_id: &str) -> Result<(), Ec2Error> {
-        let igw = self.igw_mut(region, igw_id)?;
-        if igw.attached_vpc.as_deref() != Some(vpc_id) {
-            return Err(api("Gateway.NotAttached", format!("resource {igw_id} is not attached to network {vpc_id}")));
+    pub fn remove_tags(
+        &mut self,
+        region: &str,
+        ids: &[String],
+        keys: &[String],
+    ) -> Result<(), Ec2Error> {
+        for id in ids {
+            self.tags_mut(region, id)?.retain(|k, _| !keys.contains(k));
         }
-        igw.attached_vpc = None;
         Ok(())
-    }
-
-    pub fn delete_igw(&mut self, region: &str, igw_id: &str) -> Result<(), Ec2Error> {
-        match self.igw_mut(region, igw_id) {
-            Err(_) => Ok(()),
-            Ok(g) if g.attached_vpc.is_some() => {
-                Err(api("DependencyViolation", format!("The internetGateway '{igw_id}' has dependencies and cannot be deleted.")))
-            }
-            Ok(_) => {
-                self.igws.remove(igw_id);
-                Ok(())
-            }
-        }
     }
 
     /// The tags of any object by id, from `region`.
     pub fn tags_mut(&mut self, region: &str, id: &str) -> Result<&mut Tags, Ec2Error> {
         let found = match id.split('-').next().unwrap_or_default() {
-            "vpc" => self.vpcs.get_mut(id).filter(|o| o.region == region).map(|o| &mut o.tags),
-            "subnet" => self.subnets.get_mut(id).filter(|o| o.region == region).map(|o| &mut o.tags),
-            "rtb" => self.route_tables.get_mut(id).filter(|o| o.region == region).map(|o| &mut o.tags),
-            "igw" => self.igws.get_mut(id).filter(|o| o.region == region).map(|o| &mut o.tags),
-            "sg" => self.sgs.get_mut(id).filter(|o| o.region == region).map(|o| &mut o.tags),
+            "vpc" => self
+                .vpcs
+                .get_mut(id)
+                .filter(|o| o.region == region)
+                .map(|o| &mut o.tags),
+            "subnet" => self
+                .subnets
+                .get_mut(id)
+                .filter(|o| o.region == region)
+                .map(|o| &mut o.tags),
+            "rtb" => self
+                .route_tables
+                .get_mut(id)
+                .filter(|o| o.region == region)
+                .map(|o| &mut o.tags),
+            "igw" => self
+                .igws
+                .get_mut(id)
+                .filter(|o| o.region == region)
+                .map(|o| &mut o.tags),
+            "sg" => self
+                .sgs
+                .get_mut(id)
+                .filter(|o| o.region == region)
+                .map(|o| &mut o.tags),
             "pcx" => self
                 .peerings
                 .get_mut(id)

@@ -18,21 +18,37 @@ impl Ec2 for FakeEc2 {
         self.call(GET_CALLER_IDENTITY, "", |_| Ok(id)).await
     }
 
-    async fn inventory(&self, region: &str, mesh_id: &str, adopted_vpc_ids: &[String]) -> Result<Inventory, Ec2Error> {
+    async fn inventory(
+        &self,
+        region: &str,
+        mesh_id: &str,
+        adopted_vpc_ids: &[String],
+    ) -> Result<Inventory, Ec2Error> {
         // Fault points at every Describe call the AWS implementation makes.
         self.call(DESCRIBE_VPCS, region, |_| Ok(())).await?;
         if !adopted_vpc_ids.is_empty() {
             self.call(DESCRIBE_VPCS, region, |_| Ok(())).await?;
         }
-        for action in &INVENTORY_DESCRIBES[1..INVENTORY_DESCRIBES.len() - 1] {
-            self.call(*action, region, |_| Ok(())).await?;
+        for &action in &INVENTORY_DESCRIBES[1..INVENTORY_DESCRIBES.len() - 1] {
+            self.call(action, region, |_| Ok(())).await?;
         }
-        self.call(DESCRIBE_VPC_PEERING_CONNECTIONS, region, |s| Ok(s.inventory(region, mesh_id, adopted_vpc_ids)))
-            .await
+        self.call(DESCRIBE_VPC_PEERING_CONNECTIONS, region, |s| {
+            Ok(s.inventory(region, mesh_id, adopted_vpc_ids))
+        })
+        .await
     }
 
-    async fn create_vpc(&self, region: &str, cidr: Ipv4Net, tags: &Tags) -> Result<String, Ec2Error> {
-        let id = self.call(CREATE_VPC, cidr.to_string(), |s| Ok(s.create_vpc(region, cidr, tags))).await?;
+    async fn create_vpc(
+        &self,
+        region: &str,
+        cidr: Ipv4Net,
+        tags: &Tags,
+    ) -> Result<String, Ec2Error> {
+        let id = self
+            .call(CREATE_VPC, cidr.to_string(), |s| {
+                Ok(s.create_vpc(region, cidr, tags))
+            })
+            .await?;
         self.call(MODIFY_VPC_ATTRIBUTE, id.clone(), |s| {
             s.vpc(region, &id)?;
             s.vpcs.get_mut(&id).expect("checked above").dns_hostnames = true;
@@ -43,7 +59,8 @@ impl Ec2 for FakeEc2 {
     }
 
     async fn delete_vpc(&self, region: &str, vpc_id: &str) -> Result<(), Ec2Error> {
-        self.call(DELETE_VPC, vpc_id, |s| s.delete_vpc(region, vpc_id)).await
+        self.call(DELETE_VPC, vpc_id, |s| s.delete_vpc(region, vpc_id))
+            .await
     }
 
     async fn create_subnet(
@@ -54,72 +71,135 @@ impl Ec2 for FakeEc2 {
         availability_zone: Option<&str>,
         tags: &Tags,
     ) -> Result<String, Ec2Error> {
-        self.call(CREATE_SUBNET, cidr.to_string(), |s| s.create_subnet(region, vpc_id, cidr, availability_zone, tags))
-            .await
-    }
-
-    async fn delete_subnet(&self, region: &str, subnet_id: &str) -> Result<(), Ec2Error> {
-        self.call(DELETE_SUBNET, subnet_id, |s| s.delete_subnet(region, subnet_id)).await
-    }
-
-    async fn create_route_table(&self, region: &str, vpc_id: &str, tags: &Tags) -> Result<String, Ec2Error> {
-        self.call(CREATE_ROUTE_TABLE, vpc_id, |s| s.create_route_table(region, vpc_id, tags)).await
-    }
-
-    async fn associate_route_table(&self, region: &str, route_table_id: &str, subnet_id: &str) -> Result<String, Ec2Error> {
-        self.call(ASSOCIATE_ROUTE_TABLE, format!("{route_table_id} {subnet_id}"), |s| {
-            s.associate(region, route_table_id, subnet_id)
+        self.call(CREATE_SUBNET, cidr.to_string(), |s| {
+            s.create_subnet(region, vpc_id, cidr, availability_zone, tags)
         })
         .await
     }
 
-    async fn disassociate_route_table(&self, region: &str, association_id: &str) -> Result<(), Ec2Error> {
-        self.call(DISASSOCIATE_ROUTE_TABLE, association_id, |s| s.disassociate(region, association_id)).await
+    async fn delete_subnet(&self, region: &str, subnet_id: &str) -> Result<(), Ec2Error> {
+        self.call(DELETE_SUBNET, subnet_id, |s| {
+            s.delete_subnet(region, subnet_id)
+        })
+        .await
+    }
+
+    async fn create_route_table(
+        &self,
+        region: &str,
+        vpc_id: &str,
+        tags: &Tags,
+    ) -> Result<String, Ec2Error> {
+        self.call(CREATE_ROUTE_TABLE, vpc_id, |s| {
+            s.create_route_table(region, vpc_id, tags)
+        })
+        .await
+    }
+
+    async fn associate_route_table(
+        &self,
+        region: &str,
+        route_table_id: &str,
+        subnet_id: &str,
+    ) -> Result<String, Ec2Error> {
+        self.call(
+            ASSOCIATE_ROUTE_TABLE,
+            format!("{route_table_id} {subnet_id}"),
+            |s| s.associate(region, route_table_id, subnet_id),
+        )
+        .await
+    }
+
+    async fn disassociate_route_table(
+        &self,
+        region: &str,
+        association_id: &str,
+    ) -> Result<(), Ec2Error> {
+        self.call(DISASSOCIATE_ROUTE_TABLE, association_id, |s| {
+            s.disassociate(region, association_id)
+        })
+        .await
     }
 
     async fn delete_route_table(&self, region: &str, route_table_id: &str) -> Result<(), Ec2Error> {
-        self.call(DELETE_ROUTE_TABLE, route_table_id, |s| s.delete_route_table(region, route_table_id)).await
+        self.call(DELETE_ROUTE_TABLE, route_table_id, |s| {
+            s.delete_route_table(region, route_table_id)
+        })
+        .await
     }
 
     async fn create_internet_gateway(&self, region: &str, tags: &Tags) -> Result<String, Ec2Error> {
-        self.call(CREATE_INTERNET_GATEWAY, region, |s| Ok(s.create_igw(region, tags))).await
+        self.call(CREATE_INTERNET_GATEWAY, region, |s| {
+            Ok(s.create_igw(region, tags))
+        })
+        .await
     }
 
-    async fn attach_internet_gateway(&self, region: &str, igw_id: &str, vpc_id: &str) -> Result<(), Ec2Error> {
-        self.call(ATTACH_INTERNET_GATEWAY, format!("{igw_id} {vpc_id}"), |s| s.attach_igw(region, igw_id, vpc_id)).await
+    async fn attach_internet_gateway(
+        &self,
+        region: &str,
+        igw_id: &str,
+        vpc_id: &str,
+    ) -> Result<(), Ec2Error> {
+        self.call(ATTACH_INTERNET_GATEWAY, format!("{igw_id} {vpc_id}"), |s| {
+            s.attach_igw(region, igw_id, vpc_id)
+        })
+        .await
     }
 
-    async fn detach_internet_gateway(&self, region: &str, igw_id: &str, vpc_id: &str) -> Result<(), Ec2Error> {
-        self.call(DETACH_INTERNET_GATEWAY, format!("{igw_id} {vpc_id}"), |s| s.detach_igw(region, igw_id, vpc_id)).await
+    async fn detach_internet_gateway(
+        &self,
+        region: &str,
+        igw_id: &str,
+        vpc_id: &str,
+    ) -> Result<(), Ec2Error> {
+        self.call(DETACH_INTERNET_GATEWAY, format!("{igw_id} {vpc_id}"), |s| {
+            s.detach_igw(region, igw_id, vpc_id)
+        })
+        .await
     }
 
     async fn delete_internet_gateway(&self, region: &str, igw_id: &str) -> Result<(), Ec2Error> {
-        self.call(DELETE_INTERNET_GATEWAY, igw_id, |s| s.delete_igw(region, igw_id)).await
+        self.call(DELETE_INTERNET_GATEWAY, igw_id, |s| {
+            s.delete_igw(region, igw_id)
+        })
+        .await
     }
 
     /// CreateRoute, then ReplaceRoute when the destination already routes elsewhere.
-    async fn put_route(&self, region: &str, route_table_id: &str, destination: Ipv4Net, target: &RouteTarget) -> Result<(), Ec2Error> {
+    async fn put_route(
+        &self,
+        region: &str,
+        route_table_id: &str,
+        destination: Ipv4Net,
+        target: &RouteTarget,
+    ) -> Result<(), Ec2Error> {
         let what = format!("{route_table_id} {destination}");
-        let exists = self
+        let taken = self
             .call(CREATE_ROUTE, what.clone(), |s| {
-                let table = s.route_table_mut(region, route_table_id)?;
-                match table.routes.get(&destination) {
-                    Some(existing) if existing == target => Ok(false),
-                    Some(_) => Ok(true),
-                    None => s.put_route(region, route_table_id, destination, target).map(|()| false),
-                }
+                s.create_route(region, route_table_id, destination, target)
             })
             .await?;
-        if exists {
-            self.call(REPLACE_ROUTE, what, |s| s.put_route(region, route_table_id, destination, target)).await?;
+        if taken {
+            self.call(REPLACE_ROUTE, what, |s| {
+                s.put_route(region, route_table_id, destination, target)
+            })
+            .await?;
         }
         Ok(())
     }
 
-    async fn delete_route(&self, region: &str, route_table_id: &str, destination: Ipv4Net) -> Result<(), Ec2Error> {
-        self.call(DELETE_ROUTE, format!("{route_table_id} {destination}"), |s| {
-            s.delete_route(region, route_table_id, destination)
-        })
+    async fn delete_route(
+        &self,
+        region: &str,
+        route_table_id: &str,
+        destination: Ipv4Net,
+    ) -> Result<(), Ec2Error> {
+        self.call(
+            DELETE_ROUTE,
+            format!("{route_table_id} {destination}"),
+            |s| s.delete_route(region, route_table_id, destination),
+        )
         .await
     }
 
@@ -131,19 +211,41 @@ impl Ec2 for FakeEc2 {
         _description: &str,
         tags: &Tags,
     ) -> Result<String, Ec2Error> {
-        self.call(CREATE_SECURITY_GROUP, format!("{vpc_id}/{name}"), |s| s.create_sg(region, vpc_id, name, tags)).await
+        self.call(CREATE_SECURITY_GROUP, format!("{vpc_id}/{name}"), |s| {
+            s.create_sg(region, vpc_id, name, tags)
+        })
+        .await
     }
 
     async fn delete_security_group(&self, region: &str, group_id: &str) -> Result<(), Ec2Error> {
-        self.call(DELETE_SECURITY_GROUP, group_id, |s| s.delete_sg(region, group_id)).await
+        self.call(DELETE_SECURITY_GROUP, group_id, |s| {
+            s.delete_sg(region, group_id)
+        })
+        .await
     }
 
-    async fn authorize_ingress(&self, region: &str, group_id: &str, rules: &[IngressRule]) -> Result<(), Ec2Error> {
-        self.call(AUTHORIZE_SECURITY_GROUP_INGRESS, group_id, |s| s.authorize(region, group_id, rules)).await
+    async fn authorize_ingress(
+        &self,
+        region: &str,
+        group_id: &str,
+        rules: &[IngressRule],
+    ) -> Result<(), Ec2Error> {
+        self.call(AUTHORIZE_SECURITY_GROUP_INGRESS, group_id, |s| {
+            s.authorize(region, group_id, rules)
+        })
+        .await
     }
 
-    async fn revoke_ingress(&self, region: &str, group_id: &str, rules: &[IngressRule]) -> Result<(), Ec2Error> {
-        self.call(REVOKE_SECURITY_GROUP_INGRESS, group_id, |s| s.revoke(region, group_id, rules)).await
+    async fn revoke_ingress(
+        &self,
+        region: &str,
+        group_id: &str,
+        rules: &[IngressRule],
+    ) -> Result<(), Ec2Error> {
+        self.call(REVOKE_SECURITY_GROUP_INGRESS, group_id, |s| {
+            s.revoke(region, group_id, rules)
+        })
+        .await
     }
 
     async fn create_peering(
@@ -154,19 +256,34 @@ impl Ec2 for FakeEc2 {
         peer_region: &str,
         tags: &Tags,
     ) -> Result<String, Ec2Error> {
-        self.call(CREATE_VPC_PEERING_CONNECTION, format!("{vpc_id}:{peer_vpc_id}"), |s| {
-            s.create_peering(region, vpc_id, peer_vpc_id, peer_region, tags)
+        self.call(
+            CREATE_VPC_PEERING_CONNECTION,
+            format!("{vpc_id}:{peer_vpc_id}"),
+            |s| s.create_peering(region, vpc_id, peer_vpc_id, peer_region, tags),
+        )
+        .await
+    }
+
+    async fn accept_peering(
+        &self,
+        accepter_region: &str,
+        peering_id: &str,
+    ) -> Result<(), Ec2Error> {
+        self.call(ACCEPT_VPC_PEERING_CONNECTION, peering_id, |s| {
+            s.accept_peering(accepter_region, peering_id)
         })
         .await
     }
 
-    async fn accept_peering(&self, accepter_region: &str, peering_id: &str) -> Result<(), Ec2Error> {
-        self.call(ACCEPT_VPC_PEERING_CONNECTION, peering_id, |s| s.accept_peering(accepter_region, peering_id)).await
-    }
-
-    async fn describe_peering(&self, region: &str, peering_id: &str) -> Result<PeeringObs, Ec2Error> {
+    async fn describe_peering(
+        &self,
+        region: &str,
+        peering_id: &str,
+    ) -> Result<PeeringObs, Ec2Error> {
         let p = self
-            .call(DESCRIBE_VPC_PEERING_CONNECTIONS, peering_id, |s| s.peering(region, peering_id).cloned())
+            .call(DESCRIBE_VPC_PEERING_CONNECTIONS, peering_id, |s| {
+                s.peering(region, peering_id).cloned()
+            })
             .await?;
         if p.status.is_terminal() {
             return Err(not_found("VPC peering connection", peering_id));
@@ -182,7 +299,9 @@ impl Ec2 for FakeEc2 {
         timeout: Duration,
     ) -> Result<PeeringObs, Ec2Error> {
         let p = self
-            .call(DESCRIBE_VPC_PEERING_CONNECTIONS, peering_id, |s| s.peering(region, peering_id).cloned())
+            .call(DESCRIBE_VPC_PEERING_CONNECTIONS, peering_id, |s| {
+                s.peering(region, peering_id).cloned()
+            })
             .await?;
         if target.contains(&p.status) {
             Ok(p)
@@ -191,7 +310,11 @@ impl Ec2 for FakeEc2 {
         } else {
             let wanted: Vec<&str> = target.iter().map(|t| t.as_str()).collect();
             Err(Ec2Error::Timeout {
-                what: format!("VPC peering connection {peering_id} to be {} (current status: {})", wanted.join(" or "), p.status.as_str()),
+                what: format!(
+                    "VPC peering connection {peering_id} to be {} (current status: {})",
+                    wanted.join(" or "),
+                    p.status.as_str()
+                ),
                 after: timeout,
             })
         }
@@ -211,30 +334,29 @@ impl Ec2 for FakeEc2 {
     }
 
     async fn delete_peering(&self, region: &str, peering_id: &str) -> Result<(), Ec2Error> {
-        self.call(DELETE_VPC_PEERING_CONNECTION, peering_id, |s| s.delete_peering(region, peering_id)).await
+        self.call(DELETE_VPC_PEERING_CONNECTION, peering_id, |s| {
+            s.delete_peering(region, peering_id)
+        })
+        .await
     }
 
-    async fn set_tags(&self, region: &str, resource_ids: &[String], add: &Tags, remove: &[String]) -> Result<(), Ec2Error> {
+    async fn set_tags(
+        &self,
+        region: &str,
+        resource_ids: &[String],
+        add: &Tags,
+        remove: &[String],
+    ) -> Result<(), Ec2Error> {
         let ids = resource_ids.join(",");
         if !add.is_empty() {
             self.call(CREATE_TAGS, ids.clone(), |s| {
-                for id in resource_ids {
-                    s.tags_mut(region, id)?;
-                }
-                for id in resource_ids {
-                    s.tags_mut(region, id)?.extend(add.iter().map(|(k, v)| (k.clone(), v.clone())));
-                }
-                Ok(())
+                s.add_tags(region, resource_ids, add)
             })
             .await?;
         }
         if !remove.is_empty() {
             self.call(DELETE_TAGS, ids, |s| {
-                for id in resource_ids {
-                    let tags = s.tags_mut(region, id)?;
-                    tags.retain(|k, _| !remove.contains(k));
-                }
-                Ok(())
+                s.remove_tags(region, resource_ids, remove)
             })
             .await?;
         }

@@ -12,12 +12,18 @@ pub(super) struct StepError {
 
 impl From<Ec2Error> for StepError {
     fn from(error: Ec2Error) -> Self {
-        StepError { during: None, error }
+        StepError {
+            during: None,
+            error,
+        }
     }
 }
 
 pub(super) fn during(what: &'static str) -> impl Fn(Ec2Error) -> StepError {
-    move |error| StepError { during: Some(what), error }
+    move |error| StepError {
+        during: Some(what),
+        error,
+    }
 }
 
 /// "creating EC2 VPC Peering Connection (development:production): waiting for active: ..."
@@ -33,7 +39,9 @@ pub(super) fn describe_failure(op: &Op, e: &StepError) -> String {
         Op::CreateSecurityGroup { .. } => ("creating", "EC2 Security Group"),
         Op::AuthorizeIngress { .. } => ("creating", "EC2 Security Group Rules"),
         Op::RevokeIngress { .. } => ("deleting", "EC2 Security Group Rules"),
-        Op::CreatePeering { .. } | Op::AcceptPeering { .. } | Op::WaitPeeringActive { .. } => ("creating", "EC2 VPC Peering Connection"),
+        Op::CreatePeering { .. } | Op::AcceptPeering { .. } | Op::WaitPeeringActive { .. } => {
+            ("creating", "EC2 VPC Peering Connection")
+        }
         Op::SetPeeringDns { .. } => ("updating", "EC2 VPC Peering Connection Options"),
         Op::PutRoute { .. } => ("creating", "EC2 Route"),
         Op::SetTags { .. } => ("updating", "tags of"),
@@ -48,8 +56,16 @@ pub(super) fn describe_failure(op: &Op, e: &StepError) -> String {
         Op::DeleteVpc(_) => ("deleting", "EC2 VPC"),
     };
     let name = match op {
-        Op::CreatePeering { pair, .. } | Op::AcceptPeering { pair, .. } | Op::WaitPeeringActive { pair, .. } | Op::SetPeeringDns { pair, .. } => pair.key(),
-        Op::DeletePeering(d) | Op::DeleteSecurityGroup(d) | Op::DeleteRouteTable(d) | Op::DeleteSubnet(d) | Op::DeleteInternetGateway(d) | Op::DeleteVpc(d) => {
+        Op::CreatePeering { pair, .. }
+        | Op::AcceptPeering { pair, .. }
+        | Op::WaitPeeringActive { pair, .. }
+        | Op::SetPeeringDns { pair, .. } => pair.key(),
+        Op::DeletePeering(d)
+        | Op::DeleteSecurityGroup(d)
+        | Op::DeleteRouteTable(d)
+        | Op::DeleteSubnet(d)
+        | Op::DeleteInternetGateway(d)
+        | Op::DeleteVpc(d) => {
             format!("{}, {}", d.label, d.id)
         }
         other => other.component(),

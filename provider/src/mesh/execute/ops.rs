@@ -8,6 +8,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use super::failure::{describe_failure, during, StepError};
+use super::recover::{gone, ALREADY_ASSOCIATED, NOT_ATTACHED};
 use super::Timeouts;
 use crate::ec2::types::{PeeringStatus, RouteTarget};
 use crate::ec2::{Ec2, Ec2Error};
@@ -23,9 +24,6 @@ pub(super) struct Ctx<'a> {
     pub timeouts: Timeouts,
 }
 
-const ALREADY_ASSOCIATED: &str = "Resource.AlreadyAssociated";
-const NOT_ATTACHED: &str = "Gateway.NotAttached";
-
 impl Ctx<'_> {
     /// Runs `op` within its phase's timeout; the error names the component and what
     /// was being done.
@@ -37,7 +35,10 @@ impl Ctx<'_> {
         };
         let result = match tokio::time::timeout(limit, self.perform(op, limit)).await {
             Ok(result) => result,
-            Err(_) => Err(StepError::from(Ec2Error::Timeout { what: "the operation".to_string(), after: limit })),
+            Err(_) => Err(StepError::from(Ec2Error::Timeout {
+                what: "the operation".to_string(),
+                after: limit,
+            })),
         };
         result.map_err(|e| describe_failure(op, &e))
     }
@@ -47,11 +48,20 @@ impl Ctx<'_> {
     }
 
     fn id(&self, key: &Key) -> Result<String, Ec2Error> {
-        self.lock_ids().get(key).cloned().ok_or_else(|| Ec2Error::NotFound { kind: "component", id: key.to_string() })
+        self.lock_ids()
+            .get(key)
+            .cloned()
+            .ok_or_else(|| Ec2Error::NotFound {
+                kind: "component",
+                id: key.to_string(),
+            })
     }
 
     fn observed(&self, pair: &Pair, status: PeeringStatus) {
-        self.statuses.lock().unwrap_or_else(|e| e.into_inner()).insert(pair.clone(), status);
+        self.statuses
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(pair.clone(), status);
     }
 
     /// Creates the component unless it has an id already, and records the new id.
@@ -68,13 +78,29 @@ impl Ctx<'_> {
 
     async fn perform(&self, op: &Op, limit: Duration) -> Result<(), StepError> {
         match op {
-            Op::AcceptPeering { pair, requester_region, accepter_region } => {
+            Op::AcceptPeering {
+                pair,
+                requester_region,
+                accepter_region,
+            } => {
                 let id = self.id(&Key::Peering(pair.clone()))?;
-                let acceptable = [PeeringStatus::PendingAcceptance, PeeringStatus::Provisioning, PeeringStatus::Active];
-                let seen = self.ec2.wait_peering(requester_region, &id, &acceptable, limit).await;
-                let mut status = seen.map_err(during("waiting for pending-acceptance"))?.status;
+                let acceptable = [
+                    PeeringStatus::PendingAcceptance,
+                    PeeringStatus::Provisioning,
+                    PeeringStatus::Active,
+                ];
+                let seen = self
+                    .ec2
+                    .wait_peering(requester_region, &id, &acceptable, limit)
+                    .await;
+                let mut status = seen
+                    .map_err(during("waiting for pending-acceptance"))?
+                    .status;
                 if status == PeeringStatus::PendingAcceptance {
-                    self.ec2.accept_peering(accepter_region, &id).await.map_err(during("accepting"))?;
+                    self.ec2
+                        .accept_peering(accepter_region, &id)
+                        .await
+                        .map_err(during("accepting"))?;
                     status = PeeringStatus::Provisioning;
                 }
                 self.observed(pair, status);
@@ -82,7 +108,10 @@ impl Ctx<'_> {
             }
             Op::WaitPeeringActive { pair, region } => {
                 let id = self.id(&Key::Peering(pair.clone()))?;
-                let seen = self.ec2.wait_peering(region, &id, &[PeeringStatus::Active], limit).await;
+                let seen = self
+                    .ec2
+                    .wait_peering(region, &id, &[PeeringStatus::Active], limit)
+                    .await;
                 self.observed(pair, seen.map_err(during("waiting for active"))?.status);
                 Ok(())
             }
@@ -95,33 +124,75 @@ impl Ctx<'_> {
         let ec2 = self.ec2;
         let vpc_id = |vpc: &String| self.id(&Key::Vpc(vpc.clone()));
         match op {
-            Op::CreateVpc { vpc, region, cidr, tags } => self.create(Key::Vpc(vpc.clone()), || ec2.create_vpc(region, *cidr, tags)).await,
-            Op::FindMainRouteTable { vpc, region } => {
-                let vpc_id = vpc_id(vpc)?;
-                self.create(Key::MainRouteTable(vpc.clone()), || async {
-                    let inventory = ec2.inventory(region, self.mesh_id, std::slice::from_ref(&vpc_id)).await?;
-                    let main = inventory.route_tables.into_iter().find(|t| t.main && t.vpc_id == vpc_id);
-                    main.map(|t| t.id).ok_or_else(|| Ec2Error::NotFound { kind: "main route table of", id: vpc_id.clone() })
+            Op::CreateVpc {
+                vpc,
+                region,
+                cidr,
+                tags,
+            } => {
+                self.create(Key::Vpc(vpc.clone()), || {
+                    ec2.create_vpc(region, *cidr, tags)
                 })
                 .await
             }
-            Op::CreateSubnet { vpc, subnet, region, cidr, availability_zone, tags } => {
+            Op::FindMainRouteTable { vpc, region } => {
+                let vpc_id = vpc_id(vpc)?;
+                self.create(Key::MainRouteTable(vpc.clone()), || async {
+                    let inventory = ec2
+                        .inventory(region, self.mesh_id, std::slice::from_ref(&vpc_id))
+                        .await?;
+                    let main = inventory
+                        .route_tables
+                        .into_iter()
+                        .find(|t| t.main && t.vpc_id == vpc_id);
+                    main.map(|t| t.id).ok_or_else(|| Ec2Error::NotFound {
+                        kind: "main route table of",
+                        id: vpc_id.clone(),
+                    })
+                })
+                .await
+            }
+            Op::CreateSubnet {
+                vpc,
+                subnet,
+                region,
+                cidr,
+                availability_zone,
+                tags,
+            } => {
                 let vpc_id = vpc_id(vpc)?;
                 let key = Key::Subnet(vpc.clone(), subnet.clone());
-                self.create(key, || ec2.create_subnet(region, &vpc_id, *cidr, availability_zone.as_deref(), tags)).await
+                self.create(key, || {
+                    ec2.create_subnet(region, &vpc_id, *cidr, availability_zone.as_deref(), tags)
+                })
+                .await
             }
-            Op::CreateRouteTable { vpc, subnet, region, tags } => {
+            Op::CreateRouteTable {
+                vpc,
+                subnet,
+                region,
+                tags,
+            } => {
                 let vpc_id = vpc_id(vpc)?;
-                self.create(Key::RouteTable(vpc.clone(), subnet.clone()), || ec2.create_route_table(region, &vpc_id, tags)).await
+                self.create(Key::RouteTable(vpc.clone(), subnet.clone()), || {
+                    ec2.create_route_table(region, &vpc_id, tags)
+                })
+                .await
             }
-            Op::AssociateRouteTable { vpc, subnet, region } => {
+            Op::AssociateRouteTable {
+                vpc,
+                subnet,
+                region,
+            } => {
                 let table = self.id(&Key::RouteTable(vpc.clone(), subnet.clone()))?;
                 let subnet_id = self.id(&Key::Subnet(vpc.clone(), subnet.clone()))?;
                 let vpc_id = vpc_id(vpc)?;
                 self.create(Key::Association(vpc.clone(), subnet.clone()), || async {
                     match ec2.associate_route_table(region, &table, &subnet_id).await {
                         Err(Ec2Error::Api { code, message }) if code == ALREADY_ASSOCIATED => {
-                            let found = self.association(region, &vpc_id, &table, &subnet_id).await?;
+                            let found = self
+                                .association(region, &vpc_id, &table, &subnet_id)
+                                .await?;
                             found.ok_or(Ec2Error::Api { code, message })
                         }
                         other => other,
@@ -130,76 +201,120 @@ impl Ctx<'_> {
                 .await
             }
             Op::CreateInternetGateway { vpc, region, tags } => {
-                self.create(Key::InternetGateway(vpc.clone()), || ec2.create_internet_gateway(region, tags)).await
+                self.create(Key::InternetGateway(vpc.clone()), || {
+                    ec2.create_internet_gateway(region, tags)
+                })
+                .await
             }
             Op::AttachInternetGateway { vpc, region } => {
                 let (igw, vpc_id) = (self.id(&Key::InternetGateway(vpc.clone()))?, vpc_id(vpc)?);
                 match ec2.attach_internet_gateway(region, &igw, &vpc_id).await {
                     Err(Ec2Error::Api { code, message }) if code == ALREADY_ASSOCIATED => {
-                        let inventory = ec2.inventory(region, self.mesh_id, std::slice::from_ref(&vpc_id)).await?;
-                        let attached = inventory.internet_gateways.iter().any(|g| g.id == igw && g.attached_vpc_ids.contains(&vpc_id));
-                        if attached {
-                            Ok(())
-                        } else {
-                            Err(Ec2Error::Api { code, message })
+                        match self.attached(region, &vpc_id, &igw).await? {
+                            true => Ok(()),
+                            false => Err(Ec2Error::Api { code, message }),
                         }
                     }
                     other => other,
                 }
             }
-            Op::CreateSecurityGroup { vpc, region, group_name, description, tags } => {
+            Op::CreateSecurityGroup {
+                vpc,
+                region,
+                group_name,
+                description,
+                tags,
+            } => {
                 let vpc_id = vpc_id(vpc)?;
                 let key = Key::SecurityGroup(vpc.clone());
-                self.create(key, || ec2.create_security_group(region, &vpc_id, group_name, description, tags)).await
+                self.create(key, || {
+                    ec2.create_security_group(region, &vpc_id, group_name, description, tags)
+                })
+                .await
             }
             Op::AuthorizeIngress { vpc, region, rules } => {
-                ec2.authorize_ingress(region, &self.id(&Key::SecurityGroup(vpc.clone()))?, rules).await
+                ec2.authorize_ingress(region, &self.id(&Key::SecurityGroup(vpc.clone()))?, rules)
+                    .await
             }
-            Op::RevokeIngress { vpc, region, rules } => ec2.revoke_ingress(region, &self.id(&Key::SecurityGroup(vpc.clone()))?, rules).await,
-            Op::CreatePeering { pair, requester_region, accepter_region, tags } => {
+            Op::RevokeIngress { vpc, region, rules } => {
+                ec2.revoke_ingress(region, &self.id(&Key::SecurityGroup(vpc.clone()))?, rules)
+                    .await
+            }
+            Op::CreatePeering {
+                pair,
+                requester_region,
+                accepter_region,
+                tags,
+            } => {
                 let (a, b) = (vpc_id(&pair.a)?, vpc_id(&pair.b)?);
-                self.create(Key::Peering(pair.clone()), || ec2.create_peering(requester_region, &a, &b, accepter_region, tags)).await
+                self.create(Key::Peering(pair.clone()), || {
+                    ec2.create_peering(requester_region, &a, &b, accepter_region, tags)
+                })
+                .await
             }
-            Op::AcceptPeering { .. } | Op::WaitPeeringActive { .. } => unreachable!("performed with the context of each call"),
-            Op::SetPeeringDns { pair, requester_region, accepter_region, allow } => {
-                ec2.set_peering_dns(requester_region, accepter_region, &self.id(&Key::Peering(pair.clone()))?, *allow).await
+            Op::AcceptPeering { .. } | Op::WaitPeeringActive { .. } => {
+                unreachable!("performed with the context of each call")
             }
-            Op::PutRoute { table, region, destination, via } => {
+            Op::SetPeeringDns {
+                pair,
+                requester_region,
+                accepter_region,
+                allow,
+            } => {
+                ec2.set_peering_dns(
+                    requester_region,
+                    accepter_region,
+                    &self.id(&Key::Peering(pair.clone()))?,
+                    *allow,
+                )
+                .await
+            }
+            Op::PutRoute {
+                table,
+                region,
+                destination,
+                via,
+            } => {
                 let target_id = self.id(&via.key())?;
                 let target = match via {
                     RouteVia::Peering(_) => RouteTarget::Peering(target_id),
                     RouteVia::InternetGateway(_) => RouteTarget::Gateway(target_id),
                 };
-                ec2.put_route(region, &self.id(table)?, *destination, &target).await
+                ec2.put_route(region, &self.id(table)?, *destination, &target)
+                    .await
             }
-            Op::SetTags { key, region, add, remove } => ec2.set_tags(region, &[self.id(key)?], add, remove).await,
-            Op::DeleteRoute { region, route_table_id, destination, .. } => gone(ec2.delete_route(region, route_table_id, *destination).await),
+            Op::SetTags {
+                key,
+                region,
+                add,
+                remove,
+            } => ec2.set_tags(region, &[self.id(key)?], add, remove).await,
+            Op::DeleteRoute {
+                region,
+                route_table_id,
+                destination,
+                ..
+            } => gone(ec2.delete_route(region, route_table_id, *destination).await),
             Op::DeletePeering(d) => gone(ec2.delete_peering(&d.region, &d.id).await),
             Op::DeleteSecurityGroup(d) => gone(ec2.delete_security_group(&d.region, &d.id).await),
-            Op::DisassociateRouteTable { region, association_id, .. } => gone(ec2.disassociate_route_table(region, association_id).await),
+            Op::DisassociateRouteTable {
+                region,
+                association_id,
+                ..
+            } => gone(ec2.disassociate_route_table(region, association_id).await),
             Op::DeleteRouteTable(d) => gone(ec2.delete_route_table(&d.region, &d.id).await),
             Op::DeleteSubnet(d) => gone(ec2.delete_subnet(&d.region, &d.id).await),
-            Op::DetachInternetGateway { gateway: Doomed { region, id, .. }, vpc_id } => match ec2.detach_internet_gateway(region, id, vpc_id).await {
+            Op::DetachInternetGateway {
+                gateway: Doomed { region, id, .. },
+                vpc_id,
+            } => match ec2.detach_internet_gateway(region, id, vpc_id).await {
                 Err(Ec2Error::Api { code, .. }) if code == NOT_ATTACHED => Ok(()),
                 other => gone(other),
             },
-            Op::DeleteInternetGateway(d) => gone(ec2.delete_internet_gateway(&d.region, &d.id).await),
+            Op::DeleteInternetGateway(d) => {
+                gone(ec2.delete_internet_gateway(&d.region, &d.id).await)
+            }
             Op::DeleteVpc(d) => gone(ec2.delete_vpc(&d.region, &d.id).await),
         }
-    }
-
-    /// The id of the association of `subnet` with `table`, if there is one.
-    async fn association(&self, region: &str, vpc_id: &str, table: &str, subnet: &str) -> Result<Option<String>, Ec2Error> {
-        let inventory = self.ec2.inventory(region, self.mesh_id, &[vpc_id.to_string()]).await?;
-        let found = inventory.route_tables.iter().filter(|t| t.id == table).flat_map(|t| &t.associations).find(|(_, s)| s == subnet);
-        Ok(found.map(|(assoc, _)| assoc.clone()))
-    }
-}
-
-/// A deletion of something already gone is done.
-fn gone(result: Result<(), Ec2Error>) -> Result<(), Ec2Error> {
-    match result {
-        Err(Ec2Error::NotFound { .. }) => Ok(()),
-        other => other,
     }
 }

@@ -40,7 +40,8 @@ impl Graph {
             }
         }
         let order_of = |node: usize| Reverse((rank(&self.ops[node]), node));
-        let mut ready: BinaryHeap<Reverse<(u8, usize)>> = (0..n).filter(|&i| waiting[i] == 0).map(order_of).collect();
+        let mut ready: BinaryHeap<Reverse<(u8, usize)>> =
+            (0..n).filter(|&i| waiting[i] == 0).map(order_of).collect();
         let mut position: Vec<Option<StepId>> = vec![None; n];
         let mut order = Vec::with_capacity(n);
         while let Some(Reverse((_, node))) = ready.pop() {
@@ -58,9 +59,15 @@ impl Graph {
         order
             .into_iter()
             .map(|node| {
-                let mut deps: Vec<StepId> = after[node].iter().map(|&d| position[d].expect("ordered before")).collect();
+                let mut deps: Vec<StepId> = after[node]
+                    .iter()
+                    .map(|&d| position[d].expect("ordered before"))
+                    .collect();
                 deps.sort_unstable();
-                Step { op: ops[node].take().expect("each node once"), after: deps }
+                Step {
+                    op: ops[node].take().expect("each node once"),
+                    after: deps,
+                }
             })
             .collect()
     }

@@ -5,7 +5,8 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::ec2::types::{
-    InternetGatewayObs, Inventory, PeeringObs, RouteTableObs, SecurityGroupObs, SubnetObs, Tags, VpcObs, TAG_COMPONENT, TAG_MESH,
+    InternetGatewayObs, Inventory, PeeringObs, RouteTableObs, SecurityGroupObs, SubnetObs, Tags,
+    VpcObs, TAG_COMPONENT, TAG_MESH,
 };
 use crate::mesh::key::Key;
 
@@ -41,7 +42,9 @@ pub(super) struct Tagged<'a> {
 
 /// The component label of a tagged object, for messages and the render.
 pub(super) fn label(tags: &Tags) -> String {
-    tags.get(TAG_COMPONENT).cloned().unwrap_or_else(|| "untagged".to_string())
+    tags.get(TAG_COMPONENT)
+        .cloned()
+        .unwrap_or_else(|| "untagged".to_string())
 }
 
 fn sorted<T>(items: &[T], id: impl Fn(&T) -> &str, keep: impl Fn(&T) -> bool) -> Vec<&T> {
@@ -69,12 +72,27 @@ impl<'a> Index<'a> {
             subnets: sorted(&inv.subnets, |s| &s.id, |s| ours(&s.tags)),
             tables: sorted(&inv.route_tables, |t| &t.id, |t| ours(&t.tags) && !t.main),
             gateways: sorted(&inv.internet_gateways, |g| &g.id, |g| ours(&g.tags)),
-            groups: sorted(&inv.security_groups, |g| &g.id, |g| ours(&g.tags) && g.name != "default"),
-            peerings: sorted(&inv.peerings, |p| &p.id, |p| ours(&p.tags) && !p.status.is_terminal()),
+            groups: sorted(
+                &inv.security_groups,
+                |g| &g.id,
+                |g| ours(&g.tags) && g.name != "default",
+            ),
+            peerings: sorted(
+                &inv.peerings,
+                |p| &p.id,
+                |p| ours(&p.tags) && !p.status.is_terminal(),
+            ),
         };
         let mut untagged_peerings: HashMap<(&str, &str), Vec<&PeeringObs>> = HashMap::new();
-        for p in sorted(&inv.peerings, |p| &p.id, |p| !ours(&p.tags) && !p.status.is_terminal()) {
-            untagged_peerings.entry(vpc_pair(&p.requester_vpc_id, &p.accepter_vpc_id)).or_default().push(p);
+        for p in sorted(
+            &inv.peerings,
+            |p| &p.id,
+            |p| !ours(&p.tags) && !p.status.is_terminal(),
+        ) {
+            untagged_peerings
+                .entry(vpc_pair(&p.requester_vpc_id, &p.accepter_vpc_id))
+                .or_default()
+                .push(p);
         }
         let mut main_tables = HashMap::new();
         let mut associations: HashMap<&str, Vec<(&str, &RouteTableObs)>> = HashMap::new();
@@ -83,10 +101,21 @@ impl<'a> Index<'a> {
                 main_tables.entry(t.vpc_id.as_str()).or_insert(t);
             }
             for (assoc, subnet) in &t.associations {
-                associations.entry(subnet.as_str()).or_default().push((assoc.as_str(), t));
+                associations
+                    .entry(subnet.as_str())
+                    .or_default()
+                    .push((assoc.as_str(), t));
             }
         }
-        let mesh_targets = tagged.peerings.iter().map(|p| p.id.as_str()).chain(tagged.gateways.iter().map(|g| g.id.as_str())).collect();
+        for list in associations.values_mut() {
+            list.sort_unstable_by_key(|(assoc, _)| *assoc);
+        }
+        let mesh_targets = tagged
+            .peerings
+            .iter()
+            .map(|p| p.id.as_str())
+            .chain(tagged.gateways.iter().map(|g| g.id.as_str()))
+            .collect();
         Index {
             vpcs: group_by_key(&tagged.vpcs, |v| &v.tags),
             subnets: group_by_key(&tagged.subnets, |s| &s.tags),
@@ -101,7 +130,6 @@ impl<'a> Index<'a> {
             tagged,
         }
     }
-
 }
 
 /// Tagged candidates for `key`, lowest id first.

@@ -35,11 +35,21 @@ impl<'a> Builder<'a> {
             let vpc = key.vpc().expect("a route table belongs to a VPC");
             let observed = self.kept_tables.get(key).copied();
             let owned = !matches!(key, Key::MainRouteTable(v) if d.vpcs[v].adopted_id.is_some());
-            let table = Table { key: Some(key), region: &d.vpcs[vpc].region, observed, owned };
+            let table = Table {
+                key: Some(key),
+                region: &d.vpcs[vpc].region,
+                observed,
+                owned,
+            };
             self.reconcile(&table, d.routes.get(key).unwrap_or(&none));
         }
         for observed in self.left_main_tables() {
-            let table = Table { key: None, region: &observed.region, observed: Some(observed), owned: false };
+            let table = Table {
+                key: None,
+                region: &observed.region,
+                observed: Some(observed),
+                owned: false,
+            };
             self.reconcile(&table, &none);
         }
     }
@@ -47,7 +57,13 @@ impl<'a> Builder<'a> {
     /// Main tables of VPCs that stay but left the mesh (adopted ones, after destroy or
     /// removal from the configuration): the mesh's routes in them must go.
     fn left_main_tables(&self) -> Vec<&'a RouteTableObs> {
-        let in_mesh: HashSet<&str> = self.d.vpcs.keys().filter_map(|n| self.known.get(&Key::Vpc(n.clone()))).map(String::as_str).collect();
+        let in_mesh: HashSet<&str> = self
+            .d
+            .vpcs
+            .keys()
+            .filter_map(|n| self.known.get(&Key::Vpc(n.clone())))
+            .map(String::as_str)
+            .collect();
         let doomed: HashSet<&str> = self
             .ix
             .tagged
@@ -56,14 +72,24 @@ impl<'a> Builder<'a> {
             .filter(|v| !self.d.protected_vpc_ids.contains(&v.id))
             .map(|v| v.id.as_str())
             .collect();
-        let mut left: Vec<&RouteTableObs> =
-            self.ix.main_tables.iter().filter(|(vpc, _)| !in_mesh.contains(*vpc) && !doomed.contains(*vpc)).map(|(_, t)| *t).collect();
+        let mut left: Vec<&RouteTableObs> = self
+            .ix
+            .main_tables
+            .iter()
+            .filter(|(vpc, _)| !in_mesh.contains(*vpc) && !doomed.contains(*vpc))
+            .map(|(_, t)| *t)
+            .collect();
         left.sort_by(|x, y| x.id.cmp(&y.id));
         left
     }
 
     fn reconcile(&mut self, table: &Table<'_>, want: &BTreeMap<Ipv4Net, RouteVia>) {
-        let mut have: HashMap<Ipv4Net, &RouteObs> = table.observed.iter().flat_map(|t| &t.routes).map(|r| (r.destination, r)).collect();
+        let mut have: HashMap<Ipv4Net, &RouteObs> = table
+            .observed
+            .iter()
+            .flat_map(|t| &t.routes)
+            .map(|r| (r.destination, r))
+            .collect();
         if let Some(key) = table.key {
             for (destination, via) in want {
                 let target = self.known.get(&via.key()).map(|id| target_of(via, id));
@@ -71,14 +97,27 @@ impl<'a> Builder<'a> {
                 if current.is_some_and(|r| Some(&r.target) == target.as_ref()) {
                     continue;
                 }
-                let op = Op::PutRoute { table: key.clone(), region: table.region.to_string(), destination: *destination, via: via.clone() };
-                let step = self.g.add(op, [self.ready_of(key), self.ready_of(&via.key())]);
+                let op = Op::PutRoute {
+                    table: key.clone(),
+                    region: table.region.to_string(),
+                    destination: *destination,
+                    via: via.clone(),
+                };
+                let step = self
+                    .g
+                    .add(op, [self.ready_of(key), self.ready_of(&via.key())]);
                 if let Some(old) = current.and_then(|r| target_id(&r.target)) {
-                    self.late.route_changes.entry(old.to_string()).or_default().push(step);
+                    self.late
+                        .route_changes
+                        .entry(old.to_string())
+                        .or_default()
+                        .push(step);
                 }
             }
         }
-        let Some(observed) = table.observed else { return };
+        let Some(observed) = table.observed else {
+            return;
+        };
         let ours = |id: &String| table.owned || self.ix.mesh_targets.contains(id.as_str());
         let mut stale: Vec<&RouteObs> = have
             .into_values()
@@ -89,7 +128,9 @@ impl<'a> Builder<'a> {
             })
             .collect();
         stale.sort_by_key(|r| r.destination);
-        let label = table.key.map_or_else(|| observed.id.clone(), ToString::to_string);
+        let label = table
+            .key
+            .map_or_else(|| observed.id.clone(), ToString::to_string);
         for r in stale {
             let op = Op::DeleteRoute {
                 region: observed.region.clone(),
@@ -99,7 +140,11 @@ impl<'a> Builder<'a> {
             };
             let step = self.g.add(op, []);
             if let Some(old) = target_id(&r.target) {
-                self.late.route_changes.entry(old.to_string()).or_default().push(step);
+                self.late
+                    .route_changes
+                    .entry(old.to_string())
+                    .or_default()
+                    .push(step);
             }
         }
     }

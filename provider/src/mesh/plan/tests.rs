@@ -18,8 +18,14 @@ fn count(plan: &Plan, pred: impl Fn(&Op) -> bool) -> usize {
 pub(crate) fn assert_well_formed(plan: &Plan) {
     let mut created = BTreeSet::new();
     for (i, step) in plan.steps.iter().enumerate() {
-        assert!(step.after.iter().all(|&d| d < i), "step {i} depends on a later step: {step:?}");
-        assert!(step.after.windows(2).all(|w| w[0] < w[1]), "step {i}: deps not sorted/unique");
+        assert!(
+            step.after.iter().all(|&d| d < i),
+            "step {i} depends on a later step: {step:?}"
+        );
+        assert!(
+            step.after.windows(2).all(|w| w[0] < w[1]),
+            "step {i}: deps not sorted/unique"
+        );
         let creates = matches!(
             step.op,
             Op::CreateVpc { .. }
@@ -32,7 +38,11 @@ pub(crate) fn assert_well_formed(plan: &Plan) {
                 | Op::PutRoute { .. }
         );
         if creates {
-            assert!(created.insert(step.op.component()), "{} created twice", step.op.component());
+            assert!(
+                created.insert(step.op.component()),
+                "{} created twice",
+                step.op.component()
+            );
         }
     }
 }
@@ -50,27 +60,60 @@ fn seed_mesh_from_empty_creates_each_component_once() {
     assert!(plan.known.is_empty());
     assert_eq!(count(&plan, |o| matches!(o, Op::CreateVpc { .. })), 4);
     assert_eq!(count(&plan, |o| matches!(o, Op::CreateSubnet { .. })), 5);
-    assert_eq!(count(&plan, |o| matches!(o, Op::CreateRouteTable { .. })), 5);
-    assert_eq!(count(&plan, |o| matches!(o, Op::AssociateRouteTable { .. })), 5);
-    assert_eq!(count(&plan, |o| matches!(o, Op::CreateInternetGateway { .. } | Op::AttachInternetGateway { .. })), 2);
-    assert_eq!(count(&plan, |o| matches!(o, Op::CreateSecurityGroup { .. } | Op::AuthorizeIngress { .. })), 8);
-    assert_eq!(count(&plan, |o| matches!(o, Op::CreatePeering { .. } | Op::AcceptPeering { .. } | Op::WaitPeeringActive { .. })), 18);
+    assert_eq!(
+        count(&plan, |o| matches!(o, Op::CreateRouteTable { .. })),
+        5
+    );
+    assert_eq!(
+        count(&plan, |o| matches!(o, Op::AssociateRouteTable { .. })),
+        5
+    );
+    assert_eq!(
+        count(&plan, |o| matches!(
+            o,
+            Op::CreateInternetGateway { .. } | Op::AttachInternetGateway { .. }
+        )),
+        2
+    );
+    assert_eq!(
+        count(&plan, |o| matches!(
+            o,
+            Op::CreateSecurityGroup { .. } | Op::AuthorizeIngress { .. }
+        )),
+        8
+    );
+    assert_eq!(
+        count(&plan, |o| matches!(
+            o,
+            Op::CreatePeering { .. } | Op::AcceptPeering { .. } | Op::WaitPeeringActive { .. }
+        )),
+        18
+    );
     // 15 peer routes and the internet route of production/public.
     assert_eq!(count(&plan, |o| matches!(o, Op::PutRoute { .. })), 16);
-    assert_eq!(count(&plan, |o| matches!(o, Op::SetPeeringDns { .. } | Op::FindMainRouteTable { .. })), 0);
+    assert_eq!(
+        count(&plan, |o| matches!(
+            o,
+            Op::SetPeeringDns { .. } | Op::FindMainRouteTable { .. }
+        )),
+        0
+    );
     assert_eq!(plan.steps.len(), 4 + 15 + 2 + 8 + 18 + 16);
 }
 
 #[test]
 fn peer_routes_wait_for_their_table_and_the_active_peering() {
     let plan = plan(&desired_of(&seed_mesh()), &Inventory::default());
-    let index_of = |pred: &dyn Fn(&Op) -> bool| plan.steps.iter().position(|s| pred(&s.op)).expect("step");
+    let index_of =
+        |pred: &dyn Fn(&Op) -> bool| plan.steps.iter().position(|s| pred(&s.op)).expect("step");
     let pair = Pair::new("development", "production");
     let wait = index_of(&|o| matches!(o, Op::WaitPeeringActive { pair: p, .. } if *p == pair));
-    let table = index_of(&|o| matches!(o, Op::CreateRouteTable { vpc, subnet, .. } if vpc == "production" && subnet == "public"));
-    let route = index_of(&|o| {
-        matches!(o, Op::PutRoute { table: Key::RouteTable(v, s), via: RouteVia::Peering(p), .. } if v == "production" && s == "public" && *p == pair)
-    });
+    let table = index_of(
+        &|o| matches!(o, Op::CreateRouteTable { vpc, subnet, .. } if vpc == "production" && subnet == "public"),
+    );
+    let route = index_of(
+        &|o| matches!(o, Op::PutRoute { table: Key::RouteTable(v, s), via: RouteVia::Peering(p), .. } if v == "production" && s == "public" && *p == pair),
+    );
     assert_eq!(plan.steps[route].after, vec![table, wait]);
 }
 
@@ -79,10 +122,19 @@ fn dns_resolution_is_set_once_active_and_routes_follow() {
     let mut mesh = seed_mesh();
     mesh.dns_resolution = true;
     let plan = plan(&desired_of(&mesh), &Inventory::default());
-    assert_eq!(count(&plan, |o| matches!(o, Op::SetPeeringDns { allow: true, .. })), 6);
+    assert_eq!(
+        count(&plan, |o| matches!(
+            o,
+            Op::SetPeeringDns { allow: true, .. }
+        )),
+        6
+    );
     for (i, step) in plan.steps.iter().enumerate() {
         if let Op::SetPeeringDns { .. } = step.op {
-            assert!(matches!(plan.steps[step.after[0]].op, Op::WaitPeeringActive { .. }), "step {i}");
+            assert!(
+                matches!(plan.steps[step.after[0]].op, Op::WaitPeeringActive { .. }),
+                "step {i}"
+            );
         }
     }
 }
@@ -92,7 +144,11 @@ fn a_vpc_without_subnets_routes_through_its_main_table() {
     let mut mesh = seed_mesh();
     mesh.vpcs.get_mut("shared").unwrap().subnets.clear();
     let plan = plan(&desired_of(&mesh), &Inventory::default());
-    let find = plan.steps.iter().position(|s| matches!(&s.op, Op::FindMainRouteTable { vpc, .. } if vpc == "shared")).expect("find step");
+    let find = plan
+        .steps
+        .iter()
+        .position(|s| matches!(&s.op, Op::FindMainRouteTable { vpc, .. } if vpc == "shared"))
+        .expect("find step");
     let routes: Vec<&Step> = plan.steps.iter().filter(|s| matches!(&s.op, Op::PutRoute { table: Key::MainRouteTable(v), .. } if v == "shared")).collect();
     assert_eq!(routes.len(), 3);
     assert!(routes.iter().all(|s| s.after.contains(&find)));
@@ -100,7 +156,10 @@ fn a_vpc_without_subnets_routes_through_its_main_table() {
 
 #[test]
 fn nothing_desired_and_nothing_there_is_an_empty_plan() {
-    let plan = plan(&Desired::nothing("m", BTreeSet::new()), &Inventory::default());
+    let plan = plan(
+        &Desired::nothing("m", BTreeSet::new()),
+        &Inventory::default(),
+    );
     assert!(plan.is_empty());
     assert_eq!(render(&plan), "plan for mesh m: 0 steps\n");
 }
@@ -129,4 +188,33 @@ proptest! {
         prop_assert_eq!(count(&plan, |o| matches!(o, Op::CreatePeering { .. })), n - 1);
         prop_assert_eq!(count(&plan, |o| matches!(o, Op::PutRoute { .. })), 2 * (n - 1));
     }
+}
+
+#[tokio::test]
+#[ignore = "timing probe, run by hand with --nocapture"]
+async fn timing_probe_100_vpcs() {
+    let desired = desired_of(&generated_mesh(100, 1, Topology::FullMesh));
+    let start = std::time::Instant::now();
+    let first = plan(&desired, &Inventory::default());
+    eprintln!(
+        "plan from empty: {} steps in {:?}",
+        first.steps.len(),
+        start.elapsed()
+    );
+    let fake = crate::ec2::FakeEc2::new();
+    let opts = crate::mesh::execute::ExecuteOptions {
+        max_concurrency: 16,
+        ..crate::mesh::testkit::options()
+    };
+    let outcome = crate::mesh::execute::execute(&fake, &first, &opts).await;
+    assert!(outcome.is_complete());
+    let inventory = crate::mesh::testkit::read(&fake, &desired).await;
+    let start = std::time::Instant::now();
+    let again = plan(&desired, &inventory);
+    eprintln!(
+        "plan from applied: {} steps in {:?}",
+        again.steps.len(),
+        start.elapsed()
+    );
+    assert!(again.is_empty());
 }

@@ -31,13 +31,22 @@ pub(super) fn check(mesh: &Mesh, quotas: &Quotas, diags: &mut Diagnostics) {
         let tables: Vec<(Option<&String>, i64)> = if vpc.subnets.is_empty() {
             vec![(None, peerings + 1)]
         } else {
-            vpc.subnets.iter().map(|(sub, s)| (Some(sub), peerings + 1 + i64::from(s.public))).collect()
+            vpc.subnets
+                .iter()
+                .map(|(sub, s)| (Some(sub), peerings + 1 + i64::from(s.public)))
+                .collect()
         };
         for (subnet, routes) in tables {
             if routes > quotas.routes_per_route_table {
                 let (path, table) = match subnet {
-                    Some(sub) => (vpc_path(&name).attr("subnets").key(sub), format!("the route table of subnet {sub:?} in VPC {name:?}")),
-                    None => (vpc_path(&name), format!("the main route table of VPC {name:?}")),
+                    Some(sub) => (
+                        vpc_path(&name).attr("subnets").key(sub),
+                        format!("the route table of subnet {sub:?} in VPC {name:?}"),
+                    ),
+                    None => (
+                        vpc_path(&name),
+                        format!("the main route table of VPC {name:?}"),
+                    ),
                 };
                 diags.error_at(
                     path,

@@ -1,7 +1,9 @@
-use tfplugin::diag::{AttributePath, Diagnostics};
+mod topology_and_quotas;
+
+use tfplugin::diag::Diagnostics;
 
 use super::*;
-use crate::mesh::fixtures::{generated_mesh, net, seed_mesh, subnet, vpc};
+use crate::mesh::fixtures::{net, seed_mesh, subnet, vpc};
 use crate::mesh::model::Topology;
 
 fn errors(mesh: &Mesh) -> Diagnostics {
@@ -14,7 +16,11 @@ fn errors(mesh: &Mesh) -> Diagnostics {
 fn only_error(d: &Diagnostics, path: &str) -> String {
     assert_eq!(d.0.len(), 1, "expected one error, got:\n{d}");
     let e = &d.0[0];
-    assert_eq!(e.attribute.as_ref().map(ToString::to_string).as_deref(), Some(path), "{e}");
+    assert_eq!(
+        e.attribute.as_ref().map(ToString::to_string).as_deref(),
+        Some(path),
+        "{e}"
+    );
     e.detail.clone()
 }
 
@@ -28,10 +34,22 @@ fn the_seed_mesh_is_valid() {
 fn overlapping_peered_vpcs_name_both_and_the_range() {
     let mut mesh = seed_mesh();
     mesh.vpcs.get_mut("testing").unwrap().cidr = Some(net("10.1.0.0/20"));
-    mesh.vpcs.get_mut("testing").unwrap().subnets.get_mut("private").unwrap().cidr = net("10.1.3.0/24");
+    mesh.vpcs
+        .get_mut("testing")
+        .unwrap()
+        .subnets
+        .get_mut("private")
+        .unwrap()
+        .cidr = net("10.1.3.0/24");
     let detail = only_error(&errors(&mesh), r#"vpcs["testing"].cidr_block"#);
-    assert!(detail.contains(r#"VPC "production" (10.1.0.0/16)"#), "{detail}");
-    assert!(detail.contains(r#"VPC "testing" (10.1.0.0/20)"#), "{detail}");
+    assert!(
+        detail.contains(r#"VPC "production" (10.1.0.0/16)"#),
+        "{detail}"
+    );
+    assert!(
+        detail.contains(r#"VPC "testing" (10.1.0.0/20)"#),
+        "{detail}"
+    );
     assert!(detail.contains("overlap in 10.1.0.0/20"), "{detail}");
 }
 
@@ -39,12 +57,23 @@ fn overlapping_peered_vpcs_name_both_and_the_range() {
 fn overlap_between_unpeered_vpcs_is_allowed() {
     let mut mesh = seed_mesh();
     mesh.vpcs.get_mut("testing").unwrap().cidr = Some(net("10.2.0.0/16"));
-    mesh.vpcs.get_mut("testing").unwrap().subnets.get_mut("private").unwrap().cidr = net("10.2.9.0/24");
-    mesh.topology = Topology::HubAndSpoke { hub: "shared".into() };
+    mesh.vpcs
+        .get_mut("testing")
+        .unwrap()
+        .subnets
+        .get_mut("private")
+        .unwrap()
+        .cidr = net("10.2.9.0/24");
+    mesh.topology = Topology::HubAndSpoke {
+        hub: "shared".into(),
+    };
     assert!(errors(&mesh).is_empty());
     mesh.topology = Topology::FullMesh;
     let detail = only_error(&errors(&mesh), r#"vpcs["testing"].cidr_block"#);
-    assert!(detail.contains("development") && detail.contains("overlap in 10.2.0.0/16"), "{detail}");
+    assert!(
+        detail.contains("development") && detail.contains("overlap in 10.2.0.0/16"),
+        "{detail}"
+    );
 }
 
 #[test]
@@ -52,34 +81,77 @@ fn vpc_blocks_must_be_16_to_28() {
     let mut mesh = seed_mesh();
     mesh.vpcs.get_mut("shared").unwrap().cidr = Some(net("10.0.0.0/8"));
     let d = errors(&mesh);
-    let detail = d.0.iter().find(|e| e.attribute == Some(vpc_path("shared").attr("cidr_block"))).expect("prefix error").detail.clone();
-    assert!(detail.contains("10.0.0.0/8") && detail.contains("/16 to /28"), "{detail}");
+    let detail =
+        d.0.iter()
+            .find(|e| e.attribute == Some(vpc_path("shared").attr("cidr_block")))
+            .expect("prefix error")
+            .detail
+            .clone();
+    assert!(
+        detail.contains("10.0.0.0/8") && detail.contains("/16 to /28"),
+        "{detail}"
+    );
 }
 
 #[test]
 fn host_bits_are_rejected_with_the_network_address() {
     let mut mesh = seed_mesh();
-    mesh.vpcs.get_mut("production").unwrap().subnets.get_mut("private").unwrap().cidr = net("10.1.2.7/24");
-    let detail = only_error(&errors(&mesh), r#"vpcs["production"].subnets["private"].cidr_block"#);
-    assert!(detail.contains("10.1.2.7/24") && detail.contains("10.1.2.0/24"), "{detail}");
+    mesh.vpcs
+        .get_mut("production")
+        .unwrap()
+        .subnets
+        .get_mut("private")
+        .unwrap()
+        .cidr = net("10.1.2.7/24");
+    let detail = only_error(
+        &errors(&mesh),
+        r#"vpcs["production"].subnets["private"].cidr_block"#,
+    );
+    assert!(
+        detail.contains("10.1.2.7/24") && detail.contains("10.1.2.0/24"),
+        "{detail}"
+    );
 }
 
 #[test]
 fn subnet_outside_its_vpc() {
     let mut mesh = seed_mesh();
-    mesh.vpcs.get_mut("development").unwrap().subnets.get_mut("private").unwrap().cidr = net("10.9.1.0/24");
-    let detail = only_error(&errors(&mesh), r#"vpcs["development"].subnets["private"].cidr_block"#);
-    assert!(detail.contains("10.9.1.0/24") && detail.contains("10.2.0.0/16"), "{detail}");
+    mesh.vpcs
+        .get_mut("development")
+        .unwrap()
+        .subnets
+        .get_mut("private")
+        .unwrap()
+        .cidr = net("10.9.1.0/24");
+    let detail = only_error(
+        &errors(&mesh),
+        r#"vpcs["development"].subnets["private"].cidr_block"#,
+    );
+    assert!(
+        detail.contains("10.9.1.0/24") && detail.contains("10.2.0.0/16"),
+        "{detail}"
+    );
 }
 
 #[test]
 fn sibling_subnets_must_not_overlap() {
     let mut mesh = seed_mesh();
-    mesh.vpcs.get_mut("production").unwrap().subnets.insert("wide".into(), subnet("10.1.0.0/22", false));
+    mesh.vpcs
+        .get_mut("production")
+        .unwrap()
+        .subnets
+        .insert("wide".into(), subnet("10.1.0.0/22", false));
     let d = errors(&mesh);
-    let paths: Vec<String> = d.0.iter().map(|e| e.attribute.as_ref().unwrap().to_string()).collect();
+    let paths: Vec<String> =
+        d.0.iter()
+            .map(|e| e.attribute.as_ref().unwrap().to_string())
+            .collect();
     // Checked in name order: private, public, wide; `wide` overlaps both.
-    assert_eq!(paths, vec![r#"vpcs["production"].subnets["wide"].cidr_block"#; 2], "{d}");
+    assert_eq!(
+        paths,
+        vec![r#"vpcs["production"].subnets["wide"].cidr_block"#; 2],
+        "{d}"
+    );
     assert!(d.0[0].detail.contains("overlap in 10.1.2.0/24"), "{d}");
     assert!(d.0[1].detail.contains("overlap in 10.1.1.0/24"), "{d}");
 }
@@ -91,9 +163,19 @@ fn names_are_checked() {
     let spec = mesh.vpcs.remove("shared").unwrap();
     mesh.vpcs.insert("Shared:1".into(), spec);
     let d = errors(&mesh);
-    let paths: Vec<String> = d.0.iter().map(|e| e.attribute.as_ref().unwrap().to_string()).collect();
-    assert_eq!(paths, vec!["name".to_string(), r#"vpcs["Shared:1"]"#.to_string()], "{d}");
-    assert!(d.0[1].detail.contains("\"shared-1\""), "suggests a valid name: {d}");
+    let paths: Vec<String> =
+        d.0.iter()
+            .map(|e| e.attribute.as_ref().unwrap().to_string())
+            .collect();
+    assert_eq!(
+        paths,
+        vec!["name".to_string(), r#"vpcs["Shared:1"]"#.to_string()],
+        "{d}"
+    );
+    assert!(
+        d.0[1].detail.contains("\"shared-1\""),
+        "suggests a valid name: {d}"
+    );
 }
 
 #[test]
@@ -101,7 +183,10 @@ fn a_mesh_needs_two_vpcs() {
     let mut mesh = seed_mesh();
     mesh.vpcs.retain(|n, _| n == "production");
     let detail = only_error(&errors(&mesh), "vpcs");
-    assert!(detail.contains("has 1 entries") && detail.contains("at least 2"), "{detail}");
+    assert!(
+        detail.contains("has 1 entries") && detail.contains("at least 2"),
+        "{detail}"
+    );
 }
 
 #[test]
@@ -124,95 +209,10 @@ fn the_same_vpc_cannot_be_adopted_twice() {
         mesh.vpcs.get_mut(name).unwrap().cidr = None;
     }
     let detail = only_error(&errors(&mesh), r#"vpcs["testing"].vpc_id"#);
-    assert!(detail.contains("shared") && detail.contains("testing"), "{detail}");
-}
-
-#[test]
-fn topology_must_name_vpcs_of_the_mesh() {
-    let mut mesh = seed_mesh();
-    mesh.topology = Topology::HubAndSpoke { hub: "central".into() };
-    let detail = only_error(&errors(&mesh), "hub");
-    assert!(detail.contains("\"central\"") && detail.contains("\"shared\""), "{detail}");
-
-    let c = |x: &str, y: &str| (x.to_string(), y.to_string());
-    mesh.topology = Topology::Explicit {
-        connections: vec![c("production", "shared"), c("shared", "production"), c("testing", "testing"), c("testing", "qa")],
-    };
-    let d = errors(&mesh);
-    let paths: Vec<String> = d.0.iter().map(|e| e.attribute.as_ref().unwrap().to_string()).collect();
-    assert_eq!(paths, ["connections[1]", "connections[2]", "connections[3]"], "{d}");
-    assert!(d.0[0].detail.contains("repeats connections[0]"), "{d}");
-    assert!(d.0[1].detail.contains("itself"), "{d}");
-    assert!(d.0[2].detail.contains("\"qa\""), "{d}");
-
-    mesh.topology = Topology::Explicit { connections: vec![] };
-    only_error(&errors(&mesh), "connections");
-}
-
-#[test]
-fn topology_attributes_must_fit_together() {
-    let mut d = Diagnostics::new();
-    let pair = vec![vec!["a".to_string(), "b".to_string()]];
-    assert_eq!(topology_from_config(None, None, None, &mut d), Some(Topology::FullMesh));
-    assert_eq!(topology_from_config(Some("full_mesh"), Some("a"), None, &mut d), None);
-    assert!(only_error(&d, "hub").contains("hub_and_spoke"));
-
-    let mut d = Diagnostics::new();
-    assert_eq!(topology_from_config(Some("hub_and_spoke"), None, None, &mut d), None);
-    only_error(&d, "hub");
-
-    let mut d = Diagnostics::new();
-    let got = topology_from_config(Some("explicit"), None, Some(pair.as_slice()), &mut d);
-    assert_eq!(got, Some(Topology::Explicit { connections: vec![("a".into(), "b".into())] }));
-    let three = vec![vec!["a".to_string(), "b".to_string(), "c".to_string()]];
-    assert_eq!(topology_from_config(Some("explicit"), Some("a"), Some(three.as_slice()), &mut d), None);
-    let paths: Vec<String> = d.0.iter().map(|e| e.attribute.as_ref().unwrap().to_string()).collect();
-    assert_eq!(paths, ["hub", "connections[0]"]);
-
-    let mut d = Diagnostics::new();
-    assert_eq!(topology_from_config(Some("star"), None, None, &mut d), None);
-    assert!(only_error(&d, "topology").contains("\"star\""));
-}
-
-#[test]
-fn peerings_per_vpc_quota_names_the_vpc_and_count() {
-    let mesh = generated_mesh(5, 1, Topology::FullMesh);
-    let quotas = Quotas { peerings_per_vpc: 3, ..Quotas::default() };
-    let mut d = Diagnostics::new();
-    validate(&mesh, &quotas, &mut d);
-    assert_eq!(d.0.len(), 5, "{d}");
-    let e = &d.0[0];
-    assert_eq!(e.attribute, Some(AttributePath::root("vpcs").key("v000")));
-    assert!(e.detail.contains(r#"VPC "v000" would have 4 peering"#), "{e}");
-    assert!(e.detail.contains("peerings_per_vpc"), "{e}");
-
-    let mut d = Diagnostics::new();
-    let hub = Mesh { topology: Topology::HubAndSpoke { hub: "v000".into() }, ..mesh };
-    validate(&hub, &quotas, &mut d);
-    // Only the hub has 4 peers.
-    assert!(only_error(&d, r#"vpcs["v000"]"#).contains("4 peering"));
-}
-
-#[test]
-fn route_and_rule_quotas_count_what_the_mesh_adds() {
-    let mesh = seed_mesh();
-    // production/public: 3 peers + local + internet = 5; the other tables 4.
-    let quotas = Quotas { routes_per_route_table: 4, ..Quotas::default() };
-    let mut d = Diagnostics::new();
-    validate(&mesh, &quotas, &mut d);
-    let detail = only_error(&d, r#"vpcs["production"].subnets["public"]"#);
-    assert!(detail.contains("5 routes") && detail.contains("routes_per_route_table"), "{detail}");
-
-    // Each group: 3 ICMP + 1 SSH = 4.
-    let quotas = Quotas { rules_per_security_group: 3, ..Quotas::default() };
-    let mut d = Diagnostics::new();
-    validate(&mesh, &quotas, &mut d);
-    assert_eq!(d.0.len(), 4, "{d}");
-    assert!(d.0[0].detail.contains("4 inbound rules (3 ICMP") && d.0[0].detail.contains("rules_per_security_group"), "{d}");
-    let quiet = Mesh { allow_icmp: false, ..mesh };
-    let mut d = Diagnostics::new();
-    validate(&quiet, &quotas, &mut d);
-    assert!(d.is_empty(), "{d}");
+    assert!(
+        detail.contains("shared") && detail.contains("testing"),
+        "{detail}"
+    );
 }
 
 #[test]
@@ -221,8 +221,19 @@ fn reserved_tags_and_bad_ssh_cidrs() {
     mesh.tags.insert("peering:mesh".into(), "x".into());
     mesh.ssh_ingress_cidrs = vec![net("10.1.1.0/24"), net("10.1.1.0/24"), net("10.1.1.9/24")];
     let d = errors(&mesh);
-    let paths: Vec<String> = d.0.iter().map(|e| e.attribute.as_ref().unwrap().to_string()).collect();
-    assert_eq!(paths, ["ssh_ingress_cidrs[1]", "ssh_ingress_cidrs[2]", r#"tags["peering:mesh"]"#], "{d}");
+    let paths: Vec<String> =
+        d.0.iter()
+            .map(|e| e.attribute.as_ref().unwrap().to_string())
+            .collect();
+    assert_eq!(
+        paths,
+        [
+            "ssh_ingress_cidrs[1]",
+            "ssh_ingress_cidrs[2]",
+            r#"tags["peering:mesh"]"#
+        ],
+        "{d}"
+    );
 }
 
 #[test]
@@ -231,6 +242,12 @@ fn zones_must_be_in_the_vpcs_region() {
     let mut spec = vpc("10.5.0.0/16", &[("private", subnet("10.5.1.0/24", false))]);
     spec.region = Some("us-east-1".into());
     mesh.vpcs.insert("remote".into(), spec);
-    let detail = only_error(&errors(&mesh), r#"vpcs["remote"].subnets["private"].availability_zone"#);
-    assert!(detail.contains("eu-west-2a") && detail.contains("us-east-1a"), "{detail}");
+    let detail = only_error(
+        &errors(&mesh),
+        r#"vpcs["remote"].subnets["private"].availability_zone"#,
+    );
+    assert!(
+        detail.contains("eu-west-2a") && detail.contains("us-east-1a"),
+        "{detail}"
+    );
 }

@@ -42,7 +42,9 @@ pub fn topology_from_config(
                 unused("connections", diags, "explicit");
             }
             match hub {
-                Some(hub) if !hub.is_empty() => Some(Topology::HubAndSpoke { hub: hub.to_string() }),
+                Some(hub) if !hub.is_empty() => Some(Topology::HubAndSpoke {
+                    hub: hub.to_string(),
+                }),
                 _ => {
                     diags.error_at(
                         AttributePath::root("hub"),
@@ -89,7 +91,13 @@ fn explicit_pairs(connections: &[Vec<String>], diags: &mut Diagnostics) -> Vec<(
 
 /// The topology refers to VPCs of the mesh, and explicit connections are distinct pairs.
 pub(super) fn check(mesh: &Mesh, diags: &mut Diagnostics) {
-    let names = || mesh.vpcs.keys().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ");
+    let names = || {
+        mesh.vpcs
+            .keys()
+            .map(|n| format!("{n:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     match &mesh.topology {
         Topology::FullMesh => {}
         Topology::HubAndSpoke { hub } => {
@@ -97,7 +105,10 @@ pub(super) fn check(mesh: &Mesh, diags: &mut Diagnostics) {
                 diags.error_at(
                     AttributePath::root("hub"),
                     "Unknown hub",
-                    format!("hub is {hub:?}, which is not a VPC of this mesh; use one of {}.", names()),
+                    format!(
+                        "hub is {hub:?}, which is not a VPC of this mesh; use one of {}.",
+                        names()
+                    ),
                 );
             }
         }
@@ -112,9 +123,16 @@ pub(super) fn check(mesh: &Mesh, diags: &mut Diagnostics) {
             let mut seen: BTreeMap<Pair, usize> = BTreeMap::new();
             for (i, (x, y)) in connections.iter().enumerate() {
                 let path = AttributePath::root("connections").index(i as i64);
-                let unknown: Vec<&String> = [x, y].into_iter().filter(|n| !mesh.vpcs.contains_key(*n)).collect();
+                let unknown: Vec<&String> = [x, y]
+                    .into_iter()
+                    .filter(|n| !mesh.vpcs.contains_key(*n))
+                    .collect();
                 if !unknown.is_empty() {
-                    let listed = unknown.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(" and ");
+                    let listed = unknown
+                        .iter()
+                        .map(|n| format!("{n:?}"))
+                        .collect::<Vec<_>>()
+                        .join(" and ");
                     diags.error_at(
                         path,
                         "Unknown VPC in connection",

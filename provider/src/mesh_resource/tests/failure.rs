@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::values::{at, seed_config};
 use super::Harness;
-use crate::ec2::actions::{CREATE_VPC, CREATE_VPC_PEERING_CONNECTION};
+use crate::ec2::actions::{CREATE_INTERNET_GATEWAY, CREATE_VPC, CREATE_VPC_PEERING_CONNECTION};
 use crate::ec2::Ec2Error;
 
 fn refused(code: &str) -> Ec2Error {
@@ -73,11 +73,24 @@ async fn an_apply_whose_state_was_lost_adopts_what_it_made() {
 }
 
 #[tokio::test]
-async fn a_create_that_made_nothing_saves_nothing() {
+async fn a_create_that_made_little_saves_it_and_one_that_made_nothing_saves_nothing() {
     let mut h = Harness::new();
     h.fake.fail_always_on(CREATE_VPC, refused("VpcLimitExceeded"));
     let plan = h.plan(&seed_config()).await;
     let first = h.apply(&seed_config(), &plan.value).await;
-    assert!(first.errors().iter().filter(|e| e.contains("vpc/")).count() == 4, "{:?}", first.errors());
-    assert!(first.value.is_null());
+    assert_eq!(first.errors().iter().filter(|e| e.contains("vpc/")).count(), 4, "{:?}", first.errors());
+    // The internet gateway needs no VPC to be made: it is saved, so destroy finds it.
+    assert_eq!(at(&first.value, &["vpcs"]).as_map().map(|m| m.len()), Some(0));
+    let mesh_id = super::values::text(&first.value, &["id"]);
+    assert!(!h.fake.tagged_ids(&mesh_id).is_empty());
+    assert!(h.destroy().await.value.is_null());
+    assert!(h.fake.tagged_ids(&mesh_id).is_empty());
+
+    let mut h = Harness::new();
+    h.fake.fail_always_on(CREATE_VPC, refused("VpcLimitExceeded"));
+    h.fake.fail_always_on(CREATE_INTERNET_GATEWAY, refused("InternetGatewayLimitExceeded"));
+    let plan = h.plan(&seed_config()).await;
+    let first = h.apply(&seed_config(), &plan.value).await;
+    assert!(!first.errors().is_empty());
+    assert!(first.value.is_null(), "nothing exists, nothing is saved");
 }

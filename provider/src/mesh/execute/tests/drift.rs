@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::ec2::types::{IngressRule, Inventory, PeeringStatus, Protocol, RouteTarget, Tags, TAG_COMPONENT, TAG_MESH};
+use crate::ec2::types::{
+    IngressRule, Inventory, PeeringStatus, Protocol, RouteTarget, Tags, TAG_COMPONENT, TAG_MESH,
+};
 use crate::ec2::FakeEc2;
 use crate::mesh::desired::Desired;
 use crate::mesh::fixtures::{desired_of, net, seed_mesh, subnet, vpc, MESH_ID, REGION};
@@ -17,7 +19,11 @@ fn summary(plan: &Plan) -> BTreeMap<String, usize> {
     let mut out = BTreeMap::new();
     for step in &plan.steps {
         let name = format!("{:?}", step.op);
-        let kind = name.split([' ', '(', '{']).next().unwrap_or_default().to_string();
+        let kind = name
+            .split([' ', '(', '{'])
+            .next()
+            .unwrap_or_default()
+            .to_string();
         *out.entry(kind).or_default() += 1;
     }
     out
@@ -41,8 +47,15 @@ async fn converges_like_fresh(fake: &FakeEc2, mesh: &Mesh) {
     converge(fake, &desired, 2).await;
     let fresh = FakeEc2::new();
     converge(&fresh, &desired, 1).await;
-    assert_eq!(picture(&read(fake, &desired).await, MESH_ID), picture(&read(&fresh, &desired).await, MESH_ID));
-    assert_eq!(fake.live_ids().len(), fresh.live_ids().len(), "nothing left over");
+    assert_eq!(
+        picture(&read(fake, &desired).await, MESH_ID),
+        picture(&read(&fresh, &desired).await, MESH_ID)
+    );
+    assert_eq!(
+        fake.live_ids().len(),
+        fresh.live_ids().len(),
+        "nothing left over"
+    );
 }
 
 #[tokio::test]
@@ -51,7 +64,12 @@ async fn a_peering_deleted_out_of_band_is_recreated_with_its_routes() {
     fake.delete_peering_out_of_band(&id_of(&inv, "pcx/development:production"));
     let plan = plan_now(&fake, &desired).await;
     // production has two tables, development one.
-    let want = counts(&[("CreatePeering", 1), ("AcceptPeering", 1), ("WaitPeeringActive", 1), ("PutRoute", 3)]);
+    let want = counts(&[
+        ("CreatePeering", 1),
+        ("AcceptPeering", 1),
+        ("WaitPeeringActive", 1),
+        ("PutRoute", 3),
+    ]);
     assert_eq!(summary(&plan), want, "{}", render(&plan));
     converges_like_fresh(&fake, &seed_mesh()).await;
 }
@@ -61,28 +79,52 @@ async fn small_drift_gives_small_plans() {
     let (fake, desired, inv) = seeded().await;
     let public = id_of(&inv, "rtb/production/public");
     fake.remove_route(&public, net("10.3.0.0/16"));
-    assert_eq!(summary(&plan_now(&fake, &desired).await), counts(&[("PutRoute", 1)]));
+    assert_eq!(
+        summary(&plan_now(&fake, &desired).await),
+        counts(&[("PutRoute", 1)])
+    );
     converge(&fake, &desired, 1).await;
 
     let wrong = RouteTarget::Peering(id_of(&inv, "pcx/production:shared"));
     fake.set_route_out_of_band(&public, net("10.2.0.0/16"), wrong);
-    assert_eq!(summary(&plan_now(&fake, &desired).await), counts(&[("PutRoute", 1)]));
+    assert_eq!(
+        summary(&plan_now(&fake, &desired).await),
+        counts(&[("PutRoute", 1)])
+    );
     converge(&fake, &desired, 1).await;
 
-    let icmp = IngressRule { protocol: Protocol::Icmp, cidr: net("10.1.0.0/16") };
+    let icmp = IngressRule {
+        protocol: Protocol::Icmp,
+        cidr: net("10.1.0.0/16"),
+    };
     fake.revoke_rule(&id_of(&inv, "sg/shared"), &icmp);
     let plan = plan_now(&fake, &desired).await;
     assert_eq!(plan.steps.len(), 1);
-    assert!(matches!(&plan.steps[0].op, Op::AuthorizeIngress { vpc, rules, .. } if vpc == "shared" && rules == &[icmp.clone()]));
+    assert!(
+        matches!(&plan.steps[0].op, Op::AuthorizeIngress { vpc, rules, .. } if vpc == "shared" && rules == std::slice::from_ref(&icmp))
+    );
     converge(&fake, &desired, 1).await;
 
     fake.remove_tag_out_of_band(&id_of(&inv, "subnet/testing/private"), "team");
     let plan = plan_now(&fake, &desired).await;
-    assert_eq!(render(&plan).lines().nth(1).map(str::split_whitespace).map(|w| w.collect::<Vec<_>>()), Some(vec!["1.", "tag", "subnet/testing/private", "+team=net"]));
+    assert_eq!(
+        render(&plan)
+            .lines()
+            .nth(1)
+            .map(str::split_whitespace)
+            .map(|w| w.collect::<Vec<_>>()),
+        Some(vec!["1.", "tag", "subnet/testing/private", "+team=net"])
+    );
     converge(&fake, &desired, 1).await;
 
-    fake.set_peering_status(&id_of(&inv, "pcx/shared:testing"), PeeringStatus::PendingAcceptance);
-    assert_eq!(summary(&plan_now(&fake, &desired).await), counts(&[("AcceptPeering", 1), ("WaitPeeringActive", 1)]));
+    fake.set_peering_status(
+        &id_of(&inv, "pcx/shared:testing"),
+        PeeringStatus::PendingAcceptance,
+    );
+    assert_eq!(
+        summary(&plan_now(&fake, &desired).await),
+        counts(&[("AcceptPeering", 1), ("WaitPeeringActive", 1)])
+    );
     converges_like_fresh(&fake, &seed_mesh()).await;
 }
 
@@ -90,7 +132,12 @@ async fn small_drift_gives_small_plans() {
 async fn a_failed_peering_is_replaced() {
     let (fake, desired, inv) = seeded().await;
     fake.set_peering_status(&id_of(&inv, "pcx/shared:testing"), PeeringStatus::Failed);
-    let want = counts(&[("CreatePeering", 1), ("AcceptPeering", 1), ("WaitPeeringActive", 1), ("PutRoute", 2)]);
+    let want = counts(&[
+        ("CreatePeering", 1),
+        ("AcceptPeering", 1),
+        ("WaitPeeringActive", 1),
+        ("PutRoute", 2),
+    ]);
     assert_eq!(summary(&plan_now(&fake, &desired).await), want);
     converges_like_fresh(&fake, &seed_mesh()).await;
 }
@@ -98,13 +145,33 @@ async fn a_failed_peering_is_replaced() {
 #[tokio::test]
 async fn duplicates_and_unknown_keys_are_deleted_keeping_the_lowest_id() {
     let (fake, desired, inv) = seeded().await;
-    let tags = |component: &str| Tags::from([(TAG_MESH.to_string(), MESH_ID.to_string()), (TAG_COMPONENT.to_string(), component.to_string())]);
+    let tags = |component: &str| {
+        Tags::from([
+            (TAG_MESH.to_string(), MESH_ID.to_string()),
+            (TAG_COMPONENT.to_string(), component.to_string()),
+        ])
+    };
     let original = id_of(&inv, "vpc/production");
     let duplicate = fake.add_vpc(REGION, net("10.1.0.0/16"), &tags("vpc/production"));
     let unknown = fake.add_vpc(REGION, net("10.9.0.0/16"), &tags("vpc/Bogus"));
     let plan = plan_now(&fake, &desired).await;
-    let deleted: Vec<&str> = plan.steps.iter().filter_map(|s| if let Op::DeleteVpc(d) = &s.op { Some(d.id.as_str()) } else { None }).collect();
-    assert_eq!(deleted, [duplicate.as_str(), unknown.as_str()], "{}", render(&plan));
+    let deleted: Vec<&str> = plan
+        .steps
+        .iter()
+        .filter_map(|s| {
+            if let Op::DeleteVpc(d) = &s.op {
+                Some(d.id.as_str())
+            } else {
+                None
+            }
+        })
+        .collect();
+    assert_eq!(
+        deleted,
+        [duplicate.as_str(), unknown.as_str()],
+        "{}",
+        render(&plan)
+    );
     assert_eq!(plan.steps.len(), 2);
     assert!(original < duplicate);
     converges_like_fresh(&fake, &seed_mesh()).await;
@@ -114,13 +181,37 @@ async fn duplicates_and_unknown_keys_are_deleted_keeping_the_lowest_id() {
 async fn a_new_cidr_replaces_the_vpc_and_what_depends_on_it() {
     let (fake, _, _) = seeded().await;
     let mut mesh = seed_mesh();
-    mesh.vpcs.insert("development".into(), vpc("10.20.0.0/16", &[("private", subnet("10.20.1.0/24", false))]));
+    mesh.vpcs.insert(
+        "development".into(),
+        vpc(
+            "10.20.0.0/16",
+            &[("private", subnet("10.20.1.0/24", false))],
+        ),
+    );
     let plan = plan_now(&fake, &desired_of(&mesh)).await;
     let s = summary(&plan);
-    assert_eq!((s["CreateVpc"], s["DeleteVpc"], s["CreatePeering"], s["DeletePeering"]), (1, 1, 3, 3), "{}", render(&plan));
+    assert_eq!(
+        (
+            s["CreateVpc"],
+            s["DeleteVpc"],
+            s["CreatePeering"],
+            s["DeletePeering"]
+        ),
+        (1, 1, 3, 3),
+        "{}",
+        render(&plan)
+    );
     // Old routes to 10.2/16 go from the 4 other tables, new ones to 10.20/16 come in them
     // and 3 into the new VPC's table; the other groups swap one ICMP rule.
-    assert_eq!((s["DeleteRoute"], s["PutRoute"], s["RevokeIngress"], s["AuthorizeIngress"]), (4, 7, 3, 4));
+    assert_eq!(
+        (
+            s["DeleteRoute"],
+            s["PutRoute"],
+            s["RevokeIngress"],
+            s["AuthorizeIngress"]
+        ),
+        (4, 7, 3, 4)
+    );
     converges_like_fresh(&fake, &mesh).await;
 }
 
@@ -135,9 +226,19 @@ async fn removing_a_vpc_or_a_public_subnet_removes_only_their_parts() {
     assert_eq!(s.get("CreateVpc"), None);
     converges_like_fresh(&fake, &mesh).await;
 
-    mesh.vpcs.get_mut("production").unwrap().subnets.get_mut("public").unwrap().public = false;
+    mesh.vpcs
+        .get_mut("production")
+        .unwrap()
+        .subnets
+        .get_mut("public")
+        .unwrap()
+        .public = false;
     let plan = plan_now(&fake, &desired_of(&mesh)).await;
-    let want = counts(&[("DeleteRoute", 1), ("DetachInternetGateway", 1), ("DeleteInternetGateway", 1)]);
+    let want = counts(&[
+        ("DeleteRoute", 1),
+        ("DetachInternetGateway", 1),
+        ("DeleteInternetGateway", 1),
+    ]);
     assert_eq!(summary(&plan), want, "{}", render(&plan));
     converges_like_fresh(&fake, &mesh).await;
 }
@@ -147,7 +248,10 @@ async fn turning_dns_resolution_on_only_modifies_the_peerings() {
     let (fake, _, _) = seeded().await;
     let mut mesh = seed_mesh();
     mesh.dns_resolution = true;
-    assert_eq!(summary(&plan_now(&fake, &desired_of(&mesh)).await), counts(&[("SetPeeringDns", 6)]));
+    assert_eq!(
+        summary(&plan_now(&fake, &desired_of(&mesh)).await),
+        counts(&[("SetPeeringDns", 6)])
+    );
     converges_like_fresh(&fake, &mesh).await;
 }
 
@@ -158,7 +262,10 @@ async fn the_plan_does_not_depend_on_inventory_order() {
     mesh.vpcs.remove("shared");
     mesh.dns_resolution = true;
     let changed = desired_of(&mesh);
-    fake.delete_peering_out_of_band(&id_of(&read(&fake, &desired).await, "pcx/development:testing"));
+    fake.delete_peering_out_of_band(&id_of(
+        &read(&fake, &desired).await,
+        "pcx/development:testing",
+    ));
     let inv = read(&fake, &desired).await;
     let mut reversed = inv.clone();
     reversed.vpcs.reverse();
@@ -166,6 +273,7 @@ async fn the_plan_does_not_depend_on_inventory_order() {
     reversed.route_tables.reverse();
     for t in &mut reversed.route_tables {
         t.routes.reverse();
+        t.associations.reverse();
     }
     reversed.security_groups.reverse();
     reversed.peerings.reverse();

@@ -35,7 +35,13 @@ fn numbered(calls: &[(Action, String)]) -> Vec<(Action, usize)> {
 
 /// Runs `desired` on a fake in state `start`, with `fault` at the nth call of
 /// `action` counted from the start of execution; then converges without faults.
-async fn faulted_run(start: Start, desired: &Desired, fault: Fault, action: Action, nth: usize) -> FakeEc2 {
+async fn faulted_run(
+    start: Start,
+    desired: &Desired,
+    fault: Fault,
+    action: Action,
+    nth: usize,
+) -> FakeEc2 {
     let fake = start.fake().await;
     let plan = plan_now(&fake, desired).await;
     let at = fake.count(action) + nth;
@@ -45,10 +51,21 @@ async fn faulted_run(start: Start, desired: &Desired, fault: Fault, action: Acti
     }
     let outcome = execute(&fake, &plan, &options()).await;
     let context = format!("{fault:?} at {action} #{nth}");
-    assert_eq!(outcome.errors.len(), 1, "{context}: one failed step: {:?}", outcome.errors);
+    assert_eq!(
+        outcome.errors.len(),
+        1,
+        "{context}: one failed step: {:?}",
+        outcome.errors
+    );
     let error = &outcome.errors[0];
-    let name = error.component.split_once('/').map_or(error.component.as_str(), |(_, name)| name);
-    assert!(error.message.contains("injected fault") && error.message.contains(name), "{context}: {error:?}");
+    let name = error
+        .component
+        .split_once('/')
+        .map_or(error.component.as_str(), |(_, name)| name);
+    assert!(
+        error.message.contains("injected fault") && error.message.contains(name),
+        "{context}: {error:?}"
+    );
     assert_eq!(outcome.steps[error.step], StepStatus::Failed);
     fake.clear_faults();
     converge(&fake, desired, 3).await;
@@ -68,8 +85,17 @@ async fn every_call_in_turn(start: Start, desired: &Desired) {
         for &(action, nth) in &calls {
             let fake = faulted_run(start, desired, fault, action, nth).await;
             let context = format!("{fault:?} at {action} #{nth}");
-            assert_eq!(picture(&read(&fake, desired).await, MESH_ID), want, "{context}");
-            assert_eq!(fake.live_ids().len(), want_live, "{context}: nothing leaked: {:?}", fake.live_ids());
+            assert_eq!(
+                picture(&read(&fake, desired).await, MESH_ID),
+                want,
+                "{context}"
+            );
+            assert_eq!(
+                fake.live_ids().len(),
+                want_live,
+                "{context}: nothing leaked: {:?}",
+                fake.live_ids()
+            );
         }
     }
 }
@@ -114,10 +140,25 @@ async fn repeat_each_step(fake: &FakeEc2, desired: &Desired) {
     let want = picture(&read(fake, desired).await, MESH_ID);
     let live = fake.live_ids();
     for step in &plan.steps {
-        let alone = Plan { mesh_id: plan.mesh_id.clone(), known: outcome.ids.clone(), steps: vec![Step { op: step.op.clone(), after: vec![] }] };
+        let alone = Plan {
+            mesh_id: plan.mesh_id.clone(),
+            known: outcome.ids.clone(),
+            steps: vec![Step {
+                op: step.op.clone(),
+                after: vec![],
+            }],
+        };
         let again = execute(fake, &alone, &options()).await;
-        assert!(again.is_complete(), "repeating {step:?}: {:?}", again.errors);
-        assert_eq!(picture(&read(fake, desired).await, MESH_ID), want, "repeating {step:?}");
+        assert!(
+            again.is_complete(),
+            "repeating {step:?}: {:?}",
+            again.errors
+        );
+        assert_eq!(
+            picture(&read(fake, desired).await, MESH_ID),
+            want,
+            "repeating {step:?}"
+        );
         assert_eq!(fake.live_ids(), live, "repeating {step:?}");
     }
     let resumed = execute_from(fake, &plan, &options(), outcome.ids.clone()).await;

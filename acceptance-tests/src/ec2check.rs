@@ -1,0 +1,130 @@
+//! Checks through the EC2 API itself, independent of the provider: an
+//! aws-sdk-ec2 client pointed at the test's moto server with dummy
+//! credentials, blocking (the scenarios are plain synchronous tests), that
+//! reads everything into an [`Ec2Snapshot`] and can break things out of band
+//! (delete a peering) to test drift.
+
+mod convert;
+pub mod snapshot;
+
+use std::future::Future;
+
+use aws_sdk_ec2::config::{BehaviorVersion, Credentials, Region};
+use tokio::runtime::Runtime;
+
+pub use snapshot::{
+    Ec2Snapshot, IngressRule, InternetGateway, MeshObject, Peering, Route, RouteTable,
+    SecurityGroup, Subnet, Tagged, Tags, Vpc, TAG_COMPONENT, TAG_MESH,
+};
+
+/// The dummy keys moto accepts; the scenarios give Terraform the same ones.
+pub const DUMMY_ACCESS_KEY: &str = "testing";
+pub const DUMMY_SECRET_KEY: &str = "testing";
+
+/// Every page of a Describe call, converted; panics on an API error (a
+/// check that cannot read EC2 cannot pass).
+macro_rules! describe_all {
+    ($check:ident, $call:ident, $items:ident, $convert:path, $what:literal) => {
+        $check.block_on(async {
+            let mut all = Vec::new();
+            let mut token = None;
+            loop {
+                let page = $check
+                    .client
+                    .$call()
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("{}: {e:?}", $what));
+                all.extend(page.$items().iter().map($convert));
+                token = page.next_token().map(str::to_string);
+                if token.is_none() {
+                    return all;
+                }
+            }
+        })
+    };
+}
+
+pub struct Ec2Check {
+    client: aws_sdk_ec2::Client,
+    runtime: Runtime,
+}
+
+impl Ec2Check {
+    /// A client for `region` at `endpoint` (moto's `http://127.0.0.1:PORT`).
+    pub fn new(endpoint: &str, region: &str) -> Ec2Check {
+        let credentials = Credentials::new(
+            DUMMY_ACCESS_KEY,
+            DUMMY_SECRET_KEY,
+            None,
+            None,
+            "acceptance-tests",
+        );
+        let config = aws_sdk_ec2::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(region.to_string()))
+            .endpoint_url(endpoint)
+            .credentials_provider(credentials)
+            .build();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a tokio runtime for the EC2 checks");
+        Ec2Check {
+            client: aws_sdk_ec2::Client::from_conf(config),
+            runtime,
+        }
+    }
+
+    fn block_on<T>(&self, future: impl Future<Output = T>) -> T {
+        self.runtime.block_on(future)
+    }
+
+    /// Everything in the region, read with one paginated Describe per kind.
+    pub fn snapshot(&self) -> Ec2Snapshot {
+        Ec2Snapshot {
+            vpcs: self.vpcs(),
+            subnets: self.subnets(),
+            route_tables: self.route_tables(),
+            internet_gateways: self.internet_gateways(),
+            security_groups: self.security_groups(),
+            peerings: self.peerings(),
+        }
+    }
+
+    pub fn vpcs(&self) -> Vec<Vpc> {
+        describe_all!(self, describe_vpcs, vpcs, convert::vpc, "DescribeVpcs")
+    }
+
+    pub fn subnets(&self) -> Vec<Subnet> {
+        describe_all!(self, describe_subnets, subnets, convert::subnet, "DescribeSubnets")
+    }
+
+    pub fn route_tables(&self) -> Vec<RouteTable> {
+        describe_all!(self, describe_route_tables, route_tables, convert::route_table, "DescribeRouteTables")
+    }
+
+    pub fn internet_gateways(&self) -> Vec<InternetGateway> {
+        describe_all!(self, describe_internet_gateways, internet_gateways, convert::internet_gateway, "DescribeInternetGateways")
+    }
+
+    pub fn security_groups(&self) -> Vec<SecurityGroup> {
+        describe_all!(self, describe_security_groups, security_groups, convert::security_group, "DescribeSecurityGroups")
+    }
+
+    pub fn peerings(&self) -> Vec<Peering> {
+        describe_all!(self, describe_vpc_peering_connections, vpc_peering_connections, convert::peering, "DescribeVpcPeeringConnections")
+    }
+
+    /// Deletes a peering behind Terraform's back (drift).
+    pub fn delete_peering(&self, id: &str) {
+        self.block_on(
+            self.client
+                .delete_vpc_peering_connection()
+                .vpc_peering_connection_id(id)
+                .send(),
+        )
+        .unwrap_or_else(|e| panic!("DeleteVpcPeeringConnection {id}: {e:?}"));
+    }
+}

@@ -1,0 +1,192 @@
+//! Internet gateways and routes.
+
+use ipnet::Ipv4Net;
+
+use super::convert::{filter, tag_spec};
+use super::errors::{api_code, gone_is_done};
+use super::network::no_id;
+use super::AwsEc2;
+use crate::ec2::actions::*;
+use crate::ec2::types::{RouteTarget, Tags};
+use crate::ec2::Ec2Error;
+use aws_sdk_ec2::types::ResourceType;
+
+impl AwsEc2 {
+    pub(super) async fn create_internet_gateway_impl(
+        &self,
+        region: &str,
+        tags: &Tags,
+    ) -> Result<String, Ec2Error> {
+        let client = self.client(region).await;
+        let spec = tag_spec(ResourceType::InternetGateway, tags);
+        let out = self
+            .send_create(region, CREATE_INTERNET_GATEWAY, &[], || {
+                client
+                    .create_internet_gateway()
+                    .set_tag_specifications(spec.clone().map(|s| vec![s]))
+                    .send()
+            })
+            .await?;
+        let id = out
+            .internet_gateway()
+            .and_then(|g| g.internet_gateway_id())
+            .ok_or_else(|| no_id("internet gateway"))?
+            .to_string();
+        self.remember_created(&id);
+        Ok(id)
+    }
+
+    /// Already attached to this VPC (e.g. a retry after a lost answer) is success.
+    pub(super) async fn attach_internet_gateway_impl(
+        &self,
+        region: &str,
+        igw: &str,
+        vpc_id: &str,
+    ) -> Result<(), Ec2Error> {
+        let client = self.client(region).await;
+        let r = self
+            .send(region, ATTACH_INTERNET_GATEWAY, &[igw, vpc_id], || {
+                client
+                    .attach_internet_gateway()
+                    .internet_gateway_id(igw)
+                    .vpc_id(vpc_id)
+                    .send()
+            })
+            .await;
+        match r {
+            Err(e) if api_code(&e) == Some("Resource.AlreadyAssociated") => {
+                let out = self
+                    .send(region, DESCRIBE_INTERNET_GATEWAYS, &[igw], || {
+                        client
+                            .describe_internet_gateways()
+                            .filters(filter("internet-gateway-id", [igw]))
+                            .send()
+                    })
+                    .await?;
+                let attached_here = out.internet_gateways().iter().any(|g| {
+                    g.internet_gateway_id() == Some(igw)
+                        && g.attachments().iter().any(|a| a.vpc_id() == Some(vpc_id))
+                });
+                if attached_here {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            }
+            other => other.map(drop),
+        }
+    }
+
+    /// Not attached (any more) is success, like NotFound.
+    pub(super) async fn detach_internet_gateway_impl(
+        &self,
+        region: &str,
+        igw: &str,
+        vpc_id: &str,
+    ) -> Result<(), Ec2Error> {
+        let client = self.client(region).await;
+        let r = self
+            .send(region, DETACH_INTERNET_GATEWAY, &[igw, vpc_id], || {
+                client
+                    .detach_internet_gateway()
+                    .internet_gateway_id(igw)
+                    .vpc_id(vpc_id)
+                    .send()
+            })
+            .await;
+        match r {
+            Err(e) if api_code(&e) == Some("Gateway.NotAttached") => Ok(()),
+            other => gone_is_done(other.map(drop)),
+        }
+    }
+
+    pub(super) async fn delete_internet_gateway_impl(
+        &self,
+        region: &str,
+        igw: &str,
+    ) -> Result<(), Ec2Error> {
+        let client = self.client(region).await;
+        let r = self
+            .send(region, DELETE_INTERNET_GATEWAY, &[igw], || {
+                client
+                    .delete_internet_gateway()
+                    .internet_gateway_id(igw)
+                    .send()
+            })
+            .await;
+        self.deleted(igw, r.map(drop))
+    }
+
+    /// CreateRoute; when the destination is taken, ReplaceRoute.
+    pub(super) async fn put_route_impl(
+        &self,
+        region: &str,
+        rtb: &str,
+        dest: Ipv4Net,
+        target: &RouteTarget,
+    ) -> Result<(), Ec2Error> {
+        let client = self.client(region).await;
+        let (gateway, peering) = match target {
+            RouteTarget::Gateway(igw) => (Some(igw.clone()), None),
+            RouteTarget::Peering(pcx) => (None, Some(pcx.clone())),
+            RouteTarget::Local | RouteTarget::Other(_) => {
+                return Err(Ec2Error::Api {
+                    code: "InvalidParameterValue".into(),
+                    message: format!(
+                        "the mesh only routes to internet gateways and peerings, not {target:?}"
+                    ),
+                })
+            }
+        };
+        let target_id = gateway
+            .as_deref()
+            .or(peering.as_deref())
+            .unwrap_or_default();
+        let ids = [rtb, target_id];
+        let created = self
+            .send(region, CREATE_ROUTE, &ids, || {
+                client
+                    .create_route()
+                    .route_table_id(rtb)
+                    .destination_cidr_block(dest.to_string())
+                    .set_gateway_id(gateway.clone())
+                    .set_vpc_peering_connection_id(peering.clone())
+                    .send()
+            })
+            .await;
+        match created {
+            Err(e) if api_code(&e) == Some("RouteAlreadyExists") => self
+                .send(region, REPLACE_ROUTE, &ids, || {
+                    client
+                        .replace_route()
+                        .route_table_id(rtb)
+                        .destination_cidr_block(dest.to_string())
+                        .set_gateway_id(gateway.clone())
+                        .set_vpc_peering_connection_id(peering.clone())
+                        .send()
+                })
+                .await
+                .map(drop),
+            other => other.map(drop),
+        }
+    }
+
+    pub(super) async fn delete_route_impl(
+        &self,
+        region: &str,
+        rtb: &str,
+        dest: Ipv4Net,
+    ) -> Result<(), Ec2Error> {
+        let client = self.client(region).await;
+        let r = self
+            .send(region, DELETE_ROUTE, &[rtb], || {
+                client
+                    .delete_route()
+                    .route_table_id(rtb)
+                    .destination_cidr_block(dest.to_string())
+                    .send()
+            })
+            .await;
+        gone_is_done(r.map(drop))
+    }
+}

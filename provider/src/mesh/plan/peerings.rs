@@ -1,0 +1,119 @@
+//! Peerings, keyed by their sorted VPC pair: a live peering between the two VPCs is
+//! kept (accepted and waited for as its status needs), anything else is replaced.
+
+use super::build::Builder;
+use super::index::{candidates, vpc_pair};
+use super::Op;
+use crate::ec2::types::{PeeringObs, PeeringStatus};
+use crate::mesh::key::Key;
+
+impl<'a> Builder<'a> {
+    /// A live peering between the pair's two VPCs stays (this mesh's first, in either
+    /// direction); it is accepted and waited for as its status needs. None: a new one.
+    pub(super) fn peerings(&mut self) {
+        let d = self.d;
+        for (pair, want) in &d.peerings {
+            let key = Key::Peering(pair.clone());
+            let (a, b) = (Key::Vpc(pair.a.clone()), Key::Vpc(pair.b.clone()));
+            let found = match (self.known.get(&a), self.known.get(&b)) {
+                (Some(a_id), Some(b_id)) => self.live_peering(&key, vpc_pair(a_id, b_id)),
+                _ => None,
+            };
+            let (mut last, requester_region, accepter_region, dns) = match found {
+                Some(p) => {
+                    self.keep(key.clone(), &p.id);
+                    self.retag(key.clone(), &p.requester_region, &p.tags, &want.tags);
+                    let (req, acc) = (p.requester_region.clone(), p.accepter_region.clone());
+                    let last = match p.status {
+                        PeeringStatus::Active => None,
+                        PeeringStatus::Provisioning => Some(self.g.add(
+                            Op::WaitPeeringActive {
+                                pair: pair.clone(),
+                                region: req.clone(),
+                            },
+                            [],
+                        )),
+                        _ => {
+                            let accept = Op::AcceptPeering {
+                                pair: pair.clone(),
+                                requester_region: req.clone(),
+                                accepter_region: acc.clone(),
+                            };
+                            let step = self.g.add(accept, []);
+                            Some(self.g.add(
+                                Op::WaitPeeringActive {
+                                    pair: pair.clone(),
+                                    region: req.clone(),
+                                },
+                                [Some(step)],
+                            ))
+                        }
+                    };
+                    (last, req, acc, (p.requester_dns, p.accepter_dns))
+                }
+                None => {
+                    let (req, acc) = (want.requester_region.clone(), want.accepter_region.clone());
+                    let create = Op::CreatePeering {
+                        pair: pair.clone(),
+                        requester_region: req.clone(),
+                        accepter_region: acc.clone(),
+                        tags: want.tags.clone(),
+                    };
+                    let created = self.g.add(create, [self.ready_of(&a), self.ready_of(&b)]);
+                    let accept = Op::AcceptPeering {
+                        pair: pair.clone(),
+                        requester_region: req.clone(),
+                        accepter_region: acc.clone(),
+                    };
+                    let accepted = self.g.add(accept, [Some(created)]);
+                    let active = self.g.add(
+                        Op::WaitPeeringActive {
+                            pair: pair.clone(),
+                            region: req.clone(),
+                        },
+                        [Some(accepted)],
+                    );
+                    (Some(active), req, acc, (false, false))
+                }
+            };
+            if dns != (want.dns_resolution, want.dns_resolution) {
+                let op = Op::SetPeeringDns {
+                    pair: pair.clone(),
+                    requester_region,
+                    accepter_region,
+                    allow: want.dns_resolution,
+                };
+                last = Some(self.g.add(op, [last]));
+            }
+            if let Some(step) = last {
+                self.ready.insert(key, step);
+            }
+        }
+    }
+
+    fn live_peering(&self, key: &Key, vpcs: (&str, &str)) -> Option<&'a PeeringObs> {
+        let tagged = candidates(&self.ix.peerings, key).iter().copied();
+        closest(tagged.filter(|p| vpc_pair(&p.requester_vpc_id, &p.accepter_vpc_id) == vpcs))
+            .or_else(|| {
+                self.ix
+                    .untagged_peerings
+                    .get(&vpcs)
+                    .and_then(|ps| closest(ps.iter().copied()))
+            })
+    }
+}
+
+fn closest<'a>(peerings: impl Iterator<Item = &'a PeeringObs>) -> Option<&'a PeeringObs> {
+    peerings.min_by_key(|p| (status_rank(p.status), p.id.as_str()))
+}
+
+/// The peering closest to active wins among duplicates.
+fn status_rank(s: PeeringStatus) -> u8 {
+    match s {
+        PeeringStatus::Active => 0,
+        PeeringStatus::Provisioning => 1,
+        PeeringStatus::PendingAcceptance => 2,
+        PeeringStatus::InitiatingRequest => 3,
+        _ => 4,
+    }
+}

@@ -1,0 +1,159 @@
+use tfplugin::diag::{AttributePath, Diagnostics};
+
+use super::{errors, only_error};
+use crate::config::Quotas;
+use crate::mesh::fixtures::{generated_mesh, seed_mesh};
+use crate::mesh::model::{Mesh, Topology};
+use crate::mesh::validate::{topology_from_config, validate};
+
+#[test]
+fn topology_must_name_vpcs_of_the_mesh() {
+    let mut mesh = seed_mesh();
+    mesh.topology = Topology::HubAndSpoke {
+        hub: "central".into(),
+    };
+    let detail = only_error(&errors(&mesh), "hub");
+    assert!(
+        detail.contains("\"central\"") && detail.contains("\"shared\""),
+        "{detail}"
+    );
+
+    let c = |x: &str, y: &str| (x.to_string(), y.to_string());
+    mesh.topology = Topology::Explicit {
+        connections: vec![
+            c("production", "shared"),
+            c("shared", "production"),
+            c("testing", "testing"),
+            c("testing", "qa"),
+        ],
+    };
+    let d = errors(&mesh);
+    let paths: Vec<String> =
+        d.0.iter()
+            .map(|e| e.attribute.as_ref().unwrap().to_string())
+            .collect();
+    assert_eq!(
+        paths,
+        ["connections[1]", "connections[2]", "connections[3]"],
+        "{d}"
+    );
+    assert!(d.0[0].detail.contains("repeats connections[0]"), "{d}");
+    assert!(d.0[1].detail.contains("itself"), "{d}");
+    assert!(d.0[2].detail.contains("\"qa\""), "{d}");
+
+    mesh.topology = Topology::Explicit {
+        connections: vec![],
+    };
+    only_error(&errors(&mesh), "connections");
+}
+
+#[test]
+fn topology_attributes_must_fit_together() {
+    let mut d = Diagnostics::new();
+    let pair = vec![vec!["a".to_string(), "b".to_string()]];
+    assert_eq!(
+        topology_from_config(None, None, None, &mut d),
+        Some(Topology::FullMesh)
+    );
+    assert_eq!(
+        topology_from_config(Some("full_mesh"), Some("a"), None, &mut d),
+        None
+    );
+    assert!(only_error(&d, "hub").contains("hub_and_spoke"));
+
+    let mut d = Diagnostics::new();
+    assert_eq!(
+        topology_from_config(Some("hub_and_spoke"), None, None, &mut d),
+        None
+    );
+    only_error(&d, "hub");
+
+    let mut d = Diagnostics::new();
+    let got = topology_from_config(Some("explicit"), None, Some(pair.as_slice()), &mut d);
+    assert_eq!(
+        got,
+        Some(Topology::Explicit {
+            connections: vec![("a".into(), "b".into())]
+        })
+    );
+    let three = vec![vec!["a".to_string(), "b".to_string(), "c".to_string()]];
+    assert_eq!(
+        topology_from_config(Some("explicit"), Some("a"), Some(three.as_slice()), &mut d),
+        None
+    );
+    let paths: Vec<String> =
+        d.0.iter()
+            .map(|e| e.attribute.as_ref().unwrap().to_string())
+            .collect();
+    assert_eq!(paths, ["hub", "connections[0]"]);
+
+    let mut d = Diagnostics::new();
+    assert_eq!(topology_from_config(Some("star"), None, None, &mut d), None);
+    assert!(only_error(&d, "topology").contains("\"star\""));
+}
+
+#[test]
+fn peerings_per_vpc_quota_names_the_vpc_and_count() {
+    let mesh = generated_mesh(5, 1, Topology::FullMesh);
+    let quotas = Quotas {
+        peerings_per_vpc: 3,
+        ..Quotas::default()
+    };
+    let mut d = Diagnostics::new();
+    validate(&mesh, &quotas, &mut d);
+    assert_eq!(d.0.len(), 5, "{d}");
+    let e = &d.0[0];
+    assert_eq!(e.attribute, Some(AttributePath::root("vpcs").key("v000")));
+    assert!(
+        e.detail.contains(r#"VPC "v000" would have 4 peering"#),
+        "{e}"
+    );
+    assert!(e.detail.contains("peerings_per_vpc"), "{e}");
+
+    let mut d = Diagnostics::new();
+    let hub = Mesh {
+        topology: Topology::HubAndSpoke { hub: "v000".into() },
+        ..mesh
+    };
+    validate(&hub, &quotas, &mut d);
+    // Only the hub has 4 peers.
+    assert!(only_error(&d, r#"vpcs["v000"]"#).contains("4 peering"));
+}
+
+#[test]
+fn route_and_rule_quotas_count_what_the_mesh_adds() {
+    let mesh = seed_mesh();
+    // production/public: 3 peers + local + internet = 5; the other tables 4.
+    let quotas = Quotas {
+        routes_per_route_table: 4,
+        ..Quotas::default()
+    };
+    let mut d = Diagnostics::new();
+    validate(&mesh, &quotas, &mut d);
+    let detail = only_error(&d, r#"vpcs["production"].subnets["public"]"#);
+    assert!(
+        detail.contains("5 routes") && detail.contains("routes_per_route_table"),
+        "{detail}"
+    );
+
+    // Each group: 3 ICMP + 1 SSH = 4.
+    let quotas = Quotas {
+        rules_per_security_group: 3,
+        ..Quotas::default()
+    };
+    let mut d = Diagnostics::new();
+    validate(&mesh, &quotas, &mut d);
+    assert_eq!(d.0.len(), 4, "{d}");
+    assert!(
+        d.0[0].detail.contains("4 inbound rules (3 ICMP")
+            && d.0[0].detail.contains("rules_per_security_group"),
+        "{d}"
+    );
+    let quiet = Mesh {
+        allow_icmp: false,
+        ..mesh
+    };
+    let mut d = Diagnostics::new();
+    validate(&quiet, &quotas, &mut d);
+    assert!(d.is_empty(), "{d}");
+}
