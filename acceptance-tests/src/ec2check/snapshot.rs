@@ -193,34 +193,36 @@ pub struct MeshObject {
     pub component: Option<String>,
 }
 
-fn mesh_objects_of<'a, T: Tagged>(
+fn mesh_objects_of<'a, T: Tagged + 'a>(
     kind: &'static str,
     items: impl IntoIterator<Item = &'a T>,
-) -> impl Iterator<Item = MeshObject>
-where
-    T: 'a,
-{
-    items.into_iter().filter_map(move |item| {
-        Some(MeshObject {
-            kind,
-            id: item.id().to_string(),
-            mesh: item.tags().get(TAG_MESH)?.clone(),
-            component: item.component().map(str::to_string),
+) -> Vec<MeshObject> {
+    items
+        .into_iter()
+        .filter_map(|item| {
+            Some(MeshObject {
+                kind,
+                id: item.id().to_string(),
+                mesh: item.tags().get(TAG_MESH)?.clone(),
+                component: item.component().map(str::to_string),
+            })
         })
-    })
+        .collect()
 }
 
 impl Ec2Snapshot {
     /// Every object carrying a `peering:mesh` tag, peerings only while live.
     pub fn mesh_objects(&self) -> Vec<MeshObject> {
         let live_peerings = self.peerings.iter().filter(|p| p.is_live());
-        let mut all: Vec<MeshObject> = mesh_objects_of("vpc", &self.vpcs)
-            .chain(mesh_objects_of("subnet", &self.subnets))
-            .chain(mesh_objects_of("route-table", &self.route_tables))
-            .chain(mesh_objects_of("internet-gateway", &self.internet_gateways))
-            .chain(mesh_objects_of("security-group", &self.security_groups))
-            .chain(mesh_objects_of("peering", live_peerings))
-            .collect();
+        let mut all: Vec<MeshObject> = [
+            mesh_objects_of("vpc", &self.vpcs),
+            mesh_objects_of("subnet", &self.subnets),
+            mesh_objects_of("route-table", &self.route_tables),
+            mesh_objects_of("internet-gateway", &self.internet_gateways),
+            mesh_objects_of("security-group", &self.security_groups),
+            mesh_objects_of("peering", live_peerings),
+        ]
+        .concat();
         all.sort();
         all
     }
