@@ -84,8 +84,8 @@ fn fifth_vpc_adds_four_peerings_and_keeps_the_rest() {
             assert_eq!(outputs_after.vpcs[name].vpc_id, vpc.vpc_id, "VPC {name} kept");
         }
         // Not only peerings and VPCs: no existing object was replaced.
-        let kept = object_ids(&after);
-        let replaced: Vec<&String> = object_ids(&before).difference(&kept).collect();
+        let (earlier, kept) = (object_ids(&before), object_ids(&after));
+        let replaced: Vec<&String> = earlier.difference(&kept).collect();
         assert!(replaced.is_empty(), "objects gone after the update: {replaced:#?}");
 
         timer.step("plan after update", || assert_plan_empty(&ws.plan_detailed()));
