@@ -83,9 +83,9 @@ pub fn display_command(cmd: &Command) -> String {
     parts.join(" ")
 }
 
-/// Runs `cmd` to completion or until `limit`, then kills its whole process
-/// group (Terraform and the provider plugin it started), so a hung run cannot
-/// hang the test suite.
+/// Runs `cmd` to completion or until `limit`, then kills whatever is left of
+/// its process group (Terraform and the provider plugin it started), so
+/// neither a hung run nor an orphaned plugin can hang the test suite.
 pub fn run(cmd: Command, limit: Duration) -> CmdOutput {
     spawn(cmd).wait(limit)
 }
@@ -169,6 +169,10 @@ impl Running {
             }
             thread::sleep(Duration::from_millis(20));
         };
+        // Whatever the command left behind in its group (e.g. a provider
+        // plugin orphaned by a Terraform crash) still holds the output pipes:
+        // without this the readers below would wait for it forever.
+        kill_process_group(child.id());
         let collected = |reader: Option<thread::JoinHandle<String>>| {
             reader
                 .and_then(|r| r.join().ok())

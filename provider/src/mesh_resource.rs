@@ -24,6 +24,7 @@ mod timeouts;
 #[cfg(test)]
 mod tests;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
@@ -46,11 +47,32 @@ pub struct MeshResource {
     connector: Arc<dyn Connector>,
     /// Built on first use and kept: one client (and its pacing) per provider process.
     connection: tokio::sync::Mutex<Option<Connection>>,
+    /// See [`MeshResource::set_terraform_version`].
+    legacy_nested_plans: AtomicBool,
 }
 
 impl MeshResource {
     pub fn new(config: Arc<RwLock<Option<ProviderConfig>>>, connector: Arc<dyn Connector>) -> Self {
-        MeshResource { config, connector, connection: tokio::sync::Mutex::new(None) }
+        let r = MeshResource { config, connector, connection: tokio::sync::Mutex::new(None), legacy_nested_plans: AtomicBool::new(false) };
+        if let Ok(v) = std::env::var("PEERING_TMP_TFV") { r.set_terraform_version(&v); } // TEMPORARY
+        r
+    }
+
+    /// Tells the resource which Terraform drives it (ConfigureProvider's
+    /// `terraform_version`). Terraform 1.0.0 to 1.0.5 crash on a planned map nested
+    /// attribute that differs from both the configuration and the prior state (Terraform
+    /// issue 29473, fixed in 1.0.6); with those versions `vpcs` is planned as written or
+    /// as it was, and its computed values are filled in by the next refresh.
+    pub fn set_terraform_version(&self, version: &str) {
+        let legacy = legacy_nested_plans(version);
+        if legacy {
+            tracing::info!(version, "Terraform before 1.0.6: vpcs is planned as written; ids appear after the next refresh");
+        }
+        self.legacy_nested_plans.store(legacy, Ordering::Relaxed);
+    }
+
+    fn legacy_nested_plans(&self) -> bool {
+        self.legacy_nested_plans.load(Ordering::Relaxed)
     }
 
     fn provider_config(&self) -> Option<ProviderConfig> {
@@ -81,6 +103,13 @@ impl MeshResource {
             }
         }
     }
+}
+
+/// Terraform 1.0.0 to 1.0.5 (major.minor.patch, any pre-release suffix).
+pub(crate) fn legacy_nested_plans(version: &str) -> bool {
+    let mut parts = version.trim_start_matches('v').split(['.', '-']);
+    let mut next = || parts.next().and_then(|p| p.parse::<u32>().ok());
+    matches!((next(), next(), next()), (Some(1), Some(0), Some(patch)) if patch < 6)
 }
 
 /// Parses and checks a configuration; unknown values are checked once known.

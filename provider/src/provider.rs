@@ -39,6 +39,12 @@ impl PeeringProvider {
         self
     }
 
+    /// The version of the Terraform that drives this process (ConfigureProvider's
+    /// `terraform_version`): `peering_mesh` plans differently for Terraform 1.0.0-1.0.5.
+    pub fn set_terraform_version(&self, version: &str) {
+        self.mesh.set_terraform_version(version);
+    }
+
     /// The configuration Terraform gave, once configured.
     pub fn configured(&self) -> Option<ProviderConfig> {
         self.config.read().expect("config lock").clone()

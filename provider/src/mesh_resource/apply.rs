@@ -81,7 +81,12 @@ pub(super) async fn apply(res: &MeshResource, ctx: &Context, req: ApplyRequest, 
         // Nothing was made: there is no mesh to save.
         return ApplyResponse { new_state: Value::Null, private: Vec::new() };
     }
-    let new_state = observe_applied(&req.planned, &id, &conn.region, &config, &reached);
+    let mut new_state = observe_applied(&req.planned, &id, &conn.region, &config, &reached);
+    // A plan for Terraform before 1.0.6 carries `vpcs` as written; the state must too.
+    let vpcs_as_written = req.planned.get("vpcs") == req.config.get("vpcs");
+    if let (true, Value::Object(attrs)) = (vpcs_as_written, &mut new_state) {
+        attrs.insert("vpcs".to_string(), req.config.get("vpcs").clone());
+    }
     let private = Private { default_region: Some(conn.region.clone()), inventory: Some(reached) }.encode();
     ApplyResponse { new_state, private }
 }

@@ -84,6 +84,9 @@ pub(super) fn plan(res: &MeshResource, req: PlanRequest, diags: &mut Diagnostics
             attrs.insert("id".to_string(), Value::Unknown);
         }
     }
+    if res.legacy_nested_plans() {
+        keep_vpcs_as_written_or_as_they_were(&mut planned, &req.prior, &req.config);
+    }
     let name_changed = !req.prior.is_null() && req.prior.get("name") != req.config.get("name");
     let requires_replace = if name_changed { vec![AttributePath::root("name")] } else { Vec::new() };
     PlanResponse { planned, requires_replace, planned_private: req.prior_private }
@@ -123,4 +126,15 @@ fn drift(prior: &Value, mesh: &Mesh, next: &Plan, inputs: &DesiredInputs<'_>) ->
         }
     }
     out
+}
+
+/// For Terraform before 1.0.6 (see [`MeshResource::set_terraform_version`]): `vpcs`
+/// must equal the configuration or the prior state. When the plan changes anything in
+/// it, it is planned as written; apply then saves it as written and the next refresh
+/// reads its computed values.
+fn keep_vpcs_as_written_or_as_they_were(planned: &mut Value, prior: &Value, config: &Value) {
+    let unchanged = !prior.is_null() && planned.get("vpcs") == prior.get("vpcs");
+    if let (false, Value::Object(attrs)) = (unchanged, planned) {
+        attrs.insert("vpcs".to_string(), config.get("vpcs").clone());
+    }
 }

@@ -6,6 +6,7 @@ mod config;
 mod drift;
 mod failure;
 mod import_destroy;
+mod legacy;
 mod lifecycle;
 mod rules;
 mod values;
