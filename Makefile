@@ -39,7 +39,8 @@ unit:
 # was skipped; under CI=true a missing prerequisite fails instead of skipping.
 acceptance:
 	@echo "== acceptance tests"
-	$(CARGO) test -p acceptance-tests -- --nocapture
+	PEERING_PROVIDER_BIN="$$($(CARGO) metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/terraform-provider-peering" \
+		$(CARGO) test -p acceptance-tests -- --nocapture
 
 # Removes lab namespaces left by a killed run.
 lab-clean:

@@ -114,12 +114,8 @@ pub fn spawn(mut cmd: Command) -> Running {
         Ok(child) => (Some(child), None),
         Err(err) => (None, Some(format!("could not start: {err}"))),
     };
-    let stdout = child
-        .as_mut()
-        .map(|c| read_in_background(c.stdout.take()));
-    let stderr = child
-        .as_mut()
-        .map(|c| read_in_background(c.stderr.take()));
+    let stdout = child.as_mut().map(|c| read_in_background(c.stdout.take()));
+    let stderr = child.as_mut().map(|c| read_in_background(c.stderr.take()));
     Running {
         command,
         child,
@@ -174,9 +170,7 @@ impl Running {
         // without this the readers below would wait for it forever.
         kill_process_group(child.id());
         let collected = |reader: Option<thread::JoinHandle<String>>| {
-            reader
-                .and_then(|r| r.join().ok())
-                .unwrap_or_default()
+            reader.and_then(|r| r.join().ok()).unwrap_or_default()
         };
         CmdOutput {
             command,

@@ -98,23 +98,53 @@ impl Ec2Check {
     }
 
     pub fn subnets(&self) -> Vec<Subnet> {
-        describe_all!(self, describe_subnets, subnets, convert::subnet, "DescribeSubnets")
+        describe_all!(
+            self,
+            describe_subnets,
+            subnets,
+            convert::subnet,
+            "DescribeSubnets"
+        )
     }
 
     pub fn route_tables(&self) -> Vec<RouteTable> {
-        describe_all!(self, describe_route_tables, route_tables, convert::route_table, "DescribeRouteTables")
+        describe_all!(
+            self,
+            describe_route_tables,
+            route_tables,
+            convert::route_table,
+            "DescribeRouteTables"
+        )
     }
 
     pub fn internet_gateways(&self) -> Vec<InternetGateway> {
-        describe_all!(self, describe_internet_gateways, internet_gateways, convert::internet_gateway, "DescribeInternetGateways")
+        describe_all!(
+            self,
+            describe_internet_gateways,
+            internet_gateways,
+            convert::internet_gateway,
+            "DescribeInternetGateways"
+        )
     }
 
     pub fn security_groups(&self) -> Vec<SecurityGroup> {
-        describe_all!(self, describe_security_groups, security_groups, convert::security_group, "DescribeSecurityGroups")
+        describe_all!(
+            self,
+            describe_security_groups,
+            security_groups,
+            convert::security_group,
+            "DescribeSecurityGroups"
+        )
     }
 
     pub fn peerings(&self) -> Vec<Peering> {
-        describe_all!(self, describe_vpc_peering_connections, vpc_peering_connections, convert::peering, "DescribeVpcPeeringConnections")
+        describe_all!(
+            self,
+            describe_vpc_peering_connections,
+            vpc_peering_connections,
+            convert::peering,
+            "DescribeVpcPeeringConnections"
+        )
     }
 
     /// Deletes a peering behind Terraform's back (drift).

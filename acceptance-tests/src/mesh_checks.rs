@@ -67,7 +67,11 @@ fn assert_vpcs(ec2: &Ec2Snapshot, spec: &MeshSpec, outputs: &MeshOutputs) {
         .iter()
         .map(|v| (v.component().unwrap_or("?").to_string(), v.id.clone()))
         .collect();
-    let expected: BTreeSet<String> = spec.vpcs.iter().map(|v| format!("vpc/{}", v.name)).collect();
+    let expected: BTreeSet<String> = spec
+        .vpcs
+        .iter()
+        .map(|v| format!("vpc/{}", v.name))
+        .collect();
     assert_eq!(
         mesh_vpcs.keys().cloned().collect::<BTreeSet<_>>(),
         expected,
@@ -121,11 +125,18 @@ fn assert_peerings(
     let expected_components: BTreeSet<String> =
         expected_keys.iter().map(|k| format!("pcx/{k}")).collect();
     assert_eq!(
-        components.iter().map(|c| c.to_string()).collect::<BTreeSet<_>>(),
+        components
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<BTreeSet<_>>(),
         expected_components,
         "live peerings in EC2: {live:#?}"
     );
-    assert_eq!(live.len(), expected_keys.len(), "one live peering per pair: {live:#?}");
+    assert_eq!(
+        live.len(),
+        expected_keys.len(),
+        "one live peering per pair: {live:#?}"
+    );
     assert_eq!(
         outputs.peering_count,
         expected_keys.len() as f64,
@@ -141,7 +152,10 @@ fn assert_peerings(
         let found = ec2
             .peering(&saved.id)
             .unwrap_or_else(|| panic!("peering {key} ({}) not in EC2", saved.id));
-        assert_eq!(found.status, "active", "EC2 status of peering {key}: {found:#?}");
+        assert_eq!(
+            found.status, "active",
+            "EC2 status of peering {key}: {found:#?}"
+        );
         assert_eq!(saved.status, "active", "saved status of peering {key}");
         assert_eq!(found.component(), Some(format!("pcx/{key}").as_str()));
         assert_eq!(found.tags.get(TAG_MESH), Some(mesh_id(outputs)));
@@ -171,7 +185,11 @@ fn assert_reachability(spec: &MeshSpec, outputs: &MeshOutputs) {
         .iter()
         .map(|(vpc, peers)| {
             let set: BTreeSet<String> = peers.iter().cloned().collect();
-            assert_eq!(set.len(), peers.len(), "no duplicates in reachability[{vpc}]");
+            assert_eq!(
+                set.len(),
+                peers.len(),
+                "no duplicates in reachability[{vpc}]"
+            );
             (vpc.clone(), set)
         })
         .collect();
@@ -259,7 +277,11 @@ fn assert_internet_gateway(
         .filter(|g| g.tags.get(TAG_MESH) == Some(&outputs.id) && g.component() == Some(&component))
         .collect();
     if !vpc.has_public_subnet() {
-        assert_eq!(saved.internet_gateway_id, None, "{} has no gateway", vpc.name);
+        assert_eq!(
+            saved.internet_gateway_id, None,
+            "{} has no gateway",
+            vpc.name
+        );
         assert!(tagged.is_empty(), "no {component} in EC2: {tagged:#?}");
         return None;
     }
@@ -303,12 +325,21 @@ fn assert_security_group(ec2: &Ec2Snapshot, spec: &MeshSpec, outputs: &MeshOutpu
 #[track_caller]
 pub fn assert_no_duplicates_or_strays(ec2: &Ec2Snapshot, outputs: &MeshOutputs) {
     let duplicates = ec2.duplicate_components();
-    assert!(duplicates.is_empty(), "duplicate components: {duplicates:#?}");
+    assert!(
+        duplicates.is_empty(),
+        "duplicate components: {duplicates:#?}"
+    );
     let tracked = outputs.tracked_ids();
     let objects = ec2.mesh_objects();
     let foreign: Vec<_> = objects.iter().filter(|o| o.mesh != outputs.id).collect();
-    assert!(foreign.is_empty(), "objects of another mesh id: {foreign:#?}");
-    let untracked: Vec<_> = objects.iter().filter(|o| !tracked.contains(&o.id)).collect();
+    assert!(
+        foreign.is_empty(),
+        "objects of another mesh id: {foreign:#?}"
+    );
+    let untracked: Vec<_> = objects
+        .iter()
+        .filter(|o| !tracked.contains(&o.id))
+        .collect();
     assert!(
         untracked.is_empty(),
         "tagged objects the state does not know: {untracked:#?}"

@@ -318,9 +318,8 @@ impl MeshOutputs {
             .iter()
             .map(|(name, o)| (name.clone(), o["value"].clone()))
             .collect();
-        serde_json::from_value(Value::Object(values.clone())).unwrap_or_else(|e| {
-            panic!("outputs do not have the expected shape ({e}): {values:#?}")
-        })
+        serde_json::from_value(Value::Object(values.clone()))
+            .unwrap_or_else(|e| panic!("outputs do not have the expected shape ({e}): {values:#?}"))
     }
 
     /// The resource's attributes from `terraform show -json` (the state), in

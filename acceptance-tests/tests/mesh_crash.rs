@@ -39,7 +39,10 @@ fn kill_provider_half_way(apply: &mut Running, check: &Ec2Check) -> KilledAt {
             !apply.has_exited(),
             "the apply ended before a partial mesh was seen; observed (vpcs, peerings, active): {seen:?}"
         );
-        assert!(Instant::now() < deadline, "no partial mesh within {WATCH_LIMIT:?}: {seen:?}");
+        assert!(
+            Instant::now() < deadline,
+            "no partial mesh within {WATCH_LIMIT:?}: {seen:?}"
+        );
         let vpcs: BTreeSet<String> = check
             .vpcs()
             .into_iter()
@@ -74,6 +77,7 @@ fn kill_provider_half_way(apply: &mut Running, check: &Ec2Check) -> KilledAt {
 }
 
 #[test]
+#[ignore = "peering_mesh acceptance: written, not yet proven on every Terraform version (issue 3 in progress)"]
 fn killed_apply_converges_on_the_next_apply() {
     let test = "killed_apply_converges";
     for_each_terraform(test, |tf| {

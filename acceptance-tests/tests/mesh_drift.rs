@@ -13,6 +13,7 @@ use acceptance_tests::{for_each_terraform, Ec2Check, MotoServer};
 const BROKEN_PAIR: &str = "shared:testing";
 
 #[test]
+#[ignore = "peering_mesh acceptance: written, not yet proven on every Terraform version (issue 3 in progress)"]
 fn deleted_peering_is_planned_and_restored() {
     let test = "deleted_peering_is_planned_and_restored";
     for_each_terraform(test, |tf| {
@@ -74,7 +75,9 @@ fn deleted_peering_is_planned_and_restored() {
                     "10.4.0.0/16"
                 };
                 assert_eq!(
-                    table.route_to(peer_cidr).and_then(|r| r.peering_id.as_deref()),
+                    table
+                        .route_to(peer_cidr)
+                        .and_then(|r| r.peering_id.as_deref()),
                     Some(new_id.as_str()),
                     "{vpc}'s route to {peer_cidr} uses the new peering: {table:#?}"
                 );
@@ -94,6 +97,8 @@ fn deleted_peering_is_planned_and_restored() {
             );
         }
 
-        timer.step("plan after repair", || assert_plan_empty(&ws.plan_detailed()));
+        timer.step("plan after repair", || {
+            assert_plan_empty(&ws.plan_detailed())
+        });
     });
 }

@@ -5,7 +5,7 @@
 
 use acceptance_tests::mesh_checks::assert_mesh_matches;
 use acceptance_tests::mesh_fixture::{
-    assert_plan_empty, mesh_workspace, MeshOutputs, MeshSpec, ScenarioTimer, RESOURCE, REGION,
+    assert_plan_empty, mesh_workspace, MeshOutputs, MeshSpec, ScenarioTimer, REGION, RESOURCE,
 };
 use acceptance_tests::{for_each_terraform, Ec2Check, MotoServer, Terraform};
 
@@ -21,6 +21,7 @@ fn assert_same_ids(imported: &MeshOutputs, applied: &MeshOutputs) {
 }
 
 #[test]
+#[ignore = "peering_mesh acceptance: written, not yet proven on every Terraform version (issue 3 in progress)"]
 fn cli_import_rebuilds_state() {
     let test = "cli_import";
     for_each_terraform(test, |tf| {
@@ -58,11 +59,15 @@ fn has_import_blocks(tf: &Terraform) -> bool {
 }
 
 #[test]
+#[ignore = "peering_mesh acceptance: written, not yet proven on every Terraform version (issue 3 in progress)"]
 fn import_block_rebuilds_state() {
     let test = "import_block";
     for_each_terraform(test, |tf| {
         if !has_import_blocks(tf) {
-            eprintln!("{test}: {} has no import blocks; nothing to check", tf.label());
+            eprintln!(
+                "{test}: {} has no import blocks; nothing to check",
+                tf.label()
+            );
             return;
         }
         let Some(moto) = MotoServer::require(test) else {
@@ -81,7 +86,10 @@ fn import_block_rebuilds_state() {
         let taker = mesh_workspace(test, tf, &moto, &spec);
         taker.write(
             "import.tf",
-            &format!("import {{\n  to = {RESOURCE}\n  id = \"{}\"\n}}\n", applied.id),
+            &format!(
+                "import {{\n  to = {RESOURCE}\n  id = \"{}\"\n}}\n",
+                applied.id
+            ),
         );
         taker.init().expect_success();
         let plan = timer.step("plan with import block", || taker.plan());

@@ -13,6 +13,7 @@ use acceptance_tests::mesh_fixture::{
 use acceptance_tests::{for_each_terraform, Ec2Check, MotoServer};
 
 #[test]
+#[ignore = "peering_mesh acceptance: written, not yet proven on every Terraform version (issue 3 in progress)"]
 fn seed_mesh_through_ec2() {
     let test = "seed_mesh_through_ec2";
     for_each_terraform(test, |tf| {
@@ -36,7 +37,10 @@ fn seed_mesh_through_ec2() {
         assert_eq!(outputs.peering_count, 6.0);
         assert_eq!(ec2.mesh_vpcs().len(), 4);
         assert_eq!(ec2.live_mesh_peerings().len(), 6);
-        assert!(ec2.live_mesh_peerings().iter().all(|p| p.status == "active"));
+        assert!(ec2
+            .live_mesh_peerings()
+            .iter()
+            .all(|p| p.status == "active"));
         let mut production_reaches = outputs.reachability["production"].clone();
         production_reaches.sort();
         assert_eq!(
@@ -73,6 +77,7 @@ fn seed_mesh_through_ec2() {
 }
 
 #[test]
+#[ignore = "peering_mesh acceptance: written, not yet proven on every Terraform version (issue 3 in progress)"]
 fn destroy_leaves_nothing_tagged() {
     let test = "destroy_leaves_nothing_tagged";
     for_each_terraform(test, |tf| {
@@ -117,7 +122,10 @@ fn destroy_leaves_nothing_tagged() {
             .chain(after.security_groups.iter().map(|g| g.id()))
             .filter(|id| tracked.contains(*id))
             .collect();
-        assert!(left.is_empty(), "objects of the destroyed mesh left: {left:?}");
+        assert!(
+            left.is_empty(),
+            "objects of the destroyed mesh left: {left:?}"
+        );
         let state = ws.run(&["state", "list"]);
         assert!(
             state.stdout.trim().is_empty(),

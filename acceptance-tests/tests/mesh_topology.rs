@@ -32,6 +32,7 @@ fn names(list: &[&str]) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "peering_mesh acceptance: written, not yet proven on every Terraform version (issue 3 in progress)"]
 fn hub_and_spoke_peers_every_spoke_with_the_hub_only() {
     let test = "hub_and_spoke";
     let mut spec = MeshSpec::seed();
@@ -61,6 +62,7 @@ fn hub_and_spoke_peers_every_spoke_with_the_hub_only() {
 }
 
 #[test]
+#[ignore = "peering_mesh acceptance: written, not yet proven on every Terraform version (issue 3 in progress)"]
 fn explicit_topology_peers_exactly_the_listed_pairs() {
     let test = "explicit_topology";
     let mut spec = MeshSpec::seed();
@@ -85,6 +87,7 @@ fn explicit_topology_peers_exactly_the_listed_pairs() {
 }
 
 #[test]
+#[ignore = "peering_mesh acceptance: written, not yet proven on every Terraform version (issue 3 in progress)"]
 fn overlapping_cidrs_fail_at_plan_naming_both_vpcs() {
     let test = "overlapping_cidrs";
     for_each_terraform(test, |tf| {

@@ -29,6 +29,7 @@ fn object_ids(ec2: &Ec2Snapshot) -> BTreeSet<String> {
 }
 
 #[test]
+#[ignore = "peering_mesh acceptance: written, not yet proven on every Terraform version (issue 3 in progress)"]
 fn fifth_vpc_adds_four_peerings_and_keeps_the_rest() {
     let test = "fifth_vpc_adds_four_peerings";
     for_each_terraform(test, |tf| {
@@ -66,8 +67,10 @@ fn fifth_vpc_adds_four_peerings_and_keeps_the_rest() {
 
         let old = live_peerings(&before);
         let new = live_peerings(&after);
-        let added: BTreeMap<&String, &String> =
-            new.iter().filter(|(id, _)| !old.contains_key(*id)).collect();
+        let added: BTreeMap<&String, &String> = new
+            .iter()
+            .filter(|(id, _)| !old.contains_key(*id))
+            .collect();
         assert_eq!(added.len(), 4, "exactly four new peerings: {added:#?}");
         assert!(
             added.values().all(|component| component.contains("edge")),
@@ -81,14 +84,22 @@ fn fifth_vpc_adds_four_peerings_and_keeps_the_rest() {
             );
         }
         for (name, vpc) in &outputs_before.vpcs {
-            assert_eq!(outputs_after.vpcs[name].vpc_id, vpc.vpc_id, "VPC {name} kept");
+            assert_eq!(
+                outputs_after.vpcs[name].vpc_id, vpc.vpc_id,
+                "VPC {name} kept"
+            );
         }
         // Not only peerings and VPCs: no existing object was replaced.
         let (earlier, kept) = (object_ids(&before), object_ids(&after));
         let replaced: Vec<&String> = earlier.difference(&kept).collect();
-        assert!(replaced.is_empty(), "objects gone after the update: {replaced:#?}");
+        assert!(
+            replaced.is_empty(),
+            "objects gone after the update: {replaced:#?}"
+        );
 
-        timer.step("plan after update", || assert_plan_empty(&ws.plan_detailed()));
+        timer.step("plan after update", || {
+            assert_plan_empty(&ws.plan_detailed())
+        });
     });
 }
 
@@ -132,6 +143,7 @@ fn routes_and_rules(ec2: &Ec2Snapshot) -> BTreeMap<String, String> {
 }
 
 #[test]
+#[ignore = "peering_mesh acceptance: written, not yet proven on every Terraform version (issue 3 in progress)"]
 fn dns_resolution_on_both_sides_and_toggled_off_alone() {
     let test = "dns_resolution_toggle";
     for_each_terraform(test, |tf| {
@@ -166,6 +178,8 @@ fn dns_resolution_on_both_sides_and_toggled_off_alone() {
             routes_and_rules(&on),
             "same routes and rules"
         );
-        timer.step("plan after toggle", || assert_plan_empty(&ws.plan_detailed()));
+        timer.step("plan after toggle", || {
+            assert_plan_empty(&ws.plan_detailed())
+        });
     });
 }

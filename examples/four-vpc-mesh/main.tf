@@ -64,10 +64,9 @@ resource "peering_mesh" "lab" {
   ssh_ingress_cidrs = ["10.1.1.0/24"]
   tags              = { project = "seed-lab" }
 
-  timeouts = {
-    create = "30m"
-    delete = "30m"
-  }
+  # Defaults: 30m each. Timeouts are not stored in AWS, so `terraform import` leaves
+  # them out of the state.
+  # timeouts = { create = "45m", update = "30m", delete = "30m" }
 }
 
 output "mesh_id" {

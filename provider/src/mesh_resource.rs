@@ -20,16 +20,18 @@ mod read;
 mod run;
 mod schema;
 mod state;
-mod timeouts;
 #[cfg(test)]
 mod tests;
+mod timeouts;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
 use tfplugin::diag::{Diagnostic, Diagnostics};
-use tfplugin::provider::{ApplyRequest, ApplyResponse, Context, PlanRequest, PlanResponse, ReadResponse, Resource};
+use tfplugin::provider::{
+    ApplyRequest, ApplyResponse, Context, PlanRequest, PlanResponse, ReadResponse, Resource,
+};
 use tfplugin::schema::Schema;
 use tfplugin::value::Value;
 
@@ -53,8 +55,15 @@ pub struct MeshResource {
 
 impl MeshResource {
     pub fn new(config: Arc<RwLock<Option<ProviderConfig>>>, connector: Arc<dyn Connector>) -> Self {
-        let r = MeshResource { config, connector, connection: tokio::sync::Mutex::new(None), legacy_nested_plans: AtomicBool::new(false) };
-        if let Ok(v) = std::env::var("PEERING_TMP_TFV") { r.set_terraform_version(&v); } // TEMPORARY
+        let r = MeshResource {
+            config,
+            connector,
+            connection: tokio::sync::Mutex::new(None),
+            legacy_nested_plans: AtomicBool::new(false),
+        };
+        if let Ok(v) = std::env::var("PEERING_TMP_TFV") {
+            r.set_terraform_version(&v);
+        } // TEMPORARY
         r
     }
 
@@ -76,7 +85,10 @@ impl MeshResource {
     }
 
     fn provider_config(&self) -> Option<ProviderConfig> {
-        self.config.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.config
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The provider configuration and a client, or an error diagnostic saying why not.
@@ -135,19 +147,39 @@ impl Resource for MeshResource {
     async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         // The provider is not configured at validation time, so its quotas are not
         // known yet: they are checked when planning.
-        let unlimited = Quotas { peerings_per_vpc: i64::MAX, routes_per_route_table: i64::MAX, rules_per_security_group: i64::MAX };
+        let unlimited = Quotas {
+            peerings_per_vpc: i64::MAX,
+            routes_per_route_table: i64::MAX,
+            rules_per_security_group: i64::MAX,
+        };
         check_config(config, &unlimited, diags);
     }
 
-    async fn read(&self, ctx: &Context, state: &Value, private: &[u8], diags: &mut Diagnostics) -> ReadResponse {
+    async fn read(
+        &self,
+        ctx: &Context,
+        state: &Value,
+        private: &[u8],
+        diags: &mut Diagnostics,
+    ) -> ReadResponse {
         read::read(self, ctx, state, private, diags).await
     }
 
-    async fn plan(&self, _ctx: &Context, req: PlanRequest, diags: &mut Diagnostics) -> PlanResponse {
+    async fn plan(
+        &self,
+        _ctx: &Context,
+        req: PlanRequest,
+        diags: &mut Diagnostics,
+    ) -> PlanResponse {
         plan::plan(self, req, diags)
     }
 
-    async fn apply(&self, ctx: &Context, req: ApplyRequest, diags: &mut Diagnostics) -> ApplyResponse {
+    async fn apply(
+        &self,
+        ctx: &Context,
+        req: ApplyRequest,
+        diags: &mut Diagnostics,
+    ) -> ApplyResponse {
         apply::apply(self, ctx, req, diags).await
     }
 

@@ -30,7 +30,11 @@ impl PeeringProvider {
     pub fn with_prober(prober: Arc<dyn Prober>) -> Self {
         let config = Arc::new(RwLock::new(None));
         let mesh = Arc::new(MeshResource::new(config.clone(), Arc::new(AwsConnector)));
-        PeeringProvider { config, prober, mesh }
+        PeeringProvider {
+            config,
+            prober,
+            mesh,
+        }
     }
 
     /// Uses `connector` for EC2 clients instead of aws-sdk-ec2 (tests, embedding).

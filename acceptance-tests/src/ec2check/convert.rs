@@ -12,7 +12,12 @@ fn text(value: Option<&str>) -> String {
 
 fn tags(tags: &[sdk::Tag]) -> Tags {
     tags.iter()
-        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_string(),
+                t.value().unwrap_or_default().to_string(),
+            ))
+        })
         .collect()
 }
 
@@ -66,7 +71,9 @@ pub fn internet_gateway(g: &sdk::InternetGateway) -> InternetGateway {
             .map(|a| {
                 (
                     text(a.vpc_id()),
-                    a.state().map(|s| s.as_str().to_string()).unwrap_or_default(),
+                    a.state()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
                 )
             })
             .collect(),

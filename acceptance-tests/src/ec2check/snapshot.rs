@@ -134,10 +134,7 @@ impl Peering {
 
     /// The two VPC ids, sorted.
     pub fn vpc_pair(&self) -> (String, String) {
-        let (a, b) = (
-            self.requester_vpc_id.clone(),
-            self.accepter_vpc_id.clone(),
-        );
+        let (a, b) = (self.requester_vpc_id.clone(), self.accepter_vpc_id.clone());
         if a <= b {
             (a, b)
         } else {

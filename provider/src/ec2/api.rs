@@ -52,11 +52,21 @@ pub trait Ec2: Send + Sync {
     /// Peerings are listed in their requester's region only (a cross-region peering
     /// appears once across regions) and only while not terminal (see
     /// [`PeeringStatus::is_terminal`]).
-    async fn inventory(&self, region: &str, mesh_id: &str, adopted_vpc_ids: &[String]) -> Result<Inventory, Ec2Error>;
+    async fn inventory(
+        &self,
+        region: &str,
+        mesh_id: &str,
+        adopted_vpc_ids: &[String],
+    ) -> Result<Inventory, Ec2Error>;
 
     /// CreateVpc with tags, then waits until `available`, then enables DNS hostnames
     /// (ModifyVpcAttribute; DNS resolution across a peering needs them).
-    async fn create_vpc(&self, region: &str, cidr: Ipv4Net, tags: &Tags) -> Result<String, Ec2Error>;
+    async fn create_vpc(
+        &self,
+        region: &str,
+        cidr: Ipv4Net,
+        tags: &Tags,
+    ) -> Result<String, Ec2Error>;
     async fn delete_vpc(&self, region: &str, vpc_id: &str) -> Result<(), Ec2Error>;
 
     async fn create_subnet(
@@ -69,20 +79,55 @@ pub trait Ec2: Send + Sync {
     ) -> Result<String, Ec2Error>;
     async fn delete_subnet(&self, region: &str, subnet_id: &str) -> Result<(), Ec2Error>;
 
-    async fn create_route_table(&self, region: &str, vpc_id: &str, tags: &Tags) -> Result<String, Ec2Error>;
+    async fn create_route_table(
+        &self,
+        region: &str,
+        vpc_id: &str,
+        tags: &Tags,
+    ) -> Result<String, Ec2Error>;
     /// Returns the association id.
-    async fn associate_route_table(&self, region: &str, route_table_id: &str, subnet_id: &str) -> Result<String, Ec2Error>;
-    async fn disassociate_route_table(&self, region: &str, association_id: &str) -> Result<(), Ec2Error>;
+    async fn associate_route_table(
+        &self,
+        region: &str,
+        route_table_id: &str,
+        subnet_id: &str,
+    ) -> Result<String, Ec2Error>;
+    async fn disassociate_route_table(
+        &self,
+        region: &str,
+        association_id: &str,
+    ) -> Result<(), Ec2Error>;
     async fn delete_route_table(&self, region: &str, route_table_id: &str) -> Result<(), Ec2Error>;
 
     async fn create_internet_gateway(&self, region: &str, tags: &Tags) -> Result<String, Ec2Error>;
-    async fn attach_internet_gateway(&self, region: &str, igw_id: &str, vpc_id: &str) -> Result<(), Ec2Error>;
-    async fn detach_internet_gateway(&self, region: &str, igw_id: &str, vpc_id: &str) -> Result<(), Ec2Error>;
+    async fn attach_internet_gateway(
+        &self,
+        region: &str,
+        igw_id: &str,
+        vpc_id: &str,
+    ) -> Result<(), Ec2Error>;
+    async fn detach_internet_gateway(
+        &self,
+        region: &str,
+        igw_id: &str,
+        vpc_id: &str,
+    ) -> Result<(), Ec2Error>;
     async fn delete_internet_gateway(&self, region: &str, igw_id: &str) -> Result<(), Ec2Error>;
 
     /// CreateRoute; an existing route to the same destination is replaced (ReplaceRoute).
-    async fn put_route(&self, region: &str, route_table_id: &str, destination: Ipv4Net, target: &RouteTarget) -> Result<(), Ec2Error>;
-    async fn delete_route(&self, region: &str, route_table_id: &str, destination: Ipv4Net) -> Result<(), Ec2Error>;
+    async fn put_route(
+        &self,
+        region: &str,
+        route_table_id: &str,
+        destination: Ipv4Net,
+        target: &RouteTarget,
+    ) -> Result<(), Ec2Error>;
+    async fn delete_route(
+        &self,
+        region: &str,
+        route_table_id: &str,
+        destination: Ipv4Net,
+    ) -> Result<(), Ec2Error>;
 
     async fn create_security_group(
         &self,
@@ -95,8 +140,18 @@ pub trait Ec2: Send + Sync {
     async fn delete_security_group(&self, region: &str, group_id: &str) -> Result<(), Ec2Error>;
     /// One AuthorizeSecurityGroupIngress call for all `rules`; rules that already exist
     /// are not an error.
-    async fn authorize_ingress(&self, region: &str, group_id: &str, rules: &[IngressRule]) -> Result<(), Ec2Error>;
-    async fn revoke_ingress(&self, region: &str, group_id: &str, rules: &[IngressRule]) -> Result<(), Ec2Error>;
+    async fn authorize_ingress(
+        &self,
+        region: &str,
+        group_id: &str,
+        rules: &[IngressRule],
+    ) -> Result<(), Ec2Error>;
+    async fn revoke_ingress(
+        &self,
+        region: &str,
+        group_id: &str,
+        rules: &[IngressRule],
+    ) -> Result<(), Ec2Error>;
 
     /// CreateVpcPeeringConnection from the requester's region.
     async fn create_peering(
@@ -108,8 +163,13 @@ pub trait Ec2: Send + Sync {
         tags: &Tags,
     ) -> Result<String, Ec2Error>;
     /// AcceptVpcPeeringConnection, called in the accepter's region.
-    async fn accept_peering(&self, accepter_region: &str, peering_id: &str) -> Result<(), Ec2Error>;
-    async fn describe_peering(&self, region: &str, peering_id: &str) -> Result<PeeringObs, Ec2Error>;
+    async fn accept_peering(&self, accepter_region: &str, peering_id: &str)
+        -> Result<(), Ec2Error>;
+    async fn describe_peering(
+        &self,
+        region: &str,
+        peering_id: &str,
+    ) -> Result<PeeringObs, Ec2Error>;
     /// Polls until the peering reaches one of `target` (NotFound when it turns terminal
     /// and that was not the target), or `timeout` passes.
     async fn wait_peering(
@@ -131,5 +191,11 @@ pub trait Ec2: Send + Sync {
     async fn delete_peering(&self, region: &str, peering_id: &str) -> Result<(), Ec2Error>;
 
     /// CreateTags / DeleteTags to make `tags` the full set of our managed tags.
-    async fn set_tags(&self, region: &str, resource_ids: &[String], add: &Tags, remove: &[String]) -> Result<(), Ec2Error>;
+    async fn set_tags(
+        &self,
+        region: &str,
+        resource_ids: &[String],
+        add: &Tags,
+        remove: &[String],
+    ) -> Result<(), Ec2Error>;
 }

@@ -130,16 +130,30 @@ impl PeeringStatus {
 
     pub fn parse(s: &str) -> Option<Self> {
         use PeeringStatus::*;
-        [InitiatingRequest, PendingAcceptance, Provisioning, Active, Deleting, Deleted, Rejected, Failed, Expired]
-            .into_iter()
-            .find(|p| p.as_str() == s)
+        [
+            InitiatingRequest,
+            PendingAcceptance,
+            Provisioning,
+            Active,
+            Deleting,
+            Deleted,
+            Rejected,
+            Failed,
+            Expired,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
     }
 
     /// A peering in this state will never become active again: treat it as gone.
     pub fn is_terminal(self) -> bool {
         matches!(
             self,
-            PeeringStatus::Deleting | PeeringStatus::Deleted | PeeringStatus::Rejected | PeeringStatus::Failed | PeeringStatus::Expired
+            PeeringStatus::Deleting
+                | PeeringStatus::Deleted
+                | PeeringStatus::Rejected
+                | PeeringStatus::Failed
+                | PeeringStatus::Expired
         )
     }
 }

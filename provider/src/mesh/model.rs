@@ -9,9 +9,13 @@ use ipnet::Ipv4Net;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Topology {
     FullMesh,
-    HubAndSpoke { hub: String },
+    HubAndSpoke {
+        hub: String,
+    },
     /// Pairs as written; validation checks names, self-pairs and duplicates.
-    Explicit { connections: Vec<(String, String)> },
+    Explicit {
+        connections: Vec<(String, String)>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

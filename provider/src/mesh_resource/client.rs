@@ -49,7 +49,10 @@ impl Connector for AwsConnector {
                 "No AWS region is configured. Set region in the provider \"peering\" block, AWS_REGION in the environment, or region in your AWS profile.".to_string()
             })?,
         };
-        Ok(Connection { ec2: Arc::new(AwsEc2::new(config)), region })
+        Ok(Connection {
+            ec2: Arc::new(AwsEc2::new(config)),
+            region,
+        })
     }
 }
 

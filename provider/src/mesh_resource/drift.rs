@@ -4,10 +4,10 @@
 
 use std::collections::BTreeSet;
 
+use crate::ec2::types::{IngressRule, Protocol};
 use crate::ec2::types::{Inventory, TAG_COMPONENT};
 use crate::mesh::key::{Key, RouteVia};
 use crate::mesh::model::Mesh;
-use crate::ec2::types::{IngressRule, Protocol};
 use crate::mesh::plan::{Op, Plan};
 
 /// A component key as written in a `peering:component` tag or a route table label;
@@ -26,7 +26,12 @@ fn key_of_id(inv: &Inventory, id: &str) -> Option<Key> {
         .iter()
         .find(|s| s.id == id)
         .map(|s| &s.tags)
-        .or_else(|| inv.route_tables.iter().find(|t| t.id == id).map(|t| &t.tags))?;
+        .or_else(|| {
+            inv.route_tables
+                .iter()
+                .find(|t| t.id == id)
+                .map(|t| &t.tags)
+        })?;
     parse_label(tags.get(TAG_COMPONENT)?)
 }
 
@@ -38,9 +43,15 @@ pub fn keys_of(op: &Op, inv: &Inventory) -> Vec<Key> {
         Op::FindMainRouteTable { vpc, .. } => vec![Key::MainRouteTable(v(vpc))],
         Op::CreateSubnet { vpc, subnet, .. } => vec![Key::Subnet(v(vpc), subnet.clone())],
         Op::CreateRouteTable { vpc, subnet, .. } => vec![Key::RouteTable(v(vpc), subnet.clone())],
-        Op::AssociateRouteTable { vpc, subnet, .. } => vec![Key::Association(v(vpc), subnet.clone())],
-        Op::CreateInternetGateway { vpc, .. } | Op::AttachInternetGateway { vpc, .. } => vec![Key::InternetGateway(v(vpc))],
-        Op::CreateSecurityGroup { vpc, .. } | Op::AuthorizeIngress { vpc, .. } | Op::RevokeIngress { vpc, .. } => {
+        Op::AssociateRouteTable { vpc, subnet, .. } => {
+            vec![Key::Association(v(vpc), subnet.clone())]
+        }
+        Op::CreateInternetGateway { vpc, .. } | Op::AttachInternetGateway { vpc, .. } => {
+            vec![Key::InternetGateway(v(vpc))]
+        }
+        Op::CreateSecurityGroup { vpc, .. }
+        | Op::AuthorizeIngress { vpc, .. }
+        | Op::RevokeIngress { vpc, .. } => {
             vec![Key::SecurityGroup(v(vpc))]
         }
         Op::CreatePeering { pair, .. }
@@ -50,10 +61,17 @@ pub fn keys_of(op: &Op, inv: &Inventory) -> Vec<Key> {
         Op::PutRoute { table, .. } => vec![table.clone()],
         Op::SetTags { key, .. } => vec![key.clone()],
         Op::DeleteRoute { table, .. } => parse_label(table).into_iter().collect(),
-        Op::DisassociateRouteTable { route_table_id, subnet_id, .. } => {
-            [key_of_id(inv, subnet_id), key_of_id(inv, route_table_id)].into_iter().flatten().collect()
+        Op::DisassociateRouteTable {
+            route_table_id,
+            subnet_id,
+            ..
+        } => [key_of_id(inv, subnet_id), key_of_id(inv, route_table_id)]
+            .into_iter()
+            .flatten()
+            .collect(),
+        Op::DetachInternetGateway { gateway, .. } => {
+            parse_label(&gateway.label).into_iter().collect()
         }
-        Op::DetachInternetGateway { gateway, .. } => parse_label(&gateway.label).into_iter().collect(),
         Op::DeletePeering(d)
         | Op::DeleteSecurityGroup(d)
         | Op::DeleteRouteTable(d)
@@ -65,7 +83,10 @@ pub fn keys_of(op: &Op, inv: &Inventory) -> Vec<Key> {
 
 /// Every component a plan touches, including the ones it creates.
 pub fn touched(plan: &Plan, inv: &Inventory) -> BTreeSet<Key> {
-    plan.steps.iter().flat_map(|s| keys_of(&s.op, inv)).collect()
+    plan.steps
+        .iter()
+        .flat_map(|s| keys_of(&s.op, inv))
+        .collect()
 }
 
 /// Does the key belong to VPCs that are all in `mesh`? Changes to VPCs the

@@ -66,14 +66,23 @@ pub fn anything_tagged(inv: &Inventory, mesh_id: &str) -> bool {
         || inv.subnets.iter().any(|s| ours(&s.tags))
         || inv.route_tables.iter().any(|t| ours(&t.tags) && !t.main)
         || inv.internet_gateways.iter().any(|g| ours(&g.tags))
-        || inv.security_groups.iter().any(|g| ours(&g.tags) && g.name != "default")
-        || inv.peerings.iter().any(|p| ours(&p.tags) && !p.status.is_terminal())
+        || inv
+            .security_groups
+            .iter()
+            .any(|g| ours(&g.tags) && g.name != "default")
+        || inv
+            .peerings
+            .iter()
+            .any(|p| ours(&p.tags) && !p.status.is_terminal())
 }
 
 /// Is any part of the mesh left that a refresh should keep tracking? An internet
 /// gateway alone is not: a detached, tagged gateway is adopted by the next create.
 pub fn mesh_exists(inv: &Inventory, mesh_id: &str) -> bool {
-    let without_gateways = Inventory { internet_gateways: Vec::new(), ..inv.clone() };
+    let without_gateways = Inventory {
+        internet_gateways: Vec::new(),
+        ..inv.clone()
+    };
     anything_tagged(&without_gateways, mesh_id)
 }
 
@@ -93,9 +102,17 @@ pub struct DesiredInputs<'a> {
 pub fn desired_for(mesh: &Mesh, inputs: &DesiredInputs<'_>) -> Result<Desired, DesiredError> {
     let mut adopted_cidrs = BTreeMap::new();
     for (i, (name, spec)) in mesh.vpcs.iter().enumerate() {
-        let (Some(id), None) = (&spec.vpc_id, spec.cidr) else { continue };
-        let observed = inputs.inventory.vpcs.iter().find(|v| &v.id == id).map(|v| v.cidr);
-        let placeholder = || Ipv4Net::new(Ipv4Addr::new(0, 0, 255, i as u8), 32).expect("a /32 is valid");
+        let (Some(id), None) = (&spec.vpc_id, spec.cidr) else {
+            continue;
+        };
+        let observed = inputs
+            .inventory
+            .vpcs
+            .iter()
+            .find(|v| &v.id == id)
+            .map(|v| v.cidr);
+        let placeholder =
+            || Ipv4Net::new(Ipv4Addr::new(0, 0, 255, i as u8), 32).expect("a /32 is valid");
         if let Some(cidr) = observed.or_else(|| inputs.placeholders.then(placeholder)) {
             adopted_cidrs.insert(name.clone(), cidr);
         }
@@ -127,7 +144,10 @@ pub fn pin_regions(mesh: &mut Mesh, known: &tfplugin::value::Value, default_regi
 pub fn unadopt_created(mesh: &mut Mesh, inv: &Inventory, mesh_id: &str) {
     for spec in mesh.vpcs.values_mut() {
         let Some(id) = &spec.vpc_id else { continue };
-        let adopted = inv.vpcs.iter().any(|v| &v.id == id && v.tags.get(TAG_MESH).map(String::as_str) != Some(mesh_id));
+        let adopted = inv
+            .vpcs
+            .iter()
+            .any(|v| &v.id == id && v.tags.get(TAG_MESH).map(String::as_str) != Some(mesh_id));
         if !adopted {
             spec.vpc_id = None;
         }
@@ -136,7 +156,13 @@ pub fn unadopt_created(mesh: &mut Mesh, inv: &Inventory, mesh_id: &str) {
 
 /// The regions and VPC ids a state value names.
 pub fn scope_of_state(scope: &mut Scope, state: &tfplugin::value::Value) {
-    for vpc in state.get("vpcs").as_map().into_iter().flatten().map(|(_, v)| v) {
+    for vpc in state
+        .get("vpcs")
+        .as_map()
+        .into_iter()
+        .flatten()
+        .map(|(_, v)| v)
+    {
         if let Some(region) = vpc.get("region").as_str() {
             add_to_scope(scope, region, vpc.get("vpc_id").as_str());
         }

@@ -57,7 +57,9 @@ pub fn add_settings_tags(desired: &mut Desired, mesh: &Mesh) {
     if let Topology::Explicit { connections } = &mesh.topology {
         for (i, (x, y)) in connections.iter().enumerate() {
             if let Some(peering) = desired.peerings.get_mut(&Pair::new(x, y)) {
-                peering.tags.insert(TAG_CONNECTION.into(), format!("{i} {x} {y}"));
+                peering
+                    .tags
+                    .insert(TAG_CONNECTION.into(), format!("{i} {x} {y}"));
             }
         }
     }
@@ -83,19 +85,30 @@ pub fn read_settings(group: &SecurityGroupObs, default_tags: &Tags) -> Option<Se
     let flag = |key: &str, default: bool| t.get(key).map_or(default, |v| v == "true");
     let mut ssh: Vec<(usize, Ipv4Net)> = t
         .iter()
-        .filter_map(|(k, v)| Some((k.strip_prefix(TAG_SSH_PREFIX)?.parse().ok()?, v.parse().ok()?)))
+        .filter_map(|(k, v)| {
+            Some((
+                k.strip_prefix(TAG_SSH_PREFIX)?.parse().ok()?,
+                v.parse().ok()?,
+            ))
+        })
         .collect();
     ssh.sort();
     let tags = t
         .iter()
         .filter(|(k, v)| {
-            k.as_str() != TAG_NAME && !k.starts_with("peering:") && !k.starts_with("aws:") && default_tags.get(*k) != Some(*v)
+            k.as_str() != TAG_NAME
+                && !k.starts_with("peering:")
+                && !k.starts_with("aws:")
+                && default_tags.get(*k) != Some(*v)
         })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     Some(Settings {
         name: t.get(TAG_MESH_NAME)?.clone(),
-        topology: t.get(TAG_TOPOLOGY).cloned().unwrap_or_else(|| "full_mesh".into()),
+        topology: t
+            .get(TAG_TOPOLOGY)
+            .cloned()
+            .unwrap_or_else(|| "full_mesh".into()),
         hub: t.get(TAG_HUB).cloned(),
         allow_icmp: flag(TAG_ALLOW_ICMP, true),
         dns_resolution: flag(TAG_DNS, false),
@@ -109,5 +122,8 @@ pub fn read_connection(tags: &Tags) -> Option<(usize, String, String)> {
     let text = tags.get(TAG_CONNECTION)?;
     let mut parts = text.split(' ');
     let (i, x, y) = (parts.next()?.parse().ok()?, parts.next()?, parts.next()?);
-    parts.next().is_none().then(|| (i, x.to_string(), y.to_string()))
+    parts
+        .next()
+        .is_none()
+        .then(|| (i, x.to_string(), y.to_string()))
 }

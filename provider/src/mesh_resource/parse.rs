@@ -52,7 +52,10 @@ struct Parser<'d> {
 }
 
 pub fn parse(value: &Value, diags: &mut Diagnostics) -> Parsed {
-    let mut p = Parser { unknown: Unknowns::default(), diags };
+    let mut p = Parser {
+        unknown: Unknowns::default(),
+        diags,
+    };
     let name = match value.get("name") {
         v if v.is_unknown() => {
             p.unknown.name = true;
@@ -76,18 +79,29 @@ pub fn parse(value: &Value, diags: &mut Diagnostics) -> Parsed {
         name,
         vpcs,
         topology,
-        allow_icmp: value.get("allow_icmp").as_bool().unwrap_or(DEFAULT_ALLOW_ICMP),
+        allow_icmp: value
+            .get("allow_icmp")
+            .as_bool()
+            .unwrap_or(DEFAULT_ALLOW_ICMP),
         ssh_ingress_cidrs: p.ssh_cidrs(value.get("ssh_ingress_cidrs")),
-        dns_resolution: value.get("dns_resolution").as_bool().unwrap_or(DEFAULT_DNS_RESOLUTION),
+        dns_resolution: value
+            .get("dns_resolution")
+            .as_bool()
+            .unwrap_or(DEFAULT_DNS_RESOLUTION),
         tags: known_strings(value.get("tags")),
     };
-    Parsed { mesh, unknown: p.unknown }
+    Parsed {
+        mesh,
+        unknown: p.unknown,
+    }
 }
 
 /// The entries of a map of strings that are known.
 fn known_strings(v: &Value) -> BTreeMap<String, String> {
     let entries = v.as_map().into_iter().flatten();
-    entries.filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect()
+    entries
+        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+        .collect()
 }
 
 impl Parser<'_> {
@@ -124,10 +138,19 @@ impl Parser<'_> {
             self.unknown.whole_vpcs.insert(name.to_string());
             self.unknown.tainted.insert(name.to_string());
             let cidr = Some(self.placeholder_cidr());
-            return Some(VpcSpec { cidr, vpc_id: None, region: Some(UNKNOWN_REGION.to_string()), subnets: BTreeMap::new() });
+            return Some(VpcSpec {
+                cidr,
+                vpc_id: None,
+                region: Some(UNKNOWN_REGION.to_string()),
+                subnets: BTreeMap::new(),
+            });
         }
         let mut tainted = false;
-        let cidr = self.cidr(v.get("cidr_block"), path.clone().attr("cidr_block"), &mut tainted);
+        let cidr = self.cidr(
+            v.get("cidr_block"),
+            path.clone().attr("cidr_block"),
+            &mut tainted,
+        );
         let vpc_id = match v.get("vpc_id") {
             id if id.is_unknown() => {
                 tainted = true;
@@ -155,10 +178,16 @@ impl Parser<'_> {
                     let sub_path = path.clone().attr("subnets").key(sub);
                     if spec.is_unknown() {
                         tainted = true;
-                        self.unknown.whole_subnets.insert((name.to_string(), sub.clone()));
+                        self.unknown
+                            .whole_subnets
+                            .insert((name.to_string(), sub.clone()));
                         continue;
                     }
-                    let cidr = self.cidr(spec.get("cidr_block"), sub_path.attr("cidr_block"), &mut tainted);
+                    let cidr = self.cidr(
+                        spec.get("cidr_block"),
+                        sub_path.attr("cidr_block"),
+                        &mut tainted,
+                    );
                     let availability_zone = match spec.get("availability_zone") {
                         z if z.is_unknown() => {
                             tainted = true;
@@ -170,7 +199,14 @@ impl Parser<'_> {
                     tainted |= public.is_unknown();
                     let public = public.as_bool().unwrap_or(DEFAULT_PUBLIC);
                     if let Some(cidr) = cidr {
-                        subnets.insert(sub.clone(), SubnetSpec { cidr, availability_zone, public });
+                        subnets.insert(
+                            sub.clone(),
+                            SubnetSpec {
+                                cidr,
+                                availability_zone,
+                                public,
+                            },
+                        );
                     }
                 }
             }
@@ -178,21 +214,37 @@ impl Parser<'_> {
         if tainted {
             self.unknown.tainted.insert(name.to_string());
         }
-        Some(VpcSpec { cidr, vpc_id, region, subnets })
+        Some(VpcSpec {
+            cidr,
+            vpc_id,
+            region,
+            subnets,
+        })
     }
 
     fn topology(&mut self, value: &Value) -> Topology {
-        let (kind, hub, connections) = (value.get("topology"), value.get("hub"), value.get("connections"));
+        let (kind, hub, connections) = (
+            value.get("topology"),
+            value.get("hub"),
+            value.get("connections"),
+        );
         let connections_known = connections.is_wholly_known();
         if kind.is_unknown() || hub.is_unknown() || !connections_known {
             self.unknown.topology = true;
             return Topology::FullMesh;
         }
         let pairs: Option<Vec<Vec<String>>> = connections.as_list().map(|items| {
-            let strings = |item: &Value| item.as_list().unwrap_or_default().iter().filter_map(|s| s.as_str().map(str::to_string)).collect();
+            let strings = |item: &Value| {
+                item.as_list()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            };
             items.iter().map(strings).collect()
         });
-        topology_from_config(kind.as_str(), hub.as_str(), pairs.as_deref(), self.diags).unwrap_or(Topology::FullMesh)
+        topology_from_config(kind.as_str(), hub.as_str(), pairs.as_deref(), self.diags)
+            .unwrap_or(Topology::FullMesh)
     }
 
     fn ssh_cidrs(&mut self, v: &Value) -> Vec<Ipv4Net> {
@@ -217,8 +269,16 @@ impl Parser<'_> {
 pub fn unknown_as_null(v: &Value) -> Value {
     match v {
         Value::Unknown => Value::Null,
-        Value::Object(m) => Value::Object(m.iter().map(|(k, x)| (k.clone(), unknown_as_null(x))).collect()),
-        Value::Map(m) => Value::Map(m.iter().map(|(k, x)| (k.clone(), unknown_as_null(x))).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| (k.clone(), unknown_as_null(x)))
+                .collect(),
+        ),
+        Value::Map(m) => Value::Map(
+            m.iter()
+                .map(|(k, x)| (k.clone(), unknown_as_null(x)))
+                .collect(),
+        ),
         Value::List(items) => Value::List(items.iter().map(unknown_as_null).collect()),
         other => other.clone(),
     }
@@ -241,12 +301,14 @@ impl Parsed {
             if vpc.cidr.is_some_and(|c| u.placeholder_cidrs.contains(&c)) {
                 vpc.cidr = None;
                 // Stands for the block that will be known: a neutral adopted VPC.
-                vpc.vpc_id.get_or_insert_with(|| format!("vpc-fffffffe{i:08x}"));
+                vpc.vpc_id
+                    .get_or_insert_with(|| format!("vpc-fffffffe{i:08x}"));
             }
             if vpc.region.as_deref() == Some(UNKNOWN_REGION) {
                 vpc.region = None;
             }
-            vpc.subnets.retain(|_, s| !u.placeholder_cidrs.contains(&s.cidr));
+            vpc.subnets
+                .retain(|_, s| !u.placeholder_cidrs.contains(&s.cidr));
             for s in vpc.subnets.values_mut() {
                 if s.availability_zone.as_deref() == Some(UNKNOWN_ZONE) {
                     s.availability_zone = None;

@@ -26,17 +26,34 @@ use crate::mesh::plan::{plan as plan_mesh, Plan};
 
 pub(super) fn plan(res: &MeshResource, req: PlanRequest, diags: &mut Diagnostics) -> PlanResponse {
     if req.proposed.is_null() {
-        return PlanResponse { planned: Value::Null, planned_private: req.prior_private, ..PlanResponse::default() };
+        return PlanResponse {
+            planned: Value::Null,
+            planned_private: req.prior_private,
+            ..PlanResponse::default()
+        };
     }
     let config = res.provider_config();
-    let quotas = config.as_ref().map(|c| c.quotas.clone()).unwrap_or_default();
-    let default_tags = config.as_ref().map(|c| c.default_tags.clone()).unwrap_or_default();
+    let quotas = config
+        .as_ref()
+        .map(|c| c.quotas.clone())
+        .unwrap_or_default();
+    let default_tags = config
+        .as_ref()
+        .map(|c| c.default_tags.clone())
+        .unwrap_or_default();
     let parsed = check_config(&req.config, &quotas, diags);
     if diags.has_errors() {
-        return PlanResponse { planned: req.proposed, planned_private: req.prior_private, ..PlanResponse::default() };
+        return PlanResponse {
+            planned: req.proposed,
+            planned_private: req.prior_private,
+            ..PlanResponse::default()
+        };
     }
     let private = Private::decode(&req.prior_private);
-    let default_region = config.and_then(|c| c.region).or(private.default_region.clone()).unwrap_or_else(|| UNKNOWN_REGION.to_string());
+    let default_region = config
+        .and_then(|c| c.region)
+        .or(private.default_region.clone())
+        .unwrap_or_else(|| UNKNOWN_REGION.to_string());
     let mut mesh = parsed.mesh.clone();
     pin_regions(&mut mesh, &req.prior, &default_region);
 
@@ -56,7 +73,11 @@ pub(super) fn plan(res: &MeshResource, req: PlanRequest, diags: &mut Diagnostics
         Ok(d) => d,
         Err(e) => {
             diags.push(Diagnostic::error("Cannot plan the mesh", e.to_string()));
-            return PlanResponse { planned: req.proposed, planned_private: req.prior_private, ..PlanResponse::default() };
+            return PlanResponse {
+                planned: req.proposed,
+                planned_private: req.prior_private,
+                ..PlanResponse::default()
+            };
         }
     };
     let next = plan_mesh(&desired, &inventory);
@@ -64,7 +85,10 @@ pub(super) fn plan(res: &MeshResource, req: PlanRequest, diags: &mut Diagnostics
     if !drift.repairs.is_empty() {
         diags.push(Diagnostic::warning(
             "The mesh drifted: apply will repair it",
-            format!("Since the last apply, EC2 changed outside Terraform:\n- {}", drift.repairs.join("\n- ")),
+            format!(
+                "Since the last apply, EC2 changed outside Terraform:\n- {}",
+                drift.repairs.join("\n- ")
+            ),
         ));
     }
     let facts = Facts {
@@ -88,8 +112,16 @@ pub(super) fn plan(res: &MeshResource, req: PlanRequest, diags: &mut Diagnostics
         keep_vpcs_as_written_or_as_they_were(&mut planned, &req.prior, &req.config);
     }
     let name_changed = !req.prior.is_null() && req.prior.get("name") != req.config.get("name");
-    let requires_replace = if name_changed { vec![AttributePath::root("name")] } else { Vec::new() };
-    PlanResponse { planned, requires_replace, planned_private: req.prior_private }
+    let requires_replace = if name_changed {
+        vec![AttributePath::root("name")]
+    } else {
+        Vec::new()
+    };
+    PlanResponse {
+        planned,
+        requires_replace,
+        planned_private: req.prior_private,
+    }
 }
 
 struct Drift {
@@ -103,7 +135,11 @@ struct Drift {
 /// What the prior state says exists but EC2 lacks, restricted to what the new plan
 /// repairs (a drifted VPC the configuration removes needs no repair).
 fn drift(prior: &Value, mesh: &Mesh, next: &Plan, inputs: &DesiredInputs<'_>) -> Drift {
-    let mut out = Drift { stale: BTreeSet::new(), repairs: Vec::new(), unplaced: false };
+    let mut out = Drift {
+        stale: BTreeSet::new(),
+        repairs: Vec::new(),
+        unplaced: false,
+    };
     if prior.is_null() || *inputs.inventory == Inventory::default() {
         return out;
     }
@@ -111,12 +147,18 @@ fn drift(prior: &Value, mesh: &Mesh, next: &Plan, inputs: &DesiredInputs<'_>) ->
     let mut prior_mesh = parse(prior, &mut ignored).mesh;
     unadopt_created(&mut prior_mesh, inputs.inventory, inputs.mesh_id);
     pin_regions(&mut prior_mesh, prior, inputs.default_region);
-    let Ok(desired) = desired_for(&prior_mesh, inputs) else { return out };
+    let Ok(desired) = desired_for(&prior_mesh, inputs) else {
+        return out;
+    };
     let before = plan_mesh(&desired, inputs.inventory);
     let next_keys = touched(next, inputs.inventory);
     for step in &before.steps {
         let keys = keys_of(&step.op, inputs.inventory);
-        let relevant: Vec<Key> = keys.iter().filter(|k| next_keys.contains(*k) && within(k, mesh)).cloned().collect();
+        let relevant: Vec<Key> = keys
+            .iter()
+            .filter(|k| next_keys.contains(*k) && within(k, mesh))
+            .cloned()
+            .collect();
         if !relevant.is_empty() {
             out.stale.extend(relevant);
             out.repairs.push(describe(&step.op));

@@ -11,8 +11,8 @@ use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
 use crate::ec2::types::{
-    IngressRule, InternetGatewayObs, Inventory, PeeringObs, PeeringStatus, Protocol, RouteObs, RouteTableObs, RouteTarget,
-    SecurityGroupObs, SubnetObs, Tags, VpcObs,
+    IngressRule, InternetGatewayObs, Inventory, PeeringObs, PeeringStatus, Protocol, RouteObs,
+    RouteTableObs, RouteTarget, SecurityGroupObs, SubnetObs, Tags, VpcObs,
 };
 
 const VERSION: u32 = 1;
@@ -28,14 +28,23 @@ impl Private {
     pub fn decode(bytes: &[u8]) -> Private {
         let stored: Option<Stored> = serde_json::from_slice(bytes).ok();
         match stored {
-            Some(s) if s.version == VERSION => Private { default_region: s.default_region, inventory: Some(s.inventory.into()) },
+            Some(s) if s.version == VERSION => Private {
+                default_region: s.default_region,
+                inventory: Some(s.inventory.into()),
+            },
             _ => Private::default(),
         }
     }
 
     pub fn encode(&self) -> Vec<u8> {
-        let Some(inventory) = &self.inventory else { return Vec::new() };
-        let stored = Stored { version: VERSION, default_region: self.default_region.clone(), inventory: inventory.into() };
+        let Some(inventory) = &self.inventory else {
+            return Vec::new();
+        };
+        let stored = Stored {
+            version: VERSION,
+            default_region: self.default_region.clone(),
+            inventory: inventory.into(),
+        };
         serde_json::to_vec(&stored).unwrap_or_default()
     }
 }
@@ -122,11 +131,32 @@ fn target_from(kind: char, id: String) -> RouteTarget {
 impl From<&Inventory> for Inv {
     fn from(inv: &Inventory) -> Self {
         Inv {
-            vpcs: inv.vpcs.iter().map(|v| Vpc(v.id.clone(), v.region.clone(), v.cidr, v.state.clone(), v.tags.clone())).collect(),
+            vpcs: inv
+                .vpcs
+                .iter()
+                .map(|v| {
+                    Vpc(
+                        v.id.clone(),
+                        v.region.clone(),
+                        v.cidr,
+                        v.state.clone(),
+                        v.tags.clone(),
+                    )
+                })
+                .collect(),
             subnets: inv
                 .subnets
                 .iter()
-                .map(|s| Subnet(s.id.clone(), s.region.clone(), s.vpc_id.clone(), s.cidr, s.availability_zone.clone(), s.tags.clone()))
+                .map(|s| {
+                    Subnet(
+                        s.id.clone(),
+                        s.region.clone(),
+                        s.vpc_id.clone(),
+                        s.cidr,
+                        s.availability_zone.clone(),
+                        s.tags.clone(),
+                    )
+                })
                 .collect(),
             route_tables: inv
                 .route_tables
@@ -151,7 +181,14 @@ impl From<&Inventory> for Inv {
             gateways: inv
                 .internet_gateways
                 .iter()
-                .map(|g| Gateway(g.id.clone(), g.region.clone(), g.attached_vpc_ids.clone(), g.tags.clone()))
+                .map(|g| {
+                    Gateway(
+                        g.id.clone(),
+                        g.region.clone(),
+                        g.attached_vpc_ids.clone(),
+                        g.tags.clone(),
+                    )
+                })
                 .collect(),
             groups: inv.security_groups.iter().map(Group::from).collect(),
             peerings: inv
@@ -196,8 +233,14 @@ impl From<&SecurityGroupObs> for Group {
 impl From<Inv> for Inventory {
     fn from(inv: Inv) -> Self {
         let groups = inv.groups.into_iter().map(|g| {
-            let icmp = g.icmp.into_iter().map(|cidr| IngressRule { protocol: Protocol::Icmp, cidr });
-            let tcp = g.tcp.into_iter().map(|(from, to, cidr)| IngressRule { protocol: Protocol::Tcp { from, to }, cidr });
+            let icmp = g.icmp.into_iter().map(|cidr| IngressRule {
+                protocol: Protocol::Icmp,
+                cidr,
+            });
+            let tcp = g.tcp.into_iter().map(|(from, to, cidr)| IngressRule {
+                protocol: Protocol::Tcp { from, to },
+                cidr,
+            });
             SecurityGroupObs {
                 id: g.id,
                 region: g.region,
@@ -209,11 +252,30 @@ impl From<Inv> for Inventory {
             }
         });
         Inventory {
-            vpcs: inv.vpcs.into_iter().map(|Vpc(id, region, cidr, state, tags)| VpcObs { id, region, cidr, state, tags }).collect(),
+            vpcs: inv
+                .vpcs
+                .into_iter()
+                .map(|Vpc(id, region, cidr, state, tags)| VpcObs {
+                    id,
+                    region,
+                    cidr,
+                    state,
+                    tags,
+                })
+                .collect(),
             subnets: inv
                 .subnets
                 .into_iter()
-                .map(|Subnet(id, region, vpc_id, cidr, availability_zone, tags)| SubnetObs { id, region, vpc_id, cidr, availability_zone, tags })
+                .map(
+                    |Subnet(id, region, vpc_id, cidr, availability_zone, tags)| SubnetObs {
+                        id,
+                        region,
+                        vpc_id,
+                        cidr,
+                        availability_zone,
+                        tags,
+                    },
+                )
                 .collect(),
             route_tables: inv
                 .route_tables
@@ -227,7 +289,11 @@ impl From<Inv> for Inventory {
                     routes: t
                         .routes
                         .into_iter()
-                        .map(|(destination, kind, id, state)| RouteObs { destination, target: target_from(kind, id), state })
+                        .map(|(destination, kind, id, state)| RouteObs {
+                            destination,
+                            target: target_from(kind, id),
+                            state,
+                        })
                         .collect(),
                     tags: t.tags,
                 })
@@ -235,7 +301,14 @@ impl From<Inv> for Inventory {
             internet_gateways: inv
                 .gateways
                 .into_iter()
-                .map(|Gateway(id, region, attached_vpc_ids, tags)| InternetGatewayObs { id, region, attached_vpc_ids, tags })
+                .map(
+                    |Gateway(id, region, attached_vpc_ids, tags)| InternetGatewayObs {
+                        id,
+                        region,
+                        attached_vpc_ids,
+                        tags,
+                    },
+                )
                 .collect(),
             security_groups: groups.collect(),
             peerings: inv
@@ -248,7 +321,8 @@ impl From<Inv> for Inventory {
                     accepter_vpc_id: p.accepter.0,
                     accepter_region: p.accepter.1,
                     // An unknown status name (a newer EC2) is treated as not active.
-                    status: PeeringStatus::parse(&p.status).unwrap_or(PeeringStatus::PendingAcceptance),
+                    status: PeeringStatus::parse(&p.status)
+                        .unwrap_or(PeeringStatus::PendingAcceptance),
                     requester_dns: p.dns.0,
                     accepter_dns: p.dns.1,
                     tags: p.tags,

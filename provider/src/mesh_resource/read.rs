@@ -9,8 +9,8 @@ use tfplugin::provider::{Context, ReadResponse};
 use tfplugin::value::Value;
 
 use super::engine::{
-    add_to_scope, anything_tagged, desired_for, mesh_exists, fetch, pin_regions, scope_of_inventory, scope_of_state, unadopt_created, DesiredInputs,
-    Scope,
+    add_to_scope, anything_tagged, desired_for, fetch, mesh_exists, pin_regions,
+    scope_of_inventory, scope_of_state, unadopt_created, DesiredInputs, Scope,
 };
 use super::meta::{read_connection, read_settings};
 use super::parse::{parse, unknown_as_null, Unknowns};
@@ -22,12 +22,28 @@ use crate::ec2::Ec2;
 use crate::mesh::key::Key;
 use crate::mesh::plan::plan as plan_mesh;
 
-pub(super) async fn read(res: &MeshResource, _ctx: &Context, state: &Value, private: &[u8], diags: &mut Diagnostics) -> ReadResponse {
-    let unchanged = ReadResponse { new_state: state.clone(), private: private.to_vec() };
-    let Some(mesh_id) = state.get("id").as_str() else { return unchanged };
-    let Some((config, conn)) = res.connect(diags).await else { return unchanged };
+pub(super) async fn read(
+    res: &MeshResource,
+    _ctx: &Context,
+    state: &Value,
+    private: &[u8],
+    diags: &mut Diagnostics,
+) -> ReadResponse {
+    let unchanged = ReadResponse {
+        new_state: state.clone(),
+        private: private.to_vec(),
+    };
+    let Some(mesh_id) = state.get("id").as_str() else {
+        return unchanged;
+    };
+    let Some((config, conn)) = res.connect(diags).await else {
+        return unchanged;
+    };
     let stored = Private::decode(private);
-    let default_region = stored.default_region.clone().unwrap_or_else(|| conn.region.clone());
+    let default_region = stored
+        .default_region
+        .clone()
+        .unwrap_or_else(|| conn.region.clone());
     let mut scope = Scope::new();
     add_to_scope(&mut scope, &default_region, None);
     scope_of_state(&mut scope, state);
@@ -37,43 +53,92 @@ pub(super) async fn read(res: &MeshResource, _ctx: &Context, state: &Value, priv
     let inventory = match fetch(conn.ec2.as_ref(), mesh_id, &scope).await {
         Ok(inv) => inv,
         Err(e) => {
-            diags.push(Diagnostic::error("Cannot read the mesh", format!("reading mesh {mesh_id} from EC2: {e}")));
+            diags.push(Diagnostic::error(
+                "Cannot read the mesh",
+                format!("reading mesh {mesh_id} from EC2: {e}"),
+            ));
             return unchanged;
         }
     };
     if !mesh_exists(&inventory, mesh_id) {
-        tracing::info!(mesh_id, "nothing of the mesh is left; it will be planned anew");
-        return ReadResponse { new_state: Value::Null, private: Vec::new() };
+        tracing::info!(
+            mesh_id,
+            "nothing of the mesh is left; it will be planned anew"
+        );
+        return ReadResponse {
+            new_state: Value::Null,
+            private: Vec::new(),
+        };
     }
-    let new_state = observe(state, mesh_id, &default_region, &config.default_tags, &inventory);
-    let private = Private { default_region: Some(default_region), inventory: Some(inventory) }.encode();
+    let new_state = observe(
+        state,
+        mesh_id,
+        &default_region,
+        &config.default_tags,
+        &inventory,
+    );
+    let private = Private {
+        default_region: Some(default_region),
+        inventory: Some(inventory),
+    }
+    .encode();
     ReadResponse { new_state, private }
 }
 
 /// The state `source` describes, as far as `inv` shows it exists.
-pub(super) fn observe(source: &Value, mesh_id: &str, default_region: &str, default_tags: &Tags, inv: &Inventory) -> Value {
+pub(super) fn observe(
+    source: &Value,
+    mesh_id: &str,
+    default_region: &str,
+    default_tags: &Tags,
+    inv: &Inventory,
+) -> Value {
     let mut ignored = Diagnostics::new();
     let mut mesh = parse(&unknown_as_null(source), &mut ignored).mesh;
     unadopt_created(&mut mesh, inv, mesh_id);
     pin_regions(&mut mesh, source, default_region);
-    let inputs = DesiredInputs { mesh_id, default_region, default_tags, inventory: inv, placeholders: true };
+    let inputs = DesiredInputs {
+        mesh_id,
+        default_region,
+        default_tags,
+        inventory: inv,
+        placeholders: true,
+    };
     let known = match desired_for(&mesh, &inputs) {
         Ok(desired) => plan_mesh(&desired, inv).known,
         Err(_) => BTreeMap::new(),
     };
     let stale = Default::default();
     let unknown = Unknowns::default();
-    let facts = Facts { mode: Mode::Observe, mesh: &mesh, unknown: &unknown, ids: &known, stale: &stale, inventory: inv, id: Value::from(mesh_id) };
+    let facts = Facts {
+        mode: Mode::Observe,
+        mesh: &mesh,
+        unknown: &unknown,
+        ids: &known,
+        stale: &stale,
+        inventory: inv,
+        id: Value::from(mesh_id),
+    };
     build(source, &facts).value
 }
 
-pub(super) async fn import(res: &MeshResource, _ctx: &Context, id: &str, diags: &mut Diagnostics) -> ReadResponse {
+pub(super) async fn import(
+    res: &MeshResource,
+    _ctx: &Context,
+    id: &str,
+    diags: &mut Diagnostics,
+) -> ReadResponse {
     let mesh_id = id.trim();
-    let Some((config, conn)) = res.connect(diags).await else { return ReadResponse::default() };
+    let Some((config, conn)) = res.connect(diags).await else {
+        return ReadResponse::default();
+    };
     let inventory = match discover(conn.ec2.as_ref(), mesh_id, &conn.region).await {
         Ok(inv) => inv,
         Err(e) => {
-            diags.push(Diagnostic::error("Cannot import the mesh", format!("reading mesh {mesh_id} from EC2: {e}")));
+            diags.push(Diagnostic::error(
+                "Cannot import the mesh",
+                format!("reading mesh {mesh_id} from EC2: {e}"),
+            ));
             return ReadResponse::default();
         }
     };
@@ -87,14 +152,28 @@ pub(super) async fn import(res: &MeshResource, _ctx: &Context, id: &str, diags: 
         ));
         return ReadResponse::default();
     };
-    let new_state = observe(&source, mesh_id, &conn.region, &config.default_tags, &inventory);
-    let private = Private { default_region: Some(conn.region.clone()), inventory: Some(inventory) }.encode();
+    let new_state = observe(
+        &source,
+        mesh_id,
+        &conn.region,
+        &config.default_tags,
+        &inventory,
+    );
+    let private = Private {
+        default_region: Some(conn.region.clone()),
+        inventory: Some(inventory),
+    }
+    .encode();
     ReadResponse { new_state, private }
 }
 
 /// Reads the mesh from the provider's region, then from every region and adopted VPC its
 /// peerings and security groups lead to, until nothing new turns up.
-async fn discover(ec2: &dyn Ec2, mesh_id: &str, region: &str) -> Result<Inventory, crate::ec2::Ec2Error> {
+async fn discover(
+    ec2: &dyn Ec2,
+    mesh_id: &str,
+    region: &str,
+) -> Result<Inventory, crate::ec2::Ec2Error> {
     let mut scope = Scope::new();
     add_to_scope(&mut scope, region, None);
     loop {
@@ -120,14 +199,23 @@ fn strings(items: impl IntoIterator<Item = String>) -> Value {
 }
 
 fn object(entries: Vec<(&str, Value)>) -> Value {
-    Value::Object(entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    Value::Object(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
 }
 
 /// The configuration a mesh was made from, as its tags tell it. None without settings.
 fn synthesize(inv: &Inventory, mesh_id: &str, default_tags: &Tags) -> Option<Value> {
     let ours = |tags: &Tags| tags.get(TAG_MESH).is_some_and(|m| m == mesh_id);
     let key = |tags: &Tags| tags.get(TAG_COMPONENT).and_then(|t| Key::parse(t));
-    let mut groups: Vec<_> = inv.security_groups.iter().filter(|g| ours(&g.tags)).collect();
+    let mut groups: Vec<_> = inv
+        .security_groups
+        .iter()
+        .filter(|g| ours(&g.tags))
+        .collect();
     groups.sort_by(|a, b| a.id.cmp(&b.id));
     let settings = groups.iter().find_map(|g| read_settings(g, default_tags))?;
 
@@ -139,7 +227,9 @@ fn synthesize(inv: &Inventory, mesh_id: &str, default_tags: &Tags) -> Option<Val
         }
     }
     for g in &groups {
-        let Some(Key::SecurityGroup(name)) = key(&g.tags) else { continue };
+        let Some(Key::SecurityGroup(name)) = key(&g.tags) else {
+            continue;
+        };
         let adopted = inv.vpcs.iter().find(|v| v.id == g.vpc_id && !ours(&v.tags));
         if let (false, Some(v)) = (vpcs.contains_key(&name), adopted) {
             vpcs.insert(name, (Some(v.id.clone()), v));
@@ -148,12 +238,25 @@ fn synthesize(inv: &Inventory, mesh_id: &str, default_tags: &Tags) -> Option<Val
     let mut entries = BTreeMap::new();
     for (name, (adopted_id, v)) in &vpcs {
         let mut subnets = BTreeMap::new();
-        for s in inv.subnets.iter().filter(|s| ours(&s.tags) && s.vpc_id == v.id) {
-            let Some(Key::Subnet(_, sub)) = key(&s.tags) else { continue };
+        for s in inv
+            .subnets
+            .iter()
+            .filter(|s| ours(&s.tags) && s.vpc_id == v.id)
+        {
+            let Some(Key::Subnet(_, sub)) = key(&s.tags) else {
+                continue;
+            };
             let table = Key::RouteTable(name.clone(), sub.clone()).to_string();
-            let public = inv.route_tables.iter().filter(|t| t.tags.get(TAG_COMPONENT) == Some(&table)).any(|t| {
-                t.routes.iter().any(|r| r.destination.prefix_len() == 0 && matches!(r.target, RouteTarget::Gateway(_)))
-            });
+            let public = inv
+                .route_tables
+                .iter()
+                .filter(|t| t.tags.get(TAG_COMPONENT) == Some(&table))
+                .any(|t| {
+                    t.routes.iter().any(|r| {
+                        r.destination.prefix_len() == 0
+                            && matches!(r.target, RouteTarget::Gateway(_))
+                    })
+                });
             let subnet = object(vec![
                 ("cidr_block", s.cidr.to_string().into()),
                 ("availability_zone", s.availability_zone.clone().into()),
@@ -163,17 +266,36 @@ fn synthesize(inv: &Inventory, mesh_id: &str, default_tags: &Tags) -> Option<Val
         }
         let vpc = object(vec![
             ("cidr_block", v.cidr.to_string().into()),
-            ("vpc_id", adopted_id.clone().map_or(Value::Null, Value::from)),
+            (
+                "vpc_id",
+                adopted_id.clone().map_or(Value::Null, Value::from),
+            ),
             ("region", v.region.clone().into()),
-            ("subnets", if subnets.is_empty() { Value::Null } else { Value::Map(subnets) }),
+            (
+                "subnets",
+                if subnets.is_empty() {
+                    Value::Null
+                } else {
+                    Value::Map(subnets)
+                },
+            ),
         ]);
         entries.insert(name.clone(), vpc);
     }
-    let mut connections: Vec<(usize, String, String)> =
-        inv.peerings.iter().filter(|p| ours(&p.tags) && !p.status.is_terminal()).filter_map(|p| read_connection(&p.tags)).collect();
+    let mut connections: Vec<(usize, String, String)> = inv
+        .peerings
+        .iter()
+        .filter(|p| ours(&p.tags) && !p.status.is_terminal())
+        .filter_map(|p| read_connection(&p.tags))
+        .collect();
     connections.sort();
     let connections = match settings.topology.as_str() {
-        "explicit" if !connections.is_empty() => Value::List(connections.into_iter().map(|(_, x, y)| strings([x, y])).collect()),
+        "explicit" if !connections.is_empty() => Value::List(
+            connections
+                .into_iter()
+                .map(|(_, x, y)| strings([x, y]))
+                .collect(),
+        ),
         _ => Value::Null,
     };
     let ssh = &settings.ssh_ingress_cidrs;
@@ -184,8 +306,28 @@ fn synthesize(inv: &Inventory, mesh_id: &str, default_tags: &Tags) -> Option<Val
         ("hub", settings.hub.clone().map_or(Value::Null, Value::from)),
         ("connections", connections),
         ("allow_icmp", settings.allow_icmp.into()),
-        ("ssh_ingress_cidrs", if ssh.is_empty() { Value::Null } else { strings(ssh.iter().map(ToString::to_string)) }),
+        (
+            "ssh_ingress_cidrs",
+            if ssh.is_empty() {
+                Value::Null
+            } else {
+                strings(ssh.iter().map(ToString::to_string))
+            },
+        ),
         ("dns_resolution", settings.dns_resolution.into()),
-        ("tags", if settings.tags.is_empty() { Value::Null } else { Value::Map(settings.tags.into_iter().map(|(k, v)| (k, v.into())).collect()) }),
+        (
+            "tags",
+            if settings.tags.is_empty() {
+                Value::Null
+            } else {
+                Value::Map(
+                    settings
+                        .tags
+                        .into_iter()
+                        .map(|(k, v)| (k, v.into()))
+                        .collect(),
+                )
+            },
+        ),
     ]))
 }

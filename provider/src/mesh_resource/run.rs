@@ -18,7 +18,13 @@ pub struct RunLimits {
     pub max_concurrency: i64,
 }
 
-pub async fn run(ctx: &Context, conn: &Connection, plan: &Plan, limits: RunLimits, diags: &mut Diagnostics) -> Outcome {
+pub async fn run(
+    ctx: &Context,
+    conn: &Connection,
+    plan: &Plan,
+    limits: RunLimits,
+    diags: &mut Diagnostics,
+) -> Outcome {
     let t = limits.timeout;
     // Stops the run at the deadline the same way Terraform's StopProvider does.
     let cancel = ctx.cancel.child_token();
@@ -31,16 +37,27 @@ pub async fn run(ctx: &Context, conn: &Connection, plan: &Plan, limits: RunLimit
     };
     let opts = ExecuteOptions {
         max_concurrency: usize::try_from(limits.max_concurrency).unwrap_or(1).max(1),
-        timeouts: execute::Timeouts { create: t, update: t, delete: t },
+        timeouts: execute::Timeouts {
+            create: t,
+            update: t,
+            delete: t,
+        },
         cancel: cancel.clone(),
     };
     let outcome = execute(conn.ec2.as_ref(), plan, &opts).await;
     deadline.abort();
     let timed_out = outcome.cancelled && !ctx.cancel.is_cancelled();
     for e in &outcome.errors {
-        diags.push(Diagnostic::error(format!("Mesh component {} failed", e.component), e.message.clone()));
+        diags.push(Diagnostic::error(
+            format!("Mesh component {} failed", e.component),
+            e.message.clone(),
+        ));
     }
-    let skipped = outcome.steps.iter().filter(|s| **s == StepStatus::Skipped).count();
+    let skipped = outcome
+        .steps
+        .iter()
+        .filter(|s| **s == StepStatus::Skipped)
+        .count();
     if skipped > 0 {
         diags.push(Diagnostic::warning(
             "Some steps were not run",
@@ -65,6 +82,14 @@ pub async fn run(ctx: &Context, conn: &Connection, plan: &Plan, limits: RunLimit
 fn humanize(d: Duration) -> String {
     let s = d.as_secs();
     let parts = [(s / 3600, "h"), (s / 60 % 60, "m"), (s % 60, "s")];
-    let text: String = parts.iter().filter(|(n, _)| *n > 0).map(|(n, u)| format!("{n}{u}")).collect();
-    if text.is_empty() { format!("{}ms", d.as_millis()) } else { text }
+    let text: String = parts
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, u)| format!("{n}{u}"))
+        .collect();
+    if text.is_empty() {
+        format!("{}ms", d.as_millis())
+    } else {
+        text
+    }
 }

@@ -74,11 +74,21 @@ fn peering_attributes() -> Vec<Attribute> {
 }
 
 fn timeout_attributes() -> Vec<Attribute> {
-    let describe = |what: &str, default: &str| format!("How long {what} may take, as a duration such as `30m`, `1h30m` or `90s`. Default `{default}`.");
+    let describe = |what: &str, default: &str| {
+        format!("How long {what} may take, as a duration such as `30m`, `1h30m` or `90s`. Default `{default}`.")
+    };
     vec![
-        string("create").optional().describe(describe("creating the mesh", DEFAULT_CREATE)),
-        string("update").optional().describe(describe("an update (including every component it creates or deletes)", DEFAULT_UPDATE)),
-        string("delete").optional().describe(describe("destroying the mesh, including waiting for peerings to be deleted", DEFAULT_DELETE)),
+        string("create")
+            .optional()
+            .describe(describe("creating the mesh", DEFAULT_CREATE)),
+        string("update").optional().describe(describe(
+            "an update (including every component it creates or deletes)",
+            DEFAULT_UPDATE,
+        )),
+        string("delete").optional().describe(describe(
+            "destroying the mesh, including waiting for peerings to be deleted",
+            DEFAULT_DELETE,
+        )),
     ]
 }
 

@@ -46,7 +46,12 @@ pub struct Built {
 }
 
 fn object(entries: Vec<(&str, Value)>) -> Value {
-    Value::Object(entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    Value::Object(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
 }
 
 fn strings(items: &[String]) -> Value {
@@ -54,13 +59,26 @@ fn strings(items: &[String]) -> Value {
 }
 
 pub fn build(source: &Value, f: &Facts<'_>) -> Built {
-    let mut b = Builder { f, placed: BTreeSet::new() };
+    let mut b = Builder {
+        f,
+        placed: BTreeSet::new(),
+    };
     let plan_unknown = f.mode == Mode::Plan && (f.unknown.vpcs || f.unknown.topology);
     let vpcs = match source.get("vpcs") {
         v if v.is_unknown() => Value::Unknown,
-        v => Value::Map(v.as_map().into_iter().flatten().filter_map(|(name, src)| Some((name.clone(), b.vpc(name, src)?))).collect()),
+        v => Value::Map(
+            v.as_map()
+                .into_iter()
+                .flatten()
+                .filter_map(|(name, src)| Some((name.clone(), b.vpc(name, src)?)))
+                .collect(),
+        ),
     };
-    let peerings = if plan_unknown { Value::Unknown } else { b.peerings() };
+    let peerings = if plan_unknown {
+        Value::Unknown
+    } else {
+        b.peerings()
+    };
     let peering_count = match (&peerings, f.mode) {
         (Value::Map(m), Mode::Observe) => Value::from(m.len() as i64),
         _ if plan_unknown => Value::Unknown,
@@ -69,18 +87,34 @@ pub fn build(source: &Value, f: &Facts<'_>) -> Built {
     let reach = if plan_unknown {
         Value::Unknown
     } else {
-        Value::Map(reachability(f.mesh).into_iter().map(|(name, peers)| (name, strings(&peers))).collect())
+        Value::Map(
+            reachability(f.mesh)
+                .into_iter()
+                .map(|(name, peers)| (name, strings(&peers)))
+                .collect(),
+        )
     };
     let value = object(vec![
         ("id", f.id.clone()),
         ("name", source.get("name").clone()),
         ("vpcs", vpcs),
-        ("topology", b.or(source.get("topology"), || Value::from(DEFAULT_TOPOLOGY))),
+        (
+            "topology",
+            b.or(source.get("topology"), || Value::from(DEFAULT_TOPOLOGY)),
+        ),
         ("hub", source.get("hub").clone()),
         ("connections", source.get("connections").clone()),
-        ("allow_icmp", b.or(source.get("allow_icmp"), || Value::from(DEFAULT_ALLOW_ICMP))),
+        (
+            "allow_icmp",
+            b.or(source.get("allow_icmp"), || Value::from(DEFAULT_ALLOW_ICMP)),
+        ),
         ("ssh_ingress_cidrs", source.get("ssh_ingress_cidrs").clone()),
-        ("dns_resolution", b.or(source.get("dns_resolution"), || Value::from(DEFAULT_DNS_RESOLUTION))),
+        (
+            "dns_resolution",
+            b.or(source.get("dns_resolution"), || {
+                Value::from(DEFAULT_DNS_RESOLUTION)
+            }),
+        ),
         ("tags", source.get("tags").clone()),
         ("peering_count", peering_count),
         ("peerings", peerings),
@@ -121,7 +155,10 @@ impl Builder<'_, '_> {
             self.placed.insert(key.clone());
             return Value::Unknown;
         }
-        self.f.ids.get(key).map_or_else(|| self.missing(), |id| Value::from(id.as_str()))
+        self.f
+            .ids
+            .get(key)
+            .map_or_else(|| self.missing(), |id| Value::from(id.as_str()))
     }
 
     fn tainted(&self, vpc: &str) -> bool {
@@ -166,7 +203,11 @@ impl Builder<'_, '_> {
             ),
         };
         let group = Key::SecurityGroup(name.to_string());
-        let security_group_id = if tainted { Value::Unknown } else { self.id(&group) };
+        let security_group_id = if tainted {
+            Value::Unknown
+        } else {
+            self.id(&group)
+        };
         let gateway = Key::InternetGateway(name.to_string());
         let public = spec.subnets.values().any(|s| s.public);
         let internet_gateway_id = match (tainted, public || self.f.stale.contains(&gateway)) {
@@ -174,7 +215,11 @@ impl Builder<'_, '_> {
             (false, true) => self.id(&gateway),
             (false, false) => Value::Null,
         };
-        let route_table_ids = if tainted || subnets_src.is_unknown() { Value::Unknown } else { self.route_table_ids(name, spec.subnets.keys()) };
+        let route_table_ids = if tainted || subnets_src.is_unknown() {
+            Value::Unknown
+        } else {
+            self.route_table_ids(name, spec.subnets.keys())
+        };
         Some(object(vec![
             ("cidr_block", cidr_block),
             ("vpc_id", vpc_id),
@@ -186,11 +231,17 @@ impl Builder<'_, '_> {
         ]))
     }
 
-    fn route_table_ids<'s>(&mut self, vpc: &str, subnets: impl ExactSizeIterator<Item = &'s String>) -> Value {
+    fn route_table_ids<'s>(
+        &mut self,
+        vpc: &str,
+        subnets: impl ExactSizeIterator<Item = &'s String>,
+    ) -> Value {
         let keys: Vec<Key> = if subnets.len() == 0 {
             vec![Key::MainRouteTable(vpc.to_string())]
         } else {
-            subnets.map(|s| Key::RouteTable(vpc.to_string(), s.clone())).collect()
+            subnets
+                .map(|s| Key::RouteTable(vpc.to_string(), s.clone()))
+                .collect()
         };
         let mut ids = Vec::new();
         let mut unknown = false;
@@ -203,7 +254,11 @@ impl Builder<'_, '_> {
         }
         if unknown || self.f.stale.contains(&Key::MainRouteTable(vpc.to_string())) {
             self.placed.insert(Key::MainRouteTable(vpc.to_string()));
-            return if self.f.mode == Mode::Plan { Value::Unknown } else { strings(&ids) };
+            return if self.f.mode == Mode::Plan {
+                Value::Unknown
+            } else {
+                strings(&ids)
+            };
         }
         strings(&ids)
     }
@@ -214,14 +269,21 @@ impl Builder<'_, '_> {
         }
         let key = Key::Subnet(vpc.to_string(), sub.to_string());
         let known_id = self.f.ids.get(&key);
-        let observed = known_id.and_then(|id| self.f.inventory.subnets.iter().find(|s| &s.id == id));
+        let observed =
+            known_id.and_then(|id| self.f.inventory.subnets.iter().find(|s| &s.id == id));
         if self.f.mode == Mode::Observe && observed.is_none() {
             return None;
         }
-        let id = if tainted { Value::Unknown } else { self.id(&key) };
-        let availability_zone = self.or(src.get("availability_zone"), || match (observed, id.is_unknown()) {
-            (Some(s), false) => Value::from(s.availability_zone.as_str()),
-            _ => Value::Unknown,
+        let id = if tainted {
+            Value::Unknown
+        } else {
+            self.id(&key)
+        };
+        let availability_zone = self.or(src.get("availability_zone"), || {
+            match (observed, id.is_unknown()) {
+                (Some(s), false) => Value::from(s.availability_zone.as_str()),
+                _ => Value::Unknown,
+            }
         });
         let table = Key::RouteTable(vpc.to_string(), sub.to_string());
         let association = Key::Association(vpc.to_string(), sub.to_string());
@@ -236,7 +298,10 @@ impl Builder<'_, '_> {
         Some(object(vec![
             ("cidr_block", src.get("cidr_block").clone()),
             ("availability_zone", availability_zone),
-            ("public", self.or(src.get("public"), || Value::from(DEFAULT_PUBLIC))),
+            (
+                "public",
+                self.or(src.get("public"), || Value::from(DEFAULT_PUBLIC)),
+            ),
             ("id", id),
             ("route_table_id", route_table_id),
         ]))
@@ -255,14 +320,29 @@ impl Builder<'_, '_> {
         let mut out = BTreeMap::new();
         for pair in pairs(self.f.mesh) {
             let key = Key::Peering(pair.clone());
-            let observed = self.f.ids.get(&key).and_then(|id| self.f.inventory.peerings.iter().find(|p| &p.id == id));
+            let observed = self
+                .f
+                .ids
+                .get(&key)
+                .and_then(|id| self.f.inventory.peerings.iter().find(|p| &p.id == id));
             if self.f.mode == Mode::Observe && observed.is_none() {
                 continue;
             }
-            let id = if self.tainted(&pair.a) || self.tainted(&pair.b) { Value::Unknown } else { self.id(&key) };
-            let side = |vpc_id: &str, fallback: &str| names.get(vpc_id).map_or(fallback.to_string(), |n| n.to_string());
+            let id = if self.tainted(&pair.a) || self.tainted(&pair.b) {
+                Value::Unknown
+            } else {
+                self.id(&key)
+            };
+            let side = |vpc_id: &str, fallback: &str| {
+                names
+                    .get(vpc_id)
+                    .map_or(fallback.to_string(), |n| n.to_string())
+            };
             let (requester, accepter) = match observed {
-                Some(p) => (side(&p.requester_vpc_id, &pair.a), side(&p.accepter_vpc_id, &pair.b)),
+                Some(p) => (
+                    side(&p.requester_vpc_id, &pair.a),
+                    side(&p.accepter_vpc_id, &pair.b),
+                ),
                 None => (pair.a.clone(), pair.b.clone()),
             };
             let status = match (self.f.mode, observed) {
@@ -271,7 +351,12 @@ impl Builder<'_, '_> {
             };
             out.insert(
                 Pair::key(&pair),
-                object(vec![("id", id), ("requester", requester.into()), ("accepter", accepter.into()), ("status", status.into())]),
+                object(vec![
+                    ("id", id),
+                    ("requester", requester.into()),
+                    ("accepter", accepter.into()),
+                    ("status", status.into()),
+                ]),
             );
         }
         Value::Map(out)

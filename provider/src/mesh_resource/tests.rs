@@ -58,11 +58,19 @@ pub struct Answer<T> {
 
 impl<T> Answer<T> {
     pub fn errors(&self) -> Vec<String> {
-        self.diags.iter().filter(|d| d.severity == Severity::Error).map(ToString::to_string).collect()
+        self.diags
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(ToString::to_string)
+            .collect()
     }
 
     pub fn warnings(&self) -> Vec<String> {
-        self.diags.iter().filter(|d| d.severity == Severity::Warning).map(ToString::to_string).collect()
+        self.diags
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .map(ToString::to_string)
+            .collect()
     }
 }
 
@@ -73,9 +81,20 @@ impl Harness {
 
     pub fn with_fake(fake: Arc<FakeEc2>) -> Self {
         let config = Arc::new(RwLock::new(Some(provider_config())));
-        let conn = Connection { ec2: fake.clone(), region: REGION.to_string() };
+        let conn = Connection {
+            ec2: fake.clone(),
+            region: REGION.to_string(),
+        };
         let res = MeshResource::new(config, Arc::new(FixedConnector(conn)));
-        Harness { fake, res, ctx: Context { cancel: CancellationToken::new() }, state: Value::Null, private: Vec::new() }
+        Harness {
+            fake,
+            res,
+            ctx: Context {
+                cancel: CancellationToken::new(),
+            },
+            state: Value::Null,
+            private: Vec::new(),
+        }
     }
 
     /// Another provider process on the same account (fresh client cache).
@@ -85,7 +104,9 @@ impl Harness {
 
     pub async fn validate(&self, config: &Value) -> Diagnostics {
         let mut diags = Diagnostics::new();
-        self.res.validate(&values::conform(config), &mut diags).await;
+        self.res
+            .validate(&values::conform(config), &mut diags)
+            .await;
         diags
     }
 
@@ -93,7 +114,12 @@ impl Harness {
     /// is checked against Terraform's rules.
     pub async fn plan(&self, config: &Value) -> Answer<tfplugin::provider::PlanResponse> {
         let config = values::conform(config);
-        let req = PlanRequest { prior: self.state.clone(), proposed: config.clone(), config: config.clone(), prior_private: self.private.clone() };
+        let req = PlanRequest {
+            prior: self.state.clone(),
+            proposed: config.clone(),
+            config: config.clone(),
+            prior_private: self.private.clone(),
+        };
         let mut diags = Diagnostics::new();
         let resp = self.res.plan(&self.ctx, req, &mut diags).await;
         if !diags.has_errors() && !config.is_null() {
@@ -104,7 +130,11 @@ impl Harness {
 
     /// ApplyResourceChange of a plan; keeps the new state like Terraform does (also
     /// after errors) and checks it against the plan when there were none.
-    pub async fn apply(&mut self, config: &Value, planned: &tfplugin::provider::PlanResponse) -> Answer<Value> {
+    pub async fn apply(
+        &mut self,
+        config: &Value,
+        planned: &tfplugin::provider::PlanResponse,
+    ) -> Answer<Value> {
         let config = values::conform(config);
         let req = ApplyRequest {
             prior: self.state.clone(),
@@ -114,13 +144,20 @@ impl Harness {
         };
         let mut diags = Diagnostics::new();
         let resp = self.res.apply(&self.ctx, req, &mut diags).await;
-        assert!(resp.new_state.is_wholly_known(), "applied state has unknown values: {:?}", resp.new_state);
+        assert!(
+            resp.new_state.is_wholly_known(),
+            "applied state has unknown values: {:?}",
+            resp.new_state
+        );
         if !diags.has_errors() {
             rules::assert_consistent_apply(&planned.planned, &resp.new_state);
         }
         self.state = resp.new_state.clone();
         self.private = resp.private;
-        Answer { value: resp.new_state, diags }
+        Answer {
+            value: resp.new_state,
+            diags,
+        }
     }
 
     /// Plan and apply; panics on errors.
@@ -128,21 +165,35 @@ impl Harness {
         let plan = self.plan(config).await;
         assert!(plan.errors().is_empty(), "plan errors: {:?}", plan.errors());
         let applied = self.apply(config, &plan.value).await;
-        assert!(applied.errors().is_empty(), "apply errors: {:?}", applied.errors());
+        assert!(
+            applied.errors().is_empty(),
+            "apply errors: {:?}",
+            applied.errors()
+        );
         applied.value
     }
 
     /// ReadResource (a refresh); keeps the result.
     pub async fn refresh(&mut self) -> Answer<Value> {
         let mut diags = Diagnostics::new();
-        let resp = self.res.read(&self.ctx, &self.state, &self.private, &mut diags).await;
+        let resp = self
+            .res
+            .read(&self.ctx, &self.state, &self.private, &mut diags)
+            .await;
         self.state = resp.new_state.clone();
         self.private = resp.private;
-        Answer { value: resp.new_state, diags }
+        Answer {
+            value: resp.new_state,
+            diags,
+        }
     }
 
     pub async fn destroy(&mut self) -> Answer<Value> {
-        let plan = tfplugin::provider::PlanResponse { planned: Value::Null, requires_replace: Vec::new(), planned_private: self.private.clone() };
+        let plan = tfplugin::provider::PlanResponse {
+            planned: Value::Null,
+            requires_replace: Vec::new(),
+            planned_private: self.private.clone(),
+        };
         let prior_config = self.state.clone();
         self.apply(&prior_config, &plan).await
     }
@@ -152,6 +203,9 @@ impl Harness {
         let resp = self.res.import(&self.ctx, id, &mut diags).await;
         self.state = resp.new_state.clone();
         self.private = resp.private;
-        Answer { value: resp.new_state, diags }
+        Answer {
+            value: resp.new_state,
+            diags,
+        }
     }
 }

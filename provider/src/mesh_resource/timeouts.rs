@@ -19,7 +19,11 @@ pub struct Timeouts {
 impl Default for Timeouts {
     fn default() -> Self {
         let parse = |s: &str| parse_duration(s).expect("default timeouts parse");
-        Timeouts { create: parse(DEFAULT_CREATE), update: parse(DEFAULT_UPDATE), delete: parse(DEFAULT_DELETE) }
+        Timeouts {
+            create: parse(DEFAULT_CREATE),
+            update: parse(DEFAULT_UPDATE),
+            delete: parse(DEFAULT_DELETE),
+        }
     }
 }
 
@@ -52,8 +56,14 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
 /// reporting bad durations on their paths. Unknown and null values take the defaults.
 pub fn from_config(value: &Value, diags: &mut Diagnostics) -> Timeouts {
     let mut t = Timeouts::default();
-    for (name, slot) in [("create", &mut t.create), ("update", &mut t.update), ("delete", &mut t.delete)] {
-        let Some(text) = value.get(name).as_str() else { continue };
+    for (name, slot) in [
+        ("create", &mut t.create),
+        ("update", &mut t.update),
+        ("delete", &mut t.delete),
+    ] {
+        let Some(text) = value.get(name).as_str() else {
+            continue;
+        };
         match parse_duration(text) {
             Some(d) => *slot = d,
             None => diags.error_at(
@@ -83,10 +93,23 @@ mod tests {
     #[test]
     fn bad_timeouts_are_reported_on_their_path() {
         let mut diags = Diagnostics::new();
-        let value = Value::Object([("create".to_string(), Value::from("soon")), ("delete".to_string(), Value::from("5m"))].into());
+        let value = Value::Object(
+            [
+                ("create".to_string(), Value::from("soon")),
+                ("delete".to_string(), Value::from("5m")),
+            ]
+            .into(),
+        );
         let t = from_config(&value, &mut diags);
         assert_eq!(diags.0.len(), 1);
-        assert_eq!(diags.0[0].attribute.as_ref().map(ToString::to_string).as_deref(), Some("timeouts.create"));
+        assert_eq!(
+            diags.0[0]
+                .attribute
+                .as_ref()
+                .map(ToString::to_string)
+                .as_deref(),
+            Some("timeouts.create")
+        );
         assert_eq!(t.delete, Duration::from_secs(300));
         assert_eq!(t.update, Timeouts::default().update);
     }

@@ -35,7 +35,10 @@ async fn repaired(h: &mut Harness, expect_unknown: &[&str], expect_words: &str) 
     h.refresh().await;
     let again = h.plan(&seed_config()).await;
     assert!(again.diags.is_empty(), "{:?}", again.diags);
-    assert_eq!(again.value.planned, h.state, "repaired: the next plan is empty");
+    assert_eq!(
+        again.value.planned, h.state,
+        "repaired: the next plan is empty"
+    );
 }
 
 #[tokio::test]
@@ -44,7 +47,10 @@ async fn a_deleted_peering_is_planned_back_and_restored() {
     let old = text(&state, &["peerings", "shared:testing", "id"]);
     h.fake.delete_peering_out_of_band(&old);
     let refreshed = h.refresh().await;
-    assert!(at(&refreshed.value, &["peerings", "shared:testing"]).is_null(), "a deleted peering leaves the state");
+    assert!(
+        at(&refreshed.value, &["peerings", "shared:testing"]).is_null(),
+        "a deleted peering leaves the state"
+    );
     assert_eq!(at(&refreshed.value, &["peering_count"]).as_i64(), Some(5));
     let expect = [
         "peerings.shared:testing.id",
@@ -56,40 +62,82 @@ async fn a_deleted_peering_is_planned_back_and_restored() {
     repaired(&mut h, &expect, "peering shared:testing is missing").await;
     let new = text(&h.state, &["peerings", "shared:testing", "id"]);
     assert_ne!(new, old);
-    assert_eq!(h.fake.peering(&new).map(|p| p.status), Some(PeeringStatus::Active));
+    assert_eq!(
+        h.fake.peering(&new).map(|p| p.status),
+        Some(PeeringStatus::Active)
+    );
 }
 
 #[tokio::test]
 async fn a_peering_that_is_not_active_shows_its_status_and_is_accepted() {
     let (mut h, state) = seeded().await;
     let id = text(&state, &["peerings", "development:production", "id"]);
-    h.fake.set_peering_status(&id, PeeringStatus::PendingAcceptance);
+    h.fake
+        .set_peering_status(&id, PeeringStatus::PendingAcceptance);
     let refreshed = h.refresh().await;
-    assert_eq!(text(&refreshed.value, &["peerings", "development:production", "status"]), "pending-acceptance");
-    repaired(&mut h, &["peerings.development:production.id"], "not accepted").await;
-    assert_eq!(text(&h.state, &["peerings", "development:production", "id"]), id, "the same peering, accepted");
+    assert_eq!(
+        text(
+            &refreshed.value,
+            &["peerings", "development:production", "status"]
+        ),
+        "pending-acceptance"
+    );
+    repaired(
+        &mut h,
+        &["peerings.development:production.id"],
+        "not accepted",
+    )
+    .await;
+    assert_eq!(
+        text(&h.state, &["peerings", "development:production", "id"]),
+        id,
+        "the same peering, accepted"
+    );
 }
 
 #[tokio::test]
 async fn a_missing_route_is_put_back() {
     let (mut h, state) = seeded().await;
-    let table = text(&state, &["vpcs", "testing", "subnets", "private", "route_table_id"]);
+    let table = text(
+        &state,
+        &["vpcs", "testing", "subnets", "private", "route_table_id"],
+    );
     h.fake.remove_route(&table, net("10.4.0.0/16"));
     repaired(
         &mut h,
-        &["vpcs.testing.route_table_ids", "vpcs.testing.subnets.private.route_table_id"],
+        &[
+            "vpcs.testing.route_table_ids",
+            "vpcs.testing.subnets.private.route_table_id",
+        ],
         "lacks the route to 10.4.0.0/16 via peering shared:testing",
     )
     .await;
-    assert_eq!(text(&h.state, &["vpcs", "testing", "subnets", "private", "route_table_id"]), table);
+    assert_eq!(
+        text(
+            &h.state,
+            &["vpcs", "testing", "subnets", "private", "route_table_id"]
+        ),
+        table
+    );
 }
 
 #[tokio::test]
 async fn a_revoked_rule_is_authorized_again() {
     let (mut h, state) = seeded().await;
     let group = text(&state, &["vpcs", "shared", "security_group_id"]);
-    h.fake.revoke_rule(&group, &IngressRule { protocol: Protocol::Icmp, cidr: net("10.1.0.0/16") });
-    repaired(&mut h, &["vpcs.shared.security_group_id"], "ICMP from 10.1.0.0/16").await;
+    h.fake.revoke_rule(
+        &group,
+        &IngressRule {
+            protocol: Protocol::Icmp,
+            cidr: net("10.1.0.0/16"),
+        },
+    );
+    repaired(
+        &mut h,
+        &["vpcs.shared.security_group_id"],
+        "ICMP from 10.1.0.0/16",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -98,19 +146,34 @@ async fn a_deleted_subnet_is_created_again() {
     let subnet = text(&state, &["vpcs", "development", "subnets", "private", "id"]);
     h.fake.delete_subnet_out_of_band(&subnet);
     let refreshed = h.refresh().await;
-    assert!(at(&refreshed.value, &["vpcs", "development", "subnets", "private"]).is_null());
+    assert!(at(
+        &refreshed.value,
+        &["vpcs", "development", "subnets", "private"]
+    )
+    .is_null());
     let plan = h.plan(&seed_config()).await;
-    assert!(at(&plan.value.planned, &["vpcs", "development", "subnets", "private", "id"]).is_unknown());
+    assert!(at(
+        &plan.value.planned,
+        &["vpcs", "development", "subnets", "private", "id"]
+    )
+    .is_unknown());
     let applied = h.apply(&seed_config(), &plan.value).await;
     assert!(applied.errors().is_empty(), "{:?}", applied.errors());
-    assert_ne!(text(&applied.value, &["vpcs", "development", "subnets", "private", "id"]), subnet);
+    assert_ne!(
+        text(
+            &applied.value,
+            &["vpcs", "development", "subnets", "private", "id"]
+        ),
+        subnet
+    );
 }
 
 #[tokio::test]
 async fn a_mesh_deleted_entirely_reads_as_gone() {
     let (mut h, state) = seeded().await;
     for vpc in ["production", "development", "testing", "shared"] {
-        h.fake.delete_vpc_out_of_band(&text(&state, &["vpcs", vpc, "vpc_id"]));
+        h.fake
+            .delete_vpc_out_of_band(&text(&state, &["vpcs", vpc, "vpc_id"]));
     }
     let refreshed = h.refresh().await;
     assert!(refreshed.errors().is_empty(), "{:?}", refreshed.errors());

@@ -9,7 +9,10 @@ use crate::ec2::actions::{CREATE_INTERNET_GATEWAY, CREATE_VPC, CREATE_VPC_PEERIN
 use crate::ec2::Ec2Error;
 
 fn refused(code: &str) -> Ec2Error {
-    Ec2Error::Api { code: code.to_string(), message: "injected".to_string() }
+    Ec2Error::Api {
+        code: code.to_string(),
+        message: "injected".to_string(),
+    }
 }
 
 /// Ids of the objects a clean apply of the seed mesh leaves, for comparing counts.
@@ -22,32 +25,56 @@ async fn clean_object_count() -> usize {
 #[tokio::test]
 async fn a_failed_peering_leaves_a_partial_state_and_the_next_apply_converges() {
     let mut h = Harness::new();
-    h.fake.fail_on(CREATE_VPC_PEERING_CONNECTION, 3, refused("PeeringLimitExceeded"));
+    h.fake.fail_on(
+        CREATE_VPC_PEERING_CONNECTION,
+        3,
+        refused("PeeringLimitExceeded"),
+    );
     let plan = h.plan(&seed_config()).await;
     let first = h.apply(&seed_config(), &plan.value).await;
     let errors = first.errors();
     assert!(!errors.is_empty());
-    assert!(errors.iter().any(|e| e.contains("pcx/") && e.contains("PeeringLimitExceeded")), "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("pcx/") && e.contains("PeeringLimitExceeded")),
+        "{errors:?}"
+    );
     assert!(!first.value.is_null(), "what was made is saved");
     assert_eq!(at(&first.value, &["peering_count"]).as_i64(), Some(5));
-    assert_eq!(at(&first.value, &["vpcs"]).as_map().map(|m| m.len()), Some(4));
+    assert_eq!(
+        at(&first.value, &["vpcs"]).as_map().map(|m| m.len()),
+        Some(4)
+    );
 
     h.refresh().await;
     h.converge(&seed_config()).await;
     assert_eq!(at(&h.state, &["peering_count"]).as_i64(), Some(6));
     assert_eq!(h.fake.count(CREATE_VPC), 4, "no VPC made twice");
-    assert_eq!(h.fake.count(CREATE_VPC_PEERING_CONNECTION), 7, "six peerings plus the refused attempt");
+    assert_eq!(
+        h.fake.count(CREATE_VPC_PEERING_CONNECTION),
+        7,
+        "six peerings plus the refused attempt"
+    );
     assert_eq!(h.fake.live_ids().len(), clean_object_count().await);
 }
 
 #[tokio::test]
 async fn a_lost_response_is_adopted_not_duplicated() {
     let mut h = Harness::new();
-    h.fake.fail_after_on(CREATE_VPC, 2, Ec2Error::Transport("connection reset".to_string()));
+    h.fake.fail_after_on(
+        CREATE_VPC,
+        2,
+        Ec2Error::Transport("connection reset".to_string()),
+    );
     let plan = h.plan(&seed_config()).await;
     let first = h.apply(&seed_config(), &plan.value).await;
     assert!(!first.errors().is_empty());
-    assert_eq!(at(&first.value, &["vpcs"]).as_map().map(|m| m.len()), Some(4), "the VPC whose answer was lost is found by its tags");
+    assert_eq!(
+        at(&first.value, &["vpcs"]).as_map().map(|m| m.len()),
+        Some(4),
+        "the VPC whose answer was lost is found by its tags"
+    );
     h.refresh().await;
     h.converge(&seed_config()).await;
     assert_eq!(h.fake.count(CREATE_VPC), 4);
@@ -57,7 +84,8 @@ async fn a_lost_response_is_adopted_not_duplicated() {
 #[tokio::test]
 async fn an_apply_whose_state_was_lost_adopts_what_it_made() {
     let mut h = Harness::new();
-    h.fake.fail_always_on(CREATE_VPC_PEERING_CONNECTION, refused("InternalError"));
+    h.fake
+        .fail_always_on(CREATE_VPC_PEERING_CONNECTION, refused("InternalError"));
     let plan = h.plan(&seed_config()).await;
     let first = h.apply(&seed_config(), &plan.value).await;
     assert!(!first.errors().is_empty());
@@ -67,7 +95,10 @@ async fn an_apply_whose_state_was_lost_adopts_what_it_made() {
     // The provider was killed: Terraform never saved the state.
     let mut again = h.sibling();
     again.converge(&seed_config()).await;
-    assert!(made.is_subset(&h.fake.live_ids()), "everything made the first time is kept");
+    assert!(
+        made.is_subset(&h.fake.live_ids()),
+        "everything made the first time is kept"
+    );
     assert_eq!(h.fake.count(CREATE_VPC), 4);
     assert_eq!(h.fake.live_ids().len(), clean_object_count().await);
 }
@@ -75,20 +106,33 @@ async fn an_apply_whose_state_was_lost_adopts_what_it_made() {
 #[tokio::test]
 async fn a_create_that_made_little_saves_it_and_one_that_made_nothing_saves_nothing() {
     let mut h = Harness::new();
-    h.fake.fail_always_on(CREATE_VPC, refused("VpcLimitExceeded"));
+    h.fake
+        .fail_always_on(CREATE_VPC, refused("VpcLimitExceeded"));
     let plan = h.plan(&seed_config()).await;
     let first = h.apply(&seed_config(), &plan.value).await;
-    assert_eq!(first.errors().iter().filter(|e| e.contains("vpc/")).count(), 4, "{:?}", first.errors());
+    assert_eq!(
+        first.errors().iter().filter(|e| e.contains("vpc/")).count(),
+        4,
+        "{:?}",
+        first.errors()
+    );
     // The internet gateway needs no VPC to be made: it is saved, so destroy finds it.
-    assert_eq!(at(&first.value, &["vpcs"]).as_map().map(|m| m.len()), Some(0));
+    assert_eq!(
+        at(&first.value, &["vpcs"]).as_map().map(|m| m.len()),
+        Some(0)
+    );
     let mesh_id = super::values::text(&first.value, &["id"]);
     assert!(!h.fake.tagged_ids(&mesh_id).is_empty());
     assert!(h.destroy().await.value.is_null());
     assert!(h.fake.tagged_ids(&mesh_id).is_empty());
 
     let mut h = Harness::new();
-    h.fake.fail_always_on(CREATE_VPC, refused("VpcLimitExceeded"));
-    h.fake.fail_always_on(CREATE_INTERNET_GATEWAY, refused("InternetGatewayLimitExceeded"));
+    h.fake
+        .fail_always_on(CREATE_VPC, refused("VpcLimitExceeded"));
+    h.fake.fail_always_on(
+        CREATE_INTERNET_GATEWAY,
+        refused("InternetGatewayLimitExceeded"),
+    );
     let plan = h.plan(&seed_config()).await;
     let first = h.apply(&seed_config(), &plan.value).await;
     assert!(!first.errors().is_empty());

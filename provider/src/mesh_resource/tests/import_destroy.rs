@@ -24,7 +24,10 @@ async fn import_rebuilds_the_applied_state_and_the_next_plan_is_empty() {
 #[tokio::test]
 async fn import_keeps_explicit_connections_and_settings_as_written() {
     let mut h = Harness::new();
-    let connections = tfplugin::value::Value::List(vec![strings(&["shared", "production"]), strings(&["testing", "development"])]);
+    let connections = tfplugin::value::Value::List(vec![
+        strings(&["shared", "production"]),
+        strings(&["testing", "development"]),
+    ]);
     let config = mesh_config(
         &seed_vpcs(),
         &[
@@ -32,7 +35,10 @@ async fn import_keeps_explicit_connections_and_settings_as_written() {
             ("connections", connections),
             ("allow_icmp", false.into()),
             ("dns_resolution", true.into()),
-            ("ssh_ingress_cidrs", strings(&["10.2.0.0/24", "10.1.1.0/24"])),
+            (
+                "ssh_ingress_cidrs",
+                strings(&["10.2.0.0/24", "10.1.1.0/24"]),
+            ),
         ],
     );
     h.converge(&config).await;
@@ -54,39 +60,81 @@ async fn importing_an_unknown_mesh_finds_nothing() {
 #[tokio::test]
 async fn destroy_deletes_everything_tagged_but_not_an_adopted_vpc() {
     let mut h = Harness::new();
-    let adopted = h.fake.add_vpc(REGION, "10.9.0.0/16".parse().expect("CIDR"), &Tags::new());
+    let adopted = h
+        .fake
+        .add_vpc(REGION, "10.9.0.0/16".parse().expect("CIDR"), &Tags::new());
     let mut vpcs = seed_vpcs();
-    vpcs.push(("legacy", obj(&[("vpc_id", s(&adopted)), ("subnets", map(&[("apps", obj(&[("cidr_block", s("10.9.1.0/24"))]))]))])));
+    vpcs.push((
+        "legacy",
+        obj(&[
+            ("vpc_id", s(&adopted)),
+            (
+                "subnets",
+                map(&[("apps", obj(&[("cidr_block", s("10.9.1.0/24"))]))]),
+            ),
+        ]),
+    ));
     let config = mesh_config(&vpcs, &[]);
     let state = h.converge(&config).await;
-    assert_eq!(text(&state, &["vpcs", "legacy", "cidr_block"]), "10.9.0.0/16");
+    assert_eq!(
+        text(&state, &["vpcs", "legacy", "cidr_block"]),
+        "10.9.0.0/16"
+    );
     assert_eq!(text(&state, &["vpcs", "legacy", "vpc_id"]), adopted);
     assert_eq!(at(&state, &["peering_count"]).as_i64(), Some(10));
     h.refresh().await;
     assert_eq!(h.plan(&config).await.value.planned, h.state);
     let mut imported = h.sibling();
-    assert_eq!(imported.import(&text(&state, &["id"])).await.value, h.state, "import finds the adopted VPC too");
+    assert_eq!(
+        imported.import(&text(&state, &["id"])).await.value,
+        h.state,
+        "import finds the adopted VPC too"
+    );
 
     let mesh_id = text(&state, &["id"]);
     let gone = h.destroy().await;
     assert!(gone.diags.is_empty(), "{:?}", gone.diags);
     assert!(gone.value.is_null());
-    assert!(h.fake.tagged_ids(&mesh_id).is_empty(), "left: {:?}", h.fake.tagged_ids(&mesh_id));
-    assert_eq!(h.fake.live_ids().into_iter().collect::<Vec<_>>(), [adopted], "only the adopted VPC remains");
+    assert!(
+        h.fake.tagged_ids(&mesh_id).is_empty(),
+        "left: {:?}",
+        h.fake.tagged_ids(&mesh_id)
+    );
+    assert_eq!(
+        h.fake.live_ids().into_iter().collect::<Vec<_>>(),
+        [adopted],
+        "only the adopted VPC remains"
+    );
 }
 
 #[tokio::test]
 async fn a_refresh_costs_the_same_describe_calls_at_any_size() {
     let mut describes = Vec::new();
     for n in [3usize, 9] {
-        let vpcs: Vec<(String, tfplugin::value::Value)> =
-            (0..n).map(|i| (format!("v{i}"), vpc(&format!("10.{i}.0.0/16"), &[("a", &format!("10.{i}.1.0/24"), false)]))).collect();
-        let vpcs: Vec<(&str, tfplugin::value::Value)> = vpcs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        let vpcs: Vec<(String, tfplugin::value::Value)> = (0..n)
+            .map(|i| {
+                (
+                    format!("v{i}"),
+                    vpc(
+                        &format!("10.{i}.0.0/16"),
+                        &[("a", &format!("10.{i}.1.0/24"), false)],
+                    ),
+                )
+            })
+            .collect();
+        let vpcs: Vec<(&str, tfplugin::value::Value)> =
+            vpcs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
         let mut h = Harness::new();
         h.converge(&mesh_config(&vpcs, &[])).await;
         h.fake.clear_calls();
         h.refresh().await;
-        describes.push(h.fake.calls().iter().filter(|(action, _)| action.starts_with("Describe")).count());
+        describes.push(
+            h.fake
+                .calls()
+                .iter()
+                .filter(|(action, _)| action.starts_with("Describe"))
+                .count(),
+        );
     }
     assert_eq!(describes[0], describes[1], "{describes:?}");
     assert!(describes[0] <= 7, "{describes:?}");

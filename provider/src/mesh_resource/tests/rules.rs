@@ -11,11 +11,24 @@ pub fn assert_valid_plan(config: &Value, _prior: &Value, planned: &Value) {
     let attrs = schema().block.attributes;
     let mut errors = Vec::new();
     check_object(&attrs, config, planned, "", &mut errors);
-    assert!(errors.is_empty(), "Provider produced invalid plan:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "Provider produced invalid plan:\n{}",
+        errors.join("\n")
+    );
 }
 
-fn check_object(attrs: &[Attribute], config: &Value, planned: &Value, at: &str, errors: &mut Vec<String>) {
-    if let Some(extra) = planned.as_map().and_then(|m| m.keys().find(|k| !attrs.iter().any(|a| &a.name == *k))) {
+fn check_object(
+    attrs: &[Attribute],
+    config: &Value,
+    planned: &Value,
+    at: &str,
+    errors: &mut Vec<String>,
+) {
+    if let Some(extra) = planned
+        .as_map()
+        .and_then(|m| m.keys().find(|k| !attrs.iter().any(|a| &a.name == *k)))
+    {
         errors.push(format!("{at}.{extra}: not an attribute of the schema"));
     }
     for a in attrs {
@@ -32,13 +45,17 @@ fn check_attribute(a: &Attribute, cv: &Value, pv: &Value, path: &str, errors: &m
     match &a.kind {
         AttributeKind::Typed(_) => {
             if cv != pv {
-                errors.push(format!("{path}: planned {pv:?} does not match config value {cv:?}"));
+                errors.push(format!(
+                    "{path}: planned {pv:?} does not match config value {cv:?}"
+                ));
             }
         }
         AttributeKind::Nested(nesting, inner) => {
             if cv.is_null() || cv.is_unknown() {
                 if cv != pv {
-                    errors.push(format!("{path}: planned {pv:?} does not match config value {cv:?}"));
+                    errors.push(format!(
+                        "{path}: planned {pv:?} does not match config value {cv:?}"
+                    ));
                 }
                 return;
             }
@@ -50,20 +67,28 @@ fn check_attribute(a: &Attribute, cv: &Value, pv: &Value, path: &str, errors: &m
                         return;
                     };
                     if c.keys().ne(p.keys()) {
-                        errors.push(format!("{path}: planned keys {:?} differ from config keys {:?}", p.keys().collect::<Vec<_>>(), c.keys().collect::<Vec<_>>()));
+                        errors.push(format!(
+                            "{path}: planned keys {:?} differ from config keys {:?}",
+                            p.keys().collect::<Vec<_>>(),
+                            c.keys().collect::<Vec<_>>()
+                        ));
                     }
                     for (k, cv) in c {
                         let pv = p.get(k).unwrap_or(&Value::Null);
                         if cv.is_unknown() {
                             if !pv.is_unknown() {
-                                errors.push(format!("{path}[{k}]: config is unknown, planned {pv:?}"));
+                                errors.push(format!(
+                                    "{path}[{k}]: config is unknown, planned {pv:?}"
+                                ));
                             }
                         } else {
                             check_object(inner, cv, pv, &format!("{path}[{k}]"), errors);
                         }
                     }
                 }
-                Nesting::List | Nesting::Set => unreachable!("the mesh schema has no list or set nested attributes"),
+                Nesting::List | Nesting::Set => {
+                    unreachable!("the mesh schema has no list or set nested attributes")
+                }
             }
         }
     }
@@ -73,7 +98,11 @@ fn check_attribute(a: &Attribute, cv: &Value, pv: &Value, path: &str, errors: &m
 pub fn assert_consistent_apply(planned: &Value, applied: &Value) {
     let mut errors = Vec::new();
     compatible(planned, applied, "", &mut errors);
-    assert!(errors.is_empty(), "Provider produced inconsistent result after apply:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "Provider produced inconsistent result after apply:\n{}",
+        errors.join("\n")
+    );
 }
 
 fn compatible(planned: &Value, applied: &Value, path: &str, errors: &mut Vec<String>) {
@@ -81,11 +110,20 @@ fn compatible(planned: &Value, applied: &Value, path: &str, errors: &mut Vec<Str
         (Value::Unknown, _) => {}
         (Value::Object(p), Value::Object(a)) | (Value::Map(p), Value::Map(a)) => {
             if matches!(planned, Value::Map(_)) && p.keys().ne(a.keys()) {
-                errors.push(format!("{path}: planned keys {:?}, applied {:?}", p.keys().collect::<Vec<_>>(), a.keys().collect::<Vec<_>>()));
+                errors.push(format!(
+                    "{path}: planned keys {:?}, applied {:?}",
+                    p.keys().collect::<Vec<_>>(),
+                    a.keys().collect::<Vec<_>>()
+                ));
                 return;
             }
             for (k, pv) in p {
-                compatible(pv, a.get(k).unwrap_or(&Value::Null), &format!("{path}.{k}"), errors);
+                compatible(
+                    pv,
+                    a.get(k).unwrap_or(&Value::Null),
+                    &format!("{path}.{k}"),
+                    errors,
+                );
             }
         }
         (Value::List(p), Value::List(a)) if p.len() == a.len() => {

@@ -10,11 +10,21 @@ pub fn s(text: &str) -> Value {
 }
 
 pub fn obj(entries: &[(&str, Value)]) -> Value {
-    Value::Object(entries.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+    Value::Object(
+        entries
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    )
 }
 
 pub fn map(entries: &[(&str, Value)]) -> Value {
-    Value::Map(entries.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+    Value::Map(
+        entries
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    )
 }
 
 pub fn strings(items: &[&str]) -> Value {
@@ -26,21 +36,54 @@ pub fn vpc(cidr: &str, subnets: &[(&str, &str, bool)]) -> Value {
     let subnets: Vec<(&str, Value)> = subnets
         .iter()
         .map(|(name, cidr, public)| {
-            let public = if *public { Value::from(true) } else { Value::Null };
-            (*name, obj(&[("cidr_block", s(cidr)), ("availability_zone", s("eu-west-2a")), ("public", public)]))
+            let public = if *public {
+                Value::from(true)
+            } else {
+                Value::Null
+            };
+            (
+                *name,
+                obj(&[
+                    ("cidr_block", s(cidr)),
+                    ("availability_zone", s("eu-west-2a")),
+                    ("public", public),
+                ]),
+            )
         })
         .collect();
-    let subnets = if subnets.is_empty() { Value::Null } else { map(&subnets) };
+    let subnets = if subnets.is_empty() {
+        Value::Null
+    } else {
+        map(&subnets)
+    };
     obj(&[("cidr_block", s(cidr)), ("subnets", subnets)])
 }
 
 /// The seed experiment of product.md.
 pub fn seed_vpcs() -> Vec<(&'static str, Value)> {
     vec![
-        ("production", vpc("10.1.0.0/16", &[("public", "10.1.1.0/24", true), ("private", "10.1.2.0/24", false)])),
-        ("development", vpc("10.2.0.0/16", &[("private", "10.2.1.0/24", false)])),
-        ("testing", vpc("10.3.0.0/16", &[("private", "10.3.1.0/24", false)])),
-        ("shared", vpc("10.4.0.0/16", &[("private", "10.4.1.0/24", false)])),
+        (
+            "production",
+            vpc(
+                "10.1.0.0/16",
+                &[
+                    ("public", "10.1.1.0/24", true),
+                    ("private", "10.1.2.0/24", false),
+                ],
+            ),
+        ),
+        (
+            "development",
+            vpc("10.2.0.0/16", &[("private", "10.2.1.0/24", false)]),
+        ),
+        (
+            "testing",
+            vpc("10.3.0.0/16", &[("private", "10.3.1.0/24", false)]),
+        ),
+        (
+            "shared",
+            vpc("10.4.0.0/16", &[("private", "10.4.1.0/24", false)]),
+        ),
     ]
 }
 
@@ -65,7 +108,10 @@ pub fn seed_config() -> Value {
 /// The seed configuration plus VPC `staging` 10.5.0.0/16.
 pub fn five_vpc_config() -> Value {
     let mut vpcs = seed_vpcs();
-    vpcs.push(("staging", vpc("10.5.0.0/16", &[("private", "10.5.1.0/24", false)])));
+    vpcs.push((
+        "staging",
+        vpc("10.5.0.0/16", &[("private", "10.5.1.0/24", false)]),
+    ));
     mesh_config(&vpcs, &[])
 }
 
@@ -76,11 +122,26 @@ pub fn conform(v: &Value) -> Value {
 
 fn conform_to(v: &Value, ty: &Type) -> Value {
     match (v, ty) {
-        (Value::Object(entries), Type::Object(o)) => {
-            Value::Object(o.attrs.iter().map(|(k, t)| (k.clone(), entries.get(k).map_or(Value::Null, |x| conform_to(x, t)))).collect())
+        (Value::Object(entries), Type::Object(o)) => Value::Object(
+            o.attrs
+                .iter()
+                .map(|(k, t)| {
+                    (
+                        k.clone(),
+                        entries.get(k).map_or(Value::Null, |x| conform_to(x, t)),
+                    )
+                })
+                .collect(),
+        ),
+        (Value::Map(entries), Type::Map(e)) => Value::Map(
+            entries
+                .iter()
+                .map(|(k, x)| (k.clone(), conform_to(x, e)))
+                .collect(),
+        ),
+        (Value::List(items), Type::List(e)) => {
+            Value::List(items.iter().map(|x| conform_to(x, e)).collect())
         }
-        (Value::Map(entries), Type::Map(e)) => Value::Map(entries.iter().map(|(k, x)| (k.clone(), conform_to(x, e))).collect()),
-        (Value::List(items), Type::List(e)) => Value::List(items.iter().map(|x| conform_to(x, e)).collect()),
         (other, _) => other.clone(),
     }
 }
@@ -92,7 +153,16 @@ pub fn at<'v>(v: &'v Value, path: &[&str]) -> &'v Value {
 }
 
 pub fn text(v: &Value, path: &[&str]) -> String {
-    at(v, path).as_str().unwrap_or_else(|| panic!("{} is not a known string: {:?}", path.join("."), at(v, path))).to_string()
+    at(v, path)
+        .as_str()
+        .unwrap_or_else(|| {
+            panic!(
+                "{} is not a known string: {:?}",
+                path.join("."),
+                at(v, path)
+            )
+        })
+        .to_string()
 }
 
 /// Replaces the value at `path` (which must exist).
