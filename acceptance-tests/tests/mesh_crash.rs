@@ -28,17 +28,18 @@ struct KilledAt {
 
 /// Watches EC2 while `apply` runs and SIGKILLs the provider once the mesh is
 /// partly made: at least one peering requested, not all six active (the
-/// VPCs come first, so this is half way). Returns what EC2 held then; panics
-/// if the apply finished before that point was seen.
-fn kill_provider_half_way(apply: &mut Running, check: &Ec2Check) -> KilledAt {
+/// VPCs come first, so this is half way). Returns what EC2 held then, or
+/// what was observed if the apply finished before that point.
+fn kill_provider_half_way(apply: &mut Running, check: &Ec2Check) -> Result<KilledAt, String> {
     let terraform = apply.pid().expect("terraform apply started");
     let deadline = Instant::now() + WATCH_LIMIT;
     let mut seen = Vec::new();
     loop {
-        assert!(
-            !apply.has_exited(),
-            "the apply ended before a partial mesh was seen; observed (vpcs, peerings, active): {seen:?}"
-        );
+        if apply.has_exited() {
+            return Err(format!(
+                "the apply ended before a partial mesh was seen; observed (vpcs, peerings, active): {seen:?}"
+            ));
+        }
         assert!(
             Instant::now() < deadline,
             "no partial mesh within {WATCH_LIMIT:?}: {seen:?}"
@@ -65,11 +66,11 @@ fn kill_provider_half_way(apply: &mut Running, check: &Ec2Check) -> KilledAt {
                     assert!(sigkill(*pid), "SIGKILL to provider {pid}");
                 }
                 eprintln!("killed provider {providers:?} at (vpcs, peerings, active) = {seen:?}");
-                return KilledAt {
+                return Ok(KilledAt {
                     vpc_ids: vpcs,
                     peerings: peerings.len(),
                     active_peerings: active,
-                };
+                });
             }
         }
         std::thread::sleep(Duration::from_millis(20));
@@ -98,6 +99,7 @@ fn killed_apply_converges_on_the_next_apply() {
             kill_provider_half_way(&mut apply, &check)
         });
         let failed = apply.wait(ws.command_timeout);
+        let killed = killed.unwrap_or_else(|why| panic!("{why}:\n{failed}"));
         failed.expect_failure();
         assert!(
             killed.active_peerings < 6 && killed.peerings >= 1,
@@ -107,7 +109,7 @@ fn killed_apply_converges_on_the_next_apply() {
         timer.step("second apply", || {
             ws.apply().expect_success();
         });
-        let outputs = MeshOutputs::parse(&ws.output_json().expect_success());
+        let outputs = MeshOutputs::parse(ws.output_json().expect_success());
         let ec2 = check.snapshot();
         // Exactly four VPCs, six active peerings, no duplicate component,
         // every tagged object known to the state.

@@ -27,7 +27,7 @@ fn deleted_peering_is_planned_and_restored() {
         timer.step("apply", || {
             ws.apply().expect_success();
         });
-        let before = MeshOutputs::parse(&ws.output_json().expect_success());
+        let before = MeshOutputs::parse(ws.output_json().expect_success());
         let check = Ec2Check::new(&moto.endpoint(), REGION);
         let old_id = before.peerings[BROKEN_PAIR].id.clone();
 
@@ -49,7 +49,7 @@ fn deleted_peering_is_planned_and_restored() {
         timer.step("repairing apply", || {
             ws.apply().expect_success();
         });
-        let after = MeshOutputs::parse(&ws.output_json().expect_success());
+        let after = MeshOutputs::parse(ws.output_json().expect_success());
         let ec2 = check.snapshot();
         // Everything as the seed asks, routes included, through the new peering.
         assert_mesh_matches(&ec2, &spec, &after);

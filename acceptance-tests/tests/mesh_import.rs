@@ -35,7 +35,7 @@ fn cli_import_rebuilds_state() {
         timer.step("apply", || {
             ws.apply().expect_success();
         });
-        let applied = MeshOutputs::parse(&ws.output_json().expect_success());
+        let applied = MeshOutputs::parse(ws.output_json().expect_success());
 
         ws.run(&["state", "rm", "-no-color", RESOURCE])
             .expect_success();
@@ -43,7 +43,7 @@ fn cli_import_rebuilds_state() {
             ws.run(&["import", "-input=false", "-no-color", RESOURCE, &applied.id])
                 .expect_success();
         });
-        let imported = MeshOutputs::from_state(&ws.show_json().expect_success());
+        let imported = MeshOutputs::from_state(ws.show_json().expect_success());
         assert_same_ids(&imported, &applied);
         let ec2 = Ec2Check::new(&moto.endpoint(), REGION).snapshot();
         assert_mesh_matches(&ec2, &spec, &imported);
@@ -80,7 +80,7 @@ fn import_block_rebuilds_state() {
         timer.step("apply", || {
             original.apply().expect_success();
         });
-        let applied = MeshOutputs::parse(&original.output_json().expect_success());
+        let applied = MeshOutputs::parse(original.output_json().expect_success());
 
         // A second configuration, with an empty state, takes the mesh over.
         let taker = mesh_workspace(test, tf, &moto, &spec);
@@ -102,7 +102,7 @@ fn import_block_rebuilds_state() {
         timer.step("apply import", || {
             taker.apply().expect_success();
         });
-        let imported = MeshOutputs::from_state(&taker.show_json().expect_success());
+        let imported = MeshOutputs::from_state(taker.show_json().expect_success());
         assert_same_ids(&imported, &applied);
         let ec2 = Ec2Check::new(&moto.endpoint(), REGION).snapshot();
         assert_mesh_matches(&ec2, &spec, &imported);

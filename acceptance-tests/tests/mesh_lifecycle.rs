@@ -29,7 +29,7 @@ fn seed_mesh_through_ec2() {
         timer.step("apply", || {
             ws.apply().expect_success();
         });
-        let outputs = MeshOutputs::parse(&ws.output_json().expect_success());
+        let outputs = MeshOutputs::parse(ws.output_json().expect_success());
         let ec2 = Ec2Check::new(&moto.endpoint(), REGION).snapshot();
         assert_mesh_matches(&ec2, &spec, &outputs);
 
@@ -91,7 +91,7 @@ fn destroy_leaves_nothing_tagged() {
         timer.step("apply", || {
             ws.apply().expect_success();
         });
-        let outputs = MeshOutputs::parse(&ws.output_json().expect_success());
+        let outputs = MeshOutputs::parse(ws.output_json().expect_success());
         let check = Ec2Check::new(&moto.endpoint(), REGION);
         let before = check.snapshot();
         assert!(

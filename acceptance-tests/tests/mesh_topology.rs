@@ -20,7 +20,7 @@ fn apply_and_check(test: &str, tf: &Terraform, moto: &MotoServer, spec: &MeshSpe
     timer.step("apply", || {
         ws.apply().expect_success();
     });
-    let outputs = MeshOutputs::parse(&ws.output_json().expect_success());
+    let outputs = MeshOutputs::parse(ws.output_json().expect_success());
     let ec2 = Ec2Check::new(&moto.endpoint(), REGION).snapshot();
     assert_mesh_matches(&ec2, spec, &outputs);
     timer.step("second plan", || assert_plan_empty(&ws.plan_detailed()));

@@ -45,7 +45,7 @@ fn fifth_vpc_adds_four_peerings_and_keeps_the_rest() {
         });
         let check = Ec2Check::new(&moto.endpoint(), REGION);
         let before = check.snapshot();
-        let outputs_before = MeshOutputs::parse(&ws.output_json().expect_success());
+        let outputs_before = MeshOutputs::parse(ws.output_json().expect_success());
         assert_mesh_matches(&before, &seed, &outputs_before);
 
         let mut five = seed.clone();
@@ -62,7 +62,7 @@ fn fifth_vpc_adds_four_peerings_and_keeps_the_rest() {
             ws.apply().expect_success();
         });
         let after = check.snapshot();
-        let outputs_after = MeshOutputs::parse(&ws.output_json().expect_success());
+        let outputs_after = MeshOutputs::parse(ws.output_json().expect_success());
         assert_mesh_matches(&after, &five, &outputs_after);
 
         let old = live_peerings(&before);
@@ -160,7 +160,7 @@ fn dns_resolution_on_both_sides_and_toggled_off_alone() {
         });
         let check = Ec2Check::new(&moto.endpoint(), REGION);
         let on = check.snapshot();
-        let outputs = MeshOutputs::parse(&ws.output_json().expect_success());
+        let outputs = MeshOutputs::parse(ws.output_json().expect_success());
         assert_mesh_matches(&on, &spec, &outputs);
         assert_dns(&on, true);
         assert_plan_empty(&ws.plan_detailed());

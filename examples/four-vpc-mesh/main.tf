@@ -66,7 +66,7 @@ resource "peering_mesh" "lab" {
 
   # Defaults: 30m each. Timeouts are not stored in AWS, so `terraform import` leaves
   # them out of the state.
-  # timeouts = { create = "45m", update = "30m", delete = "30m" }
+  # timeouts { create = "45m" }
 }
 
 output "mesh_id" {
