@@ -40,7 +40,7 @@ unit:
 acceptance:
 	@echo "== acceptance tests"
 	PEERING_PROVIDER_BIN="$$($(CARGO) metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/terraform-provider-peering" \
-		$(CARGO) test -p acceptance-tests -- --nocapture
+		$(CARGO) test -p acceptance-tests --tests -- --nocapture
 
 # Removes lab namespaces left by a killed run.
 lab-clean:
