@@ -27,5 +27,5 @@ pub use lab::{Lab, LabHost};
 pub use moto::MotoServer;
 pub use prereq::{is_ci, missing_prerequisite};
 pub use provider_bin::provider_binary;
-pub use terraform::{for_each_terraform, terraform_versions, Terraform};
+pub use terraform::{for_each_terraform, for_each_terraform_where, terraform_versions, Terraform};
 pub use workspace::{Workspace, PROVIDER_ADDRESS, PROVIDER_SOURCE, PROVIDER_VERSION};

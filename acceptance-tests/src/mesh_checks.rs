@@ -96,7 +96,7 @@ fn assert_vpcs(ec2: &Ec2Snapshot, spec: &MeshSpec, outputs: &MeshOutputs) {
         assert_eq!(found.cidr_block, vpc.cidr, "CIDR of VPC {}", vpc.name);
         assert_eq!(
             found.tags.get(TAG_MESH),
-            Some(mesh_id(outputs)),
+            Some(&outputs.id),
             "VPC {} carries the mesh id",
             vpc.name
         );
@@ -107,10 +107,6 @@ fn assert_vpcs(ec2: &Ec2Snapshot, spec: &MeshSpec, outputs: &MeshOutputs) {
             vpc.name
         );
     }
-}
-
-fn mesh_id(outputs: &MeshOutputs) -> &String {
-    &outputs.id
 }
 
 /// Checks the live peerings; returns pair key -> peering id.
@@ -158,7 +154,7 @@ fn assert_peerings(
         );
         assert_eq!(saved.status, "active", "saved status of peering {key}");
         assert_eq!(found.component(), Some(format!("pcx/{key}").as_str()));
-        assert_eq!(found.tags.get(TAG_MESH), Some(mesh_id(outputs)));
+        assert_eq!(found.tags.get(TAG_MESH), Some(&outputs.id));
         assert_eq!(
             pair_key(&saved.requester, &saved.accepter),
             *key,

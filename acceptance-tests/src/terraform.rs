@@ -101,7 +101,18 @@ fn discover() -> Vec<Terraform> {
 /// Runs `scenario` once per Terraform version, every version even after one
 /// fails, prints which versions passed, and panics if any failed. With no
 /// Terraform at all, skips (or fails under CI).
-pub fn for_each_terraform(test: &str, mut scenario: impl FnMut(&Terraform)) {
+pub fn for_each_terraform(test: &str, scenario: impl FnMut(&Terraform)) {
+    for_each_terraform_where(test, |_| None, scenario);
+}
+
+/// [`for_each_terraform`] for a feature some versions lack: `not_applicable`
+/// returns why a version cannot run the scenario (e.g. "import blocks need
+/// 1.5"), and such versions are reported as not applicable instead of passed.
+pub fn for_each_terraform_where(
+    test: &str,
+    not_applicable: impl Fn(&Terraform) -> Option<String>,
+    mut scenario: impl FnMut(&Terraform),
+) {
     let versions = terraform_versions();
     if versions.is_empty() {
         missing_prerequisite(
@@ -112,14 +123,22 @@ pub fn for_each_terraform(test: &str, mut scenario: impl FnMut(&Terraform)) {
     }
     let mut passed = Vec::new();
     let mut failed = Vec::new();
+    let mut skipped = Vec::new();
     for tf in versions {
+        if let Some(why) = not_applicable(tf) {
+            eprintln!("== {test}: {} not applicable: {why}", tf.label());
+            skipped.push(tf.version.clone());
+            continue;
+        }
         eprintln!("== {test}: {}", tf.label());
         match catch_unwind(AssertUnwindSafe(|| scenario(tf))) {
             Ok(()) => passed.push(tf.version.clone()),
             Err(_) => failed.push(tf.version.clone()),
         }
     }
-    eprintln!("== {test}: passed on {passed:?}, failed on {failed:?}");
+    eprintln!(
+        "== {test}: passed on {passed:?}, failed on {failed:?}, not applicable on {skipped:?}"
+    );
     assert!(
         failed.is_empty(),
         "{test} failed on Terraform {failed:?} (passed on {passed:?})"

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use acceptance_tests::ec2check::Tagged;
 use acceptance_tests::mesh_checks::{assert_mesh_matches, assert_nothing_left};
 use acceptance_tests::mesh_fixture::{
-    assert_plan_empty, mesh_workspace, MeshOutputs, MeshSpec, ScenarioTimer, REGION,
+    apply_mesh, assert_plan_empty, mesh_workspace, terraform_crash, MeshOutputs, MeshSpec,
+    ScenarioTimer, REGION,
 };
 use acceptance_tests::process_tree::{provider_processes, sigkill};
 use acceptance_tests::{for_each_terraform, Ec2Check, MotoServer, Running};
@@ -78,7 +79,6 @@ fn kill_provider_half_way(apply: &mut Running, check: &Ec2Check) -> Result<Kille
 }
 
 #[test]
-#[ignore = "peering_mesh acceptance: written, not yet proven on every Terraform version (issue 3 in progress)"]
 fn killed_apply_converges_on_the_next_apply() {
     let test = "killed_apply_converges";
     for_each_terraform(test, |tf| {
@@ -99,7 +99,10 @@ fn killed_apply_converges_on_the_next_apply() {
             kill_provider_half_way(&mut apply, &check)
         });
         let failed = apply.wait(ws.command_timeout);
-        let killed = killed.unwrap_or_else(|why| panic!("{why}:\n{failed}"));
+        let killed = killed.unwrap_or_else(|why| match terraform_crash(&failed) {
+            Some(bug) => panic!("{bug}:\n{failed}"),
+            None => panic!("{why}:\n{failed}"),
+        });
         failed.expect_failure();
         assert!(
             killed.active_peerings < 6 && killed.peerings >= 1,
@@ -107,7 +110,7 @@ fn killed_apply_converges_on_the_next_apply() {
         );
 
         timer.step("second apply", || {
-            ws.apply().expect_success();
+            apply_mesh(&ws);
         });
         let outputs = MeshOutputs::parse(ws.output_json().expect_success());
         let ec2 = check.snapshot();

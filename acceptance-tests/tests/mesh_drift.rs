@@ -4,8 +4,8 @@
 
 use acceptance_tests::mesh_checks::assert_mesh_matches;
 use acceptance_tests::mesh_fixture::{
-    all_text, assert_plan_empty, assert_plan_has_changes, mesh_workspace, MeshOutputs, MeshSpec,
-    ScenarioTimer, REGION,
+    all_text, apply_mesh, assert_plan_empty, assert_plan_has_changes, mesh_workspace, MeshOutputs,
+    MeshSpec, ScenarioTimer, REGION,
 };
 use acceptance_tests::{for_each_terraform, Ec2Check, MotoServer};
 
@@ -13,7 +13,6 @@ use acceptance_tests::{for_each_terraform, Ec2Check, MotoServer};
 const BROKEN_PAIR: &str = "shared:testing";
 
 #[test]
-#[ignore = "peering_mesh acceptance: written, not yet proven on every Terraform version (issue 3 in progress)"]
 fn deleted_peering_is_planned_and_restored() {
     let test = "deleted_peering_is_planned_and_restored";
     for_each_terraform(test, |tf| {
@@ -25,7 +24,7 @@ fn deleted_peering_is_planned_and_restored() {
         let ws = mesh_workspace(test, tf, &moto, &spec);
         ws.init().expect_success();
         timer.step("apply", || {
-            ws.apply().expect_success();
+            apply_mesh(&ws);
         });
         let before = MeshOutputs::parse(ws.output_json().expect_success());
         let check = Ec2Check::new(&moto.endpoint(), REGION);
@@ -47,7 +46,7 @@ fn deleted_peering_is_planned_and_restored() {
         );
 
         timer.step("repairing apply", || {
-            ws.apply().expect_success();
+            apply_mesh(&ws);
         });
         let after = MeshOutputs::parse(ws.output_json().expect_success());
         let ec2 = check.snapshot();

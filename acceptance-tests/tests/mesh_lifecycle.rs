@@ -8,12 +8,11 @@ use std::collections::BTreeSet;
 use acceptance_tests::ec2check::Tagged;
 use acceptance_tests::mesh_checks::{assert_mesh_matches, assert_nothing_left, describe_rule};
 use acceptance_tests::mesh_fixture::{
-    assert_plan_empty, mesh_workspace, MeshOutputs, MeshSpec, ScenarioTimer, REGION,
+    apply_mesh, assert_plan_empty, mesh_workspace, MeshOutputs, MeshSpec, ScenarioTimer, REGION,
 };
 use acceptance_tests::{for_each_terraform, Ec2Check, MotoServer};
 
 #[test]
-#[ignore = "peering_mesh acceptance: written, not yet proven on every Terraform version (issue 3 in progress)"]
 fn seed_mesh_through_ec2() {
     let test = "seed_mesh_through_ec2";
     for_each_terraform(test, |tf| {
@@ -27,7 +26,7 @@ fn seed_mesh_through_ec2() {
             ws.init().expect_success();
         });
         timer.step("apply", || {
-            ws.apply().expect_success();
+            apply_mesh(&ws);
         });
         let outputs = MeshOutputs::parse(ws.output_json().expect_success());
         let ec2 = Ec2Check::new(&moto.endpoint(), REGION).snapshot();
@@ -77,7 +76,6 @@ fn seed_mesh_through_ec2() {
 }
 
 #[test]
-#[ignore = "peering_mesh acceptance: written, not yet proven on every Terraform version (issue 3 in progress)"]
 fn destroy_leaves_nothing_tagged() {
     let test = "destroy_leaves_nothing_tagged";
     for_each_terraform(test, |tf| {
@@ -89,7 +87,7 @@ fn destroy_leaves_nothing_tagged() {
         let ws = mesh_workspace(test, tf, &moto, &spec);
         ws.init().expect_success();
         timer.step("apply", || {
-            ws.apply().expect_success();
+            apply_mesh(&ws);
         });
         let outputs = MeshOutputs::parse(ws.output_json().expect_success());
         let check = Ec2Check::new(&moto.endpoint(), REGION);

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use acceptance_tests::mesh_checks::assert_mesh_matches;
 use acceptance_tests::mesh_fixture::{
-    all_text, assert_plan_empty, mesh_workspace, MeshOutputs, MeshSpec, ScenarioTimer,
+    all_text, apply_mesh, assert_plan_empty, mesh_workspace, MeshOutputs, MeshSpec, ScenarioTimer,
     TopologySpec, VpcSpec, REGION,
 };
 use acceptance_tests::{for_each_terraform, Ec2Check, MotoServer, Terraform};
@@ -18,7 +18,7 @@ fn apply_and_check(test: &str, tf: &Terraform, moto: &MotoServer, spec: &MeshSpe
     let ws = mesh_workspace(test, tf, moto, spec);
     ws.init().expect_success();
     timer.step("apply", || {
-        ws.apply().expect_success();
+        apply_mesh(&ws);
     });
     let outputs = MeshOutputs::parse(ws.output_json().expect_success());
     let ec2 = Ec2Check::new(&moto.endpoint(), REGION).snapshot();
@@ -32,7 +32,6 @@ fn names(list: &[&str]) -> Vec<String> {
 }
 
 #[test]
-#[ignore = "peering_mesh acceptance: written, not yet proven on every Terraform version (issue 3 in progress)"]
 fn hub_and_spoke_peers_every_spoke_with_the_hub_only() {
     let test = "hub_and_spoke";
     let mut spec = MeshSpec::seed();
@@ -62,7 +61,6 @@ fn hub_and_spoke_peers_every_spoke_with_the_hub_only() {
 }
 
 #[test]
-#[ignore = "peering_mesh acceptance: written, not yet proven on every Terraform version (issue 3 in progress)"]
 fn explicit_topology_peers_exactly_the_listed_pairs() {
     let test = "explicit_topology";
     let mut spec = MeshSpec::seed();
@@ -87,7 +85,6 @@ fn explicit_topology_peers_exactly_the_listed_pairs() {
 }
 
 #[test]
-#[ignore = "peering_mesh acceptance: written, not yet proven on every Terraform version (issue 3 in progress)"]
 fn overlapping_cidrs_fail_at_plan_naming_both_vpcs() {
     let test = "overlapping_cidrs";
     for_each_terraform(test, |tf| {

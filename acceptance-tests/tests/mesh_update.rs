@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use acceptance_tests::ec2check::{Ec2Snapshot, Tagged};
 use acceptance_tests::mesh_checks::assert_mesh_matches;
 use acceptance_tests::mesh_fixture::{
-    assert_plan_empty, assert_plan_has_changes, mesh_workspace, write_spec, MeshOutputs, MeshSpec,
-    ScenarioTimer, VpcSpec, REGION,
+    apply_mesh, assert_plan_empty, assert_plan_has_changes, mesh_workspace, write_spec,
+    MeshOutputs, MeshSpec, ScenarioTimer, VpcSpec, REGION,
 };
 use acceptance_tests::{for_each_terraform, Ec2Check, MotoServer};
 
@@ -29,7 +29,6 @@ fn object_ids(ec2: &Ec2Snapshot) -> BTreeSet<String> {
 }
 
 #[test]
-#[ignore = "peering_mesh acceptance: written, not yet proven on every Terraform version (issue 3 in progress)"]
 fn fifth_vpc_adds_four_peerings_and_keeps_the_rest() {
     let test = "fifth_vpc_adds_four_peerings";
     for_each_terraform(test, |tf| {
@@ -41,7 +40,7 @@ fn fifth_vpc_adds_four_peerings_and_keeps_the_rest() {
         let ws = mesh_workspace(test, tf, &moto, &seed);
         ws.init().expect_success();
         timer.step("seed apply", || {
-            ws.apply().expect_success();
+            apply_mesh(&ws);
         });
         let check = Ec2Check::new(&moto.endpoint(), REGION);
         let before = check.snapshot();
@@ -59,7 +58,7 @@ fn fifth_vpc_adds_four_peerings_and_keeps_the_rest() {
             "an in-place update of the one mesh, not a replacement:\n{plan}"
         );
         timer.step("update apply", || {
-            ws.apply().expect_success();
+            apply_mesh(&ws);
         });
         let after = check.snapshot();
         let outputs_after = MeshOutputs::parse(ws.output_json().expect_success());
@@ -143,7 +142,6 @@ fn routes_and_rules(ec2: &Ec2Snapshot) -> BTreeMap<String, String> {
 }
 
 #[test]
-#[ignore = "peering_mesh acceptance: written, not yet proven on every Terraform version (issue 3 in progress)"]
 fn dns_resolution_on_both_sides_and_toggled_off_alone() {
     let test = "dns_resolution_toggle";
     for_each_terraform(test, |tf| {
@@ -156,7 +154,7 @@ fn dns_resolution_on_both_sides_and_toggled_off_alone() {
         let ws = mesh_workspace(test, tf, &moto, &spec);
         ws.init().expect_success();
         timer.step("apply with dns", || {
-            ws.apply().expect_success();
+            apply_mesh(&ws);
         });
         let check = Ec2Check::new(&moto.endpoint(), REGION);
         let on = check.snapshot();
@@ -168,7 +166,7 @@ fn dns_resolution_on_both_sides_and_toggled_off_alone() {
         spec.dns_resolution = Some(false);
         write_spec(&ws, &moto, &spec);
         timer.step("apply without dns", || {
-            ws.apply().expect_success();
+            apply_mesh(&ws);
         });
         let off = check.snapshot();
         assert_dns(&off, false);

@@ -43,8 +43,8 @@ resource "peering_mesh" "hub" {
       subnets    = { private = { cidr_block = "10.2.1.0/24" } }
     }
     testing = {
-      # No subnets: the peer routes go into the VPC's main route table.
       cidr_block = "10.3.0.0/16"
+      subnets    = { private = { cidr_block = "10.3.1.0/24" } }
     }
   }
 

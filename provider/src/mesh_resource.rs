@@ -55,16 +55,12 @@ pub struct MeshResource {
 
 impl MeshResource {
     pub fn new(config: Arc<RwLock<Option<ProviderConfig>>>, connector: Arc<dyn Connector>) -> Self {
-        let r = MeshResource {
+        MeshResource {
             config,
             connector,
             connection: tokio::sync::Mutex::new(None),
             legacy_nested_plans: AtomicBool::new(false),
-        };
-        if let Ok(v) = std::env::var("PEERING_TMP_TFV") {
-            r.set_terraform_version(&v);
-        } // TEMPORARY
-        r
+        }
     }
 
     /// Tells the resource which Terraform drives it (ConfigureProvider's

@@ -43,12 +43,6 @@ impl PeeringProvider {
         self
     }
 
-    /// The version of the Terraform that drives this process (ConfigureProvider's
-    /// `terraform_version`): `peering_mesh` plans differently for Terraform 1.0.0-1.0.5.
-    pub fn set_terraform_version(&self, version: &str) {
-        self.mesh.set_terraform_version(version);
-    }
-
     /// The configuration Terraform gave, once configured.
     pub fn configured(&self) -> Option<ProviderConfig> {
         self.config.read().expect("config lock").clone()
@@ -71,6 +65,11 @@ impl Provider for PeeringProvider {
         config::validate(config, diags);
     }
 
+    /// `peering_mesh` plans differently for Terraform 1.0.0-1.0.5.
+    fn terraform_version(&self, version: &str) {
+        self.mesh.set_terraform_version(version);
+    }
+
     async fn configure(&self, _ctx: &Context, config: &Value, diags: &mut Diagnostics) {
         if let Some(resolved) = config::resolve(config, |k| std::env::var(k).ok(), diags) {
             tracing::debug!(config = ?resolved, "provider configured");
@@ -84,5 +83,26 @@ impl Provider for PeeringProvider {
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         vec![Arc::new(Connectivity::new(self.prober.clone()))]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Terraform refuses a provider whose schema breaks its rules, only when it loads it.
+    #[test]
+    fn every_schema_is_one_terraform_accepts() {
+        let p = PeeringProvider::new();
+        let mut problems = p.schema().block.problems();
+        for r in p.resources() {
+            let found = r.schema().block.problems();
+            problems.extend(found.into_iter().map(|m| format!("{}: {m}", r.type_name())));
+        }
+        for d in p.data_sources() {
+            let found = d.schema().block.problems();
+            problems.extend(found.into_iter().map(|m| format!("{}: {m}", d.type_name())));
+        }
+        assert!(problems.is_empty(), "{problems:#?}");
     }
 }

@@ -38,6 +38,11 @@ pub trait Provider: Send + Sync + 'static {
     /// Called once with the final configuration before resources are used.
     async fn configure(&self, ctx: &Context, config: &Value, diags: &mut Diagnostics);
 
+    /// The version of the Terraform that drives this process (ConfigureProvider's
+    /// `terraform_version`, e.g. "1.0.3"), told just before [`Provider::configure`], for
+    /// providers that must work around a bug of some versions. The default ignores it.
+    fn terraform_version(&self, _version: &str) {}
+
     fn resources(&self) -> Vec<Arc<dyn Resource>>;
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>>;

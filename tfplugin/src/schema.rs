@@ -78,6 +78,88 @@ impl Schema {
     }
 }
 
+impl NestedBlock {
+    /// An optional block that may appear at most once (`timeouts { ... }`): null when
+    /// absent. Terraform requires min_items = max_items for single nesting.
+    pub fn optional_single(type_name: &str, block: Block) -> Self {
+        NestedBlock {
+            type_name: type_name.to_string(),
+            block,
+            nesting: Nesting::Single,
+            min_items: 0,
+            max_items: 0,
+        }
+    }
+}
+
+impl Block {
+    /// What Terraform would refuse in this block when loading the schema ("invalid
+    /// schema ..., which is a bug in the provider"), as `path: problem` lines; empty
+    /// when Terraform accepts it. Run it in a provider's unit tests.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        self.collect_problems("", &mut out);
+        out
+    }
+
+    fn collect_problems(&self, path: &str, out: &mut Vec<String>) {
+        let mut names = std::collections::BTreeSet::new();
+        for a in &self.attributes {
+            let here = format!("{path}{}", a.name);
+            if !names.insert(a.name.clone()) {
+                out.push(format!("{here}: declared twice"));
+            }
+            attribute_problems(a, &here, out);
+        }
+        for b in &self.blocks {
+            let here = format!("{path}{}", b.type_name);
+            if !names.insert(b.type_name.clone()) {
+                out.push(format!(
+                    "{here}: name used by an attribute or block already"
+                ));
+            }
+            if b.min_items < 0 || b.max_items < 0 {
+                out.push(format!(
+                    "{here}: MinItems and MaxItems must not be negative"
+                ));
+            }
+            if b.nesting == Nesting::Single && (b.min_items != b.max_items || b.max_items > 1) {
+                out.push(format!(
+                    "{here}: MinItems and MaxItems must match and be 0 or 1 in single nesting"
+                ));
+            }
+            if b.max_items != 0 && b.min_items > b.max_items {
+                out.push(format!("{here}: MinItems greater than MaxItems"));
+            }
+            b.block.collect_problems(&format!("{here}."), out);
+        }
+    }
+}
+
+fn attribute_problems(a: &Attribute, here: &str, out: &mut Vec<String>) {
+    let valid_name = !a.name.is_empty()
+        && a.name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !a.name.starts_with(|c: char| c.is_ascii_digit());
+    if !valid_name {
+        out.push(format!(
+            "{here}: name must be lowercase letters, digits and _"
+        ));
+    }
+    match (a.required, a.optional, a.computed) {
+        (true, false, false) | (false, true, _) | (false, false, true) => {}
+        _ => out.push(format!(
+            "{here}: must be exactly one of required, optional, computed (or optional + computed)"
+        )),
+    }
+    if let AttributeKind::Nested(_, inner) = &a.kind {
+        for i in inner {
+            attribute_problems(i, &format!("{here}.{}", i.name), out);
+        }
+    }
+}
+
 impl Block {
     /// The object type a value of this block has on the wire.
     pub fn value_type(&self) -> Type {
@@ -192,5 +274,44 @@ mod tests {
             ("items", Type::list(Type::object([("id", Type::Number)]))),
         ]);
         assert_eq!(s.value_type(), expected);
+        assert!(s.block.problems().is_empty());
+    }
+
+    #[test]
+    fn problems_are_what_terraform_refuses() {
+        let mut bad = NestedBlock::optional_single("timeouts", Block::default());
+        bad.max_items = 1;
+        let block = Block {
+            attributes: vec![
+                Attribute::typed("Name", Type::String).optional(),
+                Attribute::typed("both", Type::String).required().computed(),
+                Attribute::typed("neither", Type::String),
+                Attribute::nested("n", Nesting::Map, vec![Attribute::typed("x", Type::String)])
+                    .optional(),
+            ],
+            blocks: vec![
+                bad,
+                NestedBlock::optional_single("neither", Block::default()),
+            ],
+            ..Block::default()
+        };
+        assert_eq!(
+            block.problems(),
+            [
+                "Name: name must be lowercase letters, digits and _",
+                "both: must be exactly one of required, optional, computed (or optional + computed)",
+                "neither: must be exactly one of required, optional, computed (or optional + computed)",
+                "n.x: must be exactly one of required, optional, computed (or optional + computed)",
+                "timeouts: MinItems and MaxItems must match and be 0 or 1 in single nesting",
+                "neither: name used by an attribute or block already",
+            ]
+        );
+        let good = NestedBlock::optional_single("timeouts", Block::default());
+        assert!(Block {
+            blocks: vec![good],
+            ..Block::default()
+        }
+        .problems()
+        .is_empty());
     }
 }

@@ -2,7 +2,7 @@
 //! description on every attribute. Only `name` forces a new mesh; everything else is
 //! updated in place, component by component.
 
-use tfplugin::schema::{Attribute, Nesting, Schema};
+use tfplugin::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use tfplugin::value::Type;
 
 use super::timeouts::{DEFAULT_CREATE, DEFAULT_DELETE, DEFAULT_UPDATE};
@@ -134,9 +134,20 @@ pub fn schema() -> Schema {
             Attribute::typed("reachability", Type::map(Type::list(Type::String))).computed().describe(
                 "Which VPCs each VPC can reach through the mesh (its direct peers: peering is not transitive), known at plan time. Compare it with a `peering_connectivity` report.",
             ),
-            Attribute::nested("timeouts", Nesting::Single, timeout_attributes())
-                .optional()
-                .describe("Time limits for create, update and delete."),
         ],
+    )
+    .with_blocks(vec![timeouts_block()])
+}
+
+/// A block (`timeouts { create = "45m" }`) as in other providers, not a nested
+/// attribute: Terraform 1.0.0-1.0.5 crash planning an omitted single nested attribute.
+fn timeouts_block() -> NestedBlock {
+    NestedBlock::optional_single(
+        "timeouts",
+        Block {
+            attributes: timeout_attributes(),
+            description: "Time limits for create, update and delete.".to_string(),
+            ..Block::default()
+        },
     )
 }

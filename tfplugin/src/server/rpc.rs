@@ -189,6 +189,7 @@ impl<P: Provider> Rpc for ProviderService<P> {
     ) -> Reply<pb::configure_provider::Response> {
         let req = req.into_inner();
         info!(terraform_version = %req.terraform_version, "configuring provider");
+        self.provider.terraform_version(&req.terraform_version);
         let mut diags = Diagnostics::new();
         if let Some(config) = decode(
             req.config.as_ref(),

@@ -8,9 +8,22 @@ use tfplugin::value::Value;
 use crate::mesh_resource::schema::schema;
 
 pub fn assert_valid_plan(config: &Value, _prior: &Value, planned: &Value) {
-    let attrs = schema().block.attributes;
+    let block = schema().block;
     let mut errors = Vec::new();
-    check_object(&attrs, config, planned, "", &mut errors);
+    check_object(&block.attributes, config, planned, "", &mut errors);
+    for nested in &block.blocks {
+        // The mesh's blocks (timeouts) hold only arguments: planned as written.
+        let (cv, pv) = (
+            config.get(&nested.type_name),
+            planned.get(&nested.type_name),
+        );
+        if cv != pv {
+            errors.push(format!(
+                ".{}: planned {pv:?} does not match config value {cv:?}",
+                nested.type_name
+            ));
+        }
+    }
     assert!(
         errors.is_empty(),
         "Provider produced invalid plan:\n{}",
