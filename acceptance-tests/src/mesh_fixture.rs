@@ -457,6 +457,30 @@ pub fn assert_plan_empty(out: &CmdOutput) {
     );
 }
 
+/// Plans to a file and asserts, from `terraform show -json` of it, that no
+/// resource changes (outputs may: after `state rm` and `import`, Terraform
+/// 1.0 plans to re-add the outputs `state rm` dropped).
+#[track_caller]
+pub fn assert_no_resource_changes(ws: &Workspace) {
+    ws.run(&["plan", "-input=false", "-no-color", "-out=check.tfplan"])
+        .expect_success();
+    let shown = ws.run(&["show", "-json", "-no-color", "check.tfplan"]);
+    let plan = shown.expect_success().json();
+    let changes = plan["resource_changes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(!changes.is_empty(), "the plan names the mesh:\n{shown}");
+    for change in &changes {
+        assert_eq!(
+            change["change"]["actions"],
+            serde_json::json!(["no-op"]),
+            "{} must not change: {change:#}",
+            change["address"]
+        );
+    }
+}
+
 /// Asserts a `plan -detailed-exitcode` found changes (exit 2).
 #[track_caller]
 pub fn assert_plan_has_changes(out: &CmdOutput) {

@@ -5,8 +5,8 @@
 
 use acceptance_tests::mesh_checks::assert_mesh_matches;
 use acceptance_tests::mesh_fixture::{
-    apply_mesh, assert_plan_empty, mesh_workspace, MeshOutputs, MeshSpec, ScenarioTimer, REGION,
-    RESOURCE,
+    apply_mesh, assert_no_resource_changes, assert_plan_empty, mesh_workspace, MeshOutputs,
+    MeshSpec, ScenarioTimer, REGION, RESOURCE,
 };
 use acceptance_tests::{
     for_each_terraform, for_each_terraform_where, Ec2Check, MotoServer, Terraform,
@@ -49,9 +49,7 @@ fn cli_import_rebuilds_state() {
         assert_same_ids(&imported, &applied);
         let ec2 = Ec2Check::new(&moto.endpoint(), REGION).snapshot();
         assert_mesh_matches(&ec2, &spec, &imported);
-        timer.step("plan after import", || {
-            assert_plan_empty(&ws.plan_detailed())
-        });
+        timer.step("plan after import", || assert_no_resource_changes(&ws));
     });
 }
 
