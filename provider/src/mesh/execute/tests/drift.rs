@@ -279,3 +279,55 @@ async fn the_plan_does_not_depend_on_inventory_order() {
     reversed.peerings.reverse();
     assert_eq!(plan(&changed, &inv), plan(&changed, &reversed));
 }
+
+#[tokio::test]
+async fn turning_icmp_off_only_revokes_the_icmp_rules() {
+    let (fake, _, _) = seeded().await;
+    let mut mesh = seed_mesh();
+    mesh.allow_icmp = false;
+    let plan = plan_now(&fake, &desired_of(&mesh)).await;
+    // One revoke per group (of the four), each of the ICMP rules from its three peers.
+    let shown = render(&plan);
+    assert_eq!(summary(&plan), counts(&[("RevokeIngress", 4)]), "{shown}");
+    assert_eq!(shown.matches("icmp from").count(), 12, "{shown}");
+    assert!(!shown.contains("tcp"), "the SSH rules stay: {shown}");
+    converges_like_fresh(&fake, &mesh).await;
+}
+
+#[tokio::test]
+async fn new_ssh_sources_only_swap_the_ssh_rules() {
+    let (fake, _, _) = seeded().await;
+    let mut mesh = seed_mesh();
+    mesh.ssh_ingress_cidrs = vec![net("10.1.2.0/24")];
+    let plan = plan_now(&fake, &desired_of(&mesh)).await;
+    assert_eq!(
+        summary(&plan),
+        counts(&[("AuthorizeIngress", 4), ("RevokeIngress", 4)]),
+        "{}",
+        render(&plan)
+    );
+    converges_like_fresh(&fake, &mesh).await;
+}
+
+#[tokio::test]
+async fn new_tags_only_retag() {
+    let (fake, _, _) = seeded().await;
+    let mut mesh = seed_mesh();
+    mesh.tags.insert("team".into(), "network".into());
+    let desired = desired_of(&mesh);
+    let plan = plan_now(&fake, &desired).await;
+    // Every object the mesh creates carries the tags: as many as a fresh plan creates.
+    let fresh = summary(&crate::mesh::plan::plan(&desired, &Inventory::default()));
+    let made: usize = fresh
+        .iter()
+        .filter(|(op, _)| op.starts_with("Create"))
+        .map(|(_, n)| n)
+        .sum();
+    assert_eq!(
+        summary(&plan),
+        counts(&[("SetTags", made)]),
+        "every object the mesh made is retagged, nothing else:\n{}",
+        render(&plan)
+    );
+    converges_like_fresh(&fake, &mesh).await;
+}
