@@ -15,7 +15,9 @@ setup:
 # setup ends with `cargo build -p terraform-provider-peering` (debug profile).
 build: setup
 
-# Real Terraform against a network-namespace lab; needs root.
+# Real Terraform applies examples/four-vpc-mesh against a local EC2 emulator,
+# prints its peerings and routes and destroys it; then, as root, the
+# connectivity report in a network-namespace lab.
 demo: setup
 	@scripts/demo.sh
 
