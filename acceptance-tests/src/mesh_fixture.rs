@@ -361,7 +361,11 @@ impl MeshOutputs {
 /// A workspace for `test` whose provider talks to `moto` with dummy keys and
 /// nothing from this machine's AWS configuration, with `spec` written.
 pub fn mesh_workspace(test: &str, tf: &Terraform, moto: &MotoServer, spec: &MeshSpec) -> Workspace {
-    let mut ws = Workspace::new(test, tf);
+    prepare_mesh_workspace(Workspace::new(test, tf), moto, spec)
+}
+
+/// [`mesh_workspace`] for a workspace made elsewhere (e.g. with another provider binary).
+pub fn prepare_mesh_workspace(mut ws: Workspace, moto: &MotoServer, spec: &MeshSpec) -> Workspace {
     let no_file = ws.dir().join("no-such-aws-file");
     let no_file = no_file.to_str().expect("UTF-8 temporary path");
     for (key, value) in [

@@ -91,7 +91,11 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(7);
-    let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
+    let profile = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     // Full meshes of 100 VPCs need 99 peerings and 100 rules per VPC: raised quotas.
     let quotas = Quotas {
@@ -123,7 +127,9 @@ fn main() {
             };
             let outcome = execute(&fake, &first, &opts).await;
             assert!(outcome.is_complete(), "bench mesh applied");
-            fake.inventory(REGION, MESH_ID, &[]).await.expect("inventory")
+            fake.inventory(REGION, MESH_ID, &[])
+                .await
+                .expect("inventory")
         });
         assert!(plan(&d, &applied).is_empty(), "nothing to do once applied");
         let when_applied = median(runs, || plan(&d, &applied));

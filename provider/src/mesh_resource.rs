@@ -13,6 +13,7 @@ pub mod client;
 mod drift;
 mod engine;
 mod meta;
+mod meter;
 mod parse;
 mod plan;
 mod private;
@@ -158,7 +159,8 @@ impl Resource for MeshResource {
         private: &[u8],
         diags: &mut Diagnostics,
     ) -> ReadResponse {
-        read::read(self, ctx, state, private, diags).await
+        self.metered("ReadResource", read::read(self, ctx, state, private, diags))
+            .await
     }
 
     async fn plan(
@@ -176,10 +178,12 @@ impl Resource for MeshResource {
         req: ApplyRequest,
         diags: &mut Diagnostics,
     ) -> ApplyResponse {
-        apply::apply(self, ctx, req, diags).await
+        self.metered("ApplyResourceChange", apply::apply(self, ctx, req, diags))
+            .await
     }
 
     async fn import(&self, ctx: &Context, id: &str, diags: &mut Diagnostics) -> ReadResponse {
-        read::import(self, ctx, id, diags).await
+        self.metered("ImportResourceState", read::import(self, ctx, id, diags))
+            .await
     }
 }

@@ -43,6 +43,15 @@ impl CallCounter {
             .sum()
     }
 
+    /// The counts added since `before` (a [`CallCounter::snapshot`]), zero ones left out.
+    pub fn since(&self, before: &BTreeMap<Action, u64>) -> BTreeMap<Action, u64> {
+        self.snapshot()
+            .into_iter()
+            .map(|(a, n)| (a, n - before.get(a).copied().unwrap_or(0)))
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+
     pub fn reset(&self) {
         self.lock().clear();
     }
@@ -66,6 +75,18 @@ impl fmt::Debug for CallCounter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.snapshot()).finish()
     }
+}
+
+/// `CreateVpc=4,DescribeVpcs=2`: counts as one token, for log lines.
+pub fn summary(counts: &BTreeMap<Action, u64>) -> String {
+    let parts: Vec<String> = counts.iter().map(|(a, n)| format!("{a}={n}")).collect();
+    parts.join(",")
+}
+
+/// Whether an action changes something (all but `Describe*` and STS's
+/// `GetCallerIdentity`, which finds the account for the mesh id).
+pub fn is_mutating(action: &str) -> bool {
+    !action.starts_with("Describe") && !action.starts_with("Get")
 }
 
 #[cfg(test)]

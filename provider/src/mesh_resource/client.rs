@@ -8,13 +8,15 @@ use aws_config::meta::region::ProvideRegion;
 use aws_config::profile::ProfileFileRegionProvider;
 
 use crate::config::ProviderConfig;
-use crate::ec2::{AwsEc2, Ec2};
+use crate::ec2::{AwsEc2, CallCounter, Ec2};
 
 /// A client and the region VPCs without `region` go to.
 #[derive(Clone)]
 pub struct Connection {
     pub ec2: Arc<dyn Ec2>,
     pub region: String,
+    /// Counts the client's requests, when it can (logged per Terraform call).
+    pub counter: Option<CallCounter>,
 }
 
 #[async_trait]
@@ -49,8 +51,10 @@ impl Connector for AwsConnector {
                 "No AWS region is configured. Set region in the provider \"peering\" block, AWS_REGION in the environment, or region in your AWS profile.".to_string()
             })?,
         };
+        let ec2 = AwsEc2::new(config);
         Ok(Connection {
-            ec2: Arc::new(AwsEc2::new(config)),
+            counter: Some(ec2.counter()),
+            ec2: Arc::new(ec2),
             region,
         })
     }

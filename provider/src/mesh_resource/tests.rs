@@ -84,6 +84,7 @@ impl Harness {
         let conn = Connection {
             ec2: fake.clone(),
             region: REGION.to_string(),
+            counter: None,
         };
         let res = MeshResource::new(config, Arc::new(FixedConnector(conn)));
         Harness {

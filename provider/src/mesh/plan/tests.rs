@@ -189,32 +189,3 @@ proptest! {
         prop_assert_eq!(count(&plan, |o| matches!(o, Op::PutRoute { .. })), 2 * (n - 1));
     }
 }
-
-#[tokio::test]
-#[ignore = "timing probe, run by hand with --nocapture"]
-async fn timing_probe_100_vpcs() {
-    let desired = desired_of(&generated_mesh(100, 1, Topology::FullMesh));
-    let start = std::time::Instant::now();
-    let first = plan(&desired, &Inventory::default());
-    eprintln!(
-        "plan from empty: {} steps in {:?}",
-        first.steps.len(),
-        start.elapsed()
-    );
-    let fake = crate::ec2::FakeEc2::new();
-    let opts = crate::mesh::execute::ExecuteOptions {
-        max_concurrency: 16,
-        ..crate::mesh::testkit::options()
-    };
-    let outcome = crate::mesh::execute::execute(&fake, &first, &opts).await;
-    assert!(outcome.is_complete());
-    let inventory = crate::mesh::testkit::read(&fake, &desired).await;
-    let start = std::time::Instant::now();
-    let again = plan(&desired, &inventory);
-    eprintln!(
-        "plan from applied: {} steps in {:?}",
-        again.steps.len(),
-        start.elapsed()
-    );
-    assert!(again.is_empty());
-}

@@ -10,7 +10,12 @@ use crate::mesh_resource::schema::schema;
 pub fn assert_valid_plan(config: &Value, _prior: &Value, planned: &Value) {
     let block = schema().block;
     let mut errors = Vec::new();
-    check_object(&block.attributes, config, planned, "", &mut errors);
+    // Attributes first; the blocks are checked below.
+    let mut attributes_only = planned.clone();
+    if let Value::Object(attrs) = &mut attributes_only {
+        attrs.retain(|k, _| !block.blocks.iter().any(|b| &b.type_name == k));
+    }
+    check_object(&block.attributes, config, &attributes_only, "", &mut errors);
     for nested in &block.blocks {
         // The mesh's blocks (timeouts) hold only arguments: planned as written.
         let (cv, pv) = (
