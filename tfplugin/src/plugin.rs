@@ -3,7 +3,7 @@
 //!
 //! A provider's `main` is one call:
 //!
-//! ```ignore
+//! ```text
 //! fn main() -> std::process::ExitCode {
 //!     tfplugin::plugin::run(CONFIG, |shutdown| MyProviderService::new(shutdown))
 //! }
