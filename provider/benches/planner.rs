@@ -22,6 +22,10 @@ use terraform_provider_peering::mesh::plan::plan;
 use terraform_provider_peering::mesh::validate::validate;
 use tfplugin::diag::Diagnostics;
 
+/// The allocator the provider binary uses (src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const REGION: &str = "eu-west-2";
 const MESH_ID: &str = "123456789012/bench";
 const GOAL: Duration = Duration::from_millis(50);

@@ -6,6 +6,9 @@ use terraform_provider_peering::{PeeringProvider, ADDRESS, NAME, VERSION};
 use tfplugin::plugin::{run, PluginConfig};
 use tfplugin::server::ProviderService;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cfg = PluginConfig {
         name: NAME,
