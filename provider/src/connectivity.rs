@@ -1,9 +1,11 @@
 //! Data source `peering_connectivity`: probes every host with ICMP echo from the machine
 //! Terraform runs on and reports a matrix. Unreachable is data; only misuse is an error.
 //! Each result is judged against the mesh topology ([`expect`]), failures are explained
-//! ([`diagnosis`]) and the matrix is drawn as a Mermaid chart.
+//! ([`diagnosis`], from the EC2 facts of `mesh_id` when given: [`ec2_facts`]) and the
+//! matrix is drawn as a Mermaid chart.
 
 pub mod diagnosis;
+mod ec2_facts;
 pub mod expect;
 mod mermaid;
 mod schema;
@@ -23,8 +25,9 @@ use tfplugin::schema::Schema;
 use tfplugin::value::Value;
 
 use crate::checks::{int_in_range, known_str};
+use crate::mesh_resource::client::Ec2Access;
 use crate::probe::{probe_matrix, Echo, ProbeError, Prober};
-use diagnosis::Snapshot;
+use ec2_facts::read_facts;
 use expect::check_expectations;
 use state::Config;
 
@@ -37,11 +40,19 @@ const PROBE_CONCURRENCY: usize = 256;
 
 pub struct Connectivity {
     prober: Arc<dyn Prober>,
+    /// The provider's EC2 client, for `mesh_id`; None: facts are never read.
+    ec2: Option<Arc<Ec2Access>>,
 }
 
 impl Connectivity {
     pub fn new(prober: Arc<dyn Prober>) -> Self {
-        Connectivity { prober }
+        Connectivity { prober, ec2: None }
+    }
+
+    /// Reads the EC2 facts of `mesh_id` through the provider's client.
+    pub fn with_ec2(mut self, access: Arc<Ec2Access>) -> Self {
+        self.ec2 = Some(access);
+        self
     }
 }
 
@@ -134,6 +145,40 @@ fn check_settings(config: &Value, diags: &mut Diagnostics) {
     );
 }
 
+/// The host addresses and the decoded configuration, when every check passes and every
+/// value is known.
+fn checked_config(
+    config: &Value,
+    diags: &mut Diagnostics,
+) -> Option<(BTreeMap<String, IpAddr>, Config)> {
+    check_settings(config, diags);
+    check_expectations(config, diags);
+    let hosts = check_hosts(config.get("hosts"), diags);
+    let Some(hosts) = hosts.filter(|_| !diags.has_errors()) else {
+        if !diags.has_errors() {
+            diags.push(Diagnostic::error(
+                "hosts is not known",
+                "Every host address must be known before probing.",
+            ));
+        }
+        return None;
+    };
+    let cfg = config.decode().map_err(|e| {
+        diags.push(Diagnostic::error(
+            "Configuration is not fully known",
+            e.to_string(),
+        ))
+    });
+    Some((hosts, cfg.ok()?))
+}
+
+fn echo_of(cfg: &Config) -> Echo {
+    Echo {
+        count: cfg.echo_count() as u32,
+        timeout: Duration::from_millis(cfg.timeout_ms() as u64),
+    }
+}
+
 fn probe_error(e: ProbeError) -> Diagnostic {
     match e {
         ProbeError::Permission(msg) => Diagnostic::error("Cannot send ICMP from this machine", msg),
@@ -143,22 +188,6 @@ fn probe_error(e: ProbeError) -> Diagnostic {
         ),
         other => Diagnostic::error("Probing failed", other.to_string()),
     }
-}
-
-/// The EC2 facts of mesh `mesh_id` for the diagnosis. Not wired to EC2 yet: always
-/// `None`, with a warning when a mesh was named, so nobody mistakes an empty
-/// `diagnosis` for a clean bill of health.
-fn ec2_snapshot(mesh_id: Option<&str>, diags: &mut Diagnostics) -> Option<Snapshot> {
-    if mesh_id.is_some() {
-        diags.push(
-            Diagnostic::warning(
-                "mesh_id is not read yet",
-                "Reading the mesh's EC2 facts is not implemented yet: causes come from the probe results alone and diagnosis stays empty. Remove mesh_id to silence this warning.",
-            )
-            .at(AttributePath::root("mesh_id")),
-        );
-    }
-    None
 }
 
 #[async_trait]
@@ -178,54 +207,33 @@ impl DataSource for Connectivity {
     }
 
     async fn read(&self, ctx: &Context, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
-        check_settings(config, diags);
-        check_expectations(config, diags);
-        let hosts = check_hosts(config.get("hosts"), diags);
-        let Some(hosts) = hosts.filter(|_| !diags.has_errors()) else {
-            if !diags.has_errors() {
-                diags.push(Diagnostic::error(
-                    "hosts is not known",
-                    "Every host address must be known before probing.",
-                ));
-            }
-            return None;
-        };
-        let cfg: Config = config
-            .decode()
-            .map_err(|e| {
-                diags.push(Diagnostic::error(
-                    "Configuration is not fully known",
-                    e.to_string(),
-                ))
-            })
-            .ok()?;
-        let (echo_count, timeout_ms) = (cfg.echo_count(), cfg.timeout_ms());
-        let echo = Echo {
-            count: echo_count as u32,
-            timeout: Duration::from_millis(timeout_ms as u64),
-        };
-        tracing::info!(
-            hosts = hosts.len(),
-            echo_count,
-            timeout_ms,
-            "probing connectivity"
-        );
-        let results = probe_matrix(
+        let (hosts, cfg) = checked_config(config, diags)?;
+        let echo = echo_of(&cfg);
+        tracing::info!(hosts = hosts.len(), ?echo, "probing connectivity");
+        let probing = probe_matrix(
             self.prober.as_ref(),
             &hosts,
             &echo,
             PROBE_CONCURRENCY,
             &ctx.cancel,
-        )
-        .await
-        .map_err(|e| diags.push(probe_error(e)))
-        .ok()?;
+        );
+        let reading = read_facts(
+            self.ec2.as_deref(),
+            cfg.mesh_id.as_deref(),
+            &hosts,
+            &ctx.cancel,
+        );
+        let (results, facts) = tokio::join!(probing, reading);
+        let results = results.map_err(|e| diags.push(probe_error(e))).ok()?;
         tracing::info!(
             pairs = results.len(),
             unreachable = results.iter().filter(|r| !r.reachable).count(),
             "probing done"
         );
-        let snapshot = ec2_snapshot(cfg.mesh_id.as_deref(), diags);
+        let snapshot = facts.unwrap_or_else(|warning| {
+            diags.push(warning);
+            None
+        });
         let state = state::build(cfg, &results, snapshot.as_ref());
         Value::encode(&state, &self.schema().value_type())
             .map_err(|e| {

@@ -63,7 +63,8 @@ pub fn schema() -> Schema {
         "Probes reachability with real ICMP echo requests and reports a matrix of results. \
          An unreachable host is a result, not an error: assert on `all_reachable` or `unreachable` \
          (for example in a `check` block) to fail a run. With `host_vpcs` and `expect` every result is also compared with what the \
-         mesh topology expects (`verdict`, `all_as_expected`), and failing results get a `cause`.",
+         mesh topology expects (`verdict`, `all_as_expected`), and failing results get a `cause`. \
+         With `mesh_id`, the mesh's EC2 facts name the broken component in `diagnosis`.",
         vec![
             Attribute::typed("hosts", Type::map(Type::String))
                 .required()
@@ -83,8 +84,11 @@ pub fn schema() -> Schema {
                  (direct peers only: peering is not transitive). A host always reaches its own VPC. Needs `host_vpcs`; every VPC named there must be a key.",
             ),
             Attribute::typed("mesh_id", Type::String).optional().describe(
-                "ID of the `peering_mesh` whose EC2 facts (instances, peerings, route tables, security groups) should name the broken component in `diagnosis`. \
-                 Not read yet: setting it gives a warning, and causes come from the results alone.",
+                "ID of the `peering_mesh` (`peering_mesh.NAME.id`) whose EC2 facts name the broken component in `diagnosis` and `cause`: \
+                 its VPCs, subnets, route tables, peerings and security groups, read from the provider's region and every region its peerings lead to, \
+                 and the instances in its VPCs, matched to `hosts` by private IPv4 address (a host without a matching instance gets no facts). \
+                 Needs a configured provider and ec2:Describe{Vpcs,Subnets,RouteTables,InternetGateways,SecurityGroups,VpcPeeringConnections,Instances}. \
+                 When the facts cannot be read the results stand and a warning on `mesh_id` says why. Without `mesh_id` EC2 is never called.",
             ),
             Attribute::nested("results", Nesting::List, result)
                 .computed()

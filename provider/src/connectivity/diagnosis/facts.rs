@@ -3,12 +3,15 @@
 //! (the reply needs the way back), then the target's security groups (stateful, so only
 //! the request's ingress matters). A broken instance or peering hides everything behind
 //! it, so the check stops there; routes and security groups are independent and both
-//! reported.
+//! reported. Security groups with rules the snapshot cannot read decide nothing.
 
+use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 use super::fault::{sorted, Fault, VpcRef};
-use super::snapshot::{Host, InstanceState, PeeringStatus, RouteTable, RouteTarget, Snapshot, Vpc};
+use super::snapshot::{
+    Host, InstanceState, PeeringStatus, Route, RouteTable, RouteTarget, Snapshot, Vpc,
+};
 use crate::probe::LOCAL_SOURCE;
 
 /// One end of a probed pair, resolved in the snapshot.
@@ -24,7 +27,7 @@ pub fn unreachable(snapshot: &Snapshot, from: &str, to: &str) -> Vec<Fault> {
     let Some(target) = snapshot.host(to) else {
         return no_facts(to);
     };
-    if let Some(fault) = stopped(target) {
+    if let Some(fault) = not_running(target) {
         return vec![fault];
     }
     if from == LOCAL_SOURCE {
@@ -33,7 +36,7 @@ pub fn unreachable(snapshot: &Snapshot, from: &str, to: &str) -> Vec<Fault> {
     let Some(source) = snapshot.host(from) else {
         return no_facts(from);
     };
-    if let Some(fault) = stopped(source) {
+    if let Some(fault) = not_running(source) {
         return vec![fault];
     }
     match (resolve(snapshot, source), resolve(snapshot, target)) {
@@ -64,10 +67,11 @@ fn no_facts(host: &str) -> Vec<Fault> {
     }]
 }
 
-fn stopped(host: &Host) -> Option<Fault> {
-    (host.state == InstanceState::Stopped).then(|| Fault::Stopped {
+fn not_running(host: &Host) -> Option<Fault> {
+    (host.state != InstanceState::Running).then(|| Fault::NotRunning {
         host: host.name.clone(),
         instance_id: host.instance_id.clone(),
+        state: host.state,
     })
 }
 
@@ -82,7 +86,7 @@ fn resolve<'a>(snapshot: &'a Snapshot, host: &'a Host) -> Option<End<'a>> {
 fn path(snapshot: &Snapshot, source: &End, target: &End) -> Vec<Fault> {
     let mut faults = Vec::new();
     if source.vpc.id != target.vpc.id {
-        let peering = match active_peering(snapshot, source.vpc, target.vpc) {
+        let peering = match active_peering(snapshot, source, target) {
             Ok(id) => id,
             Err(fault) => return vec![fault],
         };
@@ -90,8 +94,10 @@ fn path(snapshot: &Snapshot, source: &End, target: &End) -> Vec<Fault> {
         faults.extend(route(snapshot, target.table, source, target.vpc, peering));
     }
     match icmp(snapshot, source, target) {
-        Ok(fault) => faults.extend(fault),
-        Err(no_facts) => return vec![no_facts],
+        Echo::Admitted => {}
+        Echo::Blocked(fault) => faults.push(fault),
+        Echo::Unknown if faults.is_empty() => return no_facts(&target.host.name),
+        Echo::Unknown => {}
     }
     if faults.is_empty() {
         faults.push(Fault::DataPlane {
@@ -101,15 +107,18 @@ fn path(snapshot: &Snapshot, source: &End, target: &End) -> Vec<Fault> {
     faults
 }
 
-/// The id of the active peering between `a` and `b`, or the fault that there is none.
-fn active_peering<'a>(snapshot: &'a Snapshot, a: &Vpc, b: &Vpc) -> Result<&'a str, Fault> {
+/// The id of the active peering between the VPCs of `x` and `y`, or the fault that there
+/// is none.
+fn active_peering<'a>(snapshot: &'a Snapshot, x: &End, y: &End) -> Result<&'a str, Fault> {
     let vpc_ref = |v: &Vpc| VpcRef {
         name: v.name.clone(),
         id: v.id.clone(),
     };
+    let (a, b) = (x.vpc, y.vpc);
     match snapshot.peering_between(&a.id, &b.id) {
         None => Err(Fault::NoPeering {
             vpcs: sorted(vpc_ref(a), vpc_ref(b)),
+            dead: dead_peerings(snapshot, x, y),
         }),
         Some(p) if p.status != PeeringStatus::Active => Err(Fault::PeeringInactive {
             id: p.id.clone(),
@@ -159,22 +168,53 @@ fn route(
     })
 }
 
-/// Whether the target's security groups admit echo requests from the source. `Err` when
-/// a group is not in the snapshot: then nothing can be concluded.
-fn icmp(snapshot: &Snapshot, source: &End, target: &End) -> Result<Option<Fault>, Fault> {
+/// The peerings unknown to the snapshot that the two route tables send each other's
+/// address to: what is left of a peering deleted out of band (AWS keeps such routes as
+/// `blackhole`). Sorted, so both directions name the same ones.
+fn dead_peerings(snapshot: &Snapshot, x: &End, y: &End) -> Vec<String> {
+    let via = |table: &RouteTable, peer: &End| match table.route_for(peer.host.private_ip) {
+        Some(Route {
+            target: RouteTarget::Peering(id),
+            ..
+        }) if snapshot.peering(id).is_none() => Some(id.clone()),
+        _ => None,
+    };
+    let ids: BTreeSet<String> = [via(x.table, y), via(y.table, x)]
+        .into_iter()
+        .flatten()
+        .collect();
+    ids.into_iter().collect()
+}
+
+/// What the target's security groups say about an echo request from the source.
+enum Echo {
+    Admitted,
+    Blocked(Fault),
+    /// A group is not in the snapshot, or has rules it cannot model.
+    Unknown,
+}
+
+fn icmp(snapshot: &Snapshot, source: &End, target: &End) -> Echo {
     let from: Ipv4Addr = source.host.private_ip;
-    let mut admitted = false;
+    let mut unknown = false;
     for id in &target.host.security_group_ids {
-        let group = snapshot.security_group(id).ok_or_else(|| Fault::NoFacts {
-            host: target.host.name.clone(),
-        })?;
-        admitted |= group.ingress.iter().any(|r| r.admits_echo_from(from));
+        let Some(group) = snapshot.security_group(id) else {
+            unknown = true;
+            continue;
+        };
+        if group.ingress.iter().any(|r| r.admits_echo_from(from)) {
+            return Echo::Admitted;
+        }
+        unknown |= group.opaque_rules > 0;
     }
-    Ok((!admitted).then(|| Fault::IcmpBlocked {
+    if unknown {
+        return Echo::Unknown;
+    }
+    Echo::Blocked(Fault::IcmpBlocked {
         groups: target.host.security_group_ids.clone(),
         host: target.host.name.clone(),
         source: from,
         source_vpc: source.vpc.name.clone(),
         source_cidr: source.vpc.cidr,
-    }))
+    })
 }

@@ -7,7 +7,7 @@ use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
-use super::snapshot::PeeringStatus;
+use super::snapshot::{InstanceState, PeeringStatus};
 
 /// A VPC as the sentences name it: mesh name and EC2 id.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -18,12 +18,21 @@ pub struct VpcRef {
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Fault {
-    /// The instance behind a host is stopped.
-    Stopped { host: String, instance_id: String },
+    /// The instance behind a host is not running (stopped, pending, stopping...).
+    NotRunning {
+        host: String,
+        instance_id: String,
+        state: InstanceState,
+    },
     /// Nobody reaches a running host although every path to it looks right.
     HostSilent { host: String, instance_id: String },
-    /// No peering connection at all between two VPCs (sorted).
-    NoPeering { vpcs: [VpcRef; 2] },
+    /// No live peering connection between two VPCs (sorted). `dead` are the peerings
+    /// (sorted) that their route tables still send each other's traffic to although EC2
+    /// no longer lists them as live: a peering deleted (or rejected, failed, expired).
+    NoPeering {
+        vpcs: [VpcRef; 2],
+        dead: Vec<String>,
+    },
     /// The peering between two VPCs (sorted names) exists but is not active.
     PeeringInactive {
         id: String,
@@ -89,18 +98,31 @@ pub fn sorted<T: Ord>(a: T, b: T) -> [T; 2] {
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Fault::Stopped { host, instance_id } => {
-                write!(f, "instance {instance_id} (host {host}) is stopped")
-            }
+            Fault::NotRunning {
+                host,
+                instance_id,
+                state,
+            } => write!(
+                f,
+                "instance {instance_id} (host {host}) is {}",
+                state.as_str()
+            ),
             Fault::HostSilent { host, instance_id } => write!(
                 f,
                 "host {host} answers no source although instance {instance_id} is running and every path to it looks right: look at the host itself (firewall, ICMP settings, hung system)"
             ),
-            Fault::NoPeering { vpcs: [a, b] } => write!(
-                f,
-                "no peering connection between VPC {} ({}) and VPC {} ({})",
-                a.name, a.id, b.name, b.id
-            ),
+            Fault::NoPeering { vpcs: [a, b], dead } => {
+                write!(
+                    f,
+                    "no peering connection between VPC {} ({}) and VPC {} ({})",
+                    a.name, a.id, b.name, b.id
+                )?;
+                match dead.as_slice() {
+                    [] => Ok(()),
+                    [id] => write!(f, "; their routes still lead to peering {id}, which EC2 no longer lists: it was deleted (or rejected, failed, expired)"),
+                    ids => write!(f, "; their routes still lead to peerings {}, which EC2 no longer lists: they were deleted (or rejected, failed, expired)", ids.join(", ")),
+                }
+            }
             Fault::PeeringInactive { id, status, vpcs: [a, b] } => write!(
                 f,
                 "peering {id} between VPC {a} and VPC {b} is {}, not active",
@@ -148,7 +170,7 @@ impl fmt::Display for Fault {
             ),
             Fault::NoFacts { host } => write!(
                 f,
-                "no EC2 facts for host {host} (instance, subnet, route table, security group or VPC not found), so its path cannot be checked"
+                "no EC2 facts for host {host} (instance, subnet, route table, security group or VPC not found, or security group rules this check cannot read), so its path cannot be checked"
             ),
         }
     }

@@ -5,7 +5,7 @@ use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
-pub use crate::ec2::types::{PeeringStatus, RouteTarget};
+pub use crate::ec2::types::{InstanceState, PeeringStatus, RouteTarget};
 
 /// What EC2 says about a mesh and the instances probed in it.
 #[derive(Debug, Clone, Default)]
@@ -32,12 +32,6 @@ pub struct Subnet {
     pub vpc_id: String,
     /// The table that routes for this subnet (its explicit association, else the main one).
     pub route_table_id: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InstanceState {
-    Running,
-    Stopped,
 }
 
 /// An instance probed as a host; `name` is its key in `hosts`.
@@ -78,6 +72,10 @@ pub struct Peering {
 pub struct SecurityGroup {
     pub id: String,
     pub ingress: Vec<IngressRule>,
+    /// Ingress rules not in `ingress` because the snapshot cannot model them (group
+    /// references, IPv6 ranges, prefix lists, other protocols or ICMP types): any of them
+    /// might admit an echo request, so without a match in `ingress` nothing is concluded.
+    pub opaque_rules: usize,
 }
 
 /// Which traffic an ingress rule admits.

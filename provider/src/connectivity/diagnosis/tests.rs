@@ -1,6 +1,7 @@
 //! Diagnosis cases on hand-built snapshots of the reference lab: four VPCs 10.1/16 ..
 //! 10.4/16, one host per VPC named like its VPC, and a full mesh of active peerings,
-//! routes and ICMP rules that each case breaks in one place.
+//! routes and ICMP rules that each case breaks in one place. The lab, the matrix and the
+//! helpers are shared with the tests of the EC2 facts (`ec2_facts/tests.rs`).
 
 mod facts_cases;
 mod observed_cases;
@@ -13,7 +14,7 @@ use super::{explain, Explanation, Probe};
 use crate::connectivity::expect::Expectations;
 use crate::probe::{PairResult, ProbeOutcome};
 
-const LAB: [(&str, &str); 4] = [
+pub(crate) const LAB: [(&str, &str); 4] = [
     ("production", "10.1.2.249"),
     ("development", "10.2.1.29"),
     ("testing", "10.3.1.129"),
@@ -57,6 +58,7 @@ fn lab() -> Snapshot {
         s.security_groups.push(SecurityGroup {
             id: format!("sg-{n}"),
             ingress: ingress.collect(),
+            opaque_rules: 0,
         });
         for m in peers(n).filter(|&m| m > n) {
             s.peerings.push(Peering {
@@ -103,7 +105,7 @@ fn host_mut<'a>(s: &'a mut Snapshot, name: &str) -> &'a mut Host {
 }
 
 /// Full mesh: every lab VPC expects every other.
-fn full_mesh() -> Expectations {
+pub(crate) fn full_mesh() -> Expectations {
     let names: Vec<String> = LAB.iter().map(|(n, _)| n.to_string()).collect();
     let expect = names
         .iter()
@@ -138,7 +140,7 @@ fn host_vpcs() -> BTreeMap<String, String> {
         .collect()
 }
 
-fn result(from: &str, to: &str, reachable: bool) -> PairResult {
+pub(crate) fn result(from: &str, to: &str, reachable: bool) -> PairResult {
     let count = u32::from(reachable) * 2;
     let outcome = ProbeOutcome {
         sent: 2,
@@ -149,7 +151,7 @@ fn result(from: &str, to: &str, reachable: bool) -> PairResult {
 }
 
 /// Every lab host probing every other; the listed pairs get no reply.
-fn matrix(failing: &[(&str, &str)]) -> Vec<PairResult> {
+pub(crate) fn matrix(failing: &[(&str, &str)]) -> Vec<PairResult> {
     let mut out = Vec::new();
     for (from, _) in LAB {
         for (to, _) in LAB.iter().filter(|(to, _)| *to != from) {
@@ -161,7 +163,7 @@ fn matrix(failing: &[(&str, &str)]) -> Vec<PairResult> {
 }
 
 /// Judges `results` against `expectations` and explains them.
-fn run(
+pub(crate) fn run(
     results: &[PairResult],
     expectations: &Expectations,
     snapshot: Option<&Snapshot>,
@@ -179,7 +181,12 @@ fn run(
 }
 
 /// The cause given to the result `from -> to`.
-fn cause_of(results: &[PairResult], e: &Explanation, from: &str, to: &str) -> Option<String> {
+pub(crate) fn cause_of(
+    results: &[PairResult],
+    e: &Explanation,
+    from: &str,
+    to: &str,
+) -> Option<String> {
     let i = results
         .iter()
         .position(|r| r.from == from && r.to == to)
@@ -188,7 +195,7 @@ fn cause_of(results: &[PairResult], e: &Explanation, from: &str, to: &str) -> Op
 }
 
 /// The causes of every result that got one, as `(from, to)`.
-fn with_cause(results: &[PairResult], e: &Explanation) -> Vec<(String, String)> {
+pub(crate) fn with_cause(results: &[PairResult], e: &Explanation) -> Vec<(String, String)> {
     results
         .iter()
         .zip(&e.causes)

@@ -220,7 +220,7 @@ async fn local_reaching_nothing_gets_a_cause() {
 }
 
 #[tokio::test]
-async fn mesh_id_warns_that_it_is_not_read_yet() {
+async fn mesh_id_without_a_provider_warns_and_results_stand() {
     let ds = data_source(&[("127.0.0.1", Some(1))], false);
     let cfg = config(
         &ds,
@@ -232,5 +232,10 @@ async fn mesh_id_warns_that_it_is_not_read_yet() {
     assert_eq!(d.0.len(), 1, "{d}");
     assert_eq!(d.0[0].severity, Severity::Warning);
     assert_eq!(paths(&d), ["mesh_id"]);
+    assert!(
+        d.0[0].detail.contains("without a configured provider"),
+        "{d}"
+    );
     assert_eq!(state.get("mesh_id").as_str(), Some("seed-lab"));
+    assert_eq!(state.get("all_reachable").as_bool(), Some(true));
 }

@@ -51,9 +51,20 @@ fn deleted_peering_failing_both_ways_is_one_sentence() {
 }
 
 #[test]
-fn peering_gone_from_ec2_names_both_vpcs() {
+fn peering_gone_from_ec2_names_both_vpcs_and_the_peering_routes_lead_to() {
     let mut s = lab();
     s.peerings.retain(|p| p.id != "pcx-34");
+    let e = run(&matrix(&BOTH_WAYS_3_4), &full_mesh(), Some(&s));
+    assert_eq!(
+        e.diagnosis,
+        ["no peering connection between VPC shared (vpc-4) and VPC testing (vpc-3); their routes still lead to peering pcx-34, which EC2 no longer lists: it was deleted (or rejected, failed, expired)"]
+    );
+    for rtb in ["rtb-3", "rtb-4"] {
+        let table = table_mut(&mut s, rtb);
+        table
+            .routes
+            .retain(|r| r.target != RouteTarget::Peering("pcx-34".into()));
+    }
     let e = run(&matrix(&BOTH_WAYS_3_4), &full_mesh(), Some(&s));
     assert_eq!(
         e.diagnosis,
@@ -258,4 +269,28 @@ fn host_missing_from_the_snapshot_is_said_not_guessed() {
         cause.starts_with("testing cannot reach shared although shared reaches testing"),
         "{cause}"
     );
+}
+
+#[test]
+fn group_with_rules_it_cannot_read_blames_nothing() {
+    let mut s = lab();
+    let sg = s
+        .security_groups
+        .iter_mut()
+        .find(|g| g.id == "sg-4")
+        .unwrap();
+    sg.ingress.retain(|r| r.source != cidr(3));
+    sg.opaque_rules = 1;
+    let results = matrix(&[("testing", "shared")]);
+    let e = run(&results, &full_mesh(), Some(&s));
+    assert_eq!(e.diagnosis.len(), 1, "{:?}", e.diagnosis);
+    assert!(e.diagnosis[0].starts_with("no EC2 facts for host shared"));
+}
+
+#[test]
+fn instance_not_yet_running_names_its_state() {
+    let mut s = lab();
+    host_mut(&mut s, "shared").state = InstanceState::Pending;
+    let e = run(&[result("local", "shared", false)], &full_mesh(), Some(&s));
+    assert_eq!(e.diagnosis, ["instance i-4 (host shared) is pending"]);
 }
