@@ -12,7 +12,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // single-threaded process of its own, so setting it here is harmless.
     std::env::set_var("PROTOC", protoc);
 
-    let proto_root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../proto");
+    // Read at run time, not baked in with env!(): a target directory shared by two
+    // checkouts (a CI cache) reuses this script's binary for both.
+    let proto_root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?).join("../proto");
     let protos = [
         proto_root.join("tfplugin6.proto"),
         proto_root.join("plugin/grpc_controller.proto"),

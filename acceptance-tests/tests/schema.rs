@@ -98,9 +98,15 @@ fn check_connectivity(ds: &Value) {
     );
     assert!(flag(hosts, "required"), "hosts is required");
 
-    for name in ["echo_count", "timeout_ms"] {
+    for (name, ty) in [
+        ("echo_count", json!("number")),
+        ("timeout_ms", json!("number")),
+        ("host_vpcs", json!(["map", "string"])),
+        ("expect", json!(["map", ["list", "string"]])),
+        ("mesh_id", json!("string")),
+    ] {
         let attr = attribute(ds, name).unwrap_or_else(|| panic!("{name} missing"));
-        assert_eq!(attr["type"], json!("number"), "type of {name}");
+        assert_eq!(attr["type"], ty, "type of {name}");
         assert!(
             flag(attr, "optional") && !flag(attr, "required"),
             "{name} is optional"
@@ -110,6 +116,9 @@ fn check_connectivity(ds: &Value) {
         ("all_reachable", json!("bool")),
         ("unreachable", json!(["list", "string"])),
         ("report", json!("string")),
+        ("all_as_expected", json!("bool")),
+        ("diagnosis", json!(["list", "string"])),
+        ("mermaid", json!("string")),
     ] {
         let attr = attribute(ds, name).unwrap_or_else(|| panic!("{name} missing"));
         assert_eq!(attr["type"], ty, "type of {name}");
@@ -139,6 +148,9 @@ fn check_connectivity(ds: &Value) {
         ("rtt_avg_ms", &number),
         ("rtt_max_ms", &number),
         ("reachable", &json!("bool")),
+        ("expected", &json!("bool")),
+        ("verdict", &string),
+        ("cause", &string),
     ];
     for (member, ty) in expected {
         assert_eq!(

@@ -1,7 +1,15 @@
 //! Data source `peering_connectivity`: probes every host with ICMP echo from the machine
 //! Terraform runs on and reports a matrix. Unreachable is data; only misuse is an error.
+//! Each result is judged against the mesh topology ([`expect`]), failures are explained
+//! ([`diagnosis`], from the EC2 facts of `mesh_id` when given: [`ec2_facts`]) and the
+//! matrix is drawn as a Mermaid chart.
 
+pub mod diagnosis;
+mod ec2_facts;
+pub mod expect;
+mod mermaid;
 mod schema;
+mod state;
 #[cfg(test)]
 mod tests;
 
@@ -11,14 +19,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::provider::{Context, DataSource};
 use tfplugin::schema::Schema;
 use tfplugin::value::Value;
 
 use crate::checks::{int_in_range, known_str};
-use crate::probe::{probe_matrix, render_report, Echo, PairResult, ProbeError, Prober};
+use crate::mesh_resource::client::Ec2Access;
+use crate::probe::{probe_matrix, Echo, ProbeError, Prober};
+use ec2_facts::read_facts;
+use expect::check_expectations;
+use state::Config;
 
 pub const TYPE_NAME: &str = "peering_connectivity";
 pub const DEFAULT_ECHO_COUNT: i64 = 2;
@@ -29,60 +40,19 @@ const PROBE_CONCURRENCY: usize = 256;
 
 pub struct Connectivity {
     prober: Arc<dyn Prober>,
+    /// The provider's EC2 client, for `mesh_id`; None: facts are never read.
+    ec2: Option<Arc<Ec2Access>>,
 }
 
 impl Connectivity {
     pub fn new(prober: Arc<dyn Prober>) -> Self {
-        Connectivity { prober }
+        Connectivity { prober, ec2: None }
     }
-}
 
-#[derive(Deserialize)]
-struct Config {
-    hosts: BTreeMap<String, String>,
-    echo_count: Option<i64>,
-    timeout_ms: Option<i64>,
-}
-
-#[derive(Serialize)]
-struct State {
-    hosts: BTreeMap<String, String>,
-    echo_count: i64,
-    timeout_ms: i64,
-    results: Vec<Row>,
-    all_reachable: bool,
-    unreachable: Vec<String>,
-    report: String,
-}
-
-#[derive(Serialize)]
-struct Row {
-    from: String,
-    to: String,
-    address: String,
-    sent: u32,
-    received: u32,
-    loss_percent: f64,
-    rtt_min_ms: Option<f64>,
-    rtt_avg_ms: Option<f64>,
-    rtt_max_ms: Option<f64>,
-    reachable: bool,
-}
-
-impl From<&PairResult> for Row {
-    fn from(r: &PairResult) -> Self {
-        Row {
-            from: r.from.clone(),
-            to: r.to.clone(),
-            address: r.address.to_string(),
-            sent: r.sent,
-            received: r.received,
-            loss_percent: r.loss_percent,
-            rtt_min_ms: r.rtt_min_ms,
-            rtt_avg_ms: r.rtt_avg_ms,
-            rtt_max_ms: r.rtt_max_ms,
-            reachable: r.reachable,
-        }
+    /// Reads the EC2 facts of `mesh_id` through the provider's client.
+    pub fn with_ec2(mut self, access: Arc<Ec2Access>) -> Self {
+        self.ec2 = Some(access);
+        self
     }
 }
 
@@ -175,6 +145,40 @@ fn check_settings(config: &Value, diags: &mut Diagnostics) {
     );
 }
 
+/// The host addresses and the decoded configuration, when every check passes and every
+/// value is known.
+fn checked_config(
+    config: &Value,
+    diags: &mut Diagnostics,
+) -> Option<(BTreeMap<String, IpAddr>, Config)> {
+    check_settings(config, diags);
+    check_expectations(config, diags);
+    let hosts = check_hosts(config.get("hosts"), diags);
+    let Some(hosts) = hosts.filter(|_| !diags.has_errors()) else {
+        if !diags.has_errors() {
+            diags.push(Diagnostic::error(
+                "hosts is not known",
+                "Every host address must be known before probing.",
+            ));
+        }
+        return None;
+    };
+    let cfg = config.decode().map_err(|e| {
+        diags.push(Diagnostic::error(
+            "Configuration is not fully known",
+            e.to_string(),
+        ))
+    });
+    Some((hosts, cfg.ok()?))
+}
+
+fn echo_of(cfg: &Config) -> Echo {
+    Echo {
+        count: cfg.echo_count() as u32,
+        timeout: Duration::from_millis(cfg.timeout_ms() as u64),
+    }
+}
+
 fn probe_error(e: ProbeError) -> Diagnostic {
     match e {
         ProbeError::Permission(msg) => Diagnostic::error("Cannot send ICMP from this machine", msg),
@@ -199,70 +203,38 @@ impl DataSource for Connectivity {
     async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         check_hosts(config.get("hosts"), diags);
         check_settings(config, diags);
+        check_expectations(config, diags);
     }
 
     async fn read(&self, ctx: &Context, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
-        check_settings(config, diags);
-        let hosts = check_hosts(config.get("hosts"), diags);
-        let Some(hosts) = hosts.filter(|_| !diags.has_errors()) else {
-            if !diags.has_errors() {
-                diags.push(Diagnostic::error(
-                    "hosts is not known",
-                    "Every host address must be known before probing.",
-                ));
-            }
-            return None;
-        };
-        let cfg: Config = config
-            .decode()
-            .map_err(|e| {
-                diags.push(Diagnostic::error(
-                    "Configuration is not fully known",
-                    e.to_string(),
-                ))
-            })
-            .ok()?;
-        let echo_count = cfg.echo_count.unwrap_or(DEFAULT_ECHO_COUNT);
-        let timeout_ms = cfg.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
-        let echo = Echo {
-            count: echo_count as u32,
-            timeout: Duration::from_millis(timeout_ms as u64),
-        };
-        tracing::info!(
-            hosts = hosts.len(),
-            echo_count,
-            timeout_ms,
-            "probing connectivity"
-        );
-        let results = probe_matrix(
+        let (hosts, cfg) = checked_config(config, diags)?;
+        let echo = echo_of(&cfg);
+        tracing::info!(hosts = hosts.len(), ?echo, "probing connectivity");
+        let probing = probe_matrix(
             self.prober.as_ref(),
             &hosts,
             &echo,
             PROBE_CONCURRENCY,
             &ctx.cancel,
-        )
-        .await
-        .map_err(|e| diags.push(probe_error(e)))
-        .ok()?;
-        let unreachable: Vec<String> = results
-            .iter()
-            .filter(|r| !r.reachable)
-            .map(|r| format!("{}->{}", r.from, r.to))
-            .collect();
+        );
+        let reading = read_facts(
+            self.ec2.as_deref(),
+            cfg.mesh_id.as_deref(),
+            &hosts,
+            &ctx.cancel,
+        );
+        let (results, facts) = tokio::join!(probing, reading);
+        let results = results.map_err(|e| diags.push(probe_error(e))).ok()?;
         tracing::info!(
             pairs = results.len(),
-            unreachable = unreachable.len(),
+            unreachable = results.iter().filter(|r| !r.reachable).count(),
             "probing done"
         );
-        let state = State {
-            hosts: cfg.hosts,
-            echo_count,
-            timeout_ms,
-            all_reachable: unreachable.is_empty(),
-            report: render_report(&results),
-            results: results.iter().map(Row::from).collect(),
-            unreachable,
-        };
+        let snapshot = facts.unwrap_or_else(|warning| {
+            diags.push(warning);
+            None
+        });
+        let state = state::build(cfg, &results, snapshot.as_ref());
         Value::encode(&state, &self.schema().value_type())
             .map_err(|e| {
                 diags.push(Diagnostic::error(

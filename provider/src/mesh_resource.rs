@@ -22,11 +22,11 @@ mod run;
 mod schema;
 mod state;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 mod timeouts;
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use tfplugin::diag::{Diagnostic, Diagnostics};
@@ -38,28 +38,24 @@ use tfplugin::value::Value;
 
 use crate::config::{ProviderConfig, Quotas};
 use crate::mesh::validate::validate;
-use client::{Connection, Connector};
+use client::{ConnectError, Connection, Ec2Access};
 
 pub use engine::mesh_id;
+pub(crate) use engine::{discover, named_vpcs};
 
 pub const TYPE_NAME: &str = "peering_mesh";
 
 pub struct MeshResource {
-    /// The provider's configuration, set by ConfigureProvider.
-    config: Arc<RwLock<Option<ProviderConfig>>>,
-    connector: Arc<dyn Connector>,
-    /// Built on first use and kept: one client (and its pacing) per provider process.
-    connection: tokio::sync::Mutex<Option<Connection>>,
+    /// The provider's configuration and its EC2 client, shared with the data sources.
+    access: Arc<Ec2Access>,
     /// See [`MeshResource::set_terraform_version`].
     legacy_nested_plans: AtomicBool,
 }
 
 impl MeshResource {
-    pub fn new(config: Arc<RwLock<Option<ProviderConfig>>>, connector: Arc<dyn Connector>) -> Self {
+    pub fn new(access: Arc<Ec2Access>) -> Self {
         MeshResource {
-            config,
-            connector,
-            connection: tokio::sync::Mutex::new(None),
+            access,
             legacy_nested_plans: AtomicBool::new(false),
         }
     }
@@ -82,31 +78,21 @@ impl MeshResource {
     }
 
     fn provider_config(&self) -> Option<ProviderConfig> {
-        self.config
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.access.provider_config()
     }
 
     /// The provider configuration and a client, or an error diagnostic saying why not.
     async fn connect(&self, diags: &mut Diagnostics) -> Option<(ProviderConfig, Connection)> {
-        let Some(config) = self.provider_config() else {
-            diags.push(Diagnostic::error(
-                "Provider not configured",
-                "The peering provider has no configuration yet, so peering_mesh cannot call EC2. Check the provider \"peering\" block; its values must be known before apply.",
-            ));
-            return None;
-        };
-        let mut cached = self.connection.lock().await;
-        if let Some(conn) = cached.as_ref() {
-            return Some((config, conn.clone()));
-        }
-        match self.connector.connect(&config).await {
-            Ok(conn) => {
-                *cached = Some(conn.clone());
-                Some((config, conn))
+        match self.access.connect().await {
+            Ok(connected) => Some(connected),
+            Err(ConnectError::NotConfigured) => {
+                diags.push(Diagnostic::error(
+                    "Provider not configured",
+                    "The peering provider has no configuration yet, so peering_mesh cannot call EC2. Check the provider \"peering\" block; its values must be known before apply.",
+                ));
+                None
             }
-            Err(e) => {
+            Err(ConnectError::Failed(e)) => {
                 diags.push(Diagnostic::error("Cannot reach EC2", e));
                 None
             }

@@ -10,7 +10,7 @@ use tfplugin::value::Value;
 
 use crate::config::{self, ProviderConfig};
 use crate::connectivity::Connectivity;
-use crate::mesh_resource::client::{AwsConnector, Connector};
+use crate::mesh_resource::client::{AwsConnector, Connector, Ec2Access};
 use crate::mesh_resource::MeshResource;
 use crate::probe::{IcmpProber, Prober};
 
@@ -18,7 +18,9 @@ pub struct PeeringProvider {
     /// Set by ConfigureProvider; read by resources that call AWS.
     config: Arc<RwLock<Option<ProviderConfig>>>,
     prober: Arc<dyn Prober>,
-    /// Shared by every operation, so the EC2 client (and its pacing) is built once.
+    /// The EC2 client of `peering_mesh` and `peering_connectivity`, built once.
+    access: Arc<Ec2Access>,
+    /// Shared by every operation.
     mesh: Arc<MeshResource>,
 }
 
@@ -29,17 +31,19 @@ impl PeeringProvider {
 
     pub fn with_prober(prober: Arc<dyn Prober>) -> Self {
         let config = Arc::new(RwLock::new(None));
-        let mesh = Arc::new(MeshResource::new(config.clone(), Arc::new(AwsConnector)));
+        let access = Arc::new(Ec2Access::new(config.clone(), Arc::new(AwsConnector)));
         PeeringProvider {
             config,
             prober,
-            mesh,
+            mesh: Arc::new(MeshResource::new(access.clone())),
+            access,
         }
     }
 
     /// Uses `connector` for EC2 clients instead of aws-sdk-ec2 (tests, embedding).
     pub fn with_connector(mut self, connector: Arc<dyn Connector>) -> Self {
-        self.mesh = Arc::new(MeshResource::new(self.config.clone(), connector));
+        self.access = Arc::new(Ec2Access::new(self.config.clone(), connector));
+        self.mesh = Arc::new(MeshResource::new(self.access.clone()));
         self
     }
 
@@ -82,7 +86,8 @@ impl Provider for PeeringProvider {
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        vec![Arc::new(Connectivity::new(self.prober.clone()))]
+        let connectivity = Connectivity::new(self.prober.clone()).with_ec2(self.access.clone());
+        vec![Arc::new(connectivity)]
     }
 }
 

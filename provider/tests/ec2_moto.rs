@@ -14,6 +14,9 @@ use terraform_provider_peering::ec2::{Ec2, Ec2Error};
 #[path = "ec2_moto/support.rs"]
 mod support;
 
+#[path = "ec2_moto/instances.rs"]
+mod instances;
+
 use support::{ids, net, set, tags, Moto, EU, US};
 
 const WAIT: Duration = Duration::from_secs(30);

@@ -41,11 +41,30 @@ pub fn schema() -> Schema {
             "Slowest round trip in milliseconds; null when nothing came back.",
         ),
         out("reachable", Type::Bool, "At least one reply came back."),
+        out(
+            "expected",
+            Type::Bool,
+            "Whether `to` should answer `from` according to `expect`: true when both hosts are in the same VPC or the VPC of `to` is listed for the VPC of `from`. \
+             Null when no expectation applies: no `expect`, a host missing from `host_vpcs`, or `from` is `local` (the machine running Terraform is in no VPC).",
+        ),
+        out(
+            "verdict",
+            Type::String,
+            "`ok` when the result matches `expected`, else `unexpectedly_unreachable` or `unexpectedly_reachable`; null when `expected` is null.",
+        ),
+        out(
+            "cause",
+            Type::String,
+            "Why this result failed (a verdict other than `ok`, or no reply when nothing was expected), in one sentence; \
+             null when it did not fail or nothing narrows the cause down. Without EC2 facts it only draws on the other results and never names an AWS object.",
+        ),
     ];
     Schema::new(
         "Probes reachability with real ICMP echo requests and reports a matrix of results. \
          An unreachable host is a result, not an error: assert on `all_reachable` or `unreachable` \
-         (for example in a `check` block) to fail a run.",
+         (for example in a `check` block) to fail a run. With `host_vpcs` and `expect` every result is also compared with what the \
+         mesh topology expects (`verdict`, `all_as_expected`), and failing results get a `cause`. \
+         With `mesh_id`, the mesh's EC2 facts name the broken component in `diagnosis`.",
         vec![
             Attribute::typed("hosts", Type::map(Type::String))
                 .required()
@@ -56,6 +75,21 @@ pub fn schema() -> Schema {
             Attribute::typed("timeout_ms", Type::Number).optional_computed().describe(format!(
                 "How long to wait for each reply, in milliseconds, 1 to 60000 (default {DEFAULT_TIMEOUT_MS})."
             )),
+            Attribute::typed("host_vpcs", Type::map(Type::String)).optional().describe(
+                "Which mesh VPC each host is in: host name (a key of `hosts`) => VPC name (a key of `peering_mesh.vpcs`). \
+                 Groups hosts by VPC in `mermaid` and, with `expect`, gives each result an expectation. Hosts left out have none.",
+            ),
+            Attribute::typed("expect", Type::map(Type::list(Type::String))).optional().describe(
+                "Which VPCs each VPC should reach: VPC name => names of the VPCs it reaches, normally `peering_mesh.NAME.reachability` \
+                 (direct peers only: peering is not transitive). A host always reaches its own VPC. Needs `host_vpcs`; every VPC named there must be a key.",
+            ),
+            Attribute::typed("mesh_id", Type::String).optional().describe(
+                "ID of the `peering_mesh` (`peering_mesh.NAME.id`) whose EC2 facts name the broken component in `diagnosis` and `cause`: \
+                 its VPCs, subnets, route tables, peerings and security groups, read from the provider's region and every region its peerings lead to, \
+                 and the instances in its VPCs, matched to `hosts` by private IPv4 address (a host without a matching instance gets no facts). \
+                 Needs a configured provider and ec2:Describe{Vpcs,Subnets,RouteTables,InternetGateways,SecurityGroups,VpcPeeringConnections,Instances}. \
+                 When the facts cannot be read the results stand and a warning on `mesh_id` says why. Without `mesh_id` EC2 is never called.",
+            ),
             Attribute::nested("results", Nesting::List, result)
                 .computed()
                 .describe("One entry per probed pair, sorted by `from`, then `to`."),
@@ -66,6 +100,23 @@ pub fn schema() -> Schema {
                 "Pairs that got no reply, as `\"FROM->TO\"` (e.g. `\"local->development\"`), sorted.",
             ),
             out("report", Type::String, "A readable text matrix of the results, for outputs and logs."),
+            out(
+                "all_as_expected",
+                Type::Bool,
+                "Every result with an expectation has verdict `ok`; true when no result has one. Assert on it in a `check` block.",
+            ),
+            out(
+                "diagnosis",
+                Type::list(Type::String),
+                "Every broken component behind the failing results, one sentence each and each once (a stopped host once, not once per source; \
+                 a broken peering once for both directions). Empty when nothing failed or no EC2 facts were read.",
+            ),
+            out(
+                "mermaid",
+                Type::String,
+                "The matrix as a Mermaid flowchart: a subgraph per VPC of `host_vpcs` with its hosts, one edge per probed pair \
+                 (solid with the mean RTT when replies came, dashed and marked `x` when none did), failing results in red.",
+            ),
         ],
     )
 }

@@ -1,3 +1,6 @@
+mod expectations;
+mod mermaid_golden;
+
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::sync::Arc;

@@ -13,7 +13,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use ipnet::Ipv4Net;
 
-use super::types::{IngressRule, Inventory, PeeringObs, PeeringStatus, RouteTarget, Tags};
+use super::types::{
+    IngressRule, InstanceObs, Inventory, PeeringObs, PeeringStatus, RouteTarget, Tags,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Ec2Error {
@@ -58,6 +60,15 @@ pub trait Ec2: Send + Sync {
         mesh_id: &str,
         adopted_vpc_ids: &[String],
     ) -> Result<Inventory, Ec2Error>;
+
+    /// The instances in `vpc_ids` of `region`, terminated ones left out: one filtered,
+    /// paginated DescribeInstances per 200 VPCs (none for no VPC). Instances without a
+    /// private IPv4 address, VPC or subnet are left out too.
+    async fn instances(
+        &self,
+        region: &str,
+        vpc_ids: &[String],
+    ) -> Result<Vec<InstanceObs>, Ec2Error>;
 
     /// CreateVpc with tags, then waits until `available`, then enables DNS hostnames
     /// (ModifyVpcAttribute; DNS resolution across a peering needs them).

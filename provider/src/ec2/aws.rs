@@ -7,6 +7,7 @@
 
 mod convert;
 mod errors;
+mod instances;
 mod inventory;
 mod network;
 mod peering;

@@ -17,7 +17,8 @@
 //! [`FakeEc2::fail_after_on`] for a lost response, [`FakeEc2::fail_always_on`]), a call
 //! log ([`FakeEc2::calls`]: action and target, see below), an optional latency with a
 //! high-water mark of calls in flight, and out-of-band mutations for drift tests
-//! (`fake/drift.rs`).
+//! (`fake/drift.rs`) and instances (`fake/instances.rs`: the mesh never launches any,
+//! tests run, stop and start them out of band).
 //!
 //! Call targets: creates name what they create from (`CreateVpc`: the CIDR,
 //! `CreateSubnet`: the CIDR, `CreateRouteTable`: the VPC id, `CreateInternetGateway`: the
@@ -28,6 +29,7 @@
 //! names the id it acts on.
 
 mod drift;
+mod instances;
 mod inventory;
 mod peering;
 mod routing;

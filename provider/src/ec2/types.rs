@@ -1,6 +1,7 @@
 //! What EC2 holds, as the planner sees it: domain types, no SDK types.
 
 use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
@@ -182,4 +183,56 @@ pub struct Inventory {
     pub internet_gateways: Vec<InternetGatewayObs>,
     pub security_groups: Vec<SecurityGroupObs>,
     pub peerings: Vec<PeeringObs>,
+}
+
+/// An instance's lifecycle state, as EC2 names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum InstanceState {
+    Pending,
+    Running,
+    ShuttingDown,
+    Stopping,
+    Stopped,
+    Terminated,
+}
+
+impl InstanceState {
+    pub const ALL: [InstanceState; 6] = [
+        InstanceState::Pending,
+        InstanceState::Running,
+        InstanceState::ShuttingDown,
+        InstanceState::Stopping,
+        InstanceState::Stopped,
+        InstanceState::Terminated,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InstanceState::Pending => "pending",
+            InstanceState::Running => "running",
+            InstanceState::ShuttingDown => "shutting-down",
+            InstanceState::Stopping => "stopping",
+            InstanceState::Stopped => "stopped",
+            InstanceState::Terminated => "terminated",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|state| state.as_str() == s)
+    }
+}
+
+/// An EC2 instance in a VPC, as the connectivity diagnosis sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceObs {
+    pub id: String,
+    pub region: String,
+    pub vpc_id: String,
+    pub subnet_id: String,
+    /// The primary private IPv4 address.
+    pub private_ip: Ipv4Addr,
+    pub public_ip: Option<Ipv4Addr>,
+    pub security_group_ids: Vec<String>,
+    pub state: InstanceState,
+    pub tags: Tags,
 }

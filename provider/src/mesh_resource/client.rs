@@ -1,7 +1,9 @@
-//! How the resource gets an EC2 client: built lazily from the provider configuration on
-//! first use (configuring the provider never calls AWS), then shared by every call.
+//! How resources and data sources get an EC2 client: built lazily from the provider
+//! configuration on first use (configuring the provider never calls AWS), then shared by
+//! every call of every resource and data source of the provider process, so they share
+//! one pacing of requests too.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
 use aws_config::meta::region::ProvideRegion;
@@ -24,6 +26,61 @@ pub trait Connector: Send + Sync {
     /// Builds a client for the configured provider. The error is shown to the user as
     /// is: it must name the fix and carry no secret.
     async fn connect(&self, config: &ProviderConfig) -> Result<Connection, String>;
+}
+
+/// Why no client could be had.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectError {
+    /// ConfigureProvider has not run (or its values were not known).
+    NotConfigured,
+    /// The connector failed; the message names the fix.
+    Failed(String),
+}
+
+/// The provider configuration (set by ConfigureProvider) and the client built from it
+/// on first use. One per provider, shared by `peering_mesh` and `peering_connectivity`.
+pub struct Ec2Access {
+    config: Arc<RwLock<Option<ProviderConfig>>>,
+    connector: Arc<dyn Connector>,
+    connection: tokio::sync::Mutex<Option<Connection>>,
+}
+
+impl Ec2Access {
+    pub fn new(config: Arc<RwLock<Option<ProviderConfig>>>, connector: Arc<dyn Connector>) -> Self {
+        Ec2Access {
+            config,
+            connector,
+            connection: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    pub fn provider_config(&self) -> Option<ProviderConfig> {
+        self.config
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The configuration and the client, built now if this is the first call.
+    pub async fn connect(&self) -> Result<(ProviderConfig, Connection), ConnectError> {
+        let config = self.provider_config().ok_or(ConnectError::NotConfigured)?;
+        let mut cached = self.connection.lock().await;
+        if let Some(conn) = cached.as_ref() {
+            return Ok((config, conn.clone()));
+        }
+        let conn = self
+            .connector
+            .connect(&config)
+            .await
+            .map_err(ConnectError::Failed)?;
+        *cached = Some(conn.clone());
+        Ok((config, conn))
+    }
+
+    /// The client, if one was built already (never builds one).
+    pub async fn connected(&self) -> Option<Connection> {
+        self.connection.lock().await.clone()
+    }
 }
 
 /// Always hands out the same client: for tests, and for embedding the provider with a

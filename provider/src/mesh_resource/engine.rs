@@ -8,9 +8,10 @@ use ipnet::Ipv4Net;
 use sha2::{Digest, Sha256};
 
 use super::meta::add_settings_tags;
-use crate::ec2::types::{Inventory, Tags, TAG_MESH};
+use crate::ec2::types::{Inventory, Tags, VpcObs, TAG_COMPONENT, TAG_MESH};
 use crate::ec2::{Ec2, Ec2Error};
 use crate::mesh::desired::{desired, Desired, DesiredContext, DesiredError};
+use crate::mesh::key::Key;
 use crate::mesh::model::Mesh;
 
 /// `mesh-` and 16 hex digits of SHA-256 over `name|region|account`: the same mesh
@@ -84,6 +85,70 @@ pub fn mesh_exists(inv: &Inventory, mesh_id: &str) -> bool {
         ..inv.clone()
     };
     anything_tagged(&without_gateways, mesh_id)
+}
+
+/// Reads the mesh from the provider's region, then from every region and adopted VPC its
+/// peerings and security groups lead to, until nothing new turns up.
+pub async fn discover(ec2: &dyn Ec2, mesh_id: &str, region: &str) -> Result<Inventory, Ec2Error> {
+    let mut scope = Scope::new();
+    add_to_scope(&mut scope, region, None);
+    loop {
+        let inv = fetch(ec2, mesh_id, &scope).await?;
+        let mut next = scope.clone();
+        let ours = |tags: &Tags| tags.get(TAG_MESH).is_some_and(|m| m == mesh_id);
+        for p in inv.peerings.iter().filter(|p| ours(&p.tags)) {
+            add_to_scope(&mut next, &p.requester_region, Some(&p.requester_vpc_id));
+            add_to_scope(&mut next, &p.accepter_region, Some(&p.accepter_vpc_id));
+        }
+        for g in inv.security_groups.iter().filter(|g| ours(&g.tags)) {
+            add_to_scope(&mut next, &g.region, Some(&g.vpc_id));
+        }
+        if next == scope {
+            return Ok(inv);
+        }
+        scope = next;
+    }
+}
+
+/// A VPC of the mesh, as [`named_vpcs`] finds it.
+#[derive(Debug, Clone, Copy)]
+pub struct NamedVpc<'a> {
+    pub vpc: &'a VpcObs,
+    /// The mesh uses the VPC but did not create it (it carries no mesh tag).
+    pub adopted: bool,
+}
+
+/// The mesh's VPCs in `inv` by their names in `peering_mesh.vpcs`: a created VPC carries
+/// its key (`vpc/NAME`), an adopted one is found through the mesh's security group in it
+/// (`sg/NAME`). VPCs without either are left out.
+pub fn named_vpcs<'a>(inv: &'a Inventory, mesh_id: &str) -> BTreeMap<String, NamedVpc<'a>> {
+    let ours = |tags: &Tags| tags.get(TAG_MESH).is_some_and(|m| m == mesh_id);
+    let key = |tags: &Tags| tags.get(TAG_COMPONENT).and_then(|t| Key::parse(t));
+    let mut vpcs = BTreeMap::new();
+    for v in inv.vpcs.iter().filter(|v| ours(&v.tags)) {
+        if let Some(Key::Vpc(name)) = key(&v.tags) {
+            vpcs.entry(name).or_insert(NamedVpc {
+                vpc: v,
+                adopted: false,
+            });
+        }
+    }
+    let mut groups: Vec<_> = inv
+        .security_groups
+        .iter()
+        .filter(|g| ours(&g.tags))
+        .collect();
+    groups.sort_by(|a, b| a.id.cmp(&b.id));
+    for g in groups {
+        let Some(Key::SecurityGroup(name)) = key(&g.tags) else {
+            continue;
+        };
+        let adopted = inv.vpcs.iter().find(|v| v.id == g.vpc_id && !ours(&v.tags));
+        if let (false, Some(vpc)) = (vpcs.contains_key(&name), adopted) {
+            vpcs.insert(name, NamedVpc { vpc, adopted: true });
+        }
+    }
+    vpcs
 }
 
 /// Inputs of [`desired_for`] besides the mesh.

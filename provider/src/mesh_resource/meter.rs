@@ -1,26 +1,27 @@
 //! One log line per Terraform call that reached EC2: requests by action, how many
 //! changed something, and the process's peak memory. `TF_LOG_PROVIDER=INFO` shows it;
-//! the apply/refresh benchmark reads it.
+//! the apply/refresh benchmark reads it. Resources and data sources alike log it.
 
 use std::collections::BTreeMap;
 use std::future::Future;
 
+use super::client::Ec2Access;
 use super::MeshResource;
 use crate::ec2::counting::{is_mutating, summary};
 
 impl MeshResource {
+    pub(super) async fn metered<T>(&self, rpc: &'static str, call: impl Future<Output = T>) -> T {
+        self.access.metered(rpc, call).await
+    }
+}
+
+impl Ec2Access {
     /// Runs `call` (the handling of Terraform call `rpc`) and logs the EC2 requests
     /// it made. Calls running at the same time (several meshes) share the counts.
-    pub(super) async fn metered<T>(&self, rpc: &'static str, call: impl Future<Output = T>) -> T {
+    pub async fn metered<T>(&self, rpc: &'static str, call: impl Future<Output = T>) -> T {
         let before = self.request_counts().await.unwrap_or_default();
         let out = call.await;
-        let Some(counter) = self
-            .connection
-            .lock()
-            .await
-            .as_ref()
-            .and_then(|c| c.counter.clone())
-        else {
+        let Some(counter) = self.connected().await.and_then(|c| c.counter) else {
             return out;
         };
         let made = counter.since(&before);
@@ -42,8 +43,7 @@ impl MeshResource {
     }
 
     async fn request_counts(&self) -> Option<BTreeMap<&'static str, u64>> {
-        let conn = self.connection.lock().await;
-        conn.as_ref()?.counter.as_ref().map(|c| c.snapshot())
+        self.connected().await?.counter.map(|c| c.snapshot())
     }
 }
 

@@ -9,8 +9,9 @@ use tfplugin::provider::{Context, ReadResponse};
 use tfplugin::value::Value;
 
 use super::engine::{
-    add_to_scope, anything_tagged, desired_for, fetch, mesh_exists, pin_regions,
-    scope_of_inventory, scope_of_state, unadopt_created, DesiredInputs, Scope,
+    add_to_scope, anything_tagged, desired_for, discover, fetch, mesh_exists, named_vpcs,
+    pin_regions, scope_of_inventory, scope_of_state, unadopt_created, DesiredInputs, NamedVpc,
+    Scope,
 };
 use super::meta::{read_connection, read_settings};
 use super::parse::{parse, unknown_as_null, Unknowns};
@@ -18,7 +19,6 @@ use super::private::Private;
 use super::state::{build, Facts, Mode};
 use super::MeshResource;
 use crate::ec2::types::{Inventory, RouteTarget, Tags, TAG_COMPONENT, TAG_MESH};
-use crate::ec2::Ec2;
 use crate::mesh::key::Key;
 use crate::mesh::plan::plan as plan_mesh;
 
@@ -167,33 +167,6 @@ pub(super) async fn import(
     ReadResponse { new_state, private }
 }
 
-/// Reads the mesh from the provider's region, then from every region and adopted VPC its
-/// peerings and security groups lead to, until nothing new turns up.
-async fn discover(
-    ec2: &dyn Ec2,
-    mesh_id: &str,
-    region: &str,
-) -> Result<Inventory, crate::ec2::Ec2Error> {
-    let mut scope = Scope::new();
-    add_to_scope(&mut scope, region, None);
-    loop {
-        let inv = fetch(ec2, mesh_id, &scope).await?;
-        let mut next = scope.clone();
-        let ours = |tags: &Tags| tags.get(TAG_MESH).is_some_and(|m| m == mesh_id);
-        for p in inv.peerings.iter().filter(|p| ours(&p.tags)) {
-            add_to_scope(&mut next, &p.requester_region, Some(&p.requester_vpc_id));
-            add_to_scope(&mut next, &p.accepter_region, Some(&p.accepter_vpc_id));
-        }
-        for g in inv.security_groups.iter().filter(|g| ours(&g.tags)) {
-            add_to_scope(&mut next, &g.region, Some(&g.vpc_id));
-        }
-        if next == scope {
-            return Ok(inv);
-        }
-        scope = next;
-    }
-}
-
 fn strings(items: impl IntoIterator<Item = String>) -> Value {
     Value::List(items.into_iter().map(Value::from).collect())
 }
@@ -219,24 +192,9 @@ fn synthesize(inv: &Inventory, mesh_id: &str, default_tags: &Tags) -> Option<Val
     groups.sort_by(|a, b| a.id.cmp(&b.id));
     let settings = groups.iter().find_map(|g| read_settings(g, default_tags))?;
 
-    // Created VPCs carry their key; adopted ones are found through their security group.
-    let mut vpcs: BTreeMap<String, (Option<String>, &crate::ec2::types::VpcObs)> = BTreeMap::new();
-    for v in inv.vpcs.iter().filter(|v| ours(&v.tags)) {
-        if let Some(Key::Vpc(name)) = key(&v.tags) {
-            vpcs.entry(name).or_insert((None, v));
-        }
-    }
-    for g in &groups {
-        let Some(Key::SecurityGroup(name)) = key(&g.tags) else {
-            continue;
-        };
-        let adopted = inv.vpcs.iter().find(|v| v.id == g.vpc_id && !ours(&v.tags));
-        if let (false, Some(v)) = (vpcs.contains_key(&name), adopted) {
-            vpcs.insert(name, (Some(v.id.clone()), v));
-        }
-    }
     let mut entries = BTreeMap::new();
-    for (name, (adopted_id, v)) in &vpcs {
+    for (name, NamedVpc { vpc: v, adopted }) in named_vpcs(inv, mesh_id) {
+        let adopted_id = adopted.then(|| v.id.clone());
         let mut subnets = BTreeMap::new();
         for s in inv
             .subnets
@@ -280,7 +238,7 @@ fn synthesize(inv: &Inventory, mesh_id: &str, default_tags: &Tags) -> Option<Val
                 },
             ),
         ]);
-        entries.insert(name.clone(), vpc);
+        entries.insert(name, vpc);
     }
     let mut connections: Vec<(usize, String, String)> = inv
         .peerings

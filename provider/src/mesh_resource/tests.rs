@@ -19,7 +19,7 @@ use tfplugin::provider::{ApplyRequest, Context, PlanRequest, Resource};
 use tfplugin::value::Value;
 use tokio_util::sync::CancellationToken;
 
-use super::client::{Connection, FixedConnector};
+use super::client::{Connection, Ec2Access, FixedConnector};
 use super::MeshResource;
 use crate::config::{ProviderConfig, Quotas};
 use crate::ec2::FakeEc2;
@@ -86,7 +86,8 @@ impl Harness {
             region: REGION.to_string(),
             counter: None,
         };
-        let res = MeshResource::new(config, Arc::new(FixedConnector(conn)));
+        let access = Ec2Access::new(config, Arc::new(FixedConnector(conn)));
+        let res = MeshResource::new(Arc::new(access));
         Harness {
             fake,
             res,

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use aws_config::{BehaviorVersion, Region};
+use aws_credential_types::Credentials;
 use ipnet::Ipv4Net;
 use terraform_provider_peering::config::{ProviderConfig, Quotas};
 use terraform_provider_peering::ec2::aws::AwsEc2;
@@ -70,6 +72,19 @@ impl Moto {
             quotas: Quotas::default(),
         };
         AwsEc2::new(&config).with_poll_interval(Duration::from_millis(100))
+    }
+
+    /// A plain aws-sdk-ec2 client on the server, for what the provider never does
+    /// (running instances).
+    pub fn sdk(&self, region: &str) -> aws_sdk_ec2::Client {
+        let keys = Credentials::new("testing", "testing", None, None, "moto");
+        let conf = aws_sdk_ec2::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(region.to_string()))
+            .endpoint_url(format!("http://{}", self.address))
+            .credentials_provider(keys)
+            .build();
+        aws_sdk_ec2::Client::from_conf(conf)
     }
 }
 

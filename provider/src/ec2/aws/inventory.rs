@@ -20,7 +20,7 @@ use crate::ec2::types::{Inventory, PeeringObs, TAG_MESH};
 use crate::ec2::Ec2Error;
 
 /// The most values one Describe filter accepts.
-const MAX_FILTER_VALUES: usize = 200;
+pub(super) const MAX_FILTER_VALUES: usize = 200;
 
 /// Runs a paginated Describe until its last page; `$items` picks the list from a page.
 macro_rules! describe_all {
@@ -44,6 +44,7 @@ macro_rules! describe_all {
         }
     }};
 }
+pub(super) use describe_all;
 
 impl AwsEc2 {
     pub(super) async fn inventory_impl(

@@ -7,7 +7,9 @@ use ipnet::Ipv4Net;
 
 use super::{sdk_config, AwsEc2};
 use crate::ec2::actions::GET_CALLER_IDENTITY;
-use crate::ec2::types::{IngressRule, Inventory, PeeringObs, PeeringStatus, RouteTarget, Tags};
+use crate::ec2::types::{
+    IngressRule, InstanceObs, Inventory, PeeringObs, PeeringStatus, RouteTarget, Tags,
+};
 use crate::ec2::{Ec2, Ec2Error};
 
 impl AwsEc2 {
@@ -50,6 +52,14 @@ impl Ec2 for AwsEc2 {
         adopted_vpc_ids: &[String],
     ) -> Result<Inventory, Ec2Error> {
         self.inventory_impl(region, mesh_id, adopted_vpc_ids).await
+    }
+
+    async fn instances(
+        &self,
+        region: &str,
+        vpc_ids: &[String],
+    ) -> Result<Vec<InstanceObs>, Ec2Error> {
+        self.instances_impl(region, vpc_ids).await
     }
 
     async fn create_vpc(

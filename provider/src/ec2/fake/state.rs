@@ -59,6 +59,7 @@ pub(super) struct State {
     pub igws: BTreeMap<String, InternetGateway>,
     pub sgs: BTreeMap<String, SecurityGroup>,
     pub peerings: BTreeMap<String, PeeringObs>,
+    pub instances: BTreeMap<String, super::instances::Instance>,
 }
 
 pub(super) fn not_found(kind: &'static str, id: &str) -> Ec2Error {
@@ -183,6 +184,7 @@ impl State {
         self.subnets.retain(|_, s| s.vpc_id != id);
         self.route_tables.retain(|_, t| t.vpc_id != id);
         self.sgs.retain(|_, g| g.vpc_id != id);
+        self.instances.retain(|_, i| i.vpc_id != id);
         for g in self.igws.values_mut() {
             if g.attached_vpc.as_deref() == Some(id) {
                 g.attached_vpc = None;
@@ -241,6 +243,7 @@ impl State {
         if self.subnet(region, id).is_err() {
             return Ok(());
         }
+        self.refuse_if_instances_in(id)?;
         self.subnets.remove(id);
         for t in self.route_tables.values_mut() {
             t.associations.retain(|_, subnet| subnet != id);

@@ -8,7 +8,9 @@ use ipnet::Ipv4Net;
 use super::state::not_found;
 use super::FakeEc2;
 use crate::ec2::actions::*;
-use crate::ec2::types::{IngressRule, Inventory, PeeringObs, PeeringStatus, RouteTarget, Tags};
+use crate::ec2::types::{
+    IngressRule, InstanceObs, Inventory, PeeringObs, PeeringStatus, RouteTarget, Tags,
+};
 use crate::ec2::{Ec2, Ec2Error};
 
 #[async_trait]
@@ -34,6 +36,20 @@ impl Ec2 for FakeEc2 {
         }
         self.call(DESCRIBE_VPC_PEERING_CONNECTIONS, region, |s| {
             Ok(s.inventory(region, mesh_id, adopted_vpc_ids))
+        })
+        .await
+    }
+
+    async fn instances(
+        &self,
+        region: &str,
+        vpc_ids: &[String],
+    ) -> Result<Vec<InstanceObs>, Ec2Error> {
+        if vpc_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.call(DESCRIBE_INSTANCES, region, |s| {
+            Ok(s.instances(region, vpc_ids))
         })
         .await
     }

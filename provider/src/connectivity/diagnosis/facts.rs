@@ -1,0 +1,220 @@
+//! Checking one failing result against EC2 facts, layer by layer as AWS forwards a packet:
+//! instances, then the peering between the VPCs, then the route tables of both subnets
+//! (the reply needs the way back), then the target's security groups (stateful, so only
+//! the request's ingress matters). A broken instance or peering hides everything behind
+//! it, so the check stops there; routes and security groups are independent and both
+//! reported. Security groups with rules the snapshot cannot read decide nothing.
+
+use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
+
+use super::fault::{sorted, Fault, VpcRef};
+use super::snapshot::{
+    Host, InstanceState, PeeringStatus, Route, RouteTable, RouteTarget, Snapshot, Vpc,
+};
+use crate::probe::LOCAL_SOURCE;
+
+/// One end of a probed pair, resolved in the snapshot.
+struct End<'a> {
+    host: &'a Host,
+    vpc: &'a Vpc,
+    table: &'a RouteTable,
+}
+
+/// Why `to` does not answer `from`, as far as the facts tell. Empty when nothing can be
+/// said (the `local` source reaching a running target).
+pub fn unreachable(snapshot: &Snapshot, from: &str, to: &str) -> Vec<Fault> {
+    let Some(target) = snapshot.host(to) else {
+        return no_facts(to);
+    };
+    if let Some(fault) = not_running(target) {
+        return vec![fault];
+    }
+    if from == LOCAL_SOURCE {
+        return Vec::new();
+    }
+    let Some(source) = snapshot.host(from) else {
+        return no_facts(from);
+    };
+    if let Some(fault) = not_running(source) {
+        return vec![fault];
+    }
+    match (resolve(snapshot, source), resolve(snapshot, target)) {
+        (Some(a), Some(b)) => path(snapshot, &a, &b),
+        (None, _) => no_facts(from),
+        (_, None) => no_facts(to),
+    }
+}
+
+/// What joins two VPCs that `expect` says should not reach each other; `None` when the
+/// snapshot does not know both VPCs.
+pub fn unexpected(snapshot: &Snapshot, from_vpc: &str, to_vpc: &str) -> Option<Fault> {
+    let find = |name: &str| snapshot.vpcs.iter().find(|v| v.name == name);
+    let (a, b) = (find(from_vpc)?, find(to_vpc)?);
+    let peering = snapshot
+        .peering_between(&a.id, &b.id)
+        .filter(|p| p.status == PeeringStatus::Active)
+        .map(|p| p.id.clone());
+    Some(Fault::UnexpectedPath {
+        vpcs: sorted(a.name.clone(), b.name.clone()),
+        peering,
+    })
+}
+
+fn no_facts(host: &str) -> Vec<Fault> {
+    vec![Fault::NoFacts {
+        host: host.to_string(),
+    }]
+}
+
+fn not_running(host: &Host) -> Option<Fault> {
+    (host.state != InstanceState::Running).then(|| Fault::NotRunning {
+        host: host.name.clone(),
+        instance_id: host.instance_id.clone(),
+        state: host.state,
+    })
+}
+
+fn resolve<'a>(snapshot: &'a Snapshot, host: &'a Host) -> Option<End<'a>> {
+    Some(End {
+        host,
+        vpc: snapshot.vpc(&host.vpc_id)?,
+        table: snapshot.route_table_of(host)?,
+    })
+}
+
+fn path(snapshot: &Snapshot, source: &End, target: &End) -> Vec<Fault> {
+    let mut faults = Vec::new();
+    if source.vpc.id != target.vpc.id {
+        let peering = match active_peering(snapshot, source, target) {
+            Ok(id) => id,
+            Err(fault) => return vec![fault],
+        };
+        faults.extend(route(snapshot, source.table, target, source.vpc, peering));
+        faults.extend(route(snapshot, target.table, source, target.vpc, peering));
+    }
+    match icmp(snapshot, source, target) {
+        Echo::Admitted => {}
+        Echo::Blocked(fault) => faults.push(fault),
+        Echo::Unknown if faults.is_empty() => return no_facts(&target.host.name),
+        Echo::Unknown => {}
+    }
+    if faults.is_empty() {
+        faults.push(Fault::DataPlane {
+            hosts: sorted(source.host.name.clone(), target.host.name.clone()),
+        });
+    }
+    faults
+}
+
+/// The id of the active peering between the VPCs of `x` and `y`, or the fault that there
+/// is none.
+fn active_peering<'a>(snapshot: &'a Snapshot, x: &End, y: &End) -> Result<&'a str, Fault> {
+    let vpc_ref = |v: &Vpc| VpcRef {
+        name: v.name.clone(),
+        id: v.id.clone(),
+    };
+    let (a, b) = (x.vpc, y.vpc);
+    match snapshot.peering_between(&a.id, &b.id) {
+        None => Err(Fault::NoPeering {
+            vpcs: sorted(vpc_ref(a), vpc_ref(b)),
+            dead: dead_peerings(snapshot, x, y),
+        }),
+        Some(p) if p.status != PeeringStatus::Active => Err(Fault::PeeringInactive {
+            id: p.id.clone(),
+            status: p.status,
+            vpcs: sorted(a.name.clone(), b.name.clone()),
+        }),
+        Some(p) => Ok(&p.id),
+    }
+}
+
+/// Whether `table` (in VPC `own`) sends traffic for `peer`'s address over `peering`.
+fn route(
+    snapshot: &Snapshot,
+    table: &RouteTable,
+    peer: &End,
+    own: &Vpc,
+    peering: &str,
+) -> Option<Fault> {
+    let missing = || Fault::MissingRoute {
+        table: table.id.clone(),
+        destination: peer.vpc.cidr,
+        vpc: peer.vpc.name.clone(),
+        peering: peering.to_string(),
+    };
+    let Some(route) = table.route_for(peer.host.private_ip) else {
+        return Some(missing());
+    };
+    let RouteTarget::Peering(id) = &route.target else {
+        return Some(missing());
+    };
+    let found = snapshot.peering(id);
+    let status = found.map(|p| p.status);
+    if status != Some(PeeringStatus::Active) || route.blackhole {
+        return Some(Fault::DeadRoute {
+            table: table.id.clone(),
+            destination: route.destination,
+            peering: id.clone(),
+            status,
+        });
+    }
+    let leads_to_peer = found.is_some_and(|p| p.connects(&own.id, &peer.vpc.id));
+    (!leads_to_peer).then(|| Fault::WrongPeering {
+        table: table.id.clone(),
+        destination: route.destination,
+        peering: id.clone(),
+        vpc: peer.vpc.name.clone(),
+    })
+}
+
+/// The peerings unknown to the snapshot that the two route tables send each other's
+/// address to: what is left of a peering deleted out of band (AWS keeps such routes as
+/// `blackhole`). Sorted, so both directions name the same ones.
+fn dead_peerings(snapshot: &Snapshot, x: &End, y: &End) -> Vec<String> {
+    let via = |table: &RouteTable, peer: &End| match table.route_for(peer.host.private_ip) {
+        Some(Route {
+            target: RouteTarget::Peering(id),
+            ..
+        }) if snapshot.peering(id).is_none() => Some(id.clone()),
+        _ => None,
+    };
+    let ids: BTreeSet<String> = [via(x.table, y), via(y.table, x)]
+        .into_iter()
+        .flatten()
+        .collect();
+    ids.into_iter().collect()
+}
+
+/// What the target's security groups say about an echo request from the source.
+enum Echo {
+    Admitted,
+    Blocked(Fault),
+    /// A group is not in the snapshot, or has rules it cannot model.
+    Unknown,
+}
+
+fn icmp(snapshot: &Snapshot, source: &End, target: &End) -> Echo {
+    let from: Ipv4Addr = source.host.private_ip;
+    let mut unknown = false;
+    for id in &target.host.security_group_ids {
+        let Some(group) = snapshot.security_group(id) else {
+            unknown = true;
+            continue;
+        };
+        if group.ingress.iter().any(|r| r.admits_echo_from(from)) {
+            return Echo::Admitted;
+        }
+        unknown |= group.opaque_rules > 0;
+    }
+    if unknown {
+        return Echo::Unknown;
+    }
+    Echo::Blocked(Fault::IcmpBlocked {
+        groups: target.host.security_group_ids.clone(),
+        host: target.host.name.clone(),
+        source: from,
+        source_vpc: source.vpc.name.clone(),
+        source_cidr: source.vpc.cidr,
+    })
+}

@@ -1,0 +1,177 @@
+//! What a diagnosis can find wrong, one variant per broken component, and the sentence
+//! that names it. Faults compare by value, so the same component found through several
+//! failing results (both directions of a pair, every host of two VPCs) is reported once.
+
+use std::fmt;
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+
+use super::snapshot::{InstanceState, PeeringStatus};
+
+/// A VPC as the sentences name it: mesh name and EC2 id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct VpcRef {
+    pub name: String,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Fault {
+    /// The instance behind a host is not running (stopped, pending, stopping...).
+    NotRunning {
+        host: String,
+        instance_id: String,
+        state: InstanceState,
+    },
+    /// Nobody reaches a running host although every path to it looks right.
+    HostSilent { host: String, instance_id: String },
+    /// No live peering connection between two VPCs (sorted). `dead` are the peerings
+    /// (sorted) that their route tables still send each other's traffic to although EC2
+    /// no longer lists them as live: a peering deleted (or rejected, failed, expired).
+    NoPeering {
+        vpcs: [VpcRef; 2],
+        dead: Vec<String>,
+    },
+    /// The peering between two VPCs (sorted names) exists but is not active.
+    PeeringInactive {
+        id: String,
+        status: PeeringStatus,
+        vpcs: [String; 2],
+    },
+    /// The route for the peer's CIDR is absent or leads elsewhere than the peering.
+    MissingRoute {
+        table: String,
+        destination: Ipv4Net,
+        vpc: String,
+        peering: String,
+    },
+    /// The route leads to a peering that is gone or not active (`None`: unknown id).
+    DeadRoute {
+        table: String,
+        destination: Ipv4Net,
+        peering: String,
+        status: Option<PeeringStatus>,
+    },
+    /// The route leads to an active peering that does not connect to the peer VPC.
+    WrongPeering {
+        table: String,
+        destination: Ipv4Net,
+        peering: String,
+        vpc: String,
+    },
+    /// No ingress rule of the target's groups admits ICMP echo from the source.
+    IcmpBlocked {
+        groups: Vec<String>,
+        host: String,
+        source: Ipv4Addr,
+        source_vpc: String,
+        source_cidr: Ipv4Net,
+    },
+    /// Everything this check sees is in place between two hosts (sorted), yet they fail.
+    DataPlane { hosts: [String; 2] },
+    /// Two VPCs (sorted names) that should not reach each other do; `peering` is the
+    /// active peering between them, if any.
+    UnexpectedPath {
+        vpcs: [String; 2],
+        peering: Option<String>,
+    },
+    /// The snapshot lacks what is needed to check a host's path.
+    NoFacts { host: String },
+}
+
+impl Fault {
+    pub fn is_no_facts(&self) -> bool {
+        matches!(self, Fault::NoFacts { .. })
+    }
+}
+
+/// The two values in sorted order, so either direction builds the same fault.
+pub fn sorted<T: Ord>(a: T, b: T) -> [T; 2] {
+    if a <= b {
+        [a, b]
+    } else {
+        [b, a]
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Fault::NotRunning {
+                host,
+                instance_id,
+                state,
+            } => write!(
+                f,
+                "instance {instance_id} (host {host}) is {}",
+                state.as_str()
+            ),
+            Fault::HostSilent { host, instance_id } => write!(
+                f,
+                "host {host} answers no source although instance {instance_id} is running and every path to it looks right: look at the host itself (firewall, ICMP settings, hung system)"
+            ),
+            Fault::NoPeering { vpcs: [a, b], dead } => {
+                write!(
+                    f,
+                    "no peering connection between VPC {} ({}) and VPC {} ({})",
+                    a.name, a.id, b.name, b.id
+                )?;
+                match dead.as_slice() {
+                    [] => Ok(()),
+                    [id] => write!(f, "; their routes still lead to peering {id}, which EC2 no longer lists: it was deleted (or rejected, failed, expired)"),
+                    ids => write!(f, "; their routes still lead to peerings {}, which EC2 no longer lists: they were deleted (or rejected, failed, expired)", ids.join(", ")),
+                }
+            }
+            Fault::PeeringInactive { id, status, vpcs: [a, b] } => write!(
+                f,
+                "peering {id} between VPC {a} and VPC {b} is {}, not active",
+                status.as_str()
+            ),
+            Fault::MissingRoute { table, destination, vpc, peering } => write!(
+                f,
+                "route table {table} has no route to {destination} (VPC {vpc}) through peering {peering}"
+            ),
+            Fault::DeadRoute { table, destination, peering, status } => {
+                write!(f, "route table {table} sends {destination} to peering {peering}, ")?;
+                match status {
+                    None => write!(f, "which does not exist: a blackhole"),
+                    Some(PeeringStatus::Active) => write!(f, "which EC2 marks as a blackhole"),
+                    Some(s) => write!(f, "which is {}: a blackhole", s.as_str()),
+                }
+            }
+            Fault::WrongPeering { table, destination, peering, vpc } => write!(
+                f,
+                "route table {table} sends {destination} to peering {peering}, which does not connect to VPC {vpc}"
+            ),
+            Fault::IcmpBlocked { groups, host, source, source_vpc, source_cidr } => {
+                let (noun, verb) = if groups.len() == 1 {
+                    ("security group", "does")
+                } else {
+                    ("security groups", "do")
+                };
+                write!(
+                    f,
+                    "{noun} {} (host {host}) {verb} not allow ICMP from {source} (VPC {source_vpc}, {source_cidr})",
+                    groups.join(", ")
+                )
+            }
+            Fault::DataPlane { hosts: [a, b] } => write!(
+                f,
+                "control plane looks right between hosts {a} and {b}: a data-plane problem (host firewall, network ACL or the network itself)"
+            ),
+            Fault::UnexpectedPath { vpcs: [a, b], peering: Some(id) } => write!(
+                f,
+                "VPC {a} and VPC {b} are joined by active peering {id}, which expect does not list: expect is out of date or the peering is not the mesh's"
+            ),
+            Fault::UnexpectedPath { vpcs: [a, b], peering: None } => write!(
+                f,
+                "traffic flows between VPC {a} and VPC {b} with no active peering between them: peering is not transitive, so it takes a path outside the mesh (transit gateway, VPN, proxy)"
+            ),
+            Fault::NoFacts { host } => write!(
+                f,
+                "no EC2 facts for host {host} (instance, subnet, route table, security group or VPC not found, or security group rules this check cannot read), so its path cannot be checked"
+            ),
+        }
+    }
+}

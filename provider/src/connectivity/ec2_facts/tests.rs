@@ -1,0 +1,153 @@
+//! The EC2 facts of a mesh converged on the fake by the mesh engine, with one instance
+//! per VPC at the reference lab's addresses, broken in one place per case: the snapshot
+//! read from EC2 must lead the diagnosis to exactly that component. Cases through the
+//! data source probe from `local` with the fake prober; the others feed a host-to-host
+//! matrix to the diagnosis (probes from the hosts are not a transport yet).
+
+mod data_source;
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use super::read_snapshot;
+use crate::connectivity::diagnosis::snapshot::{InstanceState, PeeringStatus, Snapshot};
+use crate::connectivity::diagnosis::tests::{full_mesh, matrix, run, with_cause, LAB};
+use crate::ec2::types::{IngressRule, Inventory, Protocol};
+use crate::ec2::FakeEc2;
+use crate::mesh::fixtures::{desired_of, net, seed_mesh, MESH_ID, REGION};
+use crate::mesh::testkit::{converge, id_of, read};
+
+/// The seed mesh on a fake, an instance per lab host, and the inventory as converged.
+struct Lab {
+    fake: Arc<FakeEc2>,
+    inventory: Inventory,
+    /// host name => instance id
+    instances: BTreeMap<String, String>,
+}
+
+impl Lab {
+    async fn new() -> Lab {
+        let fake = Arc::new(FakeEc2::new());
+        let desired = desired_of(&seed_mesh());
+        converge(&fake, &desired, 3).await;
+        let inventory = read(fake.as_ref(), &desired).await;
+        let mut instances = BTreeMap::new();
+        for (vpc, ip) in LAB {
+            let subnet = id_of(&inventory, &format!("subnet/{vpc}/private"));
+            let group = id_of(&inventory, &format!("sg/{vpc}"));
+            let id = fake.run_instance(&subnet, ip.parse().unwrap(), &[&group]);
+            instances.insert(vpc.to_string(), id);
+        }
+        fake.clear_calls();
+        Lab {
+            fake,
+            inventory,
+            instances,
+        }
+    }
+
+    fn id(&self, key: &str) -> String {
+        id_of(&self.inventory, key)
+    }
+
+    async fn snapshot(&self) -> Snapshot {
+        read_snapshot(self.fake.as_ref(), REGION, MESH_ID, &hosts())
+            .await
+            .expect("EC2 answers")
+            .expect("the mesh is there")
+    }
+}
+
+/// The lab hosts by name, as `hosts` gives them.
+fn hosts() -> BTreeMap<String, IpAddr> {
+    LAB.iter()
+        .map(|(name, ip)| (name.to_string(), ip.parse().unwrap()))
+        .collect()
+}
+
+#[tokio::test]
+async fn converged_mesh_reads_as_a_complete_snapshot() {
+    let lab = Lab::new().await;
+    let s = lab.snapshot().await;
+    let mut names: Vec<&str> = s.vpcs.iter().map(|v| v.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["development", "production", "shared", "testing"]);
+    assert_eq!(s.peerings.len(), 6);
+    assert!(s.peerings.iter().all(|p| p.status == PeeringStatus::Active));
+    for (name, ip) in LAB {
+        let host = s.host(name).expect("every lab host has its instance");
+        assert_eq!(host.instance_id, lab.instances[name]);
+        assert_eq!(host.private_ip.to_string(), ip);
+        assert_eq!(host.security_group_ids, [lab.id(&format!("sg/{name}"))]);
+        assert_eq!(host.state, InstanceState::Running);
+        let table = s.route_table_of(host).expect("the subnet's own table");
+        assert_eq!(table.id, lab.id(&format!("rtb/{name}/private")));
+    }
+    let e = run(&matrix(&[]), &full_mesh(), Some(&s));
+    assert!(e.diagnosis.is_empty(), "{:?}", e.diagnosis);
+    let calls = lab.fake.count(crate::ec2::actions::DESCRIBE_INSTANCES);
+    assert_eq!(calls, 1, "one DescribeInstances for the region");
+}
+
+#[tokio::test]
+async fn peering_deleted_out_of_band_is_named_for_exactly_its_pairs() {
+    let lab = Lab::new().await;
+    let pcx = lab.id("pcx/shared:testing");
+    lab.fake.delete_peering_out_of_band(&pcx);
+    let s = lab.snapshot().await;
+    let failing = [("testing", "shared"), ("shared", "testing")];
+    let results = matrix(&failing);
+    let e = run(&results, &full_mesh(), Some(&s));
+    assert_eq!(e.diagnosis.len(), 1, "{:?}", e.diagnosis);
+    assert!(e.diagnosis[0].contains(&pcx), "{:?}", e.diagnosis);
+    assert!(
+        e.diagnosis[0].starts_with("no peering connection between VPC shared"),
+        "{:?}",
+        e.diagnosis
+    );
+    let pairs = failing.map(|(a, b)| (a.to_string(), b.to_string()));
+    assert_eq!(with_cause(&results, &e), pairs);
+}
+
+#[tokio::test]
+async fn revoked_rule_names_the_group() {
+    let lab = Lab::new().await;
+    let group = lab.id("sg/shared");
+    let rule = IngressRule {
+        protocol: Protocol::Icmp,
+        cidr: net("10.3.0.0/16"),
+    };
+    lab.fake.revoke_rule(&group, &rule);
+    let s = lab.snapshot().await;
+    let results = matrix(&[("testing", "shared")]);
+    let e = run(&results, &full_mesh(), Some(&s));
+    assert_eq!(
+        e.diagnosis,
+        [format!("security group {group} (host shared) does not allow ICMP from 10.3.1.129 (VPC testing, 10.3.0.0/16)")]
+    );
+    let pairs = [("testing".to_string(), "shared".to_string())];
+    assert_eq!(with_cause(&results, &e), pairs);
+}
+
+#[tokio::test]
+async fn host_without_an_instance_has_no_facts() {
+    let lab = Lab::new().await;
+    let mut hosts = hosts();
+    hosts.insert("outsider".into(), "10.9.0.1".parse().unwrap());
+    hosts.insert("v6".into(), "fd00::1".parse().unwrap());
+    let s = read_snapshot(lab.fake.as_ref(), REGION, MESH_ID, &hosts)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(s.hosts.len(), LAB.len());
+    assert!(s.host("outsider").is_none() && s.host("v6").is_none());
+}
+
+#[tokio::test]
+async fn unknown_mesh_reads_as_none_after_the_inventory_only() {
+    let lab = Lab::new().await;
+    let none = read_snapshot(lab.fake.as_ref(), REGION, "mesh-unknown", &hosts()).await;
+    assert!(matches!(none, Ok(None)), "{none:?}");
+    assert_eq!(lab.fake.count(crate::ec2::actions::DESCRIBE_INSTANCES), 0);
+}
