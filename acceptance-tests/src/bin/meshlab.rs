@@ -2,7 +2,7 @@
 //! See docs/lab.md. The lab lives on between invocations; its state (names,
 //! directory, spec) is kept in a JSON file.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use acceptance_tests::meshlab::{clean_stale, default_state_path, LabState, MeshLab, Source};
@@ -69,18 +69,34 @@ fn option<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
     args.get(at + 1).map(String::as_str)
 }
 
-fn up(state_path: &PathBuf, args: &[String]) -> Result<ExitCode, String> {
+fn up(state_path: &Path, args: &[String]) -> Result<ExitCode, String> {
     if let Some(reason) = MeshLab::unavailable_reason() {
         return Err(reason);
     }
     clean_stale(state_path);
     if state_path.exists() {
-        return Err(format!("a lab is up (state {}); `meshlab down` first", state_path.display()));
+        return Err(format!(
+            "a lab is up (state {}); `meshlab down` first",
+            state_path.display()
+        ));
     }
-    let source = match (option(args, "--endpoint"), option(args, "--region"), option(args, "--spec")) {
-        (Some(endpoint), Some(region), None) => Source::Ec2 { endpoint: endpoint.into(), region: region.into() },
-        (None, None, Some(path)) => Source::File { path: std::path::absolute(path).map_err(|e| e.to_string())? },
-        _ => return Err(format!("up needs --endpoint URL --region R, or --spec FILE\n{USAGE}")),
+    let source = match (
+        option(args, "--endpoint"),
+        option(args, "--region"),
+        option(args, "--spec"),
+    ) {
+        (Some(endpoint), Some(region), None) => Source::Ec2 {
+            endpoint: endpoint.into(),
+            region: region.into(),
+        },
+        (None, None, Some(path)) => Source::File {
+            path: std::path::absolute(path).map_err(|e| e.to_string())?,
+        },
+        _ => {
+            return Err(format!(
+                "up needs --endpoint URL --region R, or --spec FILE\n{USAGE}"
+            ))
+        }
     };
     let lab = MeshLab::up_detached(source)?;
     if let Err(e) = lab.state().save(state_path) {
@@ -91,11 +107,11 @@ fn up(state_path: &PathBuf, args: &[String]) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn attached(state_path: &PathBuf) -> Result<MeshLab, String> {
+fn attached(state_path: &Path) -> Result<MeshLab, String> {
     MeshLab::attach(LabState::load(state_path)?)
 }
 
-fn sync(state_path: &PathBuf) -> Result<ExitCode, String> {
+fn sync(state_path: &Path) -> Result<ExitCode, String> {
     let mut lab = attached(state_path)?;
     let result = lab.sync_from_source();
     // What was applied is recorded even when a later step failed.
@@ -105,7 +121,7 @@ fn sync(state_path: &PathBuf) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn exec(state_path: &PathBuf, args: &[String]) -> Result<ExitCode, String> {
+fn exec(state_path: &Path, args: &[String]) -> Result<ExitCode, String> {
     let lab = attached(state_path)?;
     let (Some(host), Some("--")) = (args.first(), args.get(1).map(String::as_str)) else {
         return Err(format!("exec needs HOST -- CMD...\n{USAGE}"));
@@ -113,16 +129,20 @@ fn exec(state_path: &PathBuf, args: &[String]) -> Result<ExitCode, String> {
     if args.len() < 3 {
         return Err(format!("exec needs a command after --\n{USAGE}"));
     }
-    let ns = lab.namespace_of(host).ok_or_else(|| format!("no host, runner or VPC {host} in the lab"))?;
+    let ns = lab
+        .namespace_of(host)
+        .ok_or_else(|| format!("no host, runner or VPC {host} in the lab"))?;
     let status = Command::new("ip")
         .args(["netns", "exec", &ns])
         .args(&args[2..])
         .status()
         .map_err(|e| format!("running ip netns exec: {e}"))?;
-    Ok(ExitCode::from(status.code().unwrap_or(1).clamp(0, 255) as u8))
+    Ok(ExitCode::from(
+        status.code().unwrap_or(1).clamp(0, 255) as u8
+    ))
 }
 
-fn down(state_path: &PathBuf) -> Result<ExitCode, String> {
+fn down(state_path: &Path) -> Result<ExitCode, String> {
     let lab = attached(state_path)?;
     let id = lab.state().id.clone();
     lab.down();

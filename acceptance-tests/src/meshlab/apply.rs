@@ -17,14 +17,26 @@ use super::plan::{End, Layout, NsConfig};
 /// Fingerprints of the configuration last applied, per namespace.
 pub type Applied = BTreeMap<String, String>;
 
-pub fn apply(layout: &Layout, names: &Names, applied: &mut Applied, dir: &Path) -> Result<(), String> {
+pub fn apply(
+    layout: &Layout,
+    names: &Names,
+    applied: &mut Applied,
+    dir: &Path,
+) -> Result<(), String> {
     let mut dirty = BTreeSet::new();
     let existing: BTreeSet<String> = lab_namespaces(names).into_iter().collect();
-    for ns in existing.iter().filter(|ns| !layout.namespaces.contains_key(*ns)) {
+    for ns in existing
+        .iter()
+        .filter(|ns| !layout.namespaces.contains_key(*ns))
+    {
         delete_namespace(ns);
         applied.remove(ns);
     }
-    for (ns, sysctls) in layout.namespaces.iter().filter(|(ns, _)| !existing.contains(*ns)) {
+    for (ns, sysctls) in layout
+        .namespaces
+        .iter()
+        .filter(|(ns, _)| !existing.contains(*ns))
+    {
         create_namespace(ns, sysctls)?;
         dirty.insert(ns.clone());
     }
@@ -57,7 +69,10 @@ pub fn apply(layout: &Layout, names: &Names, applied: &mut Applied, dir: &Path) 
 
 /// Every namespace of the lab, whatever its state.
 pub fn lab_namespaces(names: &Names) -> Vec<String> {
-    list_namespaces().into_iter().filter(|ns| names.owns(ns)).collect()
+    list_namespaces()
+        .into_iter()
+        .filter(|ns| names.owns(ns))
+        .collect()
 }
 
 /// Removes every namespace of the lab (and the processes inside).
@@ -95,7 +110,11 @@ fn reconcile_links(layout: &Layout, ns: &str, dirty: &mut BTreeSet<String>) -> R
             bridges.insert(end);
         }
     }
-    for bridge in layout.bridges.iter().filter(|b| b.0 == ns && !bridges.contains(*b)) {
+    for bridge in layout
+        .bridges
+        .iter()
+        .filter(|b| b.0 == ns && !bridges.contains(*b))
+    {
         checked(ip(&["-n", ns, "link", "add", &bridge.1, "type", "bridge"]))?;
         dirty.insert(ns.to_string());
     }
@@ -106,14 +125,18 @@ fn reconcile_links(layout: &Layout, ns: &str, dirty: &mut BTreeSet<String>) -> R
 fn links_of(ns: &str) -> Result<Vec<(String, String)>, String> {
     let out = ip(&["-n", ns, "-j", "-d", "link", "show"]);
     checked_ref(&out)?;
-    let links: serde_json::Value = serde_json::from_str(&out.stdout).map_err(|e| format!("{e}:\n{out}"))?;
+    let links: serde_json::Value =
+        serde_json::from_str(&out.stdout).map_err(|e| format!("{e}:\n{out}"))?;
     Ok(links
         .as_array()
         .into_iter()
         .flatten()
         .filter_map(|link| {
             let name = link["ifname"].as_str()?.to_string();
-            let kind = link["linkinfo"]["info_kind"].as_str().unwrap_or("").to_string();
+            let kind = link["linkinfo"]["info_kind"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
             (name != "lo").then_some((name, kind))
         })
         .collect())
@@ -125,13 +148,19 @@ fn create_veth(a: &End, b: &End, present: &BTreeSet<End>) -> Result<(), String> 
         // reconciliation must not depend on that).
         let _ = ip(&["-n", &b.0, "link", "del", &b.1]);
     }
-    checked(ip(&["-n", &a.0, "link", "add", &a.1, "type", "veth", "peer", "name", &b.1, "netns", &b.0]))
+    checked(ip(&[
+        "-n", &a.0, "link", "add", &a.1, "type", "veth", "peer", "name", &b.1, "netns", &b.0,
+    ]))
 }
 
 /// Routers first (hosts' default routes point at them), then the rest.
 fn config_order(layout: &Layout) -> Vec<String> {
     let routers: Vec<String> = layout.routers.iter().map(|r| r.namespace.clone()).collect();
-    let others = layout.configs.keys().filter(|ns| !routers.contains(ns)).cloned();
+    let others = layout
+        .configs
+        .keys()
+        .filter(|ns| !routers.contains(ns))
+        .cloned();
     routers.iter().cloned().chain(others).collect()
 }
 
@@ -141,7 +170,8 @@ fn apply_config(ns: &str, config: &NsConfig, dir: &Path) -> Result<(), String> {
     let batch = net.join(format!("{ns}.ip"));
     write(&batch, &(config.ip.join("\n") + "\n"))?;
     let path = batch.to_string_lossy();
-    checked(ip(&["-n", ns, "-batch", &path])).map_err(|e| format!("configuring {ns} ({path}):\n{e}"))?;
+    checked(ip(&["-n", ns, "-batch", &path]))
+        .map_err(|e| format!("configuring {ns} ({path}):\n{e}"))?;
     if !config.nft.is_empty() {
         let script = net.join(format!("{ns}.nft"));
         write(&script, &config.nft)?;

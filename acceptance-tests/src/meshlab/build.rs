@@ -9,7 +9,8 @@ use super::spec::*;
 
 #[track_caller]
 fn net(cidr: &str) -> Ipv4Net {
-    cidr.parse().unwrap_or_else(|e| panic!("bad CIDR {cidr}: {e}"))
+    cidr.parse()
+        .unwrap_or_else(|e| panic!("bad CIDR {cidr}: {e}"))
 }
 
 /// ICMP (every type) from `source`.
@@ -47,12 +48,18 @@ impl LabSpec {
     #[track_caller]
     pub fn add_vpc(&mut self, id: &str, cidr: &str) -> &mut Self {
         let cidr = net(cidr);
-        self.vpcs.push(VpcSpec { id: id.into(), cidr });
+        self.vpcs.push(VpcSpec {
+            id: id.into(),
+            cidr,
+        });
         self.route_tables.push(RouteTableSpec {
             id: Self::main_table_id(id),
             vpc_id: id.into(),
             main: true,
-            routes: vec![RouteSpec { destination: cidr, target: RouteTarget::Local }],
+            routes: vec![RouteSpec {
+                destination: cidr,
+                target: RouteTarget::Local,
+            }],
         });
         self
     }
@@ -72,7 +79,11 @@ impl LabSpec {
     /// A route table (with the local route) associated with `subnet_id`.
     #[track_caller]
     pub fn add_route_table(&mut self, id: &str, subnet_id: &str) -> &mut Self {
-        let subnet = self.subnets.iter_mut().find(|s| s.id == subnet_id).expect("subnet exists");
+        let subnet = self
+            .subnets
+            .iter_mut()
+            .find(|s| s.id == subnet_id)
+            .expect("subnet exists");
         subnet.route_table_id = Some(id.into());
         let vpc_id = subnet.vpc_id.clone();
         let cidr = self.vpc(&vpc_id).expect("VPC exists").cidr;
@@ -80,22 +91,41 @@ impl LabSpec {
             id: id.into(),
             vpc_id,
             main: false,
-            routes: vec![RouteSpec { destination: cidr, target: RouteTarget::Local }],
+            routes: vec![RouteSpec {
+                destination: cidr,
+                target: RouteTarget::Local,
+            }],
         });
         self
     }
 
     #[track_caller]
-    pub fn add_route(&mut self, table_id: &str, destination: &str, target: RouteTarget) -> &mut Self {
-        let table = self.route_tables.iter_mut().find(|t| t.id == table_id).expect("table exists");
-        table.routes.push(RouteSpec { destination: net(destination), target });
+    pub fn add_route(
+        &mut self,
+        table_id: &str,
+        destination: &str,
+        target: RouteTarget,
+    ) -> &mut Self {
+        let table = self
+            .route_tables
+            .iter_mut()
+            .find(|t| t.id == table_id)
+            .expect("table exists");
+        table.routes.push(RouteSpec {
+            destination: net(destination),
+            target,
+        });
         self
     }
 
     #[track_caller]
     pub fn remove_route(&mut self, table_id: &str, destination: &str) -> &mut Self {
         let destination = net(destination);
-        let table = self.route_tables.iter_mut().find(|t| t.id == table_id).expect("table exists");
+        let table = self
+            .route_tables
+            .iter_mut()
+            .find(|t| t.id == table_id)
+            .expect("table exists");
         table.routes.retain(|r| r.destination != destination);
         self
     }
@@ -111,32 +141,52 @@ impl LabSpec {
         });
         for (from, to) in [(requester, accepter), (accepter, requester)] {
             let to_cidr = self.vpc(to).expect("VPC exists").cidr.to_string();
-            self.add_route(&Self::main_table_id(from), &to_cidr, RouteTarget::Peering(id.into()));
+            self.add_route(
+                &Self::main_table_id(from),
+                &to_cidr,
+                RouteTarget::Peering(id.into()),
+            );
         }
         self
     }
 
     #[track_caller]
     pub fn set_peering_status(&mut self, id: &str, status: &str) -> &mut Self {
-        let peering = self.peerings.iter_mut().find(|p| p.id == id).expect("peering exists");
+        let peering = self
+            .peerings
+            .iter_mut()
+            .find(|p| p.id == id)
+            .expect("peering exists");
         peering.status = status.into();
         self
     }
 
     /// An internet gateway attached to `vpc_id`.
     pub fn add_gateway(&mut self, id: &str, vpc_id: &str) -> &mut Self {
-        self.internet_gateways.push(GatewaySpec { id: id.into(), vpc_id: Some(vpc_id.into()) });
+        self.internet_gateways.push(GatewaySpec {
+            id: id.into(),
+            vpc_id: Some(vpc_id.into()),
+        });
         self
     }
 
     pub fn add_group(&mut self, id: &str, ingress: Vec<IngressSpec>) -> &mut Self {
-        self.security_groups.push(SecurityGroupSpec { id: id.into(), ingress });
+        self.security_groups.push(SecurityGroupSpec {
+            id: id.into(),
+            ingress,
+        });
         self
     }
 
     /// A running instance `i-NAME` called `name`, without a public IP.
     #[track_caller]
-    pub fn add_instance(&mut self, name: &str, subnet_id: &str, ip: &str, groups: &[&str]) -> &mut Self {
+    pub fn add_instance(
+        &mut self,
+        name: &str,
+        subnet_id: &str,
+        ip: &str,
+        groups: &[&str],
+    ) -> &mut Self {
         self.instances.push(InstanceSpec {
             id: format!("i-{name}"),
             name: name.into(),
@@ -151,7 +201,10 @@ impl LabSpec {
 
     #[track_caller]
     pub fn instance_mut(&mut self, name: &str) -> &mut InstanceSpec {
-        self.instances.iter_mut().find(|i| i.name == name).unwrap_or_else(|| panic!("no instance {name}"))
+        self.instances
+            .iter_mut()
+            .find(|i| i.name == name)
+            .unwrap_or_else(|| panic!("no instance {name}"))
     }
 
     #[track_caller]

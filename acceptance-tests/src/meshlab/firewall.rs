@@ -17,7 +17,10 @@ pub fn host_ruleset(spec: &LabSpec, instance: &InstanceSpec) -> String {
             continue;
         };
         for rule in &group.ingress {
-            nft.push_str(&format!("    {} accept comment \"{group_id}\"\n", matcher(rule)));
+            nft.push_str(&format!(
+                "    {} accept comment \"{group_id}\"\n",
+                matcher(rule)
+            ));
         }
     }
     nft.push_str("  }\n}\n");
@@ -36,10 +39,17 @@ pub fn matcher(rule: &IngressSpec) -> String {
                 Some(code) if code >= 0 => format!(" icmp code {code}"),
                 _ => String::new(),
             };
-            format!("{source} icmp type {}{code}", rule.from_port.unwrap_or_default())
+            format!(
+                "{source} icmp type {}{code}",
+                rule.from_port.unwrap_or_default()
+            )
         }
         Protocol::Tcp | Protocol::Udp => {
-            let name = if rule.protocol == Protocol::Tcp { "tcp" } else { "udp" };
+            let name = if rule.protocol == Protocol::Tcp {
+                "tcp"
+            } else {
+                "udp"
+            };
             match (rule.from_port, rule.to_port) {
                 (from, to) if any(from) || any(to) => format!("{source} meta l4proto {name}"),
                 (Some(from), Some(to)) if from == to => format!("{source} {name} dport {from}"),
@@ -58,8 +68,14 @@ mod tests {
 
     #[test]
     fn rules_match_what_ec2_permissions_allow() {
-        assert_eq!(matcher(&icmp_from("10.0.0.0/8")), "ip saddr 10.0.0.0/8 meta l4proto icmp");
-        assert_eq!(matcher(&tcp_from(22, "0.0.0.0/0")), "ip saddr 0.0.0.0/0 tcp dport 22");
+        assert_eq!(
+            matcher(&icmp_from("10.0.0.0/8")),
+            "ip saddr 10.0.0.0/8 meta l4proto icmp"
+        );
+        assert_eq!(
+            matcher(&tcp_from(22, "0.0.0.0/0")),
+            "ip saddr 0.0.0.0/0 tcp dport 22"
+        );
         assert_eq!(matcher(&all_from("10.1.0.0/16")), "ip saddr 10.1.0.0/16");
         let mut echo = icmp_from("10.2.0.0/16");
         (echo.from_port, echo.to_port) = (Some(8), Some(-1));

@@ -16,7 +16,10 @@ fn mapped(spec: &LabSpec, vpc_id: &str) -> Vec<(Ipv4Addr, Ipv4Addr)> {
     let mut pairs: Vec<(Ipv4Addr, Ipv4Addr)> = spec
         .instances
         .iter()
-        .filter(|i| spec.subnet(&i.subnet_id).is_some_and(|s| s.vpc_id == vpc_id))
+        .filter(|i| {
+            spec.subnet(&i.subnet_id)
+                .is_some_and(|s| s.vpc_id == vpc_id)
+        })
         .filter_map(|i| Some((spec.reachable_public_ip(i)?, i.private_ip)))
         .collect();
     pairs.sort();
@@ -40,7 +43,9 @@ pub fn nat_ruleset(spec: &LabSpec, vpc: &VpcSpec) -> String {
     nft.push_str("  }\n  chain postrouting {\n");
     nft.push_str("    type nat hook postrouting priority 100; policy accept;\n");
     for (public, private) in &pairs {
-        nft.push_str(&format!("    oifname \"{ROUTER_GATEWAY_LINK}\" ip saddr {private} snat to {public}\n"));
+        nft.push_str(&format!(
+            "    oifname \"{ROUTER_GATEWAY_LINK}\" ip saddr {private} snat to {public}\n"
+        ));
     }
     nft.push_str("  }\n}\n");
     nft
@@ -60,8 +65,13 @@ pub fn runner_config(spec: &LabSpec) -> NsConfig {
         let link = names::runner_gateway_link(&vpc.id);
         for (public, _) in mapped(spec, &vpc.id) {
             let router = spec.router_ip(&vpc.id);
-            ip.push(format!("route add {public}/32 via {router} dev {link} onlink"));
+            ip.push(format!(
+                "route add {public}/32 via {router} dev {link} onlink"
+            ));
         }
     }
-    NsConfig { ip, nft: String::new() }
+    NsConfig {
+        ip,
+        nft: String::new(),
+    }
 }

@@ -39,7 +39,10 @@ impl MeshLab {
     /// Why a lab cannot be built on this machine, if it cannot.
     pub fn unavailable_reason() -> Option<String> {
         if !is_root() {
-            return Some("not root: network namespaces need root (run as root, e.g. `sudo make test`)".into());
+            return Some(
+                "not root: network namespaces need root (run as root, e.g. `sudo make test`)"
+                    .into(),
+            );
         }
         let missing: Vec<&str> = ["ip", "nft", "ping", "sysctl", "ssh", "ssh-keygen"]
             .into_iter()
@@ -60,7 +63,10 @@ impl MeshLab {
             missing_prerequisite(test, &reason);
             return None;
         }
-        Some(MeshLab::up(spec).unwrap_or_else(|e| panic!("{test}: building the mesh lab failed:\n{e}")))
+        Some(
+            MeshLab::up(spec)
+                .unwrap_or_else(|e| panic!("{test}: building the mesh lab failed:\n{e}")),
+        )
     }
 
     /// A lab owned by this process, removed on drop.
@@ -91,7 +97,12 @@ impl MeshLab {
         Ok(lab)
     }
 
-    fn create(id: String, keeper_pid: Option<u32>, source: Source, spec: LabSpec) -> Result<MeshLab, String> {
+    fn create(
+        id: String,
+        keeper_pid: Option<u32>,
+        source: Source,
+        spec: LabSpec,
+    ) -> Result<MeshLab, String> {
         let names = Names { lab: id.clone() };
         let layout = plan(&spec, &names)?;
         let dir = tempfile::Builder::new()
@@ -101,7 +112,15 @@ impl MeshLab {
             .keep();
         let mut lab = MeshLab {
             ssh: SshFiles::at(&dir),
-            state: LabState { id, dir, keeper_pid, source, spec, sshd: BTreeMap::new(), applied: BTreeMap::new() },
+            state: LabState {
+                id,
+                dir,
+                keeper_pid,
+                source,
+                spec,
+                sshd: BTreeMap::new(),
+                applied: BTreeMap::new(),
+            },
             names,
             layout,
             children: BTreeMap::new(),
@@ -115,7 +134,9 @@ impl MeshLab {
 
     /// The lab of a saved state (CLI); left running when dropped.
     pub fn attach(state: LabState) -> Result<MeshLab, String> {
-        let names = Names { lab: state.id.clone() };
+        let names = Names {
+            lab: state.id.clone(),
+        };
         let layout = plan(&state.spec, &names)?;
         Ok(MeshLab {
             ssh: SshFiles::at(&state.dir),
@@ -142,7 +163,12 @@ impl MeshLab {
     }
 
     fn realise(&mut self) -> Result<(), String> {
-        apply::apply(&self.layout, &self.names, &mut self.state.applied, &self.state.dir)?;
+        apply::apply(
+            &self.layout,
+            &self.names,
+            &mut self.state.applied,
+            &self.state.dir,
+        )?;
         self.children.retain(|ns, child| {
             let gone = !self.layout.namespaces.contains_key(ns);
             if gone {
@@ -150,9 +176,15 @@ impl MeshLab {
             }
             !gone
         });
-        self.state.sshd.retain(|ns, _| self.layout.namespaces.contains_key(ns));
+        self.state
+            .sshd
+            .retain(|ns, _| self.layout.namespaces.contains_key(ns));
         for host in self.layout.hosts.clone() {
-            let running = self.state.sshd.get(&host.namespace).is_some_and(|pid| self.ssh.is_our_sshd(*pid));
+            let running = self
+                .state
+                .sshd
+                .get(&host.namespace)
+                .is_some_and(|pid| self.ssh.is_our_sshd(*pid));
             if !running {
                 let child = self.ssh.start_sshd(&host.namespace)?;
                 self.state.sshd.insert(host.namespace.clone(), child.id());
@@ -179,7 +211,9 @@ impl MeshLab {
         if let Some(pid) = self.state.keeper_pid.take() {
             let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
             if cmdline == b"sleep\0infinity\0" {
-                let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+                let _ = Command::new("kill")
+                    .args(["-KILL", &pid.to_string()])
+                    .status();
             }
         }
         let _ = std::fs::remove_dir_all(&self.state.dir);
@@ -204,7 +238,8 @@ impl MeshLab {
     /// The host whose name, instance id or private IP is `key`; panics if none.
     #[track_caller]
     pub fn host(&self, key: &str) -> &HostView {
-        self.find_host(key).unwrap_or_else(|| panic!("no lab host {key}"))
+        self.find_host(key)
+            .unwrap_or_else(|| panic!("no lab host {key}"))
     }
 
     pub fn find_host(&self, key: &str) -> Option<&HostView> {
@@ -232,7 +267,9 @@ impl MeshLab {
     /// Runs `args` in the namespace of `key` (see [`MeshLab::namespace_of`]).
     #[track_caller]
     pub fn exec(&self, key: &str, args: &[&str]) -> CmdOutput {
-        let ns = self.namespace_of(key).unwrap_or_else(|| panic!("no lab host {key}"));
+        let ns = self
+            .namespace_of(key)
+            .unwrap_or_else(|| panic!("no lab host {key}"));
         exec_in(&ns, args, Duration::from_secs(60))
     }
 

@@ -89,7 +89,9 @@ mod tests {
         assert_eq!(short("pcx-ab"), "ab");
         assert_eq!(short("vpc-a-main"), "amain");
         assert!(bridge("subnet-0123456789abcdef0").len() <= 15);
-        let names = Names { lab: "ptl1x0".into() };
+        let names = Names {
+            lab: "ptl1x0".into(),
+        };
         assert!(names.owns("ptl1x0-run"));
         assert!(!names.owns("ptl1x01-run"));
     }

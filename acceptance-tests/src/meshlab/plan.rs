@@ -75,32 +75,49 @@ const COMMON_SYSCTLS: [&str; 4] = [
 
 pub fn plan(spec: &LabSpec, names: &Names) -> Result<Layout, String> {
     spec.validate()?;
-    let mut layout = Layout { runner: names.runner(), ..Layout::default() };
-    layout.namespaces.insert(names.runner(), COMMON_SYSCTLS.to_vec());
+    let mut layout = Layout {
+        runner: names.runner(),
+        ..Layout::default()
+    };
+    layout
+        .namespaces
+        .insert(names.runner(), COMMON_SYSCTLS.to_vec());
     for vpc in &spec.vpcs {
         let ns = names.router(&vpc.id);
         let mut sysctls = COMMON_SYSCTLS.to_vec();
         sysctls.push("net.ipv4.ip_forward=1");
         layout.namespaces.insert(ns.clone(), sysctls);
         for subnet in spec.subnets_of(&vpc.id) {
-            layout.bridges.insert((ns.clone(), names::bridge(&subnet.id)));
+            layout
+                .bridges
+                .insert((ns.clone(), names::bridge(&subnet.id)));
         }
         if spec.has_gateway(&vpc.id) {
             let runner_end = (names.runner(), names::runner_gateway_link(&vpc.id));
-            layout.veths.insert((ns.clone(), ROUTER_GATEWAY_LINK.into()), runner_end);
+            layout
+                .veths
+                .insert((ns.clone(), ROUTER_GATEWAY_LINK.into()), runner_end);
         }
         layout.configs.insert(ns.clone(), router::config(spec, vpc));
-        layout.routers.push(RouterView { vpc_id: vpc.id.clone(), cidr: vpc.cidr, namespace: ns });
+        layout.routers.push(RouterView {
+            vpc_id: vpc.id.clone(),
+            cidr: vpc.cidr,
+            namespace: ns,
+        });
     }
     for peering in spec.live_peerings() {
         let link = names::peering_link(&peering.id);
         let requester = (names.router(&peering.requester_vpc_id), link.clone());
-        layout.veths.insert(requester, (names.router(&peering.accepter_vpc_id), link));
+        layout
+            .veths
+            .insert(requester, (names.router(&peering.accepter_vpc_id), link));
     }
     for instance in &spec.instances {
         add_host(&mut layout, spec, names, instance);
     }
-    layout.configs.insert(names.runner(), gateway::runner_config(spec));
+    layout
+        .configs
+        .insert(names.runner(), gateway::runner_config(spec));
     check_unique_names(spec, &layout)?;
     Ok(layout)
 }
@@ -108,17 +125,31 @@ pub fn plan(spec: &LabSpec, names: &Names) -> Result<Layout, String> {
 fn add_host(layout: &mut Layout, spec: &LabSpec, names: &Names, instance: &InstanceSpec) {
     let subnet = spec.subnet(&instance.subnet_id).expect("validated");
     let ns = names.host(&instance.id);
-    layout.namespaces.insert(ns.clone(), COMMON_SYSCTLS.to_vec());
+    layout
+        .namespaces
+        .insert(ns.clone(), COMMON_SYSCTLS.to_vec());
     let router_end = (names.router(&subnet.vpc_id), names::host_port(&instance.id));
-    layout.veths.insert(router_end, (ns.clone(), HOST_LINK.into()));
+    layout
+        .veths
+        .insert(router_end, (ns.clone(), HOST_LINK.into()));
     let running = instance.state == InstanceState::Running;
     let gateway = subnet.cidr.network().to_bits() + 1;
     let mut ip = vec![
-        format!("addr replace {}/{} dev {HOST_LINK}", instance.private_ip, subnet.cidr.prefix_len()),
-        format!("link set {HOST_LINK} {}", if running { "up" } else { "down" }),
+        format!(
+            "addr replace {}/{} dev {HOST_LINK}",
+            instance.private_ip,
+            subnet.cidr.prefix_len()
+        ),
+        format!(
+            "link set {HOST_LINK} {}",
+            if running { "up" } else { "down" }
+        ),
     ];
     if running {
-        ip.push(format!("route replace default via {} dev {HOST_LINK}", Ipv4Addr::from_bits(gateway)));
+        ip.push(format!(
+            "route replace default via {} dev {HOST_LINK}",
+            Ipv4Addr::from_bits(gateway)
+        ));
     }
     let nft = firewall::host_ruleset(spec, instance);
     layout.configs.insert(ns.clone(), NsConfig { ip, nft });
@@ -138,17 +169,29 @@ fn add_host(layout: &mut Layout, spec: &LabSpec, names: &Names, instance: &Insta
 fn check_unique_names(spec: &LabSpec, layout: &Layout) -> Result<(), String> {
     let gateways = spec.vpcs.iter().filter(|v| spec.has_gateway(&v.id)).count();
     let expected = [
-        (layout.namespaces.len(), 1 + spec.vpcs.len() + spec.instances.len()),
+        (
+            layout.namespaces.len(),
+            1 + spec.vpcs.len() + spec.instances.len(),
+        ),
         (layout.bridges.len(), spec.subnets.len()),
-        (layout.veths.len(), spec.instances.len() + spec.live_peerings().count() + gateways),
+        (
+            layout.veths.len(),
+            spec.instances.len() + spec.live_peerings().count() + gateways,
+        ),
     ];
     let mut interfaces: BTreeSet<&End> = BTreeSet::new();
     let ends = layout.veths.iter().flat_map(|(a, b)| [a, b]);
-    let distinct_ends = layout.bridges.iter().chain(ends).all(|end| interfaces.insert(end));
+    let distinct_ends = layout
+        .bridges
+        .iter()
+        .chain(ends)
+        .all(|end| interfaces.insert(end));
     if expected.iter().any(|(got, want)| got != want) || !distinct_ends {
-        return Err("two ids of one kind end in the same 11 characters (names are derived \
+        return Err(
+            "two ids of one kind end in the same 11 characters (names are derived \
              from them, see meshlab::names::short); rename one"
-            .into());
+                .into(),
+        );
     }
     Ok(())
 }

@@ -10,11 +10,19 @@ use crate::netns::exec_in;
 
 use super::lab::MeshLab;
 
+/// Pings in flight at once (each is an `ip netns exec ping` process).
+const PARALLEL_PINGS: usize = 64;
+
 impl MeshLab {
     /// One ICMP echo (`ping -c 1 -W 1`) from namespace `from_ns` to `to`.
     pub fn ping_from(&self, from_ns: &str, to: Ipv4Addr) -> bool {
         let to = to.to_string();
-        exec_in(from_ns, &["ping", "-n", "-c", "1", "-W", "1", &to], Duration::from_secs(10)).success()
+        exec_in(
+            from_ns,
+            &["ping", "-n", "-c", "1", "-W", "1", &to],
+            Duration::from_secs(10),
+        )
+        .success()
     }
 
     /// One ICMP echo from host `from` to `to`.
@@ -29,21 +37,28 @@ impl MeshLab {
         let hosts = self.hosts();
         let pairs: Vec<_> = hosts
             .iter()
-            .flat_map(|a| hosts.iter().filter(move |b| b.name != a.name).map(move |b| (a, b)))
+            .flat_map(|a| {
+                hosts
+                    .iter()
+                    .filter(move |b| b.name != a.name)
+                    .map(move |b| (a, b))
+            })
             .collect();
-        std::thread::scope(|scope| {
-            let probes: Vec<_> = pairs
-                .iter()
-                .map(|(a, b)| scope.spawn(move || self.ping_from(&a.namespace, b.private_ip)))
-                .collect();
-            pairs
-                .iter()
-                .zip(probes)
-                .filter_map(|((a, b), probe)| {
-                    probe.join().unwrap_or(false).then(|| (a.name.clone(), b.name.clone()))
-                })
-                .collect()
-        })
+        let mut reachable = BTreeSet::new();
+        for chunk in pairs.chunks(PARALLEL_PINGS) {
+            std::thread::scope(|scope| {
+                let probes: Vec<_> = chunk
+                    .iter()
+                    .map(|(a, b)| scope.spawn(move || self.ping_from(&a.namespace, b.private_ip)))
+                    .collect();
+                for ((a, b), probe) in chunk.iter().zip(probes) {
+                    if probe.join().unwrap_or(false) {
+                        reachable.insert((a.name.clone(), b.name.clone()));
+                    }
+                }
+            });
+        }
+        reachable
     }
 
     /// `ssh root@to REMOTE...` from namespace `from_ns`, with the lab key and

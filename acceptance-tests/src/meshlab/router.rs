@@ -9,10 +9,10 @@ use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
+use super::gateway;
 use super::names::{self, ROUTER_GATEWAY_LINK, RUNNER_IP};
 use super::plan::NsConfig;
 use super::spec::{LabSpec, RouteSpec, RouteTableSpec, RouteTarget, SubnetSpec, VpcSpec};
-use super::gateway;
 
 /// Traffic that entered from outside the VPC: delivery to its subnets only.
 pub const FROM_OUTSIDE_TABLE: u32 = 100;
@@ -24,7 +24,11 @@ const OUTSIDE_RULE_PREF: u32 = 5000;
 pub fn config(spec: &LabSpec, vpc: &VpcSpec) -> NsConfig {
     let mut subnets: Vec<&SubnetSpec> = spec.subnets_of(&vpc.id).collect();
     subnets.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut tables: Vec<&RouteTableSpec> = spec.route_tables.iter().filter(|t| t.vpc_id == vpc.id).collect();
+    let mut tables: Vec<&RouteTableSpec> = spec
+        .route_tables
+        .iter()
+        .filter(|t| t.vpc_id == vpc.id)
+        .collect();
     tables.sort_by(|a, b| a.id.cmp(&b.id));
     let mut ip = links(spec, vpc, &subnets);
     // Rebuilt from scratch: the rules, then every table they point to.
@@ -32,16 +36,32 @@ pub fn config(spec: &LabSpec, vpc: &VpcSpec) -> NsConfig {
     ip.push("rule add pref 32766 lookup main".into());
     ip.extend(outside_table(spec, vpc, &subnets));
     for (n, table) in tables.iter().enumerate() {
-        ip.extend(route_table(spec, vpc, &subnets, table, FIRST_ROUTE_TABLE + n as u32));
+        ip.extend(route_table(
+            spec,
+            vpc,
+            &subnets,
+            table,
+            FIRST_ROUTE_TABLE + n as u32,
+        ));
     }
     for (n, subnet) in subnets.iter().enumerate() {
-        let Some(position) = spec.table_of(subnet).and_then(|t| tables.iter().position(|x| x.id == t.id)) else {
+        let Some(position) = spec
+            .table_of(subnet)
+            .and_then(|t| tables.iter().position(|x| x.id == t.id))
+        else {
             continue; // validated: cannot happen
         };
         let table = FIRST_ROUTE_TABLE + position as u32;
-        ip.push(format!("rule add pref {} iif {} lookup {table}", SUBNET_RULE_PREF + n as u32, names::bridge(&subnet.id)));
+        ip.push(format!(
+            "rule add pref {} iif {} lookup {table}",
+            SUBNET_RULE_PREF + n as u32,
+            names::bridge(&subnet.id)
+        ));
     }
-    NsConfig { ip, nft: gateway::nat_ruleset(spec, vpc) }
+    NsConfig {
+        ip,
+        nft: gateway::nat_ruleset(spec, vpc),
+    }
 }
 
 fn gateway_ip(subnet: &SubnetSpec) -> Ipv4Addr {
@@ -54,7 +74,11 @@ fn links(spec: &LabSpec, vpc: &VpcSpec, subnets: &[&SubnetSpec]) -> Vec<String> 
     for subnet in subnets {
         let bridge = names::bridge(&subnet.id);
         ip.push(format!("link set {bridge} up"));
-        ip.push(format!("addr replace {}/{} dev {bridge}", gateway_ip(subnet), subnet.cidr.prefix_len()));
+        ip.push(format!(
+            "addr replace {}/{} dev {bridge}",
+            gateway_ip(subnet),
+            subnet.cidr.prefix_len()
+        ));
         for instance in spec.instances_in(&subnet.id) {
             let port = names::host_port(&instance.id);
             ip.push(format!("link set {port} master {bridge}"));
@@ -83,33 +107,62 @@ fn outside_table(spec: &LabSpec, vpc: &VpcSpec, subnets: &[&SubnetSpec]) -> Vec<
     let table = FROM_OUTSIDE_TABLE;
     let mut ip = vec![format!("route flush table {table}")];
     for subnet in subnets {
-        ip.push(format!("route add {} dev {} table {table}", subnet.cidr, names::bridge(&subnet.id)));
+        ip.push(format!(
+            "route add {} dev {} table {table}",
+            subnet.cidr,
+            names::bridge(&subnet.id)
+        ));
     }
-    ip.push(format!("route add blackhole default metric {} table {table}", u32::MAX));
+    ip.push(format!(
+        "route add blackhole default metric {} table {table}",
+        u32::MAX
+    ));
     let mut pref = OUTSIDE_RULE_PREF;
-    for peering in spec.live_peerings().filter(|p| p.other_side(&vpc.id).is_some()) {
-        ip.push(format!("rule add pref {pref} iif {} lookup {table}", names::peering_link(&peering.id)));
+    for peering in spec
+        .live_peerings()
+        .filter(|p| p.other_side(&vpc.id).is_some())
+    {
+        ip.push(format!(
+            "rule add pref {pref} iif {} lookup {table}",
+            names::peering_link(&peering.id)
+        ));
         pref += 1;
     }
     if spec.has_gateway(&vpc.id) {
-        ip.push(format!("rule add pref {pref} iif {ROUTER_GATEWAY_LINK} lookup {table}"));
+        ip.push(format!(
+            "rule add pref {pref} iif {ROUTER_GATEWAY_LINK} lookup {table}"
+        ));
     }
     ip
 }
 
 /// One EC2 route table; anything it does not route is dropped, as in AWS.
-fn route_table(spec: &LabSpec, vpc: &VpcSpec, subnets: &[&SubnetSpec], rt: &RouteTableSpec, table: u32) -> Vec<String> {
+fn route_table(
+    spec: &LabSpec,
+    vpc: &VpcSpec,
+    subnets: &[&SubnetSpec],
+    rt: &RouteTableSpec,
+    table: u32,
+) -> Vec<String> {
     let mut ip = vec![format!("route flush table {table}")];
     for route in &rt.routes {
         for line in route_lines(spec, vpc, subnets, route) {
             ip.push(format!("{line} table {table}"));
         }
     }
-    ip.push(format!("route add blackhole default metric {} table {table}", u32::MAX));
+    ip.push(format!(
+        "route add blackhole default metric {} table {table}",
+        u32::MAX
+    ));
     ip
 }
 
-fn route_lines(spec: &LabSpec, vpc: &VpcSpec, subnets: &[&SubnetSpec], route: &RouteSpec) -> Vec<String> {
+fn route_lines(
+    spec: &LabSpec,
+    vpc: &VpcSpec,
+    subnets: &[&SubnetSpec],
+    route: &RouteSpec,
+) -> Vec<String> {
     let destination: Ipv4Net = route.destination;
     let blackhole = vec![format!("route add blackhole {destination}")];
     match &route.target {
@@ -121,12 +174,17 @@ fn route_lines(spec: &LabSpec, vpc: &VpcSpec, subnets: &[&SubnetSpec], route: &R
         RouteTarget::Peering(id) => match spec.live_peer(&vpc.id, id) {
             Some(peer) => {
                 let next = spec.router_ip(&peer.id);
-                vec![format!("route add {destination} via {next} dev {} onlink", names::peering_link(id))]
+                vec![format!(
+                    "route add {destination} via {next} dev {} onlink",
+                    names::peering_link(id)
+                )]
             }
             None => blackhole,
         },
         RouteTarget::InternetGateway(id) if spec.gateway_attached(id, &vpc.id) => {
-            vec![format!("route add {destination} via {RUNNER_IP} dev {ROUTER_GATEWAY_LINK} onlink")]
+            vec![format!(
+                "route add {destination} via {RUNNER_IP} dev {ROUTER_GATEWAY_LINK} onlink"
+            )]
         }
         RouteTarget::InternetGateway(_) | RouteTarget::Other(_) => blackhole,
     }

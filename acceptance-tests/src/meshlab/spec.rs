@@ -187,7 +187,9 @@ impl LabSpec {
         &'a self,
         subnet_id: &'a str,
     ) -> impl Iterator<Item = &'a InstanceSpec> {
-        self.instances.iter().filter(move |i| i.subnet_id == subnet_id)
+        self.instances
+            .iter()
+            .filter(move |i| i.subnet_id == subnet_id)
     }
 
     /// The route table that decides for `subnet`: its explicit one, else the

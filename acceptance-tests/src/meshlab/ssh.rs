@@ -21,7 +21,9 @@ pub struct SshFiles {
 
 impl SshFiles {
     pub fn at(lab_dir: &Path) -> SshFiles {
-        SshFiles { dir: lab_dir.join("ssh") }
+        SshFiles {
+            dir: lab_dir.join("ssh"),
+        }
     }
 
     /// Generates both key pairs and writes `sshd_config` and `authorized_keys`.
@@ -30,7 +32,9 @@ impl SshFiles {
         std::fs::create_dir_all(&files.dir).map_err(|e| format!("{}: {e}", files.dir.display()))?;
         for key in [files.host_key(), files.private_key()] {
             let mut keygen = Command::new("ssh-keygen");
-            keygen.args(["-q", "-t", "ed25519", "-N", "", "-C", "meshlab", "-f"]).arg(&key);
+            keygen
+                .args(["-q", "-t", "ed25519", "-N", "", "-C", "meshlab", "-f"])
+                .arg(&key);
             checked(command::run(keygen, Duration::from_secs(30)))?;
         }
         let public = read(&files.private_key().with_extension("pub"))?;
@@ -66,7 +70,10 @@ impl SshFiles {
     }
 
     /// Rewrites `known_hosts`: every address presents the lab's host key.
-    pub fn write_known_hosts(&self, addresses: impl IntoIterator<Item = Ipv4Addr>) -> Result<(), String> {
+    pub fn write_known_hosts(
+        &self,
+        addresses: impl IntoIterator<Item = Ipv4Addr>,
+    ) -> Result<(), String> {
         let host_key = read(&self.host_key().with_extension("pub"))?;
         let key: Vec<&str> = host_key.split_whitespace().take(2).collect();
         let mut text = String::new();
@@ -83,7 +90,8 @@ impl SshFiles {
         // sshd refuses to start without its privilege separation directory.
         std::fs::create_dir_all("/run/sshd").map_err(|e| format!("/run/sshd: {e}"))?;
         let log_path = self.dir.join(format!("{ns}.log"));
-        let log = std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
+        let log =
+            std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
         let mut child = Command::new("ip")
             .args(["netns", "exec", ns, SSHD, "-D", "-e", "-f"])
             .arg(self.config())
@@ -119,11 +127,22 @@ impl SshFiles {
     /// `ssh` arguments for `root@address` with the lab key and strict host
     /// key checking against the lab's `known_hosts`.
     pub fn ssh_args(&self, address: Ipv4Addr, remote: &[&str]) -> Vec<String> {
-        let mut args: Vec<String> = ["ssh", "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5"]
-            .map(String::from)
-            .to_vec();
+        let mut args: Vec<String> = [
+            "ssh",
+            "-F",
+            "/dev/null",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "ConnectTimeout=5",
+        ]
+        .map(String::from)
+        .to_vec();
         args.extend(["-o".into(), "StrictHostKeyChecking=yes".into()]);
-        args.extend(["-o".into(), format!("UserKnownHostsFile={}", self.known_hosts().display())]);
+        args.extend([
+            "-o".into(),
+            format!("UserKnownHostsFile={}", self.known_hosts().display()),
+        ]);
         args.extend(["-i".into(), self.private_key().display().to_string()]);
         args.push(format!("root@{address}"));
         args.extend(remote.iter().map(|s| s.to_string()));

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::ec2check::Ec2Check;
-use crate::netns::{creator_pid, remove_stale_namespaces, NAME_PREFIX};
+use crate::netns::{creator_pid, process_alive, remove_stale_namespaces, NAME_PREFIX};
 
 use super::spec::LabSpec;
 
@@ -36,20 +36,28 @@ pub struct LabState {
 pub enum Source {
     /// Given by the caller (tests): sync takes a new spec.
     Given,
-    Ec2 { endpoint: String, region: String },
-    File { path: PathBuf },
+    Ec2 {
+        endpoint: String,
+        region: String,
+    },
+    File {
+        path: PathBuf,
+    },
 }
 
 impl Source {
     /// The spec as the source says now.
     pub fn read(&self) -> Result<LabSpec, String> {
         match self {
-            Source::Given => Err("this lab's spec was given by its creator; sync needs a new one".into()),
-            Source::Ec2 { endpoint, region } => {
-                Ok(LabSpec::from_snapshot(&Ec2Check::new(endpoint, region).snapshot()))
+            Source::Given => {
+                Err("this lab's spec was given by its creator; sync needs a new one".into())
             }
+            Source::Ec2 { endpoint, region } => Ok(LabSpec::from_snapshot(
+                &Ec2Check::new(endpoint, region).snapshot(),
+            )),
             Source::File { path } => {
-                let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
                 serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
             }
         }
@@ -58,8 +66,12 @@ impl Source {
 
 impl LabState {
     pub fn load(path: &Path) -> Result<LabState, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("no lab state at {} ({e}); run `meshlab up` first", path.display()))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            format!(
+                "no lab state at {} ({e}); run `meshlab up` first",
+                path.display()
+            )
+        })?;
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
@@ -79,10 +91,6 @@ pub fn default_state_path() -> PathBuf {
         .unwrap_or_else(|| std::env::temp_dir().join("meshlab").join("state.json"))
 }
 
-fn alive(pid: u32) -> bool {
-    Path::new(&format!("/proc/{pid}")).exists()
-}
-
 /// Removes what labs whose creating process (or keeper) is gone left
 /// behind: namespaces with the processes inside them, lab directories in the
 /// temp dir, and the state file at `state_path` if its lab is stale.
@@ -92,14 +100,15 @@ pub fn clean_stale(state_path: &Path) -> Vec<String> {
     if let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) {
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let stale = name.starts_with(NAME_PREFIX) && creator_pid(&name).is_some_and(|pid| !alive(pid));
+            let stale = name.starts_with(NAME_PREFIX)
+                && creator_pid(&name).is_some_and(|pid| !process_alive(pid));
             if stale && entry.path().is_dir() && std::fs::remove_dir_all(entry.path()).is_ok() {
                 removed.push(entry.path().display().to_string());
             }
         }
     }
     if let Ok(state) = LabState::load(state_path) {
-        if creator_pid(&state.id).is_some_and(|pid| !alive(pid)) {
+        if creator_pid(&state.id).is_some_and(|pid| !process_alive(pid)) {
             let _ = std::fs::remove_dir_all(&state.dir);
             let _ = std::fs::remove_file(state_path);
             removed.push(state_path.display().to_string());

@@ -10,13 +10,25 @@ impl MeshLab {
         let mut out = String::new();
         let state = self.state();
         let _ = writeln!(out, "lab {} (files in {})", state.id, state.dir.display());
-        let _ = writeln!(out, "ssh key {}  known_hosts {}", self.private_key().display(), self.known_hosts().display());
+        let _ = writeln!(
+            out,
+            "ssh key {}  known_hosts {}",
+            self.private_key().display(),
+            self.known_hosts().display()
+        );
         let _ = writeln!(out, "runner  {}", self.runner());
         let _ = writeln!(out, "\nhosts:");
         for h in self.hosts() {
-            let public = h.public_ip.map(|ip| format!(" public {ip}")).unwrap_or_default();
+            let public = h
+                .public_ip
+                .map(|ip| format!(" public {ip}"))
+                .unwrap_or_default();
             let running = if h.running { "running" } else { "stopped" };
-            let sshd = state.sshd.get(&h.namespace).map(|p| format!(" sshd {p}")).unwrap_or_default();
+            let sshd = state
+                .sshd
+                .get(&h.namespace)
+                .map(|p| format!(" sshd {p}"))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
                 "  {:<14} {:<15} {running:<8} {} {}{public}{sshd}  ns {}",
@@ -30,12 +42,25 @@ impl MeshLab {
         let _ = writeln!(out, "\nlinks:");
         for peering in self.spec().live_peerings() {
             let link = names::peering_link(&peering.id);
-            let _ = writeln!(out, "  {} {} <-> {} ({link})", peering.id, peering.requester_vpc_id, peering.accepter_vpc_id);
+            let _ = writeln!(
+                out,
+                "  {} {} <-> {} ({link})",
+                peering.id, peering.requester_vpc_id, peering.accepter_vpc_id
+            );
         }
         for p in self.spec().peerings.iter().filter(|p| !p.is_active()) {
-            let _ = writeln!(out, "  {} {} -- {} {} (no link)", p.id, p.requester_vpc_id, p.accepter_vpc_id, p.status);
+            let _ = writeln!(
+                out,
+                "  {} {} -- {} {} (no link)",
+                p.id, p.requester_vpc_id, p.accepter_vpc_id, p.status
+            );
         }
-        for vpc in self.spec().vpcs.iter().filter(|v| self.spec().has_gateway(&v.id)) {
+        for vpc in self
+            .spec()
+            .vpcs
+            .iter()
+            .filter(|v| self.spec().has_gateway(&v.id))
+        {
             let link = names::runner_gateway_link(&vpc.id);
             let _ = writeln!(out, "  internet gateway {} <-> runner ({link})", vpc.id);
         }

@@ -33,12 +33,36 @@ fn duplicates<'a>(what: &str, keys: impl Iterator<Item = &'a str>, problems: &mu
 
 fn unique_ids(spec: &LabSpec, problems: &mut Vec<String>) {
     duplicates("VPC", spec.vpcs.iter().map(|v| v.id.as_str()), problems);
-    duplicates("subnet", spec.subnets.iter().map(|s| s.id.as_str()), problems);
-    duplicates("route table", spec.route_tables.iter().map(|t| t.id.as_str()), problems);
-    duplicates("peering", spec.peerings.iter().map(|p| p.id.as_str()), problems);
-    duplicates("security group", spec.security_groups.iter().map(|g| g.id.as_str()), problems);
-    duplicates("instance", spec.instances.iter().map(|i| i.id.as_str()), problems);
-    duplicates("instance name", spec.instances.iter().map(|i| i.name.as_str()), problems);
+    duplicates(
+        "subnet",
+        spec.subnets.iter().map(|s| s.id.as_str()),
+        problems,
+    );
+    duplicates(
+        "route table",
+        spec.route_tables.iter().map(|t| t.id.as_str()),
+        problems,
+    );
+    duplicates(
+        "peering",
+        spec.peerings.iter().map(|p| p.id.as_str()),
+        problems,
+    );
+    duplicates(
+        "security group",
+        spec.security_groups.iter().map(|g| g.id.as_str()),
+        problems,
+    );
+    duplicates(
+        "instance",
+        spec.instances.iter().map(|i| i.id.as_str()),
+        problems,
+    );
+    duplicates(
+        "instance name",
+        spec.instances.iter().map(|i| i.name.as_str()),
+        problems,
+    );
 }
 
 fn check_subnets(spec: &LabSpec, problems: &mut Vec<String>) {
@@ -48,10 +72,16 @@ fn check_subnets(spec: &LabSpec, problems: &mut Vec<String>) {
             continue;
         };
         if !vpc.cidr.contains(&subnet.cidr) {
-            problems.push(format!("subnet {} ({}) is outside VPC {} ({})", subnet.id, subnet.cidr, vpc.id, vpc.cidr));
+            problems.push(format!(
+                "subnet {} ({}) is outside VPC {} ({})",
+                subnet.id, subnet.cidr, vpc.id, vpc.cidr
+            ));
         }
         if subnet.cidr.prefix_len() > 28 {
-            problems.push(format!("subnet {}: {} is smaller than /28", subnet.id, subnet.cidr));
+            problems.push(format!(
+                "subnet {}: {} is smaller than /28",
+                subnet.id, subnet.cidr
+            ));
         }
         match spec.table_of(subnet) {
             Some(table) if table.vpc_id != subnet.vpc_id => problems.push(format!(
@@ -59,14 +89,21 @@ fn check_subnets(spec: &LabSpec, problems: &mut Vec<String>) {
                 subnet.id, table.id
             )),
             Some(_) => {}
-            None => problems.push(format!("subnet {}: no route table (and no main table in {})", subnet.id, subnet.vpc_id)),
+            None => problems.push(format!(
+                "subnet {}: no route table (and no main table in {})",
+                subnet.id, subnet.vpc_id
+            )),
         }
     }
 }
 
 fn check_route_tables(spec: &LabSpec, problems: &mut Vec<String>) {
     for vpc in &spec.vpcs {
-        let mains = spec.route_tables.iter().filter(|t| t.main && t.vpc_id == vpc.id).count();
+        let mains = spec
+            .route_tables
+            .iter()
+            .filter(|t| t.main && t.vpc_id == vpc.id)
+            .count();
         if mains > 1 {
             problems.push(format!("VPC {} has {mains} main route tables", vpc.id));
         }
@@ -77,7 +114,13 @@ fn check_route_tables(spec: &LabSpec, problems: &mut Vec<String>) {
         }
         duplicates(
             &format!("route table {}: destination", table.id),
-            table.routes.iter().map(|r| r.destination.to_string()).collect::<Vec<_>>().iter().map(String::as_str),
+            table
+                .routes
+                .iter()
+                .map(|r| r.destination.to_string())
+                .collect::<Vec<_>>()
+                .iter()
+                .map(String::as_str),
             problems,
         );
     }
@@ -87,7 +130,10 @@ fn check_instances(spec: &LabSpec, problems: &mut Vec<String>) {
     let mut addresses = BTreeSet::new();
     for instance in &spec.instances {
         let Some(subnet) = spec.subnet(&instance.subnet_id) else {
-            problems.push(format!("instance {}: no subnet {}", instance.id, instance.subnet_id));
+            problems.push(format!(
+                "instance {}: no subnet {}",
+                instance.id, instance.subnet_id
+            ));
             continue;
         };
         // AWS reserves the first four addresses of a subnet and its last.
@@ -101,11 +147,17 @@ fn check_instances(spec: &LabSpec, problems: &mut Vec<String>) {
             ));
         }
         if !addresses.insert((subnet.vpc_id.as_str(), instance.private_ip)) {
-            problems.push(format!("instance {}: {} is taken in {}", instance.id, instance.private_ip, subnet.vpc_id));
+            problems.push(format!(
+                "instance {}: {} is taken in {}",
+                instance.id, instance.private_ip, subnet.vpc_id
+            ));
         }
         for group in &instance.security_group_ids {
             if spec.security_group(group).is_none() {
-                problems.push(format!("instance {}: no security group {group}", instance.id));
+                problems.push(format!(
+                    "instance {}: no security group {group}",
+                    instance.id
+                ));
             }
         }
     }

@@ -20,7 +20,10 @@ pub fn all_pairs(hosts: &[&str]) -> Pairs {
 
 /// `pairs` minus `cut`.
 pub fn without(pairs: &Pairs, cut: &[(&str, &str)]) -> Pairs {
-    let cut: Pairs = cut.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    let cut: Pairs = cut
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
     pairs.difference(&cut).cloned().collect()
 }
 
