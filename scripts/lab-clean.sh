@@ -1,18 +1,30 @@
 #!/usr/bin/env bash
-# `make lab-clean`: removes network namespaces left by lab runs (tests or the
-# demo) that were killed before they could clean up. Names are
-# ptl<pid>x<...>; a namespace whose creating process still runs is kept.
+# `make lab-clean`: removes network namespaces left by lab runs (tests, the
+# demo, `meshlab`) that were killed before they could clean up, with the
+# processes inside them, and their directories in the temp dir. Names are
+# ptl<pid>x<...>; while process <pid> still runs (a test, or the keeper of a
+# `meshlab up` lab) its lab is kept. `meshlab clean` does the same.
 set -euo pipefail
 
 if [ "$(id -u)" != 0 ]; then
     echo "lab-clean: needs root (network namespaces)" >&2
     exit 1
 fi
+
+# A zombie (dead, waiting to be reaped) counts as gone.
+alive() {
+    [ -r "/proc/$1/stat" ] && ! sed 's/.*) //' "/proc/$1/stat" | grep -q '^[ZX] '
+}
+
+creator() {
+    local rest="${1#ptl}"
+    echo "${rest%%x*}"
+}
+
 removed=0
 for ns in $(ip netns list | awk '{print $1}' | grep -E '^ptl[0-9]+x' || true); do
-    pid="${ns#ptl}"
-    pid="${pid%%x*}"
-    if [ -d "/proc/$pid" ]; then
+    pid="$(creator "$ns")"
+    if alive "$pid"; then
         echo "lab-clean: keeping $ns (process $pid still runs)"
         continue
     fi
@@ -20,5 +32,13 @@ for ns in $(ip netns list | awk '{print $1}' | grep -E '^ptl[0-9]+x' || true); d
     ip netns del "$ns"
     echo "lab-clean: removed $ns"
     removed=$((removed + 1))
+done
+tmp="${TMPDIR:-/tmp}"
+for dir in $(find "$tmp" -maxdepth 1 -type d -regextype posix-extended -regex "$tmp/ptl[0-9]+x[^/]*" || true); do
+    pid="$(creator "$(basename "$dir")")"
+    if ! alive "$pid"; then
+        rm -rf "$dir"
+        echo "lab-clean: removed $dir"
+    fi
 done
 echo "lab-clean: $removed namespace(s) removed"

@@ -5,6 +5,7 @@
 //! (delete a peering) to test drift.
 
 mod convert;
+pub mod instance;
 pub mod snapshot;
 
 use std::future::Future;
@@ -12,6 +13,7 @@ use std::future::Future;
 use aws_sdk_ec2::config::{BehaviorVersion, Credentials, Region};
 use tokio::runtime::Runtime;
 
+pub use instance::Instance;
 pub use snapshot::{
     Ec2Snapshot, IngressRule, InternetGateway, MeshObject, Peering, Route, RouteTable,
     SecurityGroup, Subnet, Tagged, Tags, Vpc, TAG_COMPONENT, TAG_MESH,
@@ -77,8 +79,14 @@ impl Ec2Check {
         }
     }
 
-    fn block_on<T>(&self, future: impl Future<Output = T>) -> T {
+    /// Runs `future` (e.g. a call on [`Ec2Check::client`]) to completion.
+    pub fn block_on<T>(&self, future: impl Future<Output = T>) -> T {
         self.runtime.block_on(future)
+    }
+
+    /// The SDK client, for tests that build EC2 state themselves.
+    pub fn client(&self) -> &aws_sdk_ec2::Client {
+        &self.client
     }
 
     /// Everything in the region, read with one paginated Describe per kind.
@@ -90,6 +98,7 @@ impl Ec2Check {
             internet_gateways: self.internet_gateways(),
             security_groups: self.security_groups(),
             peerings: self.peerings(),
+            instances: self.instances(),
         }
     }
 
@@ -145,6 +154,18 @@ impl Ec2Check {
             convert::peering,
             "DescribeVpcPeeringConnections"
         )
+    }
+
+    /// Every instance, flattened out of its reservation.
+    pub fn instances(&self) -> Vec<Instance> {
+        let reservations: Vec<Vec<Instance>> = describe_all!(
+            self,
+            describe_instances,
+            reservations,
+            instance::of_reservation,
+            "DescribeInstances"
+        );
+        reservations.concat()
     }
 
     /// Deletes a peering behind Terraform's back (drift).

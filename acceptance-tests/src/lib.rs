@@ -1,8 +1,9 @@
 //! Harness for the acceptance tests in `tests/`: real Terraform (every version
 //! found, see [`terraform`]) driving the built provider binary from a private
-//! filesystem mirror ([`workspace`]), with a network-namespace lab for real
-//! ICMP ([`lab`]) and the moto EC2 emulator ([`moto`]), checked through the
-//! EC2 API itself ([`ec2check`], [`mesh_checks`]).
+//! filesystem mirror ([`workspace`]), with network-namespace labs for real
+//! ICMP (a plain LAN, [`lab`]; VPC routers, peerings and security groups
+//! mirrored from EC2, [`meshlab`]) and the moto EC2 emulator ([`moto`]),
+//! checked through the EC2 API itself ([`ec2check`], [`mesh_checks`]).
 //!
 //! A missing prerequisite (Terraform, root for the lab, moto) skips a test
 //! with a printed reason, except under `CI=true`, where it fails ([`prereq`]).
@@ -12,6 +13,7 @@ pub mod ec2check;
 pub mod lab;
 pub mod mesh_checks;
 pub mod mesh_fixture;
+pub mod meshlab;
 pub mod moto;
 pub mod netns;
 pub mod prereq;
@@ -24,6 +26,7 @@ pub mod workspace;
 pub use command::{CmdOutput, Running};
 pub use ec2check::{Ec2Check, Ec2Snapshot};
 pub use lab::{Lab, LabHost};
+pub use meshlab::{LabSpec, MeshLab};
 pub use moto::MotoServer;
 pub use prereq::{is_ci, missing_prerequisite};
 pub use provider_bin::provider_binary;

@@ -61,6 +61,19 @@ pub fn creator_pid(name: &str) -> Option<u32> {
     }
 }
 
+/// True while `pid` runs. A zombie (dead, not yet reaped: orphans wait for
+/// pid 1) counts as gone.
+pub fn process_alive(pid: u32) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    // "PID (COMMAND) STATE ...": the command may contain spaces or ')'.
+    let state = stat
+        .rfind(')')
+        .and_then(|at| stat[at + 1..].split_whitespace().next());
+    !matches!(state, Some("Z" | "X") | None)
+}
+
 /// Deletes harness namespaces whose creating process no longer runs (left by
 /// a run that was killed before its guards could clean up). Returns their names.
 pub fn remove_stale_namespaces() -> Vec<String> {
@@ -69,8 +82,7 @@ pub fn remove_stale_namespaces() -> Vec<String> {
         let Some(pid) = creator_pid(&name) else {
             continue;
         };
-        let alive = std::path::Path::new(&format!("/proc/{pid}")).exists();
-        if !alive {
+        if !process_alive(pid) {
             delete_namespace(&name);
             removed.push(name);
         }
@@ -83,7 +95,7 @@ pub fn remove_stale_namespaces() -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::creator_pid;
+    use super::{creator_pid, process_alive};
 
     #[test]
     fn creator_pid_reads_only_harness_names() {
@@ -92,5 +104,14 @@ mod tests {
         assert_eq!(creator_pid("ptldemo-run"), None);
         assert_eq!(creator_pid("ptl12-run"), None);
         assert_eq!(creator_pid("other1234x1"), None);
+    }
+
+    #[test]
+    fn this_process_is_alive_and_a_reaped_child_is_not() {
+        assert!(process_alive(std::process::id()));
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        assert!(!process_alive(pid));
     }
 }

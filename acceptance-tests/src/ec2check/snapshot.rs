@@ -178,6 +178,7 @@ pub struct Ec2Snapshot {
     pub internet_gateways: Vec<InternetGateway>,
     pub security_groups: Vec<SecurityGroup>,
     pub peerings: Vec<Peering>,
+    pub instances: Vec<super::Instance>,
 }
 
 /// One object of a mesh, of any kind, for whole-mesh checks.
