@@ -13,6 +13,7 @@ mod packet;
 mod permission;
 mod report;
 mod socket;
+pub mod ssh;
 
 #[cfg(test)]
 pub(crate) mod fake;
