@@ -18,6 +18,7 @@ mod known_hosts;
 mod ping;
 mod run;
 mod session;
+mod source;
 
 #[cfg(test)]
 mod config_tests;
@@ -25,6 +26,8 @@ mod config_tests;
 mod lab;
 #[cfg(test)]
 mod lab_tests;
+#[cfg(test)]
+mod run_tests;
 
 pub use config::{SshConfig, DEFAULT_PORT, DEFAULT_USER};
 pub use run::{SshProber, DEFAULT_CONNECT_TIMEOUT, DEFAULT_PROBES_PER_SOURCE, DEFAULT_SOURCES};
@@ -102,7 +105,9 @@ pub enum SshError {
         reason: String,
     },
     /// The bastion's host key is unknown, changed or revoked; the message says which.
-    #[error("refusing to use the bastion: {problem}. Or set insecure_ignore_host_keys = true in a lab.")]
+    #[error(
+        "refusing to use the bastion: {problem}. Or set insecure_ignore_host_keys = true in a lab."
+    )]
     BastionHostKey { problem: String },
     #[error(
         "the bastion {address} refused ssh.private_key for user {user:?}: check \

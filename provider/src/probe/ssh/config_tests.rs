@@ -94,7 +94,10 @@ fn ssh_config_key_errors_never_show_the_key() {
             ..config()
         };
         let error = error_of(&config);
-        assert!(error.starts_with("ssh.private_key cannot be used"), "{error}");
+        assert!(
+            error.starts_with("ssh.private_key cannot be used"),
+            "{error}"
+        );
         assert!(error.contains("unencrypted private key"), "{error}");
         for line in key_body(&bad).into_iter().filter(|line| line.len() > 8) {
             assert!(!error.contains(line), "key material in {error}");
@@ -117,7 +120,10 @@ fn ssh_config_missing_settings_name_the_attribute() {
     };
     let error = error_of(&empty_known_hosts);
     assert!(error.contains("ssh.known_hosts has no entries"), "{error}");
-    assert!(error.contains("insecure_ignore_host_keys = true"), "{error}");
+    assert!(
+        error.contains("insecure_ignore_host_keys = true"),
+        "{error}"
+    );
 
     let no_bastion = SshConfig {
         bastion_address: " ".to_string(),
@@ -129,26 +135,14 @@ fn ssh_config_missing_settings_name_the_attribute() {
         ..config()
     };
     assert!(error_of(&no_user).contains("ssh.user is empty"));
-    let port_zero = SshConfig { port: 0, ..config() };
+    let port_zero = SshConfig {
+        port: 0,
+        ..config()
+    };
     assert!(error_of(&port_zero).contains("ssh.port is 0"));
     let bad_line = SshConfig {
         known_hosts: format!("{KNOWN_HOSTS}garbage\n"),
         ..config()
     };
     assert!(error_of(&bad_line).contains("ssh.known_hosts line 2"));
-}
-
-/// The data source awaits `probe_matrix` behind `async_trait`, which needs a `Send` future.
-#[test]
-fn ssh_probe_matrix_future_is_send() {
-    fn assert_send<T: Send>(_: &T) {}
-    let prober = SshProber::new(&config()).unwrap();
-    let hosts = std::collections::BTreeMap::new();
-    let echo = crate::probe::Echo {
-        count: 1,
-        timeout: std::time::Duration::from_secs(1),
-    };
-    let cancel = tokio_util::sync::CancellationToken::new();
-    let future = prober.probe_matrix(&hosts, &hosts, &echo, &cancel);
-    assert_send(&future);
 }

@@ -34,7 +34,10 @@ impl KnownHosts {
     pub(crate) fn parse(text: &str) -> Result<Self, SshError> {
         let mut entries = Vec::new();
         for (index, line) in text.lines().enumerate() {
-            let line = line.split_once('#').map_or(line, |(before, _)| before).trim();
+            let line = line
+                .split_once('#')
+                .map_or(line, |(before, _)| before)
+                .trim();
             if line.is_empty() {
                 continue;
             }
@@ -64,7 +67,10 @@ impl KnownHosts {
         let lookups: Vec<String> = names.iter().map(|name| lookup_name(name, port)).collect();
         let mut changed = Vec::new();
         for (line, entry) in &self.entries {
-            if !lookups.iter().any(|name| matches(entry.host_patterns(), name)) {
+            if !lookups
+                .iter()
+                .any(|name| matches(entry.host_patterns(), name))
+            {
                 continue;
             }
             let same_key = entry.public_key().key_data() == key.key_data();
@@ -94,12 +100,14 @@ impl KnownHosts {
         let mut preferred: Vec<Algorithm> = Vec::new();
         for (_, entry) in &self.entries {
             if entry.marker().is_some()
-                || !lookups.iter().any(|name| matches(entry.host_patterns(), name))
+                || !lookups
+                    .iter()
+                    .any(|name| matches(entry.host_patterns(), name))
             {
                 continue;
             }
             let known = entry.public_key().algorithm();
-            let offered = if known.is_rsa() {
+            let offered = if known.clone().is_rsa() {
                 // The key type is ssh-rsa; the signature algorithms are negotiated separately.
                 vec![
                     Algorithm::Rsa {

@@ -24,6 +24,9 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 use crate::probe::test_support::skip_or_fail;
+use net::{kill_all_in, listening_on_22};
+
+mod net;
 
 /// The bastion's address on the client link; TEST-NET-1, and only inside the lab.
 pub(crate) const BASTION: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 2);
@@ -62,12 +65,19 @@ impl SshLab {
         }
         for tool in [SSHD, "/usr/bin/ssh-keygen", "/usr/bin/ping"] {
             if !Path::new(tool).exists() {
-                skip_or_fail(test, &format!("{tool} is missing (openssh-server, openssh-client, iputils-ping)"));
+                skip_or_fail(
+                    test,
+                    &format!("{tool} is missing (openssh-server, openssh-client, iputils-ping)"),
+                );
                 return None;
             }
         }
         static NEXT: AtomicU32 = AtomicU32::new(0);
-        let id = format!("ptl{}x{}s", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+        let id = format!(
+            "ptl{}x{}s",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
         let host = |namespace: String, octet: u8| LabHost {
             namespace,
             ipv4: Ipv4Addr::new(10, 78, 0, octet),
@@ -77,7 +87,9 @@ impl SshLab {
         let mut lab = SshLab {
             client: format!("{id}-cl"),
             bastion: host(format!("{id}-bas"), 10),
-            hosts: (1..=host_count).map(|n| host(format!("{id}-h{n}"), 10 + n)).collect(),
+            hosts: (1..=host_count)
+                .map(|n| host(format!("{id}-h{n}"), 10 + n))
+                .collect(),
             client_key: String::new(),
             wrong_key: String::new(),
             known_hosts: String::new(),
@@ -92,10 +104,18 @@ impl SshLab {
         std::fs::create_dir_all("/run/sshd").expect("sshd privilege separation directory");
         let mut known_hosts = String::new();
         for index in 0..=lab.hosts.len() {
-            let name = if index == 0 { "bastion".to_string() } else { format!("h{index}") };
+            let name = if index == 0 {
+                "bastion".to_string()
+            } else {
+                format!("h{index}")
+            };
             lab.keygen(&format!("{name}_host_key"));
             let public = lab.read(&format!("{name}_host_key.pub"));
-            let shown = if index == 0 { IpAddr::V4(BASTION) } else { IpAddr::V4(lab.hosts[index - 1].ipv4) };
+            let shown = if index == 0 {
+                IpAddr::V4(BASTION)
+            } else {
+                IpAddr::V4(lab.hosts[index - 1].ipv4)
+            };
             known_hosts.push_str(&format!("{shown} {}", public.trim()));
             known_hosts.push('\n');
             lab.start_sshd(index, &name);
@@ -107,7 +127,11 @@ impl SshLab {
     /// The public host key line (`TYPE BASE64`) of `name` ("bastion", "h1", ...).
     pub(crate) fn host_key(&self, name: &str) -> String {
         let public = self.read(&format!("{name}_host_key.pub"));
-        public.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+        public
+            .split_whitespace()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// Stops the sshd of host `index` (1-based) and any session it started.
@@ -168,35 +192,6 @@ impl SshLab {
         })
     }
 
-    fn build_network(&mut self, switch: &str) {
-        let all: Vec<String> = [self.client.clone(), self.bastion.namespace.clone(), switch.to_string()]
-            .into_iter()
-            .chain(self.hosts.iter().map(|h| h.namespace.clone()))
-            .collect();
-        for ns in &all {
-            ip(&["netns", "add", ns]);
-            self.namespaces.push(ns.clone());
-            ip(&["-n", ns, "link", "set", "lo", "up"]);
-        }
-        let (client, bastion) = (self.client.clone(), self.bastion.namespace.clone());
-        ip(&["-n", &client, "link", "add", "eth0", "type", "veth", "peer", "name", "eth1", "netns", &bastion]);
-        ip(&["-n", &client, "addr", "add", "192.0.2.1/24", "dev", "eth0"]);
-        ip(&["-n", &bastion, "addr", "add", &format!("{BASTION}/24"), "dev", "eth1"]);
-        ip(&["-n", &client, "link", "set", "eth0", "up"]);
-        ip(&["-n", &bastion, "link", "set", "eth1", "up"]);
-        ip(&["-n", switch, "link", "add", "br0", "type", "bridge"]);
-        ip(&["-n", switch, "link", "set", "br0", "up"]);
-        let lan = std::iter::once(&self.bastion).chain(&self.hosts);
-        for (port, host) in lan.enumerate() {
-            let (ns, port) = (host.namespace.as_str(), format!("p{port}"));
-            ip(&["-n", switch, "link", "add", &port, "type", "veth", "peer", "name", "eth0", "netns", ns]);
-            ip(&["-n", switch, "link", "set", &port, "master", "br0", "up"]);
-            ip(&["-n", ns, "addr", "add", &format!("{}/24", host.ipv4), "dev", "eth0"]);
-            ip(&["-n", ns, "addr", "add", &format!("{}/64", host.ipv6), "dev", "eth0", "nodad"]);
-            ip(&["-n", ns, "link", "set", "eth0", "up"]);
-        }
-    }
-
     /// Makes a key pair `name`/`name.pub` in the lab directory; returns the private key text.
     fn keygen(&self, name: &str) -> String {
         let path = self.dir.path().join(name);
@@ -221,7 +216,11 @@ impl SshLab {
         );
         self.write(&format!("{name}_sshd_config"), &config);
         let log = std::fs::File::create(self.dir.path().join(format!("{name}.log"))).unwrap();
-        let host = if index == 0 { &mut self.bastion } else { &mut self.hosts[index - 1] };
+        let host = if index == 0 {
+            &mut self.bastion
+        } else {
+            &mut self.hosts[index - 1]
+        };
         let child = Command::new("ip")
             .args(["netns", "exec", &host.namespace, SSHD, "-D", "-e", "-f"])
             .arg(format!("{dir}/{name}_sshd_config"))
@@ -262,36 +261,6 @@ impl Drop for SshLab {
         for ns in self.namespaces.iter().rev() {
             kill_all_in(ns);
             let _ = Command::new("ip").args(["netns", "del", ns]).status();
-        }
-    }
-}
-
-fn ip(args: &[&str]) {
-    let output = Command::new("ip").args(args).output().expect("running ip");
-    assert!(
-        output.status.success(),
-        "ip {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-fn listening_on_22(ns: &str) -> bool {
-    Command::new("ip")
-        .args(["netns", "exec", ns, "ss", "-Hltn", "sport = :22"])
-        .output()
-        .is_ok_and(|output| !output.stdout.is_empty())
-}
-
-/// Kills every process in namespace `ns` (sshd's per-connection children leave its group).
-fn kill_all_in(ns: &str) {
-    let Ok(output) = Command::new("ip").args(["netns", "pids", ns]).output() else {
-        return;
-    };
-    for pid in String::from_utf8_lossy(&output.stdout).split_whitespace() {
-        if let Ok(pid) = pid.parse::<i32>() {
-            // SAFETY: kill has no memory-safety preconditions; the pid is in our namespace.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
         }
     }
 }

@@ -10,13 +10,13 @@ use std::time::Duration;
 
 use futures::stream::FuturesUnordered;
 use futures::StreamExt;
-use russh::{ChannelOpenFailure, Disconnect};
+use russh::Disconnect;
 use tokio::net::TcpStream;
 use tokio_util::sync::CancellationToken;
 
 use super::config::{Checked, HostKeyPolicy};
 use super::session::{self, Failure, Session};
-use super::{ping, SshConfig, SshError, SshProbeResult, SshRun};
+use super::{SshConfig, SshError, SshProbeResult, SshRun};
 use crate::probe::Echo;
 
 /// Time to set up one SSH connection (TCP or tunnel, handshake, authentication).
@@ -30,18 +30,18 @@ pub const DEFAULT_PROBES_PER_SOURCE: usize = 8;
 /// Probes from remote hosts through an SSH bastion. Cheap to keep: connections live only
 /// during [`SshProber::probe_matrix`].
 pub struct SshProber {
-    checked: Arc<Checked>,
-    connect_timeout: Duration,
+    pub(super) checked: Arc<Checked>,
+    pub(super) connect_timeout: Duration,
     sources_at_once: usize,
-    probes_per_source: usize,
+    pub(super) probes_per_source: usize,
     connections: AtomicUsize,
 }
 
 /// Counters shared by the tasks of one run.
 #[derive(Default)]
-struct RunCounters {
+pub(super) struct RunCounters {
     connections: AtomicUsize,
-    finished_pairs: AtomicUsize,
+    pub(super) finished_pairs: AtomicUsize,
 }
 
 impl SshProber {
@@ -129,7 +129,7 @@ impl SshProber {
         Ok(results)
     }
 
-    fn count_connection(&self, counters: &RunCounters) {
+    pub(super) fn count_connection(&self, counters: &RunCounters) {
         counters.connections.fetch_add(1, Ordering::SeqCst);
         self.connections.fetch_add(1, Ordering::SeqCst);
     }
@@ -169,142 +169,13 @@ impl SshProber {
             .await
             .map_err(|_| unreachable(format!("no SSH session within {:?}", self.connect_timeout)))?
     }
-
-    /// All probes of one source over one connection; every pair gets a row whatever fails.
-    async fn probe_source(
-        &self,
-        bastion: &Session,
-        counters: &RunCounters,
-        source: &str,
-        address: IpAddr,
-        targets: &BTreeMap<String, IpAddr>,
-        echo: &Echo,
-    ) -> Vec<SshProbeResult> {
-        let pairs: Vec<(&String, IpAddr)> = targets
-            .iter()
-            .filter(|(target, _)| *target != source)
-            .map(|(target, &target_address)| (target, target_address))
-            .collect();
-        if pairs.is_empty() {
-            return Vec::new();
-        }
-        let connected = tokio::time::timeout(
-            self.connect_timeout,
-            self.connect_source(bastion, counters, source, address),
-        )
-        .await
-        .unwrap_or_else(|_| {
-            Err(format!(
-                "no SSH session with {source} ({address}) through the bastion within {:?}",
-                self.connect_timeout
-            ))
-        });
-        let session = match connected {
-            Ok(session) => session,
-            Err(cause) => {
-                counters.finished_pairs.fetch_add(pairs.len(), Ordering::SeqCst);
-                return pairs
-                    .into_iter()
-                    .map(|(target, target_address)| {
-                        SshProbeResult::not_probed(source, target, target_address, cause.clone())
-                    })
-                    .collect();
-            }
-        };
-        let probes = pairs
-            .into_iter()
-            .map(|(target, target_address)| {
-                probe_pair(&session, counters, source, target, target_address, echo)
-            });
-        let results = bounded(probes, self.probes_per_source).await;
-        disconnect(&session).await;
-        results
-    }
-
-    /// The SSH session with `source`, or why there is none (the `cause` of its rows).
-    async fn connect_source(
-        &self,
-        bastion: &Session,
-        counters: &RunCounters,
-        source: &str,
-        address: IpAddr,
-    ) -> Result<Session, String> {
-        let port = self.checked.port;
-        let tunnel = bastion
-            .channel_open_direct_tcpip(address.to_string(), u32::from(port), "127.0.0.1", 0)
-            .await
-            .map_err(|error| tunnel_cause(source, address, port, &error))?;
-        self.count_connection(counters);
-        let user = &self.checked.user;
-        let host = format!("{source} ({address})");
-        session::open(tunnel.into_stream(), &self.checked, vec![address.to_string()], user)
-            .await
-            .map_err(|failure| match failure {
-                Failure::HostKey(problem) => problem.describe(&host),
-                Failure::AuthRefused => format!(
-                    "{host} refused ssh.private_key for user {user:?}: check ssh.user and that \
-                     the key's public half is in that user's authorized_keys"
-                ),
-                Failure::Ssh(error) => format!("SSH with {host} through the bastion failed: {error}"),
-            })
-    }
-}
-
-fn tunnel_cause(source: &str, address: IpAddr, port: u16, error: &russh::Error) -> String {
-    match error {
-        russh::Error::ChannelOpenFailure(ChannelOpenFailure::ConnectFailed) => format!(
-            "the bastion could not connect to {source} ({address}) port {port}: check that the \
-             host is running sshd and that its security group allows SSH from the bastion"
-        ),
-        russh::Error::ChannelOpenFailure(ChannelOpenFailure::AdministrativelyProhibited) => {
-            format!(
-                "the bastion refused to forward to {source} ({address}) port {port}: allow TCP \
-                 forwarding on the bastion (sshd AllowTcpForwarding yes)"
-            )
-        }
-        other => format!("the bastion did not open a tunnel to {source} ({address}) port {port}: {other}"),
-    }
-}
-
-/// One ping from `source`'s session; failures to run it become the row's cause.
-async fn probe_pair(
-    session: &Session,
-    counters: &RunCounters,
-    source: &str,
-    target: &str,
-    address: IpAddr,
-    echo: &Echo,
-) -> SshProbeResult {
-    let command = ping::command(address, echo);
-    let deadline = ping::deadline(echo);
-    let outcome = tokio::time::timeout(deadline, session::run_command(session, &command)).await;
-    counters.finished_pairs.fetch_add(1, Ordering::SeqCst);
-    let not_probed = |cause| SshProbeResult::not_probed(source, target, address, cause);
-    let output = match outcome {
-        Err(_) => return not_probed(format!("`{command}` on {source} did not finish within {deadline:?}")),
-        Ok(Err(error)) => return not_probed(format!("running `{command}` on {source} failed: {error}")),
-        Ok(Ok(output)) => output,
-    };
-    match ping::parse(&output.stdout) {
-        Some(summary) => SshProbeResult {
-            result: summary.into_result(source, target, address),
-            cause: None,
-        },
-        None => {
-            let said = output.stderr.trim().lines().chain(output.stdout.trim().lines()).next();
-            let status = output
-                .exit_status
-                .map_or_else(|| "no exit status".to_string(), |code| format!("exit status {code}"));
-            not_probed(format!(
-                "`{command}` on {source} printed no statistics ({status}): {}",
-                said.unwrap_or("no output")
-            ))
-        }
-    }
 }
 
 /// Runs `tasks` with at most `limit` at once and returns their outputs (in finishing order).
-async fn bounded<T>(tasks: impl Iterator<Item = impl Future<Output = T>>, limit: usize) -> Vec<T> {
+pub(super) async fn bounded<T>(
+    tasks: impl Iterator<Item = impl Future<Output = T>>,
+    limit: usize,
+) -> Vec<T> {
     let mut waiting = tasks;
     let mut running = FuturesUnordered::new();
     let mut done = Vec::new();
@@ -320,7 +191,9 @@ async fn bounded<T>(tasks: impl Iterator<Item = impl Future<Output = T>>, limit:
     }
 }
 
-async fn disconnect(session: &Session) {
+pub(super) async fn disconnect(session: &Session) {
     // Best effort: the peer may already be gone; dropping the handle closes the rest.
-    let _ = session.disconnect(Disconnect::ByApplication, "", "en").await;
+    let _ = session
+        .disconnect(Disconnect::ByApplication, "", "en")
+        .await;
 }

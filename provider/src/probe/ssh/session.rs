@@ -47,27 +47,26 @@ pub(crate) struct HostKeyProblem {
 }
 
 impl HostKeyProblem {
-    /// What is wrong and what to do about it, for host `host` (e.g. "bastion 203.0.113.9").
+    /// What is wrong and what to do about it, for host `host` (e.g. "the bastion 203.0.113.9").
     pub(crate) fn describe(&self, host: &str) -> String {
-        let presented = &self.fingerprint;
+        let presented = format!("{host} presented the host key {}", self.fingerprint);
+        let trusting_line = &self.known_hosts_line;
         match &self.verdict {
             Verdict::Unknown => format!(
-                "the host key of {host} ({presented}) is not in ssh.known_hosts; after checking \
-                 the fingerprint on the host, add the line `{}`",
-                self.known_hosts_line
+                "{presented}, which is not in ssh.known_hosts; after checking that fingerprint on \
+                 the host, add the line `{trusting_line}`"
             ),
             Verdict::Changed { lines } => format!(
-                "the host key of {host} ({presented}) does not match ssh.known_hosts (line {}): \
-                 the host was replaced or someone is intercepting the connection; if the host \
-                 was rebuilt, replace that line with `{}` after checking the fingerprint",
+                "{presented}, which does not match ssh.known_hosts (line {}): the host was \
+                 replaced or someone is intercepting the connection; if the host was rebuilt, \
+                 replace that line with `{trusting_line}` after checking the fingerprint",
                 join(lines),
-                self.known_hosts_line
             ),
             Verdict::Revoked { line } => format!(
-                "the host key of {host} ({presented}) is marked @revoked in ssh.known_hosts \
-                 (line {line}); the host must get a new key"
+                "{presented}, which is marked @revoked in ssh.known_hosts (line {line}); the \
+                 host needs a new key"
             ),
-            Verdict::Trusted => format!("the host key of {host} is trusted"),
+            Verdict::Trusted => format!("{presented}, which ssh.known_hosts trusts"),
         }
     }
 }
@@ -80,7 +79,8 @@ fn join(lines: &[usize]) -> String {
         .join(", ")
 }
 
-/// The russh handler: judges the server's key and keeps the verdict.
+/// The russh handler: judges the server's key; a key it does not trust ends the handshake
+/// with [`Failure::HostKey`].
 pub(crate) struct HostKeyCheck {
     checked: Arc<Checked>,
     /// Names the host may be recorded under in known_hosts.
