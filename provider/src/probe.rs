@@ -5,6 +5,9 @@
 //! only "this machine cannot send ICMP at all" ([`ProbeError::Permission`]), a target that cannot
 //! be probed ([`ProbeError::InvalidTarget`]), another local failure ([`ProbeError::Io`]) or
 //! cancellation ([`ProbeError::Cancelled`]) stop a probe run.
+//!
+//! [`ssh::SshProber`] probes from remote hosts instead, through an SSH bastion, with the
+//! system `ping`.
 
 mod filter;
 mod icmp;
@@ -13,6 +16,7 @@ mod packet;
 mod permission;
 mod report;
 mod socket;
+pub mod ssh;
 
 #[cfg(test)]
 pub(crate) mod fake;

@@ -1,0 +1,266 @@
+//! A lab for the SSH transport (root only), every part inside namespaces it creates:
+//!
+//! ```text
+//!   <id>-cl (client)             <id>-bas (bastion)        <id>-sw      <id>-h1, <id>-h2
+//!   eth0 192.0.2.1/24 ---- eth1 192.0.2.2/24
+//!                               eth0 10.78.0.10/24 ---- p0 [br0] p1 ---- eth0 10.78.0.11/24
+//!                                                              p2 ---- eth0 10.78.0.12/24
+//! ```
+//!
+//! The client, where the prober runs, reaches only the bastion (which does not forward). The
+//! bastion and the hosts run `sshd -D` with a host key of this lab and accept root with the
+//! lab's client key. Dropping the lab (also on a failed assertion) kills every process in its
+//! namespaces and deletes them; names start with `ptl<pid>x` so `make lab-clean` finds any a
+//! killed run left behind.
+
+use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::os::fd::AsRawFd;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+use crate::probe::test_support::skip_or_fail;
+use net::{kill_all_in, listening_on_22};
+
+mod net;
+
+/// The bastion's address on the client link; TEST-NET-1, and only inside the lab.
+pub(crate) const BASTION: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 2);
+/// A LAN address nobody has (ARP gets no answer).
+pub(crate) const NOBODY: Ipv4Addr = Ipv4Addr::new(10, 78, 0, 250);
+const SSHD: &str = "/usr/sbin/sshd";
+
+pub(crate) struct LabHost {
+    pub(crate) namespace: String,
+    pub(crate) ipv4: Ipv4Addr,
+    pub(crate) ipv6: Ipv6Addr,
+    sshd: Option<Child>,
+}
+
+pub(crate) struct SshLab {
+    pub(crate) client: String,
+    pub(crate) bastion: LabHost,
+    pub(crate) hosts: Vec<LabHost>,
+    /// The private key root accepts everywhere, and one nobody accepts.
+    pub(crate) client_key: String,
+    pub(crate) wrong_key: String,
+    /// Lines trusting the bastion (as 192.0.2.2) and every host.
+    pub(crate) known_hosts: String,
+    namespaces: Vec<String>,
+    dir: TempDir,
+}
+
+impl SshLab {
+    /// Builds the lab with `host_count` hosts, or `None` (after [`skip_or_fail`]) when this
+    /// machine cannot.
+    pub(crate) fn create(test: &str, host_count: u8) -> Option<Self> {
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        if unsafe { libc::geteuid() } != 0 {
+            skip_or_fail(test, "the SSH lab needs root (network namespaces, sshd)");
+            return None;
+        }
+        for tool in [SSHD, "/usr/bin/ssh-keygen", "/usr/bin/ping"] {
+            if !Path::new(tool).exists() {
+                skip_or_fail(
+                    test,
+                    &format!("{tool} is missing (openssh-server, openssh-client, iputils-ping)"),
+                );
+                return None;
+            }
+        }
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let id = format!(
+            "ptl{}x{}s",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let host = |namespace: String, octet: u8| LabHost {
+            namespace,
+            ipv4: Ipv4Addr::new(10, 78, 0, octet),
+            ipv6: Ipv6Addr::new(0x2001, 0xdb8, 0x78, 0, 0, 0, 0, octet.into()),
+            sshd: None,
+        };
+        let mut lab = SshLab {
+            client: format!("{id}-cl"),
+            bastion: host(format!("{id}-bas"), 10),
+            hosts: (1..=host_count)
+                .map(|n| host(format!("{id}-h{n}"), 10 + n))
+                .collect(),
+            client_key: String::new(),
+            wrong_key: String::new(),
+            known_hosts: String::new(),
+            namespaces: Vec::new(),
+            dir: tempfile::tempdir().expect("temporary directory"),
+        };
+        lab.build_network(&format!("{id}-sw"));
+        lab.client_key = lab.keygen("client");
+        lab.wrong_key = lab.keygen("wrong");
+        let authorized = lab.read("client.pub");
+        lab.write("authorized_keys", &authorized);
+        std::fs::create_dir_all("/run/sshd").expect("sshd privilege separation directory");
+        let mut known_hosts = String::new();
+        for index in 0..=lab.hosts.len() {
+            let name = if index == 0 {
+                "bastion".to_string()
+            } else {
+                format!("h{index}")
+            };
+            lab.keygen(&format!("{name}_host_key"));
+            let public = lab.read(&format!("{name}_host_key.pub"));
+            let shown = if index == 0 {
+                IpAddr::V4(BASTION)
+            } else {
+                IpAddr::V4(lab.hosts[index - 1].ipv4)
+            };
+            known_hosts.push_str(&format!("{shown} {}", public.trim()));
+            known_hosts.push('\n');
+            lab.start_sshd(index, &name);
+        }
+        lab.known_hosts = known_hosts;
+        Some(lab)
+    }
+
+    /// The public host key line (`TYPE BASE64`) of `name` ("bastion", "h1", ...).
+    pub(crate) fn host_key(&self, name: &str) -> String {
+        let public = self.read(&format!("{name}_host_key.pub"));
+        public
+            .split_whitespace()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Stops the sshd of host `index` (1-based) and any session it started.
+    pub(crate) fn stop_sshd(&mut self, index: usize) {
+        let host = &mut self.hosts[index - 1];
+        if let Some(mut sshd) = host.sshd.take() {
+            let _ = sshd.kill();
+            let _ = sshd.wait();
+        }
+        kill_all_in(&host.namespace);
+    }
+
+    /// Runs `args` in namespace `ns` of this lab and returns whether it succeeded.
+    pub(crate) fn exec_ok(&self, ns: &str, args: &[&str]) -> bool {
+        assert!(self.namespaces.iter().any(|n| n == ns), "{ns} is not ours");
+        Command::new("ip")
+            .args(["netns", "exec", ns])
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success())
+    }
+
+    /// The sshd logs, for failure messages.
+    pub(crate) fn logs(&self) -> String {
+        let mut logs = String::new();
+        for name in ["bastion", "h1", "h2"] {
+            if let Ok(text) = std::fs::read_to_string(self.dir.path().join(format!("{name}.log"))) {
+                logs.push_str(&format!("--- sshd {name}\n{text}"));
+            }
+        }
+        logs
+    }
+
+    /// Runs `make_future` on a thread that joined the client namespace, on its own runtime:
+    /// every socket the prober opens is the client's.
+    pub(crate) fn run_in_client<T: Send, F: Future<Output = T>>(
+        &self,
+        make_future: impl FnOnce() -> F + Send,
+    ) -> T {
+        let path = format!("/run/netns/{}", self.client);
+        std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    let namespace = std::fs::File::open(&path).expect("opening the namespace");
+                    // SAFETY: a valid namespace fd; setns only changes this thread.
+                    let joined = unsafe { libc::setns(namespace.as_raw_fd(), libc::CLONE_NEWNET) };
+                    assert_eq!(joined, 0, "setns: {}", std::io::Error::last_os_error());
+                    tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("runtime")
+                        .block_on(make_future())
+                })
+                .join()
+                .expect("client thread panicked")
+        })
+    }
+
+    /// Makes a key pair `name`/`name.pub` in the lab directory; returns the private key text.
+    fn keygen(&self, name: &str) -> String {
+        let path = self.dir.path().join(name);
+        let status = Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+            .arg(&path)
+            .status()
+            .expect("running ssh-keygen");
+        assert!(status.success(), "ssh-keygen {name} failed");
+        self.read(name)
+    }
+
+    /// Starts sshd for the bastion (index 0) or host `index`, and waits until it listens.
+    fn start_sshd(&mut self, index: usize, name: &str) {
+        let dir = self.dir.path().display().to_string();
+        let config = format!(
+            "Port 22\nListenAddress 0.0.0.0\nListenAddress ::\nHostKey {dir}/{name}_host_key\n\
+             PidFile none\nUsePAM no\nPermitRootLogin prohibit-password\nPubkeyAuthentication yes\n\
+             PasswordAuthentication no\nKbdInteractiveAuthentication no\n\
+             AuthorizedKeysFile {dir}/authorized_keys\nStrictModes no\nAllowTcpForwarding yes\n\
+             PermitTTY no\nPrintMotd no\nX11Forwarding no\nLogLevel VERBOSE\n"
+        );
+        self.write(&format!("{name}_sshd_config"), &config);
+        let log = std::fs::File::create(self.dir.path().join(format!("{name}.log"))).unwrap();
+        let host = if index == 0 {
+            &mut self.bastion
+        } else {
+            &mut self.hosts[index - 1]
+        };
+        let child = Command::new("ip")
+            .args(["netns", "exec", &host.namespace, SSHD, "-D", "-e", "-f"])
+            .arg(format!("{dir}/{name}_sshd_config"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("starting sshd");
+        host.sshd = Some(child);
+        let ns = host.namespace.clone();
+        let started = Instant::now();
+        while !listening_on_22(&ns) {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "sshd {name} did not start listening:\n{}",
+                self.logs()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(name)).unwrap()
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.dir.path().join(name), text).unwrap();
+    }
+}
+
+impl Drop for SshLab {
+    fn drop(&mut self) {
+        let hosts = std::iter::once(&mut self.bastion).chain(&mut self.hosts);
+        for child in hosts.filter_map(|host| host.sshd.as_mut()) {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        for ns in self.namespaces.iter().rev() {
+            kill_all_in(ns);
+            let _ = Command::new("ip").args(["netns", "del", ns]).status();
+        }
+    }
+}

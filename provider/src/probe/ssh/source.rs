@@ -1,0 +1,165 @@
+//! One source's part of a run: its SSH session through the bastion, and its probes over it.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::sync::atomic::Ordering;
+
+use russh::ChannelOpenFailure;
+
+use super::run::{bounded, disconnect, RunCounters, SshProber};
+use super::session::{self, Failure, Session};
+use super::{ping, SshProbeResult};
+use crate::probe::Echo;
+
+impl SshProber {
+    /// All probes of one source over one connection; every pair gets a row whatever fails.
+    pub(super) async fn probe_source(
+        &self,
+        bastion: &Session,
+        counters: &RunCounters,
+        source: &str,
+        address: IpAddr,
+        targets: &BTreeMap<String, IpAddr>,
+        echo: &Echo,
+    ) -> Vec<SshProbeResult> {
+        let pairs: Vec<(&String, IpAddr)> = targets
+            .iter()
+            .filter(|(target, _)| *target != source)
+            .map(|(target, &target_address)| (target, target_address))
+            .collect();
+        if pairs.is_empty() {
+            return Vec::new();
+        }
+        let connected = tokio::time::timeout(
+            self.connect_timeout,
+            self.connect_source(bastion, counters, source, address),
+        )
+        .await
+        .unwrap_or_else(|_| {
+            Err(format!(
+                "no SSH session with {source} ({address}) through the bastion within {:?}",
+                self.connect_timeout
+            ))
+        });
+        let session = match connected {
+            Ok(session) => session,
+            Err(cause) => {
+                counters
+                    .finished_pairs
+                    .fetch_add(pairs.len(), Ordering::SeqCst);
+                return pairs
+                    .into_iter()
+                    .map(|(target, target_address)| {
+                        SshProbeResult::not_probed(source, target, target_address, cause.clone())
+                    })
+                    .collect();
+            }
+        };
+        let probes = pairs.into_iter().map(|(target, target_address)| {
+            probe_pair(&session, counters, source, target, target_address, echo)
+        });
+        let results = bounded(probes, self.probes_per_source).await;
+        disconnect(&session).await;
+        results
+    }
+
+    /// The SSH session with `source`, or why there is none (the `cause` of its rows).
+    async fn connect_source(
+        &self,
+        bastion: &Session,
+        counters: &RunCounters,
+        source: &str,
+        address: IpAddr,
+    ) -> Result<Session, String> {
+        let port = self.checked.port;
+        let tunnel = bastion
+            .channel_open_direct_tcpip(address.to_string(), u32::from(port), "127.0.0.1", 0)
+            .await
+            .map_err(|error| tunnel_cause(source, address, port, &error))?;
+        self.count_connection(counters);
+        let user = &self.checked.user;
+        let host = format!("{source} ({address})");
+        session::open(
+            tunnel.into_stream(),
+            &self.checked,
+            vec![address.to_string()],
+            user,
+        )
+        .await
+        .map_err(|failure| match failure {
+            Failure::HostKey(problem) => problem.describe(&host),
+            Failure::AuthRefused => format!(
+                "{host} refused ssh.private_key for user {user:?}: check ssh.user and that \
+                     the key's public half is in that user's authorized_keys"
+            ),
+            Failure::Ssh(error) => format!("SSH with {host} through the bastion failed: {error}"),
+        })
+    }
+}
+
+fn tunnel_cause(source: &str, address: IpAddr, port: u16, error: &russh::Error) -> String {
+    match error {
+        russh::Error::ChannelOpenFailure(ChannelOpenFailure::ConnectFailed) => format!(
+            "the bastion could not connect to {source} ({address}) port {port}: check that the \
+             host is running sshd and that its security group allows SSH from the bastion"
+        ),
+        russh::Error::ChannelOpenFailure(ChannelOpenFailure::AdministrativelyProhibited) => {
+            format!(
+                "the bastion refused to forward to {source} ({address}) port {port}: allow TCP \
+                 forwarding on the bastion (sshd AllowTcpForwarding yes)"
+            )
+        }
+        other => format!(
+            "the bastion did not open a tunnel to {source} ({address}) port {port}: {other}"
+        ),
+    }
+}
+
+/// One ping from `source`'s session; failures to run it become the row's cause.
+async fn probe_pair(
+    session: &Session,
+    counters: &RunCounters,
+    source: &str,
+    target: &str,
+    address: IpAddr,
+    echo: &Echo,
+) -> SshProbeResult {
+    let command = ping::command(address, echo);
+    let deadline = ping::deadline(echo);
+    let outcome = tokio::time::timeout(deadline, session::run_command(session, &command)).await;
+    counters.finished_pairs.fetch_add(1, Ordering::SeqCst);
+    let not_probed = |cause| SshProbeResult::not_probed(source, target, address, cause);
+    let output = match outcome {
+        Err(_) => {
+            return not_probed(format!(
+                "`{command}` on {source} did not finish within {deadline:?}"
+            ))
+        }
+        Ok(Err(error)) => {
+            return not_probed(format!("running `{command}` on {source} failed: {error}"))
+        }
+        Ok(Ok(output)) => output,
+    };
+    match ping::parse(&output.stdout) {
+        Some(summary) => SshProbeResult {
+            result: summary.into_result(source, target, address),
+            cause: None,
+        },
+        None => {
+            let said = output
+                .stderr
+                .trim()
+                .lines()
+                .chain(output.stdout.trim().lines())
+                .next();
+            let status = output.exit_status.map_or_else(
+                || "no exit status".to_string(),
+                |code| format!("exit status {code}"),
+            );
+            not_probed(format!(
+                "`{command}` on {source} printed no statistics ({status}): {}",
+                said.unwrap_or("no output")
+            ))
+        }
+    }
+}
