@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::os::fd::AsRawFd;
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -14,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use super::icmp::probe_target;
 use super::packet::IcmpVersion;
 use super::socket::{IcmpSocket, SocketKind};
-use super::test_support::{loopback, skip_or_fail};
+use super::test_support::{loopback, run_in_netns, skip_or_fail};
 use super::{probe_matrix, render_report, Echo, IcmpProber, ProbeError, ProbeOutcome};
 
 /// A network namespace removed again when dropped, also when the test fails.
@@ -78,25 +77,7 @@ impl TestNetns {
         T: Send,
         Fut: Future<Output = T>,
     {
-        let path = format!("/run/netns/{}", self.name);
-        std::thread::scope(|scope| {
-            scope
-                .spawn(|| {
-                    let namespace = std::fs::File::open(&path).expect("opening the namespace");
-                    // SAFETY: a valid namespace fd; setns only changes this thread, which
-                    // ends with the test.
-                    let joined = unsafe { libc::setns(namespace.as_raw_fd(), libc::CLONE_NEWNET) };
-                    assert_eq!(joined, 0, "setns: {}", std::io::Error::last_os_error());
-                    prepare();
-                    tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .expect("runtime")
-                        .block_on(make_future())
-                })
-                .join()
-                .expect("namespace thread panicked")
-        })
+        run_in_netns(&self.name, prepare, make_future)
     }
 }
 

@@ -42,3 +42,37 @@ pub(crate) fn loopback(text: &str) -> IpAddr {
     );
     address
 }
+
+/// Runs `make_future` to completion on a new thread that has joined network namespace
+/// `namespace` (a name under /run/netns), with its own single-threaded runtime; `prepare`
+/// runs on that thread before the runtime starts. Sockets opened there are the namespace's.
+pub(crate) fn run_in_netns<T, Fut>(
+    namespace: &str,
+    prepare: impl FnOnce() + Send,
+    make_future: impl FnOnce() -> Fut + Send,
+) -> T
+where
+    T: Send,
+    Fut: std::future::Future<Output = T>,
+{
+    use std::os::fd::AsRawFd;
+    let path = format!("/run/netns/{namespace}");
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                let file = std::fs::File::open(&path).expect("opening the namespace");
+                // SAFETY: a valid namespace fd; setns only changes this thread, which ends
+                // when the future completes.
+                let joined = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
+                assert_eq!(joined, 0, "setns: {}", std::io::Error::last_os_error());
+                prepare();
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime")
+                    .block_on(make_future())
+            })
+            .join()
+            .expect("namespace thread panicked")
+    })
+}

@@ -15,7 +15,6 @@
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::os::fd::AsRawFd;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -23,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
-use crate::probe::test_support::skip_or_fail;
+use crate::probe::test_support::{run_in_netns, skip_or_fail};
 use net::{kill_all_in, listening_on_22};
 
 mod net;
@@ -173,23 +172,7 @@ impl SshLab {
         &self,
         make_future: impl FnOnce() -> F + Send,
     ) -> T {
-        let path = format!("/run/netns/{}", self.client);
-        std::thread::scope(|scope| {
-            scope
-                .spawn(|| {
-                    let namespace = std::fs::File::open(&path).expect("opening the namespace");
-                    // SAFETY: a valid namespace fd; setns only changes this thread.
-                    let joined = unsafe { libc::setns(namespace.as_raw_fd(), libc::CLONE_NEWNET) };
-                    assert_eq!(joined, 0, "setns: {}", std::io::Error::last_os_error());
-                    tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .expect("runtime")
-                        .block_on(make_future())
-                })
-                .join()
-                .expect("client thread panicked")
-        })
+        run_in_netns(&self.client, || {}, make_future)
     }
 
     /// Makes a key pair `name`/`name.pub` in the lab directory; returns the private key text.
