@@ -120,3 +120,54 @@ fn duplicate_address_names_both_hosts() {
         }
     });
 }
+
+const SSH_CONFIG: &str = r#"
+variable "private_key" {
+  type      = string
+  sensitive = true
+}
+variable "with_ssh" {
+  type = bool
+}
+
+data "peering_connectivity" "check" {
+  hosts     = { lo = "127.0.0.1" }
+  transport = "ssh"
+  dynamic "ssh" {
+    for_each = var.with_ssh ? [1] : []
+    content {
+      bastion_address = "127.0.0.1"
+      private_key     = var.private_key
+      known_hosts     = "127.0.0.1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMlQNIuH0NI6Lg6UDXXN6s5FdNGLcZW90d3xegNMH2ib"
+    }
+  }
+}
+"#;
+
+/// A private key that cannot be decoded fails at plan on `ssh.private_key`, and
+/// the key text shows nowhere; `transport = "ssh"` without an `ssh` block fails
+/// on `ssh`. Nothing connects: both are rejected before probing.
+#[test]
+fn ssh_settings_fail_on_their_attribute_without_showing_the_key() {
+    let test = "ssh_settings";
+    let secret = "-----BEGIN OPENSSH PRIVATE KEY-----\nSECRETKEYMATERIAL0123456789\n-----END OPENSSH PRIVATE KEY-----\n";
+    for_each_terraform(test, |tf| {
+        let ws = Workspace::new(test, tf);
+        ws.write_main(SSH_CONFIG);
+        ws.write_vars(&json!({"private_key": secret, "with_ssh": true}));
+        ws.init().expect_success();
+        let out = ws.plan();
+        out.expect_failure();
+        let all = text(&out);
+        assert!(all.contains("Invalid ssh.private_key"), "summary:\n{out}");
+        assert!(all.contains("could not be decoded"), "why:\n{out}");
+        assert!(!all.contains("SECRETKEYMATERIAL"), "the key shows:\n{out}");
+
+        ws.write_vars(&json!({"private_key": secret, "with_ssh": false}));
+        let out = ws.plan();
+        out.expect_failure();
+        let all = text(&out);
+        assert!(all.contains("Missing ssh settings"), "summary:\n{out}");
+        assert!(all.contains("transport = \"ssh\" needs ssh"), "fix:\n{out}");
+    });
+}

@@ -12,6 +12,7 @@ mod schema;
 mod state;
 #[cfg(test)]
 mod tests;
+pub mod transport;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -26,10 +27,12 @@ use tfplugin::value::Value;
 
 use crate::checks::{int_in_range, known_str};
 use crate::mesh_resource::client::Ec2Access;
-use crate::probe::{probe_matrix, Echo, ProbeError, Prober};
+use crate::probe::ssh::{SshConfig, UNVERIFIED_HOST_KEYS_WARNING};
+use crate::probe::{probe_matrix, Echo, ProbeError, Prober, LOCAL_SOURCE};
 use ec2_facts::read_facts;
 use expect::check_expectations;
-use state::Config;
+use state::{Config, Probed};
+use transport::{check_transport, sources_of, ssh_error, SshTransport, SystemSsh};
 
 pub const TYPE_NAME: &str = "peering_connectivity";
 pub const DEFAULT_ECHO_COUNT: i64 = 2;
@@ -40,13 +43,24 @@ const PROBE_CONCURRENCY: usize = 256;
 
 pub struct Connectivity {
     prober: Arc<dyn Prober>,
+    ssh: Arc<dyn SshTransport>,
     /// The provider's EC2 client, for `mesh_id`; None: facts are never read.
     ec2: Option<Arc<Ec2Access>>,
 }
 
 impl Connectivity {
     pub fn new(prober: Arc<dyn Prober>) -> Self {
-        Connectivity { prober, ec2: None }
+        Connectivity {
+            prober,
+            ssh: Arc::new(SystemSsh),
+            ec2: None,
+        }
+    }
+
+    /// Probes through `ssh` instead of the real SSH transport (tests).
+    pub fn with_ssh(mut self, ssh: Arc<dyn SshTransport>) -> Self {
+        self.ssh = ssh;
+        self
     }
 
     /// Reads the EC2 facts of `mesh_id` through the provider's client.
@@ -153,6 +167,7 @@ fn checked_config(
 ) -> Option<(BTreeMap<String, IpAddr>, Config)> {
     check_settings(config, diags);
     check_expectations(config, diags);
+    check_transport(config, diags);
     let hosts = check_hosts(config.get("hosts"), diags);
     let Some(hosts) = hosts.filter(|_| !diags.has_errors()) else {
         if !diags.has_errors() {
@@ -190,6 +205,72 @@ fn probe_error(e: ProbeError) -> Diagnostic {
     }
 }
 
+impl Connectivity {
+    /// Probes the matrix with the configured transport. Warnings (unverified host keys)
+    /// go to `diags`; an error that stops the run is returned.
+    async fn probe(
+        &self,
+        cfg: &Config,
+        hosts: &BTreeMap<String, IpAddr>,
+        echo: &Echo,
+        ctx: &Context,
+        diags: &mut Diagnostics,
+    ) -> Result<Probed, Diagnostic> {
+        let Some(settings) = cfg
+            .ssh
+            .as_ref()
+            .filter(|_| cfg.transport() == transport::SSH)
+        else {
+            tracing::info!(
+                hosts = hosts.len(),
+                ?echo,
+                "probing connectivity from this machine"
+            );
+            let results = probe_matrix(
+                self.prober.as_ref(),
+                hosts,
+                echo,
+                PROBE_CONCURRENCY,
+                &ctx.cancel,
+            )
+            .await
+            .map_err(probe_error)?;
+            return Ok(Probed {
+                not_probed: vec![None; results.len()],
+                results,
+                sources: vec![LOCAL_SOURCE.to_string()],
+            });
+        };
+        let config = SshConfig::from(settings);
+        let sources = sources_of(cfg.sources.as_deref(), hosts);
+        tracing::info!(
+            sources = sources.len(),
+            targets = hosts.len(),
+            ?config,
+            ?echo,
+            "probing connectivity over SSH"
+        );
+        let run = self
+            .ssh
+            .probe_matrix(&config, &sources, hosts, echo, &ctx.cancel)
+            .await
+            .map_err(ssh_error)?;
+        tracing::info!(connections = run.connections_opened, "SSH probing done");
+        if !run.host_keys_verified {
+            diags.push(
+                Diagnostic::warning("Host keys not verified", UNVERIFIED_HOST_KEYS_WARNING)
+                    .at(AttributePath::root("ssh").attr("insecure_ignore_host_keys")),
+            );
+        }
+        let (results, not_probed) = run.results.into_iter().map(|r| (r.result, r.cause)).unzip();
+        Ok(Probed {
+            results,
+            not_probed,
+            sources: sources.into_keys().collect(),
+        })
+    }
+}
+
 #[async_trait]
 impl DataSource for Connectivity {
     fn type_name(&self) -> &'static str {
@@ -204,37 +285,31 @@ impl DataSource for Connectivity {
         check_hosts(config.get("hosts"), diags);
         check_settings(config, diags);
         check_expectations(config, diags);
+        check_transport(config, diags);
     }
 
     async fn read(&self, ctx: &Context, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
         let (hosts, cfg) = checked_config(config, diags)?;
         let echo = echo_of(&cfg);
-        tracing::info!(hosts = hosts.len(), ?echo, "probing connectivity");
-        let probing = probe_matrix(
-            self.prober.as_ref(),
-            &hosts,
-            &echo,
-            PROBE_CONCURRENCY,
-            &ctx.cancel,
-        );
+        let probing = self.probe(&cfg, &hosts, &echo, ctx, diags);
         let reading = read_facts(
             self.ec2.as_deref(),
             cfg.mesh_id.as_deref(),
             &hosts,
             &ctx.cancel,
         );
-        let (results, facts) = tokio::join!(probing, reading);
-        let results = results.map_err(|e| diags.push(probe_error(e))).ok()?;
+        let (probed, facts) = tokio::join!(probing, reading);
+        let probed = probed.map_err(|d| diags.push(d)).ok()?;
         tracing::info!(
-            pairs = results.len(),
-            unreachable = results.iter().filter(|r| !r.reachable).count(),
+            pairs = probed.results.len(),
+            unreachable = probed.results.iter().filter(|r| !r.reachable).count(),
             "probing done"
         );
         let snapshot = facts.unwrap_or_else(|warning| {
             diags.push(warning);
             None
         });
-        let state = state::build(cfg, &results, snapshot.as_ref());
+        let state = state::build(cfg, probed, snapshot.as_ref());
         Value::encode(&state, &self.schema().value_type())
             .map_err(|e| {
                 diags.push(Diagnostic::error(

@@ -10,6 +10,7 @@
 //! system `ping`.
 
 mod filter;
+mod grid;
 mod icmp;
 mod matrix;
 mod packet;
@@ -32,6 +33,7 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 
+pub use grid::render_grid;
 pub use icmp::IcmpProber;
 pub use matrix::{probe_matrix, PairResult, LOCAL_SOURCE};
 pub use report::render_report;

@@ -59,13 +59,16 @@ impl SshFiles {
         self.dir.join("host_ed25519")
     }
 
+    /// `SetEnv SHLVL=1`: bash then skips root's ~/.bashrc, as in a nested shell. That file
+    /// is the machine's, not the lab's (on ours it runs `pyenv rehash`, whose lock, left
+    /// behind by a session killed with the lab, stalls every later command for 60 s).
     fn sshd_config(&self) -> String {
         let dir = self.dir.display();
         format!(
             "Port 22\nAddressFamily inet\nHostKey {dir}/host_ed25519\nPidFile none\n\
              AuthorizedKeysFile {dir}/authorized_keys\nPermitRootLogin prohibit-password\n\
              PubkeyAuthentication yes\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n\
-             UsePAM no\nStrictModes no\n"
+             UsePAM no\nStrictModes no\nSetEnv SHLVL=1\n"
         )
     }
 

@@ -29,6 +29,9 @@ pub struct Probe<'a> {
     pub to: &'a str,
     pub reachable: bool,
     pub verdict: Option<Verdict>,
+    /// False when the probe could not run (its source was unreachable over SSH): then only
+    /// the source's instance can explain it, and it tells nothing about the path.
+    pub probed: bool,
 }
 
 /// How a result fails, if it does.
@@ -82,6 +85,9 @@ pub fn explain(
 }
 
 fn facts_for(snapshot: &Snapshot, probe: &Probe, expectations: &Expectations) -> Vec<Fault> {
+    if !probe.probed {
+        return facts::source_not_running(snapshot, probe.from);
+    }
     match probe.failure() {
         None => Vec::new(),
         Some(Failure::Unreachable) => facts::unreachable(snapshot, probe.from, probe.to),
@@ -128,7 +134,7 @@ fn cause(
 ) -> Option<String> {
     probe.failure()?;
     let sentences = || join(faults);
-    if faults.iter().any(|f| !f.is_no_facts()) {
+    if faults.iter().any(|f| !f.is_no_facts()) || !probe.probed {
         return sentences();
     }
     observed.cause(probe, expectations).or_else(sentences)

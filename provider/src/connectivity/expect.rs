@@ -70,6 +70,26 @@ impl Expectations {
         Some(a == b || reach.get(a).is_some_and(|peers| peers.contains(b)))
     }
 
+    /// Why `to` is not expected to answer `from` (for a result that is unreachable as
+    /// expected): the VPCs are not peered, and when both peer with a third VPC, that
+    /// peering is not transitive. `None` when `to` is expected or nothing is known.
+    pub fn why_not_expected(&self, from: &str, to: &str) -> Option<String> {
+        if self.expected(from, to)? {
+            return None;
+        }
+        let (a, b) = (self.vpc_of(from)?, self.vpc_of(to)?);
+        let reach = self.reach.as_ref()?;
+        let peers = |vpc: &str| reach.get(vpc).cloned().unwrap_or_default();
+        let (of_a, of_b) = (peers(a), peers(b));
+        let via: Vec<&str> = of_a.intersection(&of_b).map(String::as_str).collect();
+        let head = format!("unreachable as expected: VPC {a} is not expected to reach VPC {b}");
+        Some(match via.as_slice() {
+            [] => format!("{head} (they are not peered)"),
+            [hub] => format!("{head}: both peer with {hub}, but peering is not transitive, so traffic does not pass through {hub}"),
+            hubs => format!("{head}: both peer with {}, but peering is not transitive, so traffic does not pass through them", hubs.join(", ")),
+        })
+    }
+
     pub fn judge(&self, result: &PairResult) -> Judgement {
         let Some(expected) = self.expected(&result.from, &result.to) else {
             return Judgement::default();

@@ -1,7 +1,53 @@
-use tfplugin::schema::{Attribute, Nesting, Schema};
+use tfplugin::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use tfplugin::value::Type;
 
 use super::{DEFAULT_ECHO_COUNT, DEFAULT_TIMEOUT_MS};
+use crate::probe::ssh::{DEFAULT_PORT, DEFAULT_USER};
+
+/// A block (`ssh { ... }`), not a nested attribute: Terraform 1.0.0-1.0.5 crash on an
+/// omitted single nested attribute as soon as the data source has a prior state.
+fn ssh_block() -> NestedBlock {
+    NestedBlock::optional_single(
+        "ssh",
+        Block {
+            attributes: ssh(),
+            description: "How to reach the hosts when `transport = \"ssh\"`; required then, and an error otherwise. \
+                 A bastion that cannot be reached, is not trusted or refuses the key is an error; \
+                 a source host that cannot be reached gives results marked unreachable with the SSH error as `cause`."
+                .to_string(),
+            ..Block::default()
+        },
+    )
+}
+
+fn ssh() -> Vec<Attribute> {
+    let text = |name: &str| Attribute::typed(name, Type::String);
+    vec![
+        text("bastion_address").required().describe(
+            "Address (IP or DNS name) of the SSH bastion as seen from the machine running Terraform, e.g. its public IP.",
+        ),
+        text("bastion_user").optional().describe(format!(
+            "User on the bastion (default `{DEFAULT_USER}`)."
+        )),
+        text("user").optional().describe(format!(
+            "User on every source host (default `{DEFAULT_USER}`)."
+        )),
+        text("private_key").required().sensitive().describe(
+            "Unencrypted private key (OpenSSH or PEM text, e.g. `file(\"~/.ssh/lab.pem\")`) for the bastion and every host. \
+             Sensitive: never shown in plans, logs or diagnostics (it is stored in the state, like every sensitive value).",
+        ),
+        Attribute::typed("port", Type::Number).optional().describe(format!(
+            "SSH port of the bastion and of every host, 1 to 65535 (default {DEFAULT_PORT})."
+        )),
+        text("known_hosts").optional().describe(
+            "Text of a known_hosts file with the keys of the bastion and of every source host (plain or hashed names; \
+             `[host]:port` for other ports), e.g. `file(\"known_hosts\")`. Required unless `insecure_ignore_host_keys`.",
+        ),
+        Attribute::typed("insecure_ignore_host_keys", Type::Bool).optional().describe(
+            "Accept any host key (default false). For labs only: the connections could be intercepted, and every read warns about it.",
+        ),
+    ]
+}
 
 pub fn schema() -> Schema {
     let out =
@@ -10,7 +56,7 @@ pub fn schema() -> Schema {
         out(
             "from",
             Type::String,
-            "Where the probe was sent from: `local` for the machine running Terraform.",
+            "Where the probe was sent from: `local` for the machine running Terraform, else the source host's name (a key of `hosts`).",
         ),
         out(
             "to",
@@ -18,7 +64,7 @@ pub fn schema() -> Schema {
             "Name of the target host (a key of `hosts`).",
         ),
         out("address", Type::String, "Address probed."),
-        out("sent", Type::Number, "Echo requests sent."),
+        out("sent", Type::Number, "Echo requests sent; 0 when the pair could not be probed (its source was unreachable over SSH)."),
         out("received", Type::Number, "Echo replies received in time."),
         out(
             "loss_percent",
@@ -56,7 +102,9 @@ pub fn schema() -> Schema {
             "cause",
             Type::String,
             "Why this result failed (a verdict other than `ok`, or no reply when nothing was expected), in one sentence; \
-             null when it did not fail or nothing narrows the cause down. Without EC2 facts it only draws on the other results and never names an AWS object.",
+             for a pair that could not be probed because its source was unreachable over SSH, that SSH error. \
+             For a pair that is unreachable as expected, why it is not expected (e.g. peering is not transitive). \
+             Null when it did not fail or nothing narrows the cause down. Without EC2 facts it only draws on the other results and never names an AWS object.",
         ),
     ];
     Schema::new(
@@ -75,6 +123,15 @@ pub fn schema() -> Schema {
             Attribute::typed("timeout_ms", Type::Number).optional_computed().describe(format!(
                 "How long to wait for each reply, in milliseconds, 1 to 60000 (default {DEFAULT_TIMEOUT_MS})."
             )),
+            Attribute::typed("transport", Type::String).optional_computed().describe(
+                "Where probes come from: `local` (default) sends ICMP echo from the machine running Terraform; \
+                 `ssh` connects to `ssh.bastion_address`, jumps to each source host (one connection per source, reused for all its probes) \
+                 and runs the system `ping` there with `echo_count` and `timeout_ms` (rounded up to whole seconds).",
+            ),
+            Attribute::typed("sources", Type::list(Type::String)).optional_computed().describe(
+                "Hosts to probe from (keys of `hosts`): every host by default with `ssh`; always `[\"local\"]` with `local`. \
+                 Every source probes every other host.",
+            ),
             Attribute::typed("host_vpcs", Type::map(Type::String)).optional().describe(
                 "Which mesh VPC each host is in: host name (a key of `hosts`) => VPC name (a key of `peering_mesh.vpcs`). \
                  Groups hosts by VPC in `mermaid` and, with `expect`, gives each result an expectation. Hosts left out have none.",
@@ -97,9 +154,9 @@ pub fn schema() -> Schema {
             out(
                 "unreachable",
                 Type::list(Type::String),
-                "Pairs that got no reply, as `\"FROM->TO\"` (e.g. `\"local->development\"`), sorted.",
+                "Pairs that got no reply, as `\"FROM->TO\"` (e.g. `\"local->development\"`, `\"testing->shared\"`), sorted.",
             ),
-            out("report", Type::String, "A readable text matrix of the results, for outputs and logs."),
+            out("report", Type::String, "A readable text matrix of the results, for outputs and logs: a grid (sources as rows, targets as columns, mean RTT in ms, `✗` no reply, `?` not probed), then a table of every pair and a summary line."),
             out(
                 "all_as_expected",
                 Type::Bool,
@@ -119,4 +176,5 @@ pub fn schema() -> Schema {
             ),
         ],
     )
+    .with_blocks(vec![ssh_block()])
 }

@@ -8,14 +8,18 @@ use serde::{Deserialize, Serialize};
 use super::diagnosis::{self, Probe, Snapshot};
 use super::expect::{all_as_expected, Expectations, Judgement};
 use super::mermaid::{self, Edge};
+use super::transport::{SshSettings, LOCAL};
 use super::{DEFAULT_ECHO_COUNT, DEFAULT_TIMEOUT_MS};
-use crate::probe::{render_report, PairResult};
+use crate::probe::{render_grid, render_report, PairResult};
 
 #[derive(Deserialize)]
 pub(super) struct Config {
     pub hosts: BTreeMap<String, String>,
     pub echo_count: Option<i64>,
     pub timeout_ms: Option<i64>,
+    pub transport: Option<String>,
+    pub ssh: Option<SshSettings>,
+    pub sources: Option<Vec<String>>,
     pub host_vpcs: Option<BTreeMap<String, String>>,
     pub expect: Option<BTreeMap<String, Vec<String>>>,
     pub mesh_id: Option<String>,
@@ -29,6 +33,19 @@ impl Config {
     pub fn timeout_ms(&self) -> i64 {
         self.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS)
     }
+
+    pub fn transport(&self) -> &str {
+        self.transport.as_deref().unwrap_or(LOCAL)
+    }
+}
+
+/// What a probe run produced: one row per pair (sorted by `from`, then `to`), and for
+/// each row why it could not be probed, when it could not.
+pub(super) struct Probed {
+    pub results: Vec<PairResult>,
+    pub not_probed: Vec<Option<String>>,
+    /// The sources actually used, for the computed `sources`.
+    pub sources: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -36,6 +53,9 @@ pub(super) struct State {
     hosts: BTreeMap<String, String>,
     echo_count: i64,
     timeout_ms: i64,
+    transport: String,
+    ssh: Option<SshSettings>,
+    sources: Vec<String>,
     host_vpcs: Option<BTreeMap<String, String>>,
     expect: Option<BTreeMap<String, Vec<String>>>,
     mesh_id: Option<String>,
@@ -85,9 +105,9 @@ impl Row {
     }
 }
 
-/// The state for `results` (sorted by `from`, then `to`), explained with `snapshot` when
-/// there is one.
-pub(super) fn build(cfg: Config, results: &[PairResult], snapshot: Option<&Snapshot>) -> State {
+/// The state for what was probed, explained with `snapshot` when there is one.
+pub(super) fn build(cfg: Config, probed: Probed, snapshot: Option<&Snapshot>) -> State {
+    let results = &probed.results;
     let expectations = Expectations::new(
         cfg.host_vpcs.clone().unwrap_or_default(),
         cfg.expect.clone(),
@@ -96,7 +116,9 @@ pub(super) fn build(cfg: Config, results: &[PairResult], snapshot: Option<&Snaps
     let probes: Vec<Probe> = results
         .iter()
         .zip(&judgements)
-        .map(|(r, j)| Probe {
+        .zip(&probed.not_probed)
+        .map(|((r, j), not_probed)| Probe {
+            probed: not_probed.is_none(),
             from: &r.from,
             to: &r.to,
             reachable: r.reachable,
@@ -109,7 +131,15 @@ pub(super) fn build(cfg: Config, results: &[PairResult], snapshot: Option<&Snaps
         .iter()
         .zip(&judgements)
         .zip(explanation.causes)
-        .map(|((r, j), cause)| Row::new(r, j, cause))
+        .zip(probed.not_probed)
+        .map(|(((r, j), cause), not_probed)| {
+            let cause = match (cause, not_probed) {
+                (Some(found), Some(ssh)) => Some(format!("{found}; not probed: {ssh}")),
+                (None, Some(ssh)) => Some(format!("not probed: {ssh}")),
+                (found, None) => found.or_else(|| as_expected(&expectations, r, j)),
+            };
+            Row::new(r, j, cause)
+        })
         .collect();
     let unreachable: Vec<String> = results
         .iter()
@@ -119,6 +149,9 @@ pub(super) fn build(cfg: Config, results: &[PairResult], snapshot: Option<&Snaps
     State {
         echo_count: cfg.echo_count(),
         timeout_ms: cfg.timeout_ms(),
+        transport: cfg.transport().to_string(),
+        ssh: cfg.ssh,
+        sources: probed.sources,
         hosts: cfg.hosts,
         host_vpcs: cfg.host_vpcs,
         expect: cfg.expect,
@@ -126,11 +159,18 @@ pub(super) fn build(cfg: Config, results: &[PairResult], snapshot: Option<&Snaps
         results: rows,
         all_reachable: unreachable.is_empty(),
         unreachable,
-        report: render_report(results),
+        report: format!("{}\n{}", render_grid(results), render_report(results)),
         all_as_expected: all_as_expected(&judgements),
         diagnosis: explanation.diagnosis,
         mermaid,
     }
+}
+
+/// The cause of a result that is unreachable as expected.
+fn as_expected(expectations: &Expectations, r: &PairResult, j: &Judgement) -> Option<String> {
+    (j.expected == Some(false) && !r.reachable)
+        .then(|| expectations.why_not_expected(&r.from, &r.to))
+        .flatten()
 }
 
 fn chart(

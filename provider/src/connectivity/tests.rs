@@ -1,5 +1,7 @@
 mod expectations;
 mod mermaid_golden;
+mod ssh;
+mod ssh_lab;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;

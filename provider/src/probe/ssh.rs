@@ -23,7 +23,7 @@ mod source;
 #[cfg(test)]
 mod config_tests;
 #[cfg(test)]
-mod lab;
+pub(crate) mod lab;
 #[cfg(test)]
 mod lab_tests;
 #[cfg(test)]

@@ -46,6 +46,16 @@ pub fn unreachable(snapshot: &Snapshot, from: &str, to: &str) -> Vec<Fault> {
     }
 }
 
+/// The source's instance when it is not running: all the facts can say about a pair that
+/// could not be probed because its source was unreachable.
+pub fn source_not_running(snapshot: &Snapshot, from: &str) -> Vec<Fault> {
+    snapshot
+        .host(from)
+        .and_then(not_running)
+        .into_iter()
+        .collect()
+}
+
 /// What joins two VPCs that `expect` says should not reach each other; `None` when the
 /// snapshot does not know both VPCs.
 pub fn unexpected(snapshot: &Snapshot, from_vpc: &str, to_vpc: &str) -> Option<Fault> {

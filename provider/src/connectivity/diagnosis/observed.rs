@@ -9,12 +9,15 @@ use crate::connectivity::expect::Expectations;
 use crate::probe::LOCAL_SOURCE;
 
 /// The matrix, for questions across results.
+/// Only probes that ran count: a pair whose source could not be reached says nothing about
+/// the network.
 pub struct Observed<'a> {
-    probes: &'a [Probe<'a>],
+    probes: Vec<Probe<'a>>,
 }
 
 impl<'a> Observed<'a> {
-    pub fn new(probes: &'a [Probe<'a>]) -> Self {
+    pub fn new(probes: &[Probe<'a>]) -> Self {
+        let probes = probes.iter().filter(|p| p.probed).copied().collect();
         Observed { probes }
     }
 
@@ -53,6 +56,9 @@ impl<'a> Observed<'a> {
     /// The cause of a failing `probe` as far as the results show; `None` when they do not
     /// narrow it down.
     pub fn cause(&self, probe: &Probe, expectations: &Expectations) -> Option<String> {
+        if !probe.probed {
+            return None;
+        }
         match probe.failure()? {
             Failure::UnexpectedlyReachable => unexpected(probe, expectations),
             Failure::Unreachable => self.unreachable(probe, expectations),

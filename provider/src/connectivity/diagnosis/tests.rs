@@ -168,9 +168,20 @@ pub(crate) fn run(
     expectations: &Expectations,
     snapshot: Option<&Snapshot>,
 ) -> Explanation {
+    run_unprobed(results, expectations, snapshot, &[])
+}
+
+/// [`run`], where the probes from `unprobed` sources could not run (SSH failed).
+pub(crate) fn run_unprobed(
+    results: &[PairResult],
+    expectations: &Expectations,
+    snapshot: Option<&Snapshot>,
+    unprobed: &[&str],
+) -> Explanation {
     let probes: Vec<Probe> = results
         .iter()
         .map(|r| Probe {
+            probed: !unprobed.contains(&r.from.as_str()),
             from: &r.from,
             to: &r.to,
             reachable: r.reachable,

@@ -7,7 +7,7 @@ use tfplugin::provider::DataSource;
 use tfplugin::value::Value;
 
 use super::data_source;
-use crate::connectivity::state::{build, Config};
+use crate::connectivity::state::{build, Config, Probed};
 use crate::probe::{PairResult, ProbeOutcome};
 
 fn result(from: &str, to: &str, rtt_us: Option<u64>) -> PairResult {
@@ -37,6 +37,9 @@ fn mermaid_golden_three_hosts() {
         ]),
         echo_count: None,
         timeout_ms: None,
+        transport: None,
+        ssh: None,
+        sources: None,
         host_vpcs: Some(strings(&[("web", "production"), ("db", "development")])),
         expect: Some(BTreeMap::from([
             ("production".to_string(), vec!["development".to_string()]),
@@ -51,7 +54,12 @@ fn mermaid_golden_three_hosts() {
         result("web", "ext-1", None),
     ];
     let ds = data_source(&[], false);
-    let state = Value::encode(&build(cfg, &results, None), &ds.schema().value_type()).unwrap();
+    let probed = Probed {
+        not_probed: vec![None; results.len()],
+        results: results.to_vec(),
+        sources: vec!["db".into(), "local".into(), "web".into()],
+    };
+    let state = Value::encode(&build(cfg, probed, None), &ds.schema().value_type()).unwrap();
     let expected = r#"flowchart LR
     runner["local"]
     subgraph v_development["development"]

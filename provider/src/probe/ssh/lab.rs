@@ -190,12 +190,15 @@ impl SshLab {
     /// Starts sshd for the bastion (index 0) or host `index`, and waits until it listens.
     fn start_sshd(&mut self, index: usize, name: &str) {
         let dir = self.dir.path().display().to_string();
+        // SetEnv SHLVL=1: bash then skips root's ~/.bashrc, as in a nested shell. That file
+        // is the machine's, not the lab's (on ours it runs `pyenv rehash`, whose lock, left
+        // behind by a session killed with the lab, stalls every later command for 60 s).
         let config = format!(
             "Port 22\nListenAddress 0.0.0.0\nListenAddress ::\nHostKey {dir}/{name}_host_key\n\
              PidFile none\nUsePAM no\nPermitRootLogin prohibit-password\nPubkeyAuthentication yes\n\
              PasswordAuthentication no\nKbdInteractiveAuthentication no\n\
              AuthorizedKeysFile {dir}/authorized_keys\nStrictModes no\nAllowTcpForwarding yes\n\
-             PermitTTY no\nPrintMotd no\nX11Forwarding no\nLogLevel VERBOSE\n"
+             PermitTTY no\nPrintMotd no\nX11Forwarding no\nLogLevel VERBOSE\nSetEnv SHLVL=1\n"
         );
         self.write(&format!("{name}_sshd_config"), &config);
         let log = std::fs::File::create(self.dir.path().join(format!("{name}.log"))).unwrap();

@@ -8,15 +8,21 @@ fn pair(a: &str, b: &str) -> (String, String) {
     (a.to_string(), b.to_string())
 }
 
-#[test]
-fn stopped_target_is_one_sentence_and_nothing_else() {
+/// The lab with host shared stopped, and every pair to or from it.
+fn shared_stopped() -> (Snapshot, Vec<(&'static str, &'static str)>) {
     let mut s = lab();
     host_mut(&mut s, "shared").state = InstanceState::Stopped;
-    let failing: Vec<(&str, &str)> = LAB
+    let failing = LAB
         .iter()
         .filter(|(n, _)| *n != "shared")
         .flat_map(|(n, _)| [(*n, "shared"), ("shared", *n)])
         .collect();
+    (s, failing)
+}
+
+#[test]
+fn stopped_target_is_one_sentence_and_nothing_else() {
+    let (s, failing) = shared_stopped();
     let results = matrix(&failing);
     let e = run(&results, &full_mesh(), Some(&s));
     let stopped = "instance i-4 (host shared) is stopped";
@@ -25,6 +31,31 @@ fn stopped_target_is_one_sentence_and_nothing_else() {
         assert_eq!(cause_of(&results, &e, from, to).as_deref(), Some(stopped));
     }
     assert_eq!(with_cause(&results, &e).len(), failing.len());
+}
+
+#[test]
+fn stopped_source_that_could_not_be_probed_from_is_the_same_one_sentence() {
+    let (s, failing) = shared_stopped();
+    let results = matrix(&failing);
+    let e = run_unprobed(&results, &full_mesh(), Some(&s), &["shared"]);
+    let stopped = "instance i-4 (host shared) is stopped";
+    assert_eq!(e.diagnosis, [stopped]);
+    for (from, to) in &failing {
+        assert_eq!(cause_of(&results, &e, from, to).as_deref(), Some(stopped));
+    }
+}
+
+#[test]
+fn running_source_that_could_not_be_probed_from_blames_nothing() {
+    let failing: Vec<(&str, &str)> = LAB
+        .iter()
+        .filter(|(n, _)| *n != "shared")
+        .map(|(n, _)| ("shared", *n))
+        .collect();
+    let results = matrix(&failing);
+    let e = run_unprobed(&results, &full_mesh(), Some(&lab()), &["shared"]);
+    assert!(e.diagnosis.is_empty(), "{:?}", e.diagnosis);
+    assert!(with_cause(&results, &e).is_empty());
 }
 
 #[test]
