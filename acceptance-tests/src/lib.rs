@@ -3,13 +3,15 @@
 //! filesystem mirror ([`workspace`]), with network-namespace labs for real
 //! ICMP (a plain LAN, [`lab`]; VPC routers, peerings and security groups
 //! mirrored from EC2, [`meshlab`]) and the moto EC2 emulator ([`moto`]),
-//! checked through the EC2 API itself ([`ec2check`], [`mesh_checks`]).
+//! checked through the EC2 API itself ([`ec2check`], [`mesh_checks`]); the
+//! seed experiment as a story the test and the demo share ([`seed_story`]).
 //!
 //! A missing prerequisite (Terraform, root for the lab, moto) skips a test
 //! with a printed reason, except under `CI=true`, where it fails ([`prereq`]).
 
 pub mod command;
 pub mod ec2check;
+pub mod forward;
 pub mod lab;
 pub mod mesh_checks;
 pub mod mesh_fixture;
@@ -20,6 +22,7 @@ pub mod prereq;
 pub mod process_tree;
 pub mod provider_bin;
 pub mod schema_json;
+pub mod seed_story;
 pub mod terraform;
 pub mod workspace;
 

@@ -366,6 +366,14 @@ pub fn mesh_workspace(test: &str, tf: &Terraform, moto: &MotoServer, spec: &Mesh
 
 /// [`mesh_workspace`] for a workspace made elsewhere (e.g. with another provider binary).
 pub fn prepare_mesh_workspace(mut ws: Workspace, moto: &MotoServer, spec: &MeshSpec) -> Workspace {
+    use_dummy_credentials(&mut ws);
+    write_spec(&ws, moto, spec);
+    ws
+}
+
+/// Gives every later command of `ws` moto's dummy keys and nothing from this
+/// machine's AWS configuration.
+pub fn use_dummy_credentials(ws: &mut Workspace) {
     let no_file = ws.dir().join("no-such-aws-file");
     let no_file = no_file.to_str().expect("UTF-8 temporary path");
     for (key, value) in [
@@ -380,8 +388,6 @@ pub fn prepare_mesh_workspace(mut ws: Workspace, moto: &MotoServer, spec: &MeshS
     ] {
         ws.set_env(key, value);
     }
-    write_spec(&ws, moto, spec);
-    ws
 }
 
 /// (Re)writes main.tf for `spec`.

@@ -78,6 +78,11 @@ impl MotoServer {
     pub fn address(&self) -> SocketAddr {
         self.address
     }
+
+    /// The server's process id (it leads its own process group).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
 }
 
 impl Drop for MotoServer {
