@@ -114,8 +114,8 @@ impl fmt::Display for Fault {
             Fault::NoPeering { vpcs: [a, b], dead } => {
                 write!(
                     f,
-                    "no peering connection between VPC {} ({}) and VPC {} ({})",
-                    a.name, a.id, b.name, b.id
+                    "peering {}:{} is missing: no peering connection between VPC {} ({}) and VPC {} ({})",
+                    a.name, b.name, a.name, a.id, b.name, b.id
                 )?;
                 match dead.as_slice() {
                     [] => Ok(()),

@@ -102,7 +102,9 @@ async fn peering_deleted_out_of_band_is_named_for_exactly_its_pairs() {
     assert_eq!(e.diagnosis.len(), 1, "{:?}", e.diagnosis);
     assert!(e.diagnosis[0].contains(&pcx), "{:?}", e.diagnosis);
     assert!(
-        e.diagnosis[0].starts_with("no peering connection between VPC shared"),
+        e.diagnosis[0].starts_with(
+            "peering shared:testing is missing: no peering connection between VPC shared"
+        ),
         "{:?}",
         e.diagnosis
     );

@@ -23,9 +23,10 @@ use crate::probe::Echo;
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 /// Sources connected to and probing at once.
 pub const DEFAULT_SOURCES: usize = 16;
-/// Probes running at once on one source. OpenSSH allows 10 sessions per connection
-/// (`MaxSessions`); staying below leaves room for an administrator's own session.
-pub const DEFAULT_PROBES_PER_SOURCE: usize = 8;
+/// Probes running at once on one source: OpenSSH's default `MaxSessions`, the sessions it
+/// allows on one connection (ours; an administrator's login is another connection). With
+/// up to 11 hosts every source then pings all its targets in one wave.
+pub const DEFAULT_PROBES_PER_SOURCE: usize = 10;
 
 /// Probes from remote hosts through an SSH bastion. Cheap to keep: connections live only
 /// during [`SshProber::probe_matrix`].

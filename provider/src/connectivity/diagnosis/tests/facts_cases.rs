@@ -88,7 +88,7 @@ fn peering_gone_from_ec2_names_both_vpcs_and_the_peering_routes_lead_to() {
     let e = run(&matrix(&BOTH_WAYS_3_4), &full_mesh(), Some(&s));
     assert_eq!(
         e.diagnosis,
-        ["no peering connection between VPC shared (vpc-4) and VPC testing (vpc-3); their routes still lead to peering pcx-34, which EC2 no longer lists: it was deleted (or rejected, failed, expired)"]
+        ["peering shared:testing is missing: no peering connection between VPC shared (vpc-4) and VPC testing (vpc-3); their routes still lead to peering pcx-34, which EC2 no longer lists: it was deleted (or rejected, failed, expired)"]
     );
     for rtb in ["rtb-3", "rtb-4"] {
         let table = table_mut(&mut s, rtb);
@@ -99,7 +99,7 @@ fn peering_gone_from_ec2_names_both_vpcs_and_the_peering_routes_lead_to() {
     let e = run(&matrix(&BOTH_WAYS_3_4), &full_mesh(), Some(&s));
     assert_eq!(
         e.diagnosis,
-        ["no peering connection between VPC shared (vpc-4) and VPC testing (vpc-3)"]
+        ["peering shared:testing is missing: no peering connection between VPC shared (vpc-4) and VPC testing (vpc-3)"]
     );
 }
 
