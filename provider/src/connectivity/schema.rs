@@ -12,7 +12,7 @@ fn ssh_block() -> NestedBlock {
         Block {
             attributes: ssh(),
             description: "How to reach the hosts when `transport = \"ssh\"`; required then, and an error otherwise. \
-                 A bastion that cannot be reached, is not trusted or refuses the key is an error; \
+                 A bastion that cannot be reached, and a bastion or host that is not trusted (host key) or refuses the key, is an error; \
                  a source host that cannot be reached gives results marked unreachable with the SSH error as `cause`."
                 .to_string(),
             ..Block::default()

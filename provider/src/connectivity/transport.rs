@@ -229,6 +229,12 @@ pub(super) fn ssh_error(e: SshError) -> Diagnostic {
         SshError::BastionAuthRefused { .. } => {
             Diagnostic::error("SSH bastion refused the key", detail).at(at("private_key"))
         }
+        SshError::HostKey { .. } => {
+            Diagnostic::error("SSH host key not trusted", detail).at(at("known_hosts"))
+        }
+        SshError::HostAuthRefused { .. } => {
+            Diagnostic::error("SSH host refused the key", detail).at(at("private_key"))
+        }
         SshError::Cancelled { .. } => Diagnostic::error(
             "Probing interrupted",
             format!("{detail}; run again to get a complete matrix."),

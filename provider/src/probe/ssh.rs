@@ -10,8 +10,8 @@
 //!
 //! As with the local prober, unreachable is data: a target that does not answer is a row with
 //! 100% loss, and a source that cannot be reached gives rows marked unreachable with a
-//! `cause`. Only what stops the whole run is an [`SshError`]: bad settings, or a bastion that
-//! cannot be reached, is not trusted, or refuses the key.
+//! `cause`. Only what stops the whole run is an [`SshError`]: bad settings, a bastion that
+//! cannot be reached, and a bastion or source host that is not trusted or refuses the key.
 
 mod config;
 mod known_hosts;
@@ -115,6 +115,16 @@ pub enum SshError {
          (on EC2: that the bastion was launched with this key pair)."
     )]
     BastionAuthRefused { address: String, user: String },
+    /// A source host's key is unknown, changed or revoked (the message says which): the run
+    /// stops, since a changed key may mean the connection is intercepted.
+    #[error("refusing to log in to {host}: {problem}. Or set insecure_ignore_host_keys = true in a lab.")]
+    HostKey { host: String, problem: String },
+    #[error(
+        "{host} refused ssh.private_key for user {user:?}: check ssh.user and that the key's \
+         public half is in that user's authorized_keys (on EC2: that the instance was launched \
+         with this key pair)."
+    )]
+    HostAuthRefused { host: String, user: String },
     /// The run was cancelled; partial results are dropped, as by the local prober.
     #[error("probing over SSH cancelled after {completed} of {total} pairs finished")]
     Cancelled { completed: usize, total: usize },

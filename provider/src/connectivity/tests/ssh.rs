@@ -263,6 +263,20 @@ async fn bastion_problems_are_errors_on_the_attribute_to_fix() {
             "ssh.known_hosts",
         ),
         (
+            SshError::HostKey {
+                host: "b (10.2.1.29)".into(),
+                problem: "its key changed".into(),
+            },
+            "ssh.known_hosts",
+        ),
+        (
+            SshError::HostAuthRefused {
+                host: "b (10.2.1.29)".into(),
+                user: "ec2-user".into(),
+            },
+            "ssh.private_key",
+        ),
+        (
             SshError::BastionUnreachable {
                 address: "203.0.113.9".into(),
                 port: 22,

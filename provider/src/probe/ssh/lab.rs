@@ -134,6 +134,12 @@ impl SshLab {
     }
 
     /// Stops the sshd of host `index` (1-based) and any session it started.
+    /// Makes the bastion, and only the bastion, accept `wrong_key` too.
+    pub(crate) fn accept_wrong_key_on_bastion(&self) {
+        let key = self.read("wrong.pub");
+        self.write("bastion_extra_keys", &key);
+    }
+
     pub(crate) fn stop_sshd(&mut self, index: usize) {
         let host = &mut self.hosts[index - 1];
         if let Some(mut sshd) = host.sshd.take() {
@@ -197,7 +203,7 @@ impl SshLab {
             "Port 22\nListenAddress 0.0.0.0\nListenAddress ::\nHostKey {dir}/{name}_host_key\n\
              PidFile none\nUsePAM no\nPermitRootLogin prohibit-password\nPubkeyAuthentication yes\n\
              PasswordAuthentication no\nKbdInteractiveAuthentication no\n\
-             AuthorizedKeysFile {dir}/authorized_keys\nStrictModes no\nAllowTcpForwarding yes\n\
+             AuthorizedKeysFile {dir}/authorized_keys {dir}/{name}_extra_keys\nStrictModes no\nAllowTcpForwarding yes\n\
              PermitTTY no\nPrintMotd no\nX11Forwarding no\nLogLevel VERBOSE\nSetEnv SHLVL=1\n"
         );
         self.write(&format!("{name}_sshd_config"), &config);

@@ -140,11 +140,8 @@ fn ssh_lab_probes_every_pair_over_one_connection_per_source() {
 }
 
 #[test]
-fn ssh_lab_bastion_problems_are_errors_and_host_problems_are_causes() {
-    let Some(lab) = SshLab::create(
-        "ssh_lab_bastion_problems_are_errors_and_host_problems_are_causes",
-        2,
-    ) else {
+fn ssh_lab_key_and_host_key_problems_are_errors() {
+    let Some(lab) = SshLab::create("ssh_lab_key_and_host_key_problems_are_errors", 2) else {
         return;
     };
     let (sources, targets) = hosts(&lab);
@@ -246,27 +243,44 @@ fn ssh_lab_bastion_problems_are_errors_and_host_problems_are_causes() {
         "{message}"
     );
 
-    // A host's changed key is that host's rows' cause, not an error of the run.
+    // A host's changed key stops the run too: it may be an attack, not a network fault.
     let h1_changed = format!(
         "{BASTION} {}\n{} {}\n",
         lab.host_key("bastion"),
         lab.hosts[0].ipv4,
         lab.host_key("h2")
     );
-    let run = run_with(SshConfig {
+    let error = run_with(SshConfig {
         known_hosts: h1_changed,
         ..config(&lab)
     })
-    .unwrap();
-    for row in &run.results {
-        let cause = row.cause.as_deref().unwrap_or_default();
-        assert!(
-            cause.contains("h1 (10.78.0.11) presented the host key")
-                && cause.contains("does not match"),
-            "{row:?}"
-        );
-    }
-    assert_eq!(run.connections_opened, 2);
+    .unwrap_err();
+    assert!(matches!(error, SshError::HostKey { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(
+        message.starts_with(
+            "refusing to log in to h1 (10.78.0.11): h1 (10.78.0.11) presented the host key"
+        ) && message.contains("does not match"),
+        "{message}"
+    );
+
+    // A host that refuses the key (the bastion accepts it): an error naming the host.
+    lab.accept_wrong_key_on_bastion();
+    let error = run_with(SshConfig {
+        private_key: lab.wrong_key.clone(),
+        ..config(&lab)
+    })
+    .unwrap_err();
+    assert!(
+        matches!(error, SshError::HostAuthRefused { .. }),
+        "{error:?}"
+    );
+    assert!(
+        error
+            .to_string()
+            .starts_with("h1 (10.78.0.11) refused ssh.private_key for user \"root\""),
+        "{error}"
+    );
 
     let insecure = SshConfig {
         known_hosts: String::new(),

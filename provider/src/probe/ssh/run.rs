@@ -120,12 +120,14 @@ impl SshProber {
         let per_source = sources.iter().map(|(name, &address)| {
             self.probe_source(&bastion, counters, name, address, targets, echo)
         });
-        let mut results: Vec<SshProbeResult> = bounded(per_source, self.sources_at_once)
-            .await
+        let per_source = bounded(per_source, self.sources_at_once).await;
+        disconnect(&bastion).await;
+        let mut results: Vec<SshProbeResult> = per_source
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()?
             .into_iter()
             .flatten()
             .collect();
-        disconnect(&bastion).await;
         results.sort_by(|a, b| (&a.result.from, &a.result.to).cmp(&(&b.result.from, &b.result.to)));
         Ok(results)
     }

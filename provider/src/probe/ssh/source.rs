@@ -8,11 +8,12 @@ use russh::ChannelOpenFailure;
 
 use super::run::{bounded, disconnect, RunCounters, SshProber};
 use super::session::{self, Failure, Session};
-use super::{ping, SshProbeResult};
+use super::{ping, SshError, SshProbeResult};
 use crate::probe::Echo;
 
 impl SshProber {
-    /// All probes of one source over one connection; every pair gets a row whatever fails.
+    /// All probes of one source over one connection; every pair gets a row, also when the
+    /// source cannot be reached. Only a host key or key refusal stops the run.
     pub(super) async fn probe_source(
         &self,
         bastion: &Session,
@@ -21,14 +22,14 @@ impl SshProber {
         address: IpAddr,
         targets: &BTreeMap<String, IpAddr>,
         echo: &Echo,
-    ) -> Vec<SshProbeResult> {
+    ) -> Result<Vec<SshProbeResult>, SshError> {
         let pairs: Vec<(&String, IpAddr)> = targets
             .iter()
             .filter(|(target, _)| *target != source)
             .map(|(target, &target_address)| (target, target_address))
             .collect();
         if pairs.is_empty() {
-            return Vec::new();
+            return Ok(Vec::new());
         }
         let connected = tokio::time::timeout(
             self.connect_timeout,
@@ -36,23 +37,24 @@ impl SshProber {
         )
         .await
         .unwrap_or_else(|_| {
-            Err(format!(
+            Err(Unreached::Cause(format!(
                 "no SSH session with {source} ({address}) through the bastion within {:?}",
                 self.connect_timeout
-            ))
+            )))
         });
         let session = match connected {
             Ok(session) => session,
-            Err(cause) => {
+            Err(Unreached::Fatal(error)) => return Err(error),
+            Err(Unreached::Cause(cause)) => {
                 counters
                     .finished_pairs
                     .fetch_add(pairs.len(), Ordering::SeqCst);
-                return pairs
+                return Ok(pairs
                     .into_iter()
                     .map(|(target, target_address)| {
                         SshProbeResult::not_probed(source, target, target_address, cause.clone())
                     })
-                    .collect();
+                    .collect());
             }
         };
         let probes = pairs.into_iter().map(|(target, target_address)| {
@@ -60,22 +62,22 @@ impl SshProber {
         });
         let results = bounded(probes, self.probes_per_source).await;
         disconnect(&session).await;
-        results
+        Ok(results)
     }
 
-    /// The SSH session with `source`, or why there is none (the `cause` of its rows).
+    /// The SSH session with `source`, or why there is none.
     async fn connect_source(
         &self,
         bastion: &Session,
         counters: &RunCounters,
         source: &str,
         address: IpAddr,
-    ) -> Result<Session, String> {
+    ) -> Result<Session, Unreached> {
         let port = self.checked.port;
         let tunnel = bastion
             .channel_open_direct_tcpip(address.to_string(), u32::from(port), "127.0.0.1", 0)
             .await
-            .map_err(|error| tunnel_cause(source, address, port, &error))?;
+            .map_err(|error| Unreached::Cause(tunnel_cause(source, address, port, &error)))?;
         self.count_connection(counters);
         let user = &self.checked.user;
         let host = format!("{source} ({address})");
@@ -87,14 +89,27 @@ impl SshProber {
         )
         .await
         .map_err(|failure| match failure {
-            Failure::HostKey(problem) => problem.describe(&host),
-            Failure::AuthRefused => format!(
-                "{host} refused ssh.private_key for user {user:?}: check ssh.user and that \
-                     the key's public half is in that user's authorized_keys"
-            ),
-            Failure::Ssh(error) => format!("SSH with {host} through the bastion failed: {error}"),
+            Failure::HostKey(problem) => Unreached::Fatal(SshError::HostKey {
+                problem: problem.describe(&host),
+                host,
+            }),
+            Failure::AuthRefused => Unreached::Fatal(SshError::HostAuthRefused {
+                host,
+                user: user.clone(),
+            }),
+            Failure::Ssh(error) => Unreached::Cause(format!(
+                "SSH with {host} through the bastion failed: {error}"
+            )),
         })
     }
+}
+
+/// Why a source has no session: it cannot be reached (the cause of its rows: data, like a
+/// stopped instance), or it must not be used (a host key that does not match, a refused
+/// key: the run stops, as for the bastion).
+enum Unreached {
+    Cause(String),
+    Fatal(SshError),
 }
 
 fn tunnel_cause(source: &str, address: IpAddr, port: u16, error: &russh::Error) -> String {
