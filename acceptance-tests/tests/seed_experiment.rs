@@ -57,7 +57,31 @@ fn seed_experiment() {
             );
             check(f, chapter);
         });
+        key_never_shown(&fixture);
     });
+}
+
+/// The lab's private key (read with `file()` into the sensitive `ssh.private_key`) is in
+/// neither Terraform's debug log, which carries the provider's log lines too, nor the
+/// state's outputs.
+fn key_never_shown(f: &SeedFixture) {
+    let key = std::fs::read_to_string(f.lab().private_key()).expect("lab private key");
+    let body: Vec<&str> = key.lines().filter(|l| !l.starts_with("-----")).collect();
+    let log_path = f.workspace().log_path();
+    let log = std::fs::read_to_string(&log_path).expect("terraform debug log");
+    assert!(
+        log.contains("probing connectivity over SSH"),
+        "the provider's log is there"
+    );
+    let outputs = f.run(&["output", "-json", "-no-color"]).stdout;
+    for line in body.iter().filter(|l| l.len() >= 16) {
+        assert!(
+            !log.contains(line),
+            "key material in {}",
+            log_path.display()
+        );
+        assert!(!outputs.contains(line), "key material in the outputs");
+    }
 }
 
 fn check(f: &SeedFixture, chapter: &Chapter) {
