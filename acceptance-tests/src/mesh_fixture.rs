@@ -308,18 +308,25 @@ pub struct MeshOutputs {
     pub vpcs: BTreeMap<String, VpcOutput>,
 }
 
+/// `terraform output -json` as `T` (output name => value); panics with the output when it
+/// does not have that shape.
+#[track_caller]
+pub fn parse_outputs<T: serde::de::DeserializeOwned>(output: &CmdOutput) -> T {
+    let json = output.json();
+    let values: serde_json::Map<String, Value> = json
+        .as_object()
+        .unwrap_or_else(|| panic!("outputs are an object:\n{output}"))
+        .iter()
+        .map(|(name, o)| (name.clone(), o["value"].clone()))
+        .collect();
+    serde_json::from_value(Value::Object(values.clone()))
+        .unwrap_or_else(|e| panic!("outputs do not have the expected shape ({e}): {values:#?}"))
+}
+
 impl MeshOutputs {
     #[track_caller]
     pub fn parse(output: &CmdOutput) -> MeshOutputs {
-        let json = output.json();
-        let values: serde_json::Map<String, Value> = json
-            .as_object()
-            .unwrap_or_else(|| panic!("outputs are an object:\n{output}"))
-            .iter()
-            .map(|(name, o)| (name.clone(), o["value"].clone()))
-            .collect();
-        serde_json::from_value(Value::Object(values.clone()))
-            .unwrap_or_else(|e| panic!("outputs do not have the expected shape ({e}): {values:#?}"))
+        parse_outputs(output)
     }
 
     /// The resource's attributes from `terraform show -json` (the state), in

@@ -4,7 +4,6 @@
 use std::collections::BTreeSet;
 
 use serde::Deserialize;
-use serde_json::Value;
 
 use crate::CmdOutput;
 
@@ -53,16 +52,7 @@ impl Observation {
     /// not have the example's outputs.
     #[track_caller]
     pub fn parse(output: &CmdOutput) -> Observation {
-        let json = output.json();
-        let values: serde_json::Map<String, Value> = json
-            .as_object()
-            .unwrap_or_else(|| panic!("outputs are an object:\n{output}"))
-            .iter()
-            .map(|(name, o)| (name.clone(), o["value"].clone()))
-            .collect();
-        serde_json::from_value(Value::Object(values.clone())).unwrap_or_else(|e| {
-            panic!("outputs do not have the example's shape ({e}): {values:#?}")
-        })
+        crate::mesh_fixture::parse_outputs(output)
     }
 
     /// Results between two different hosts.

@@ -212,34 +212,25 @@ pub(super) fn sources_of(
 pub(super) fn ssh_error(e: SshError) -> Diagnostic {
     let at = |name: &str| root("ssh").attr(name);
     let detail = e.to_string();
-    match e {
+    let (summary, attribute) = match &e {
         SshError::Config(message) => {
-            let path = attribute_named(&message).map_or_else(|| root("ssh"), at);
-            Diagnostic::error("Invalid ssh settings", message).at(path)
+            let path = attribute_named(message).map_or_else(|| root("ssh"), at);
+            return Diagnostic::error("Invalid ssh settings", detail).at(path);
         }
-        SshError::PrivateKey { .. } => {
-            Diagnostic::error("Invalid ssh.private_key", detail).at(at("private_key"))
+        SshError::Cancelled { .. } => {
+            return Diagnostic::error(
+                "Probing interrupted",
+                format!("{detail}; run again to get a complete matrix."),
+            )
         }
-        SshError::BastionUnreachable { .. } => {
-            Diagnostic::error("Cannot reach the SSH bastion", detail).at(at("bastion_address"))
-        }
-        SshError::BastionHostKey { .. } => {
-            Diagnostic::error("SSH bastion host key not trusted", detail).at(at("known_hosts"))
-        }
-        SshError::BastionAuthRefused { .. } => {
-            Diagnostic::error("SSH bastion refused the key", detail).at(at("private_key"))
-        }
-        SshError::HostKey { .. } => {
-            Diagnostic::error("SSH host key not trusted", detail).at(at("known_hosts"))
-        }
-        SshError::HostAuthRefused { .. } => {
-            Diagnostic::error("SSH host refused the key", detail).at(at("private_key"))
-        }
-        SshError::Cancelled { .. } => Diagnostic::error(
-            "Probing interrupted",
-            format!("{detail}; run again to get a complete matrix."),
-        ),
-    }
+        SshError::PrivateKey { .. } => ("Invalid ssh.private_key", "private_key"),
+        SshError::BastionUnreachable { .. } => ("Cannot reach the SSH bastion", "bastion_address"),
+        SshError::BastionHostKey { .. } => ("SSH bastion host key not trusted", "known_hosts"),
+        SshError::BastionAuthRefused { .. } => ("SSH bastion refused the key", "private_key"),
+        SshError::HostKey { .. } => ("SSH host key not trusted", "known_hosts"),
+        SshError::HostAuthRefused { .. } => ("SSH host refused the key", "private_key"),
+    };
+    Diagnostic::error(summary, detail).at(at(attribute))
 }
 
 /// `known_hosts` from "ssh.known_hosts line 3 ...".
