@@ -1,5 +1,6 @@
-//! Data source `peering_connectivity`: probes every host with ICMP echo from the machine
-//! Terraform runs on and reports a matrix. Unreachable is data; only misuse is an error.
+//! Data source `peering_connectivity`: probes every host with ICMP echo, from the machine
+//! Terraform runs on or, with `transport = "ssh"`, from every source host through a bastion
+//! ([`transport`]), and reports a matrix. Unreachable is data; only misuse is an error.
 //! Each result is judged against the mesh topology ([`expect`]), failures are explained
 //! ([`diagnosis`], from the EC2 facts of `mesh_id` when given: [`ec2_facts`]) and the
 //! matrix is drawn as a Mermaid chart.
