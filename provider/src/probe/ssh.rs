@@ -21,7 +21,7 @@ mod session;
 mod source;
 
 #[cfg(test)]
-mod config_tests;
+pub(crate) mod config_tests;
 #[cfg(test)]
 pub(crate) mod lab;
 #[cfg(test)]

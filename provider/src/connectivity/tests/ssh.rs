@@ -6,11 +6,9 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use futures::future::BoxFuture;
-use russh::keys::ssh_key::private::{Ed25519Keypair, KeypairData};
-use russh::keys::ssh_key::LineEnding;
-use russh::keys::PrivateKey;
 use serde_json::json;
 use tfplugin::diag::Diagnostics;
 use tfplugin::provider::DataSource;
@@ -20,18 +18,9 @@ use tokio_util::sync::CancellationToken;
 use super::{config, ctx, data_source};
 use crate::connectivity::transport::SshTransport;
 use crate::connectivity::Connectivity;
+use crate::probe::ssh::config_tests::{test_key_openssh, KNOWN_HOSTS};
 use crate::probe::ssh::{SshConfig, SshError, SshProbeResult, SshRun};
-use crate::probe::{Echo, PairResult};
-
-const KNOWN_HOSTS: &str =
-    "203.0.113.9 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMlQNIuH0NI6Lg6UDXXN6s5FdNGLcZW90d3xegNMH2ib\n";
-
-/// A throw-away key made at run time.
-fn key() -> String {
-    let keypair = Ed25519Keypair::from_seed(&[9; 32]);
-    let key = PrivateKey::new(KeypairData::Ed25519(keypair), "test").unwrap();
-    key.to_openssh(LineEnding::LF).unwrap().to_string()
-}
+use crate::probe::{Echo, PairResult, ProbeOutcome};
 
 fn key_body(key: &str) -> String {
     key.lines().filter(|l| !l.starts_with("-----")).collect()
@@ -66,20 +55,19 @@ impl FakeSsh {
     }
 }
 
-fn row(from: &str, to: &str, address: IpAddr) -> SshProbeResult {
-    SshProbeResult {
-        result: PairResult {
-            from: from.into(),
-            to: to.into(),
-            address,
-            sent: 1,
-            received: 1,
-            loss_percent: 0.0,
-            rtt_min_ms: Some(0.5),
-            rtt_avg_ms: Some(0.5),
-            rtt_max_ms: Some(0.5),
-            reachable: true,
+/// A pair that was probed with one echo request: answered in 0.5 ms, or lost.
+fn row(from: &str, to: &str, address: IpAddr, answered: bool) -> SshProbeResult {
+    let outcome = ProbeOutcome {
+        sent: 1,
+        received: u32::from(answered),
+        rtts: if answered {
+            vec![Duration::from_micros(500)]
+        } else {
+            Vec::new()
         },
+    };
+    SshProbeResult {
+        result: PairResult::from_outcome(from, to, address, &outcome),
         cause: None,
     }
 }
@@ -107,19 +95,8 @@ impl SshTransport for FakeSsh {
                         let cause = format!("SSH with {from} through the bastion failed: timeout");
                         SshProbeResult::not_probed(from, to, *address, cause)
                     } else {
-                        let mut r = row(from, to, *address);
-                        if self.lost.contains(&(from.as_str(), to.as_str())) {
-                            r.result = PairResult {
-                                received: 0,
-                                loss_percent: 100.0,
-                                rtt_min_ms: None,
-                                rtt_avg_ms: None,
-                                rtt_max_ms: None,
-                                reachable: false,
-                                ..r.result
-                            };
-                        }
-                        r
+                        let lost = self.lost.contains(&(from.as_str(), to.as_str()));
+                        row(from, to, *address, !lost)
                     });
                 }
             }
@@ -141,7 +118,7 @@ fn hosts() -> serde_json::Value {
 }
 
 fn ssh_settings() -> serde_json::Value {
-    json!({"bastion_address": "203.0.113.9", "private_key": key(), "known_hosts": KNOWN_HOSTS})
+    json!({"bastion_address": "203.0.113.9", "private_key": test_key_openssh(), "known_hosts": KNOWN_HOSTS})
 }
 
 async fn read(ds: &Connectivity, j: serde_json::Value) -> (Option<Value>, Diagnostics) {
@@ -202,7 +179,7 @@ async fn ssh_probes_from_every_host_with_the_defaults() {
 #[tokio::test]
 async fn an_unreachable_source_gives_results_with_the_ssh_error_as_cause() {
     let ds = ssh_source(FakeSsh::new(vec!["b"]));
-    let settings = json!({"bastion_address": "203.0.113.9", "private_key": key(), "known_hosts": KNOWN_HOSTS, "user": "root", "port": 2222});
+    let settings = json!({"bastion_address": "203.0.113.9", "private_key": test_key_openssh(), "known_hosts": KNOWN_HOSTS, "user": "root", "port": 2222});
     let (state, d) = read(
         &ds,
         json!({"hosts": hosts(), "transport": "ssh", "ssh": settings, "sources": ["b", "c"]}),
@@ -230,7 +207,7 @@ async fn unverified_host_keys_warn_on_the_attribute() {
         ..Arc::into_inner(FakeSsh::new(vec![])).unwrap()
     });
     let ds = ssh_source(fake);
-    let settings = json!({"bastion_address": "203.0.113.9", "private_key": key(), "insecure_ignore_host_keys": true});
+    let settings = json!({"bastion_address": "203.0.113.9", "private_key": test_key_openssh(), "insecure_ignore_host_keys": true});
     let (state, d) = read(
         &ds,
         json!({"hosts": hosts(), "transport": "ssh", "ssh": settings}),
@@ -297,7 +274,10 @@ async fn bastion_problems_are_errors_on_the_attribute_to_fix() {
         assert!(state.is_none());
         assert_eq!(d.0.len(), 1, "{d}");
         assert_eq!(d.0[0].attribute.as_ref().unwrap().to_string(), path, "{d}");
-        assert!(!d.to_string().contains(&key_body(&key())), "{d}");
+        assert!(
+            !d.to_string().contains(&key_body(&test_key_openssh())),
+            "{d}"
+        );
     }
 }
 
@@ -350,26 +330,29 @@ async fn transport_ssh_and_sources_are_checked_with_paths() {
             "ssh.private_key",
         ),
         (
-            json!({"transport": "ssh", "ssh": {"bastion_address": "b", "private_key": key()}}),
+            json!({"transport": "ssh", "ssh": {"bastion_address": "b", "private_key": test_key_openssh()}}),
             "ssh.known_hosts",
         ),
         (
-            json!({"transport": "ssh", "ssh": {"bastion_address": "b", "private_key": key(), "known_hosts": "junk"}}),
+            json!({"transport": "ssh", "ssh": {"bastion_address": "b", "private_key": test_key_openssh(), "known_hosts": "junk"}}),
             "ssh.known_hosts",
         ),
         (
-            json!({"transport": "ssh", "ssh": {"bastion_address": "b", "private_key": key(), "known_hosts": KNOWN_HOSTS, "port": 0}}),
+            json!({"transport": "ssh", "ssh": {"bastion_address": "b", "private_key": test_key_openssh(), "known_hosts": KNOWN_HOSTS, "port": 0}}),
             "ssh.port",
         ),
         (
-            json!({"transport": "ssh", "ssh": {"bastion_address": " ", "private_key": key(), "known_hosts": KNOWN_HOSTS}}),
+            json!({"transport": "ssh", "ssh": {"bastion_address": " ", "private_key": test_key_openssh(), "known_hosts": KNOWN_HOSTS}}),
             "ssh.bastion_address",
         ),
     ];
     for (extra, path) in cases {
         let d = validate(with(extra.clone())).await;
         assert_eq!(paths(&d), [path], "{extra}: {d}");
-        assert!(!d.to_string().contains(&key_body(&key())), "{d}");
+        assert!(
+            !d.to_string().contains(&key_body(&test_key_openssh())),
+            "{d}"
+        );
     }
     let fine = json!({"transport": "ssh", "ssh": ssh_settings(), "sources": ["a"]});
     assert!(validate(with(fine)).await.is_empty());

@@ -7,11 +7,11 @@ use russh::keys::PrivateKey;
 use super::config::Checked;
 use super::{SshConfig, SshError, SshProber, DEFAULT_PORT, DEFAULT_USER};
 
-const KNOWN_HOSTS: &str =
+pub(crate) const KNOWN_HOSTS: &str =
     "203.0.113.9 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMlQNIuH0NI6Lg6UDXXN6s5FdNGLcZW90d3xegNMH2ib\n";
 
 /// A deterministic, throw-away key made at run time (no key material in the source tree).
-fn test_key_openssh() -> String {
+pub(crate) fn test_key_openssh() -> String {
     let keypair = Ed25519Keypair::from_seed(&[7; 32]);
     let key = PrivateKey::new(KeypairData::Ed25519(keypair), "test key").unwrap();
     key.to_openssh(LineEnding::LF).unwrap().to_string()
