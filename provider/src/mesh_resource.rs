@@ -14,6 +14,7 @@ mod drift;
 mod engine;
 mod meta;
 mod meter;
+mod ownership;
 mod parse;
 mod plan;
 mod private;
@@ -155,7 +156,7 @@ impl Resource for MeshResource {
         req: PlanRequest,
         diags: &mut Diagnostics,
     ) -> PlanResponse {
-        plan::plan(self, req, diags)
+        plan::plan(self, req, diags).await
     }
 
     async fn apply(

@@ -26,17 +26,47 @@ pub enum Ec2Error {
     /// error code (e.g. `VpcLimitExceeded`), `message` its text.
     #[error("{code}: {message}")]
     Api { code: String, message: String },
-    /// Retries exhausted on throttling or server errors.
-    #[error("gave up after {attempts} attempts: {last}")]
-    Exhausted { attempts: u32, last: String },
+    /// Retries exhausted on throttling or server errors: the last failure, as it was.
+    #[error("{last} (still failing after {attempts} attempts)")]
+    Exhausted { attempts: u32, last: Box<Ec2Error> },
     /// A wait did not reach its target state in time.
     #[error("timed out after {after:?} waiting for {what}")]
     Timeout { what: String, after: Duration },
-    /// Credentials, endpoint or network trouble before EC2 answered.
+    /// Credentials, endpoint or network trouble before EC2 answered; a sentence for the
+    /// user (never an SDK debug dump).
     #[error("{0}")]
     Transport(String),
     #[error("cancelled")]
     Cancelled,
+}
+
+impl Ec2Error {
+    /// EC2 may have done what was asked although the call failed: the answer was lost or
+    /// cut off, or EC2 failed internally part-way. A create that failed like this is
+    /// looked for by its tags before it is made again.
+    pub fn may_have_taken_effect(&self) -> bool {
+        match self {
+            Ec2Error::Api { code, .. } => {
+                matches!(code.as_str(), "InternalError" | "InternalFailure")
+                    || code
+                        .strip_prefix("HTTP ")
+                        .and_then(|s| s.parse::<u16>().ok())
+                        .is_some_and(|s| s >= 500 && s != 503)
+            }
+            Ec2Error::Exhausted { last, .. } => last.may_have_taken_effect(),
+            Ec2Error::Transport(_) | Ec2Error::Timeout { .. } | Ec2Error::Cancelled => true,
+            Ec2Error::NotFound { .. } => false,
+        }
+    }
+
+    /// The EC2 error code, when EC2 answered with one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Ec2Error::Api { code, .. } => Some(code),
+            Ec2Error::Exhausted { last, .. } => last.code(),
+            _ => None,
+        }
+    }
 }
 
 /// Which EC2 API an operation uses; drives pacing and the call counts of benchmarks.

@@ -68,7 +68,7 @@ where
         if retriable_failures >= policy.max_attempts() {
             return Err(Ec2Error::Exhausted {
                 attempts: retriable_failures,
-                last: err.error.to_string(),
+                last: Box::new(err.error),
             });
         }
         let wait = policy.backoff(retriable_failures);

@@ -70,6 +70,26 @@ pub struct Desired {
     pub routes: BTreeMap<Key, BTreeMap<Ipv4Net, RouteVia>>,
     /// VPC ids never deleted even when they carry this mesh's tags (adopted ones).
     pub protected_vpc_ids: BTreeSet<String>,
+    /// What the mesh may claim besides the desired components (see `plan::index`).
+    pub ownership: Ownership,
+}
+
+/// What tells the mesh's own objects from objects that only look like them (tags
+/// copied by hand or by a tool). An object is the mesh's when it carries the mesh's id
+/// and a component key that parses and belongs: a VPC whose name is one of `names`, and
+/// anything else inside (or, for a peering, between) such VPCs or adopted ones.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ownership {
+    /// VPC names of the mesh: the configured ones and those of the prior state (their
+    /// objects may still have to go). None: any name (destroy, which has no
+    /// configuration: everything the mesh's tags and structure claim goes).
+    pub names: Option<BTreeSet<String>>,
+    /// AWS ids the prior state recorded: routes to them are the mesh's routes, even
+    /// blackholed after their peering went.
+    pub known_ids: BTreeSet<String>,
+    /// Tag keys the mesh set before (the prior `tags` and the provider's `default_tags`)
+    /// that it may remove; every other tag someone added is kept.
+    pub tag_keys: BTreeSet<String>,
 }
 
 /// What `desired` needs besides the mesh.
@@ -98,6 +118,10 @@ impl Desired {
         Desired {
             mesh_id: mesh_id.to_string(),
             protected_vpc_ids,
+            ownership: Ownership {
+                names: None,
+                ..Ownership::default()
+            },
             ..Desired::default()
         }
     }
@@ -156,6 +180,11 @@ pub fn reachability(mesh: &Mesh) -> BTreeMap<String, Vec<String>> {
 pub fn desired(mesh: &Mesh, ctx: &DesiredContext<'_>) -> Result<Desired, DesiredError> {
     let mut d = Desired {
         mesh_id: ctx.mesh_id.to_string(),
+        ownership: Ownership {
+            names: Some(mesh.vpcs.keys().cloned().collect()),
+            known_ids: BTreeSet::new(),
+            tag_keys: ctx.default_tags.keys().cloned().collect(),
+        },
         ..Desired::default()
     };
     let tags = |key: &Key, name: String| component_tags(mesh, ctx, key, name);

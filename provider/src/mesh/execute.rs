@@ -5,6 +5,7 @@
 //! a fresh inventory (objects are tagged at creation and found again) or by re-running
 //! the same plan from the ids it reached.
 
+mod adopt;
 mod failure;
 mod ops;
 mod recover;
@@ -66,6 +67,9 @@ pub struct ComponentError {
     pub step: StepId,
     pub component: String,
     pub message: String,
+    /// The failure may pass (throttling, a 5xx, a lost answer, an object not visible
+    /// yet): running the step again, in a new round, can succeed.
+    pub transient: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -146,12 +150,13 @@ pub async fn execute_from(
                     }
                 }
             }
-            Err(message) => {
+            Err((message, transient)) => {
                 status[i] = Some(StepStatus::Failed);
                 errors.push(ComponentError {
                     step: i,
                     component: plan.steps[i].op.component(),
                     message,
+                    transient,
                 });
                 skip_dependants(i, &dependants, &mut status);
             }

@@ -37,9 +37,22 @@ pub struct Plan {
     pub known: BTreeMap<Key, String>,
     /// In dependency order: every step comes after the steps it depends on.
     pub steps: Vec<Step>,
+    /// Objects that are not the mesh's and stand where it needs to be: left as they are,
+    /// and what depends on them is not planned. The resource reports each with its fix.
+    pub blocked: Vec<Blocker>,
+}
+
+/// Something of someone else's in the mesh's way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blocker {
+    /// The component that cannot be made, e.g. `pcx/alpha:beta` or `rtb/alpha>10.2.0.0/16`.
+    pub component: String,
+    /// What is in the way (object id, target, owner tags) and the fix, in sentences.
+    pub message: String,
 }
 
 impl Plan {
+    /// Nothing to do (blocked components aside: nothing can be done about them).
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty()
     }
@@ -179,6 +192,23 @@ pub enum Op {
     },
     DeleteInternetGateway(Doomed),
     DeleteVpc(Doomed),
+}
+
+/// "it carries no tags" / "its tags: Name=x, peering:mesh=mesh-1": who an object in the
+/// way belongs to, as far as its tags tell (the first few).
+pub(super) fn owner_tags(tags: &Tags) -> String {
+    if tags.is_empty() {
+        return "it carries no tags".to_string();
+    }
+    let mut shown: Vec<String> = tags
+        .iter()
+        .take(4)
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    if tags.len() > shown.len() {
+        shown.push(format!("and {} more", tags.len() - shown.len()));
+    }
+    format!("its tags: {}", shown.join(", "))
 }
 
 /// Which of the resource's timeouts bounds a step.

@@ -19,10 +19,19 @@ pub fn options() -> ExecuteOptions {
     }
 }
 
+/// A refusal that surely changed nothing and will not pass by itself.
 pub fn injected() -> Ec2Error {
     Ec2Error::Api {
-        code: "InternalError".to_string(),
+        code: "InjectedFault".to_string(),
         message: "injected fault".to_string(),
+    }
+}
+
+/// A failure whose outcome is unknown (EC2 may have done the work).
+pub fn ambiguous() -> Ec2Error {
+    Ec2Error::Api {
+        code: "InternalError".to_string(),
+        message: "We encountered an internal error. Please try again.".to_string(),
     }
 }
 
@@ -51,8 +60,24 @@ pub async fn read(ec2: &dyn Ec2, desired: &Desired) -> Inventory {
     all
 }
 
+/// Plans from what `ec2` holds now, as the resource would with a prior state that knew
+/// every VPC of the mesh found there (so VPCs left out of `desired` are removed).
 pub async fn plan_now(ec2: &dyn Ec2, desired: &Desired) -> Plan {
-    plan(desired, &read(ec2, desired).await)
+    let inv = read(ec2, desired).await;
+    let mut desired = desired.clone();
+    if let Some(names) = desired.ownership.names.as_mut() {
+        for v in &inv.vpcs {
+            let component = v.tags.get(crate::ec2::types::TAG_COMPONENT);
+            if v.tags.get(crate::ec2::types::TAG_MESH) == Some(&desired.mesh_id) {
+                if let Some(crate::mesh::key::Key::Vpc(name)) =
+                    component.and_then(|c| crate::mesh::key::Key::parse(c))
+                {
+                    names.insert(name);
+                }
+            }
+        }
+    }
+    plan(&desired, &inv)
 }
 
 pub async fn apply(ec2: &dyn Ec2, desired: &Desired) -> (Plan, Outcome) {

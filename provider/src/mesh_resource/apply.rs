@@ -9,9 +9,10 @@ use tfplugin::value::Value;
 
 use super::client::Connection;
 use super::engine::{
-    add_to_scope, anything_tagged, desired_for, fetch, mesh_id, pin_regions, scope_of_inventory,
-    scope_of_state, DesiredInputs, Scope,
+    add_to_scope, anything_tagged, desired_for, discover_from, fetch, mesh_id, pin_regions,
+    scope_of_inventory, scope_of_state, DesiredInputs, Scope,
 };
+use super::ownership::{add_prior, check_collision, report_blocked};
 use super::parse::parse;
 use super::private::Private;
 use super::read::observe;
@@ -21,7 +22,7 @@ use super::MeshResource;
 use crate::config::ProviderConfig;
 use crate::ec2::types::{Inventory, TAG_MESH};
 use crate::mesh::desired::Desired;
-use crate::mesh::plan::{plan as plan_mesh, render};
+use crate::mesh::plan::{plan as plan_mesh, render, Plan};
 use crate::mesh::validate::validate;
 
 pub(super) async fn apply(
@@ -81,12 +82,12 @@ pub(super) async fn apply(
     if let Some(inv) = &stored.inventory {
         scope_of_inventory(&mut scope, inv);
     }
-    let inventory = match fetch(conn.ec2.as_ref(), &id, &scope).await {
+    let inventory = match discover_from(conn.ec2.as_ref(), &id, scope.clone()).await {
         Ok(inv) => inv,
         Err(e) => {
             diags.push(Diagnostic::error(
                 "Cannot read the mesh",
-                format!("reading mesh {id} from EC2 before changing it: {e}"),
+                format!("reading mesh {id} from EC2 before changing it: {e}. Nothing was changed."),
             ));
             return unchanged;
         }
@@ -98,13 +99,26 @@ pub(super) async fn apply(
         inventory: &inventory,
         placeholders: false,
     };
-    let desired = match desired_for(&mesh, &inputs) {
+    let mut desired = match desired_for(&mesh, &inputs) {
         Ok(d) => d,
         Err(e) => {
             diags.push(Diagnostic::error("Cannot apply the mesh", e.to_string()));
             return unchanged;
         }
     };
+    add_prior(&mut desired, &req.prior);
+    if creating {
+        // The plan checked this too, unless the provider could not reach EC2 then.
+        check_collision(
+            &plan_mesh(&desired, &inventory),
+            &inventory,
+            &mesh.name,
+            diags,
+        );
+        if diags.has_errors() {
+            return unchanged;
+        }
+    }
     let limits = RunLimits {
         timeout: if creating {
             timeouts.create
@@ -154,8 +168,15 @@ fn observe_applied(
     observe(planned, id, region, &config.default_tags, inv)
 }
 
-/// Runs the plan from `desired` against `inventory`, then reads the inventory again: the
-/// truth after the run, whatever failed. None when even that read failed.
+/// Rounds of plan, execute and read at most per apply: a round repairs what a
+/// transient failure of the one before left undone (and deletes a duplicate a lost
+/// answer may have caused), so one apply converges on a bad day.
+const ROUNDS: usize = 3;
+
+/// Runs the plan from `desired` against `inventory`, reads the inventory again, and
+/// plans again from it while a round's failures may pass and time is left: the truth
+/// after the last round, whatever failed, with that round's diagnostics. None when even
+/// the read failed.
 async fn execute(
     ctx: &Context,
     conn: &Connection,
@@ -165,23 +186,53 @@ async fn execute(
     limits: RunLimits,
     diags: &mut Diagnostics,
 ) -> Option<Inventory> {
-    let plan = plan_mesh(desired, inventory);
-    tracing::debug!(steps = plan.steps.len(), plan = %render(&plan), "executing mesh plan");
-    run(ctx, conn, &plan, limits, diags).await;
+    let deadline = tokio::time::Instant::now() + limits.timeout;
     let mut after_scope = scope.clone();
     for vpc in desired.vpcs.values() {
         add_to_scope(&mut after_scope, &vpc.region, vpc.adopted_id.as_deref());
     }
-    match fetch(conn.ec2.as_ref(), &desired.mesh_id, &after_scope).await {
-        Ok(inv) => Some(inv),
-        Err(e) => {
-            diags.push(Diagnostic::error(
-                "Cannot read the mesh after changing it",
-                format!("reading mesh {} from EC2: {e}. The next refresh reads it again; objects made so far carry the mesh's tags and will be adopted.", desired.mesh_id),
-            ));
-            None
+    let mut current = inventory.clone();
+    let mut blocked = Plan::default();
+    for round in 1..=ROUNDS {
+        let plan = plan_mesh(desired, &current);
+        blocked.blocked = plan.blocked.clone();
+        if plan.is_empty() {
+            break;
+        }
+        tracing::debug!(round, steps = plan.steps.len(), plan = %render(&plan), "executing mesh plan");
+        let mut round_diags = Diagnostics::new();
+        let left = RunLimits {
+            timeout: deadline.saturating_duration_since(tokio::time::Instant::now()),
+            ..limits
+        };
+        let outcome = run(ctx, conn, &plan, left, &mut round_diags).await;
+        current = match fetch(conn.ec2.as_ref(), &desired.mesh_id, &after_scope).await {
+            Ok(inv) => inv,
+            Err(e) => {
+                diags.extend(round_diags);
+                diags.push(Diagnostic::error(
+                    "Cannot read the mesh after changing it",
+                    format!("reading mesh {} from EC2: {e}. The next refresh reads it again; objects made so far carry the mesh's tags and will be adopted.", desired.mesh_id),
+                ));
+                return None;
+            }
+        };
+        let passing = outcome.errors.iter().all(|e| e.transient);
+        let again = round < ROUNDS && !outcome.cancelled && passing;
+        if !again {
+            diags.extend(round_diags);
+            break;
+        }
+        if !outcome.errors.is_empty() {
+            tracing::info!(
+                round,
+                failed = outcome.errors.len(),
+                "some steps failed in a way that may pass; planning again from what EC2 holds now"
+            );
         }
     }
+    report_blocked(&blocked, diags);
+    Some(current)
 }
 
 /// Deletes every object carrying the mesh's tag. Some(Null) when nothing is left; the
@@ -206,7 +257,7 @@ async fn destroy(
     if let Some(inv) = &stored.inventory {
         scope_of_inventory(&mut scope, inv);
     }
-    let inventory = match fetch(conn.ec2.as_ref(), id, &scope).await {
+    let inventory = match discover_from(conn.ec2.as_ref(), id, scope.clone()).await {
         Ok(inv) => inv,
         Err(e) => {
             diags.push(Diagnostic::error(
@@ -223,7 +274,8 @@ async fn destroy(
         .filter(|v| v.tags.get(TAG_MESH).map(String::as_str) != Some(id))
         .map(|v| v.id.clone())
         .collect();
-    let nothing = Desired::nothing(id, protected);
+    let mut nothing = Desired::nothing(id, protected);
+    add_prior(&mut nothing, prior);
     let reached = execute(ctx, conn, &nothing, &inventory, &scope, limits, diags).await?;
     if !anything_tagged(&reached, id) {
         return Some(ApplyResponse {

@@ -92,16 +92,35 @@ pub fn mesh_exists(inv: &Inventory, mesh_id: &str) -> bool {
 pub async fn discover(ec2: &dyn Ec2, mesh_id: &str, region: &str) -> Result<Inventory, Ec2Error> {
     let mut scope = Scope::new();
     add_to_scope(&mut scope, region, None);
+    discover_from(ec2, mesh_id, scope).await
+}
+
+/// Reads `scope`, then every region and VPC the mesh's peerings and security groups
+/// lead to that it did not cover (an interrupted apply may have reached them), until
+/// nothing new turns up. Refresh, apply and destroy all read the mesh this way, so
+/// nothing an earlier run made is missed.
+pub async fn discover_from(
+    ec2: &dyn Ec2,
+    mesh_id: &str,
+    mut scope: Scope,
+) -> Result<Inventory, Ec2Error> {
     loop {
         let inv = fetch(ec2, mesh_id, &scope).await?;
+        let seen: BTreeSet<&str> = inv.vpcs.iter().map(|v| v.id.as_str()).collect();
         let mut next = scope.clone();
         let ours = |tags: &Tags| tags.get(TAG_MESH).is_some_and(|m| m == mesh_id);
+        let mut reached: Vec<(&str, &str)> = Vec::new();
         for p in inv.peerings.iter().filter(|p| ours(&p.tags)) {
-            add_to_scope(&mut next, &p.requester_region, Some(&p.requester_vpc_id));
-            add_to_scope(&mut next, &p.accepter_region, Some(&p.accepter_vpc_id));
+            reached.push((&p.requester_region, &p.requester_vpc_id));
+            reached.push((&p.accepter_region, &p.accepter_vpc_id));
         }
         for g in inv.security_groups.iter().filter(|g| ours(&g.tags)) {
-            add_to_scope(&mut next, &g.region, Some(&g.vpc_id));
+            reached.push((&g.region, &g.vpc_id));
+        }
+        for (region, vpc) in reached {
+            if !seen.contains(vpc) || !scope.contains_key(region) {
+                add_to_scope(&mut next, region, Some(vpc));
+            }
         }
         if next == scope {
             return Ok(inv);

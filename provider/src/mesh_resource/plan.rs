@@ -13,8 +13,13 @@ use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::provider::{PlanRequest, PlanResponse};
 use tfplugin::value::Value;
 
+use super::client::ConnectError;
 use super::drift::{describe, keys_of, touched, within};
-use super::engine::{desired_for, pin_regions, unadopt_created, DesiredInputs};
+use super::engine::{
+    add_to_scope, desired_for, discover_from, mesh_id, pin_regions, unadopt_created, DesiredInputs,
+    Scope,
+};
+use super::ownership::{add_prior, check_collision, report_blocked};
 use super::parse::{parse, UNKNOWN_REGION};
 use super::private::Private;
 use super::state::{build, Facts, Mode};
@@ -24,7 +29,11 @@ use crate::mesh::key::Key;
 use crate::mesh::model::Mesh;
 use crate::mesh::plan::{plan as plan_mesh, Plan};
 
-pub(super) fn plan(res: &MeshResource, req: PlanRequest, diags: &mut Diagnostics) -> PlanResponse {
+pub(super) async fn plan(
+    res: &MeshResource,
+    req: PlanRequest,
+    diags: &mut Diagnostics,
+) -> PlanResponse {
     if req.proposed.is_null() {
         return PlanResponse {
             planned: Value::Null,
@@ -69,7 +78,7 @@ pub(super) fn plan(res: &MeshResource, req: PlanRequest, diags: &mut Diagnostics
         inventory: &inventory,
         placeholders: true,
     };
-    let desired = match desired_for(&mesh, &inputs) {
+    let mut desired = match desired_for(&mesh, &inputs) {
         Ok(d) => d,
         Err(e) => {
             diags.push(Diagnostic::error("Cannot plan the mesh", e.to_string()));
@@ -80,7 +89,12 @@ pub(super) fn plan(res: &MeshResource, req: PlanRequest, diags: &mut Diagnostics
             };
         }
     };
+    add_prior(&mut desired, &req.prior);
     let next = plan_mesh(&desired, &inventory);
+    report_blocked(&next, diags);
+    if req.prior.is_null() {
+        check_new_mesh(res, &mesh, &default_region, &default_tags, diags).await;
+    }
     let drift = drift(&req.prior, &mesh, &next, &inputs);
     if !drift.repairs.is_empty() {
         diags.push(Diagnostic::warning(
@@ -178,5 +192,65 @@ fn keep_vpcs_as_written_or_as_they_were(planned: &mut Value, prior: &Value, conf
     let unchanged = !prior.is_null() && planned.get("vpcs") == prior.get("vpcs");
     if let (false, Value::Object(attrs)) = (unchanged, planned) {
         attrs.insert("vpcs".to_string(), config.get("vpcs").clone());
+    }
+}
+
+/// A mesh without state: one discovery under the id it will get, to find out before
+/// anything is made whether the name is taken (see [`check_collision`]). Skipped while
+/// the provider's configuration is not known yet; apply checks again in any case.
+async fn check_new_mesh(
+    res: &MeshResource,
+    mesh: &Mesh,
+    default_region: &str,
+    default_tags: &crate::ec2::types::Tags,
+    diags: &mut Diagnostics,
+) {
+    let conn = match res.access.connect().await {
+        Ok((_, conn)) => conn,
+        Err(ConnectError::NotConfigured) => return,
+        Err(ConnectError::Failed(e)) => {
+            diags.push(Diagnostic::warning(
+                "Could not check whether the mesh name is taken",
+                format!("{e}. Apply checks again before it makes anything."),
+            ));
+            return;
+        }
+    };
+    let checked = async {
+        let account = conn.ec2.account_id().await?;
+        let id = mesh_id(&mesh.name, &conn.region, &account);
+        let mut scope = Scope::new();
+        add_to_scope(&mut scope, default_region, None);
+        for spec in mesh.vpcs.values() {
+            let region = spec.region.as_deref().unwrap_or(default_region);
+            add_to_scope(&mut scope, region, spec.vpc_id.as_deref());
+        }
+        let inv = discover_from(conn.ec2.as_ref(), &id, scope).await?;
+        Ok::<_, crate::ec2::Ec2Error>((id, inv))
+    };
+    let (id, inventory) = match checked.await {
+        Ok(found) => found,
+        Err(e) => {
+            diags.push(Diagnostic::warning(
+                "Could not check whether the mesh name is taken",
+                format!("reading EC2: {e}. Apply checks again before it makes anything."),
+            ));
+            return;
+        }
+    };
+    let inputs = DesiredInputs {
+        mesh_id: &id,
+        default_region,
+        default_tags,
+        inventory: &inventory,
+        placeholders: true,
+    };
+    if let Ok(desired) = desired_for(mesh, &inputs) {
+        check_collision(
+            &plan_mesh(&desired, &inventory),
+            &inventory,
+            &mesh.name,
+            diags,
+        );
     }
 }

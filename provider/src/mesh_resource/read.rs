@@ -9,11 +9,12 @@ use tfplugin::provider::{Context, ReadResponse};
 use tfplugin::value::Value;
 
 use super::engine::{
-    add_to_scope, anything_tagged, desired_for, discover, fetch, mesh_exists, named_vpcs,
+    add_to_scope, anything_tagged, desired_for, discover, discover_from, mesh_exists, named_vpcs,
     pin_regions, scope_of_inventory, scope_of_state, unadopt_created, DesiredInputs, NamedVpc,
     Scope,
 };
 use super::meta::{read_connection, read_settings};
+use super::ownership::add_prior;
 use super::parse::{parse, unknown_as_null, Unknowns};
 use super::private::Private;
 use super::state::{build, Facts, Mode};
@@ -50,7 +51,7 @@ pub(super) async fn read(
     if let Some(inv) = &stored.inventory {
         scope_of_inventory(&mut scope, inv);
     }
-    let inventory = match fetch(conn.ec2.as_ref(), mesh_id, &scope).await {
+    let inventory = match discover_from(conn.ec2.as_ref(), mesh_id, scope).await {
         Ok(inv) => inv,
         Err(e) => {
             diags.push(Diagnostic::error(
@@ -105,7 +106,10 @@ pub(super) fn observe(
         placeholders: true,
     };
     let known = match desired_for(&mesh, &inputs) {
-        Ok(desired) => plan_mesh(&desired, inv).known,
+        Ok(mut desired) => {
+            add_prior(&mut desired, source);
+            plan_mesh(&desired, inv).known
+        }
         Err(_) => BTreeMap::new(),
     };
     let stale = Default::default();

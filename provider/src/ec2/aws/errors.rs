@@ -1,7 +1,7 @@
 //! From SDK errors to [`Ec2Error`] plus what the retry policy needs to know.
 
 use aws_sdk_ec2::config::http::HttpResponse;
-use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 
 use crate::ec2::attempts::AttemptError;
 use crate::ec2::retry::Failure;
@@ -104,9 +104,9 @@ where
         None => match http_status {
             Some(status) => Ec2Error::Api {
                 code: format!("HTTP {status}"),
-                message: DisplayErrorContext(&err).to_string(),
+                message: format!("EC2 answered HTTP {status} without an error code"),
             },
-            None => Ec2Error::Transport(DisplayErrorContext(&err).to_string()),
+            None => Ec2Error::Transport(transport_sentence(&err)),
         },
     };
     AttemptError {
@@ -117,6 +117,37 @@ where
         },
         error,
         created_at: None,
+    }
+}
+
+/// What went wrong before EC2 answered, in words: the kind of failure and the Display
+/// text of each underlying cause. The SDK's own `DisplayErrorContext` ends with a Debug
+/// dump of the whole error, which must never reach a user.
+fn transport_sentence<E, R>(err: &SdkError<E, R>) -> String
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    let what = match err {
+        SdkError::DispatchFailure(_) => "the connection to EC2 failed before an answer came back",
+        SdkError::TimeoutError(_) => "EC2 did not answer in time",
+        SdkError::ResponseError(_) => "EC2's answer could not be read",
+        SdkError::ConstructionFailure(_) => "the request could not be built",
+        _ => "the request failed",
+    };
+    let mut causes: Vec<String> = Vec::new();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !text.is_empty() && causes.last() != Some(&text) {
+            causes.push(text);
+        }
+        source = cause.source();
+    }
+    if causes.is_empty() {
+        what.to_string()
+    } else {
+        format!("{what} ({})", causes.join(": "))
     }
 }
 

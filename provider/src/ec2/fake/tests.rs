@@ -274,7 +274,10 @@ async fn faults_before_and_after_the_call() {
     let fake = FakeEc2::new();
     let throttled = Ec2Error::Exhausted {
         attempts: 3,
-        last: "RequestLimitExceeded".into(),
+        last: Box::new(Ec2Error::Api {
+            code: "RequestLimitExceeded".into(),
+            message: "Request limit exceeded.".into(),
+        }),
     };
     fake.fail_on(CREATE_VPC, 2, throttled.clone());
     fake.fail_after_on(

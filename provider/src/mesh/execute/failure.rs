@@ -2,7 +2,7 @@
 //! and the component, in the words terraform-provider-aws uses.
 
 use crate::ec2::Ec2Error;
-use crate::mesh::plan::Op;
+use crate::mesh::plan::{Op, Phase};
 
 /// A failed step: the EC2 error and, for steps of several calls, which one failed.
 pub(super) struct StepError {
@@ -70,8 +70,45 @@ pub(super) fn describe_failure(op: &Op, e: &StepError) -> String {
         }
         other => other.component(),
     };
-    match e.during {
+    let what = match e.during {
         Some(during) => format!("{doing} {kind} ({name}): {during}: {}", e.error),
         None => format!("{doing} {kind} ({name}): {}", e.error),
+    };
+    let next = match e.during {
+        Some(during) if during.starts_with("waiting") => {
+            "The next apply looks at the peering again and completes it."
+        }
+        _ => consequence(op, &e.error),
+    };
+    format!("{what}. {next}")
+}
+
+/// Whether the failed call may have changed EC2, and what the next apply does about it.
+fn consequence(op: &Op, error: &Ec2Error) -> &'static str {
+    let creates = matches!(
+        op,
+        Op::CreateVpc { .. }
+            | Op::CreateSubnet { .. }
+            | Op::CreateRouteTable { .. }
+            | Op::CreateInternetGateway { .. }
+            | Op::CreateSecurityGroup { .. }
+            | Op::CreatePeering { .. }
+    );
+    let deletes = op.phase() == Phase::Delete;
+    match (error, creates, deletes) {
+        (Ec2Error::Cancelled, _, _) => {
+            "Stopped before it finished; the next apply reads EC2 again and completes it."
+        }
+        (e, true, _) if e.may_have_taken_effect() => {
+            "The request may have taken effect, but the object was not found by its tags in time; the next apply looks for it by its tags again and adopts it rather than making a second one."
+        }
+        (e, _, true) if e.may_have_taken_effect() => {
+            "The deletion may have taken effect; the next apply (or destroy) reads EC2 again and deletes what is still there."
+        }
+        (e, _, _) if e.may_have_taken_effect() => {
+            "The request may have taken effect; the next apply reads EC2 again and repeats it if needed."
+        }
+        (_, _, true) => "EC2 did not delete it; the next apply (or destroy) tries again.",
+        _ => "EC2 made no change; the next apply tries again.",
     }
 }

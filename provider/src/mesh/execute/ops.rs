@@ -3,10 +3,10 @@
 //! already exists as planned counts as made; accepting looks at the status first.
 
 use std::collections::BTreeMap;
-use std::future::Future;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+use super::adopt::Place;
 use super::failure::{describe_failure, during, StepError};
 use super::recover::{gone, ALREADY_ASSOCIATED, NOT_ATTACHED};
 use super::Timeouts;
@@ -24,10 +24,18 @@ pub(super) struct Ctx<'a> {
     pub timeouts: Timeouts,
 }
 
+/// Worth another round: EC2 may answer differently next time.
+fn is_transient(e: &Ec2Error) -> bool {
+    matches!(
+        e,
+        Ec2Error::Exhausted { .. } | Ec2Error::NotFound { .. } | Ec2Error::Timeout { .. }
+    ) || e.may_have_taken_effect()
+}
+
 impl Ctx<'_> {
     /// Runs `op` within its phase's timeout; the error names the component and what
-    /// was being done.
-    pub async fn run(&self, op: &Op) -> Result<(), String> {
+    /// was being done, and says whether the failure may pass.
+    pub async fn run(&self, op: &Op) -> Result<(), (String, bool)> {
         let limit = match op.phase() {
             Phase::Create => self.timeouts.create,
             Phase::Update => self.timeouts.update,
@@ -40,7 +48,7 @@ impl Ctx<'_> {
                 after: limit,
             })),
         };
-        result.map_err(|e| describe_failure(op, &e))
+        result.map_err(|e| (describe_failure(op, &e), is_transient(&e.error)))
     }
 
     pub fn lock_ids(&self) -> MutexGuard<'_, BTreeMap<Key, String>> {
@@ -62,18 +70,6 @@ impl Ctx<'_> {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(pair.clone(), status);
-    }
-
-    /// Creates the component unless it has an id already, and records the new id.
-    async fn create<F>(&self, key: Key, create: impl FnOnce() -> F) -> Result<(), Ec2Error>
-    where
-        F: Future<Output = Result<String, Ec2Error>>,
-    {
-        if !self.lock_ids().contains_key(&key) {
-            let id = create().await?;
-            self.lock_ids().insert(key, id);
-        }
-        Ok(())
     }
 
     async fn perform(&self, op: &Op, limit: Duration) -> Result<(), StepError> {
@@ -130,14 +126,22 @@ impl Ctx<'_> {
                 cidr,
                 tags,
             } => {
-                self.create(Key::Vpc(vpc.clone()), || {
+                let place = Place {
+                    region,
+                    vpc_ids: Vec::new(),
+                };
+                self.create(Key::Vpc(vpc.clone()), place, || {
                     ec2.create_vpc(region, *cidr, tags)
                 })
                 .await
             }
             Op::FindMainRouteTable { vpc, region } => {
                 let vpc_id = vpc_id(vpc)?;
-                self.create(Key::MainRouteTable(vpc.clone()), || async {
+                let place = Place {
+                    region,
+                    vpc_ids: vec![vpc_id.clone()],
+                };
+                self.create(Key::MainRouteTable(vpc.clone()), place, || async {
                     let inventory = ec2
                         .inventory(region, self.mesh_id, std::slice::from_ref(&vpc_id))
                         .await?;
@@ -162,7 +166,11 @@ impl Ctx<'_> {
             } => {
                 let vpc_id = vpc_id(vpc)?;
                 let key = Key::Subnet(vpc.clone(), subnet.clone());
-                self.create(key, || {
+                let place = Place {
+                    region,
+                    vpc_ids: vec![vpc_id.clone()],
+                };
+                self.create(key, place, || {
                     ec2.create_subnet(region, &vpc_id, *cidr, availability_zone.as_deref(), tags)
                 })
                 .await
@@ -174,7 +182,11 @@ impl Ctx<'_> {
                 tags,
             } => {
                 let vpc_id = vpc_id(vpc)?;
-                self.create(Key::RouteTable(vpc.clone(), subnet.clone()), || {
+                let place = Place {
+                    region,
+                    vpc_ids: vec![vpc_id.clone()],
+                };
+                self.create(Key::RouteTable(vpc.clone(), subnet.clone()), place, || {
                     ec2.create_route_table(region, &vpc_id, tags)
                 })
                 .await
@@ -187,21 +199,33 @@ impl Ctx<'_> {
                 let table = self.id(&Key::RouteTable(vpc.clone(), subnet.clone()))?;
                 let subnet_id = self.id(&Key::Subnet(vpc.clone(), subnet.clone()))?;
                 let vpc_id = vpc_id(vpc)?;
-                self.create(Key::Association(vpc.clone(), subnet.clone()), || async {
-                    match ec2.associate_route_table(region, &table, &subnet_id).await {
-                        Err(Ec2Error::Api { code, message }) if code == ALREADY_ASSOCIATED => {
-                            let found = self
-                                .association(region, &vpc_id, &table, &subnet_id)
-                                .await?;
-                            found.ok_or(Ec2Error::Api { code, message })
+                let place = Place {
+                    region,
+                    vpc_ids: vec![vpc_id.clone()],
+                };
+                self.create(
+                    Key::Association(vpc.clone(), subnet.clone()),
+                    place,
+                    || async {
+                        match ec2.associate_route_table(region, &table, &subnet_id).await {
+                            Err(Ec2Error::Api { code, message }) if code == ALREADY_ASSOCIATED => {
+                                let found = self
+                                    .association(region, &vpc_id, &table, &subnet_id)
+                                    .await?;
+                                found.ok_or(Ec2Error::Api { code, message })
+                            }
+                            other => other,
                         }
-                        other => other,
-                    }
-                })
+                    },
+                )
                 .await
             }
             Op::CreateInternetGateway { vpc, region, tags } => {
-                self.create(Key::InternetGateway(vpc.clone()), || {
+                let place = Place {
+                    region,
+                    vpc_ids: Vec::new(),
+                };
+                self.create(Key::InternetGateway(vpc.clone()), place, || {
                     ec2.create_internet_gateway(region, tags)
                 })
                 .await
@@ -227,7 +251,11 @@ impl Ctx<'_> {
             } => {
                 let vpc_id = vpc_id(vpc)?;
                 let key = Key::SecurityGroup(vpc.clone());
-                self.create(key, || {
+                let place = Place {
+                    region,
+                    vpc_ids: vec![vpc_id.clone()],
+                };
+                self.create(key, place, || {
                     ec2.create_security_group(region, &vpc_id, group_name, description, tags)
                 })
                 .await
@@ -247,7 +275,11 @@ impl Ctx<'_> {
                 tags,
             } => {
                 let (a, b) = (vpc_id(&pair.a)?, vpc_id(&pair.b)?);
-                self.create(Key::Peering(pair.clone()), || {
+                let place = Place {
+                    region: requester_region,
+                    vpc_ids: vec![a.clone(), b.clone()],
+                };
+                self.create(Key::Peering(pair.clone()), place, || {
                     ec2.create_peering(requester_region, &a, &b, accepter_region, tags)
                 })
                 .await

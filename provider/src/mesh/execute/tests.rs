@@ -323,7 +323,7 @@ async fn a_failed_step_names_its_component_and_what_it_was_doing() {
     assert_eq!(e.component, "pcx/development:production");
     assert_eq!(
         e.message,
-        "creating EC2 VPC Peering Connection (development:production): waiting for pending-acceptance: InternalError: injected fault"
+        "creating EC2 VPC Peering Connection (development:production): waiting for pending-acceptance: InjectedFault: injected fault. The next apply looks at the peering again and completes it."
     );
     // Its wait and its three routes are skipped; everything else ran.
     assert_eq!(

@@ -9,7 +9,7 @@ use ipnet::Ipv4Net;
 
 use super::graph::Graph;
 use super::index::{candidates, Index};
-use super::{Op, Plan};
+use super::{Blocker, Op, Plan};
 use crate::ec2::types::{Inventory, RouteTableObs, Tags};
 use crate::mesh::desired::Desired;
 use crate::mesh::key::Key;
@@ -26,6 +26,7 @@ pub(super) struct Builder<'a> {
     /// tables of its VPCs.
     pub kept_tables: BTreeMap<Key, &'a RouteTableObs>,
     pub late: Late,
+    pub blocked: Vec<Blocker>,
 }
 
 /// Steps that later deletions must follow or precede, by the AWS id involved.
@@ -45,13 +46,14 @@ impl<'a> Builder<'a> {
     pub fn new(d: &'a Desired, actual: &'a Inventory) -> Self {
         Builder {
             d,
-            ix: Index::new(&d.mesh_id, actual),
+            ix: Index::new(d, actual),
             g: Graph::default(),
             known: BTreeMap::new(),
             ready: HashMap::new(),
             kept: HashSet::new(),
             kept_tables: BTreeMap::new(),
             late: Late::default(),
+            blocked: Vec::new(),
         }
     }
 
@@ -69,6 +71,7 @@ impl<'a> Builder<'a> {
             mesh_id: self.d.mesh_id.clone(),
             known: self.known,
             steps: self.g.into_steps(),
+            blocked: self.blocked,
         }
     }
 
@@ -81,16 +84,19 @@ impl<'a> Builder<'a> {
         self.kept.insert(id);
     }
 
-    /// Makes the object's tags exactly the desired ones (AWS's own `aws:` tags aside).
+    /// Sets the desired tags and removes the mesh's own that are no longer desired
+    /// (`peering:*` and keys it set before); tags others added are kept.
     pub(super) fn retag(&mut self, key: Key, region: &str, observed: &Tags, desired: &Tags) {
         let add: Tags = desired
             .iter()
             .filter(|(k, v)| observed.get(*k) != Some(*v))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
+        let former = &self.d.ownership.tag_keys;
         let remove: Vec<String> = observed
             .keys()
-            .filter(|k| !desired.contains_key(*k) && !k.starts_with("aws:"))
+            .filter(|k| !desired.contains_key(*k))
+            .filter(|k| k.starts_with("peering:") || former.contains(*k))
             .cloned()
             .collect();
         if !add.is_empty() || !remove.is_empty() {

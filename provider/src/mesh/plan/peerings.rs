@@ -3,9 +3,10 @@
 
 use super::build::Builder;
 use super::index::{candidates, vpc_pair};
-use super::Op;
+use super::{owner_tags, Blocker, Op};
 use crate::ec2::types::{PeeringObs, PeeringStatus};
 use crate::mesh::key::Key;
+use crate::mesh::model::Pair;
 
 impl<'a> Builder<'a> {
     /// A live peering between the pair's two VPCs stays (this mesh's first, in either
@@ -16,7 +17,21 @@ impl<'a> Builder<'a> {
             let key = Key::Peering(pair.clone());
             let (a, b) = (Key::Vpc(pair.a.clone()), Key::Vpc(pair.b.clone()));
             let found = match (self.known.get(&a), self.known.get(&b)) {
-                (Some(a_id), Some(b_id)) => self.live_peering(&key, vpc_pair(a_id, b_id)),
+                (Some(a_id), Some(b_id)) => {
+                    let vpcs = vpc_pair(a_id, b_id);
+                    let found = self.live_peering(&key, vpcs);
+                    if found.is_none() {
+                        if let Some(other) = self.ix.foreign_peerings.get(&vpcs) {
+                            let message = foreign_peering(pair, a_id, other[0]);
+                            self.blocked.push(Blocker {
+                                component: key.to_string(),
+                                message,
+                            });
+                            continue;
+                        }
+                    }
+                    found
+                }
                 _ => None,
             };
             let (mut last, requester_region, accepter_region, dns) = match found {
@@ -91,20 +106,33 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// The mesh's live peering between the two VPCs: the one closest to active, then
+    /// the one in use (the index's order).
     fn live_peering(&self, key: &Key, vpcs: (&str, &str)) -> Option<&'a PeeringObs> {
-        let tagged = candidates(&self.ix.peerings, key).iter().copied();
-        closest(tagged.filter(|p| vpc_pair(&p.requester_vpc_id, &p.accepter_vpc_id) == vpcs))
-            .or_else(|| {
-                self.ix
-                    .untagged_peerings
-                    .get(&vpcs)
-                    .and_then(|ps| closest(ps.iter().copied()))
-            })
+        candidates(&self.ix.peerings, key)
+            .iter()
+            .copied()
+            .filter(|p| vpc_pair(&p.requester_vpc_id, &p.accepter_vpc_id) == vpcs)
+            .enumerate()
+            .min_by_key(|(i, p)| (status_rank(p.status), *i))
+            .map(|(_, p)| p)
     }
 }
 
-fn closest<'a>(peerings: impl Iterator<Item = &'a PeeringObs>) -> Option<&'a PeeringObs> {
-    peerings.min_by_key(|p| (status_rank(p.status), p.id.as_str()))
+/// The diagnostic for a peering between two mesh VPCs that the mesh did not make.
+fn foreign_peering(pair: &Pair, a_id: &str, p: &PeeringObs) -> String {
+    let name = |vpc_id: &str| if vpc_id == a_id { &pair.a } else { &pair.b };
+    format!(
+        "VPC peering connection {} ({}) already joins {} ({}) and {} ({}), and it is not this mesh's ({}). AWS allows one peering between two VPCs, so the mesh cannot make its own, and it never adopts, changes or deletes a peering it did not make. Delete that peering (aws ec2 delete-vpc-peering-connection --vpc-peering-connection-id {}), or leave the pair out of the mesh (topology = \"explicit\"); the next apply then completes the mesh.",
+        p.id,
+        p.status.as_str(),
+        p.requester_vpc_id,
+        name(&p.requester_vpc_id),
+        p.accepter_vpc_id,
+        name(&p.accepter_vpc_id),
+        owner_tags(&p.tags),
+        p.id,
+    )
 }
 
 /// The peering closest to active wins among duplicates.

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use ipnet::Ipv4Net;
 
 use super::build::Builder;
-use super::Op;
+use super::{Blocker, Op};
 use crate::ec2::types::{RouteObs, RouteTableObs, RouteTarget};
 use crate::mesh::key::{Key, RouteVia};
 
@@ -97,6 +97,19 @@ impl<'a> Builder<'a> {
                 if current.is_some_and(|r| Some(&r.target) == target.as_ref()) {
                     continue;
                 }
+                if let (Some(r), Some(t)) = (current, table.observed) {
+                    if !self.route_is_ours(table, r) {
+                        self.blocked.push(Blocker {
+                            component: format!("{key}>{destination}"),
+                            message: foreign_route(&t.id, key, r, via),
+                        });
+                        continue;
+                    }
+                }
+                if target.is_none() && self.ready_of(&via.key()).is_none() {
+                    // Its peering or gateway is blocked: reported there.
+                    continue;
+                }
                 let op = Op::PutRoute {
                     table: key.clone(),
                     region: table.region.to_string(),
@@ -118,14 +131,9 @@ impl<'a> Builder<'a> {
         let Some(observed) = table.observed else {
             return;
         };
-        let ours = |id: &String| table.owned || self.ix.mesh_targets.contains(id.as_str());
         let mut stale: Vec<&RouteObs> = have
             .into_values()
-            .filter(|r| match &r.target {
-                RouteTarget::Peering(id) => ours(id) || r.state == "blackhole",
-                RouteTarget::Gateway(id) => ours(id),
-                RouteTarget::Local | RouteTarget::Other(_) => false,
-            })
+            .filter(|r| self.route_is_ours(table, r))
             .collect();
         stale.sort_by_key(|r| r.destination);
         let label = table
@@ -148,6 +156,39 @@ impl<'a> Builder<'a> {
             }
         }
     }
+}
+
+impl Builder<'_> {
+    /// A route is the mesh's when it goes to one of the mesh's peerings or gateways (or
+    /// one the prior state recorded), or to any peering or gateway in a table the mesh
+    /// made. Routes to anything else (transit gateways, VPNs, NAT, instances, others'
+    /// peerings, blackholed or not) are never changed.
+    fn route_is_ours(&self, table: &Table<'_>, r: &RouteObs) -> bool {
+        match &r.target {
+            RouteTarget::Peering(id) | RouteTarget::Gateway(id) => {
+                table.owned || self.ix.mesh_targets.contains(id.as_str())
+            }
+            RouteTarget::Local | RouteTarget::Other(_) => false,
+        }
+    }
+}
+
+/// The diagnostic for a route of someone else's where the mesh needs one.
+fn foreign_route(table_id: &str, key: &Key, r: &RouteObs, via: &RouteVia) -> String {
+    let target = match &r.target {
+        RouteTarget::Local => "local".to_string(),
+        RouteTarget::Gateway(id) | RouteTarget::Peering(id) | RouteTarget::Other(id) => id.clone(),
+    };
+    let needs = match via {
+        RouteVia::Peering(pair) => format!("its route through peering pcx/{}", pair.key()),
+        RouteVia::InternetGateway(vpc) => {
+            format!("its default route to internet gateway igw/{vpc}")
+        }
+    };
+    format!(
+        "Route table {table_id} ({key}) already sends {} to {target} ({}), a route this mesh did not make. The mesh needs that destination for {needs} and never replaces or deletes a route to a target it does not own. Remove or change that route (aws ec2 delete-route --route-table-id {table_id} --destination-cidr-block {}), or give the peer VPC a CIDR block that does not collide with it; the next apply then completes the mesh.",
+        r.destination, r.state, r.destination
+    )
 }
 
 fn target_of(via: &RouteVia, id: &str) -> RouteTarget {

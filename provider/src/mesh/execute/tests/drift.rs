@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use crate::ec2::types::{
     IngressRule, Inventory, PeeringStatus, Protocol, RouteTarget, Tags, TAG_COMPONENT, TAG_MESH,
 };
-use crate::ec2::FakeEc2;
+use crate::ec2::{Ec2, FakeEc2};
 use crate::mesh::desired::Desired;
 use crate::mesh::fixtures::{desired_of, net, seed_mesh, subnet, vpc, MESH_ID, REGION};
 use crate::mesh::model::Mesh;
@@ -143,7 +143,7 @@ async fn a_failed_peering_is_replaced() {
 }
 
 #[tokio::test]
-async fn duplicates_and_unknown_keys_are_deleted_keeping_the_lowest_id() {
+async fn duplicates_are_deleted_keeping_the_one_in_use_and_unknown_keys_are_left_alone() {
     let (fake, desired, inv) = seeded().await;
     let tags = |component: &str| {
         Tags::from([
@@ -166,14 +166,15 @@ async fn duplicates_and_unknown_keys_are_deleted_keeping_the_lowest_id() {
             }
         })
         .collect();
-    assert_eq!(
-        deleted,
-        [duplicate.as_str(), unknown.as_str()],
-        "{}",
-        render(&plan)
-    );
-    assert_eq!(plan.steps.len(), 2);
+    assert_eq!(deleted, [duplicate.as_str()], "{}", render(&plan));
+    assert_eq!(plan.steps.len(), 1);
     assert!(original < duplicate);
+    converge(&fake, &desired, 2).await;
+    assert!(
+        fake.live_ids().contains(&unknown),
+        "a copied tag with an unknown component is not the mesh's: never deleted"
+    );
+    fake.delete_vpc(REGION, &unknown).await.unwrap();
     converges_like_fresh(&fake, &seed_mesh()).await;
 }
 

@@ -10,7 +10,9 @@ use crate::mesh::desired::Desired;
 use crate::mesh::execute::{execute, execute_from, StepStatus};
 use crate::mesh::fixtures::{desired_of, seed_mesh, MESH_ID};
 use crate::mesh::plan::{Plan, Step};
-use crate::mesh::testkit::{apply, converge, injected, options, picture, plan_now, read};
+use crate::mesh::testkit::{
+    ambiguous, apply, converge, injected, options, picture, plan_now, read,
+};
 
 #[derive(Clone, Copy, Debug)]
 enum Fault {
@@ -105,6 +107,62 @@ async fn apply_converges_after_a_fault_at_every_call() {
     every_call_in_turn(Start::Empty, &desired_of(&seed_mesh())).await;
 }
 
+/// A create whose answer is a 5xx (nothing made) or is lost after EC2 made the object:
+/// the same run looks for the object by its tags, adopts it or makes it again, and
+/// finishes the whole plan with nothing duplicated. Every create call in turn.
+#[tokio::test(start_paused = true)]
+async fn an_ambiguous_create_is_resolved_within_the_run() {
+    use crate::ec2::actions::*;
+    let desired = desired_of(&seed_mesh());
+    let reference = FakeEc2::new();
+    let plan = plan_now(&reference, &desired).await;
+    reference.clear_calls();
+    assert!(execute(&reference, &plan, &options()).await.is_complete());
+    let want = picture(&read(&reference, &desired).await, MESH_ID);
+    let want_live = reference.live_ids().len();
+    let creates = [
+        CREATE_VPC,
+        CREATE_SUBNET,
+        CREATE_ROUTE_TABLE,
+        CREATE_INTERNET_GATEWAY,
+        CREATE_SECURITY_GROUP,
+        CREATE_VPC_PEERING_CONNECTION,
+    ];
+    let mut checked = 0;
+    for action in creates {
+        for nth in 1..=reference.count(action) {
+            for fault in [Fault::Refused, Fault::LostResponse] {
+                let fake = FakeEc2::new();
+                let plan = plan_now(&fake, &desired).await;
+                match fault {
+                    Fault::Refused => fake.fail_on(action, nth, ambiguous()),
+                    Fault::LostResponse => fake.fail_after_on(action, nth, ambiguous()),
+                }
+                let outcome = execute(&fake, &plan, &options()).await;
+                let context = format!("{fault:?} at {action} #{nth}");
+                assert!(
+                    outcome.is_complete() && outcome.errors.is_empty(),
+                    "{context}: {:?}",
+                    outcome.errors
+                );
+                let made = match fault {
+                    Fault::Refused => reference.count(action) + 1,
+                    Fault::LostResponse => reference.count(action),
+                };
+                assert_eq!(fake.count(action), made, "{context}: made once");
+                assert_eq!(
+                    picture(&read(&fake, &desired).await, MESH_ID),
+                    want,
+                    "{context}"
+                );
+                assert_eq!(fake.live_ids().len(), want_live, "{context}: no duplicate");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 40, "every create of the seed mesh: {checked}");
+}
+
 /// The account a run starts from.
 #[derive(Clone, Copy)]
 enum Start {
@@ -147,6 +205,7 @@ async fn repeat_each_step(fake: &FakeEc2, desired: &Desired) {
                 op: step.op.clone(),
                 after: vec![],
             }],
+            blocked: Vec::new(),
         };
         let again = execute(fake, &alone, &options()).await;
         assert!(
