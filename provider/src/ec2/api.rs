@@ -37,6 +37,27 @@ pub enum Ec2Error {
     Transport(String),
     #[error("cancelled")]
     Cancelled,
+    /// A peering turned `failed`, `rejected` or `expired` while it was waited on: it will
+    /// never carry traffic. `message` is EC2's status message (e.g. why it failed).
+    #[error("{}", peering_failed_text(.id, *.status, .message.as_deref()))]
+    PeeringFailed {
+        id: String,
+        status: PeeringStatus,
+        message: Option<String>,
+    },
+}
+
+/// "VPC peering connection pcx-1 is failed: Overlapping CIDR range. A failed peering
+/// never becomes active."
+fn peering_failed_text(id: &str, status: PeeringStatus, message: Option<&str>) -> String {
+    let status = status.as_str();
+    let why = message
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map_or_else(|| " (EC2 gave no reason)".to_string(), |m| format!(": {m}"));
+    format!(
+        "VPC peering connection {id} is {status}{why}. A {status} peering never becomes active."
+    )
 }
 
 /// Which EC2 API an operation uses; drives pacing and the call counts of benchmarks.

@@ -62,6 +62,7 @@ pub fn flatten_vpc(v: &Vpc, region: &str) -> Option<VpcObs> {
             .map(|s| s.as_str().to_string())
             .unwrap_or_default(),
         tags: flatten_tags(v.tags()),
+        dns_hostnames: None,
     })
 }
 
@@ -246,6 +247,11 @@ pub fn flatten_peering(p: &VpcPeeringConnection, region: &str) -> Option<Peering
         requester_dns: dns(requester),
         accepter_dns: dns(accepter),
         tags: flatten_tags(p.tags()),
+        status_message: p
+            .status()
+            .and_then(|s| s.message())
+            .filter(|m| !m.is_empty())
+            .map(str::to_string),
     })
 }
 

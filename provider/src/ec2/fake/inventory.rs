@@ -25,6 +25,8 @@ impl State {
                 cidr: v.cidr,
                 state: "available".to_string(),
                 tags: v.tags.clone(),
+                // Read for the mesh's own VPCs only, like the AWS implementation.
+                dns_hostnames: tagged(&v.tags).then_some(v.dns_hostnames),
             })
             .collect();
         let in_scope: BTreeSet<&str> = vpcs.iter().map(|v| v.id.as_str()).collect();

@@ -11,6 +11,7 @@ use crate::ec2::actions::*;
 use crate::ec2::types::{
     IngressRule, InstanceObs, Inventory, PeeringObs, PeeringStatus, RouteTarget, Tags,
 };
+use crate::ec2::waiting::{settled, wait_timeout};
 use crate::ec2::{Ec2, Ec2Error};
 
 #[async_trait]
@@ -319,20 +320,9 @@ impl Ec2 for FakeEc2 {
                 s.peering(region, peering_id).cloned()
             })
             .await?;
-        if target.contains(&p.status) {
-            Ok(p)
-        } else if p.status.is_terminal() {
-            Err(not_found("VPC peering connection", peering_id))
-        } else {
-            let wanted: Vec<&str> = target.iter().map(|t| t.as_str()).collect();
-            Err(Ec2Error::Timeout {
-                what: format!(
-                    "VPC peering connection {peering_id} to be {} (current status: {})",
-                    wanted.join(" or "),
-                    p.status.as_str()
-                ),
-                after: timeout,
-            })
+        match settled(&p, target) {
+            Some(done) => done,
+            None => Err(wait_timeout(peering_id, target, Some(p.status), timeout)),
         }
     }
 
