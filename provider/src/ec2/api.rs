@@ -52,7 +52,7 @@ pub enum Ec2Error {
 fn peering_failed_text(id: &str, status: PeeringStatus, message: Option<&str>) -> String {
     let status = status.as_str();
     let why = message
-        .map(str::trim)
+        .map(|m| m.trim().trim_end_matches('.'))
         .filter(|m| !m.is_empty())
         .map_or_else(|| " (EC2 gave no reason)".to_string(), |m| format!(": {m}"));
     format!(

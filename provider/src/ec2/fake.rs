@@ -14,6 +14,7 @@
 //! checks once and answers `Timeout` if the target is not reached yet.
 //!
 //! Testing aids: fault injection per action and call number ([`FakeEc2::fail_on`],
+//! [`FakeEc2::fail_next`] for the next few calls,
 //! [`FakeEc2::fail_after_on`] for a lost response, [`FakeEc2::fail_always_on`]), a call
 //! log ([`FakeEc2::calls`]: action and target, see below), an optional latency with a
 //! high-water mark of calls in flight, and out-of-band mutations for drift tests
@@ -103,6 +104,15 @@ impl FakeEc2 {
     /// The `nth` call of `action` is performed, then answers `err`: a lost response.
     pub fn fail_after_on(&self, action: &str, nth: usize, err: Ec2Error) {
         self.add_fault(action, Some(nth), err, true);
+    }
+
+    /// The next `times` calls of `action` fail with `err` without doing anything, e.g.
+    /// a delete refused with `DependencyViolation` while something lingers.
+    pub fn fail_next(&self, action: &str, times: usize, err: Ec2Error) {
+        let done = self.count(action);
+        for n in done + 1..=done + times {
+            self.add_fault(action, Some(n), err.clone(), false);
+        }
     }
 
     /// Every call of `action` from now on fails with `err` without doing anything.

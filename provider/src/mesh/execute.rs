@@ -5,6 +5,7 @@
 //! a fresh inventory (objects are tagged at creation and found again) or by re-running
 //! the same plan from the ids it reached.
 
+mod dependency;
 mod failure;
 mod ops;
 mod recover;
