@@ -7,7 +7,8 @@
 //! machine (`pending-acceptance` -> `active` on accept -> `deleted`; overlapping CIDRs
 //! -> `failed`), accept from the wrong region = `OperationNotPermitted`, DNS options only
 //! once active, `DependencyViolation` on deleting non-empty VPCs, attached gateways or
-//! associated route tables, routes turning `blackhole` when their target is gone, and
+//! associated route tables, a detached internet gateway `detaching` for a few looks
+//! ([`FakeEc2::set_detach_lag`]), routes turning `blackhole` when their target is gone, and
 //! NotFound on unknown ids (deletes of unknown ids succeed, as NotFound means done).
 //!
 //! Time does not pass inside the fake: states change only by calls, so `wait_peering`
@@ -118,6 +119,12 @@ impl FakeEc2 {
     /// Every call of `action` from now on fails with `err` without doing anything.
     pub fn fail_always_on(&self, action: &str, err: Ec2Error) {
         self.add_fault(action, None, err, false);
+    }
+
+    /// From now on a detached internet gateway stays `detaching` for the next `looks`
+    /// DescribeInternetGateways of it (and cannot be deleted until then), as in AWS.
+    pub fn set_detach_lag(&self, looks: usize) {
+        self.lock().state.detach_lag = looks;
     }
 
     /// Forgets all faults not triggered yet.

@@ -82,7 +82,13 @@ impl State {
             .map(|(id, g)| InternetGatewayObs {
                 id: id.clone(),
                 region: region.to_string(),
-                attached_vpc_ids: g.attached_vpc.iter().cloned().collect(),
+                // A detaching gateway is reported detached, as the AWS implementation does.
+                attached_vpc_ids: g
+                    .attached_vpc
+                    .iter()
+                    .filter(|_| g.detaching == 0)
+                    .cloned()
+                    .collect(),
                 tags: g.tags.clone(),
             })
             .collect();

@@ -14,6 +14,10 @@ use crate::ec2::types::{
 use crate::ec2::waiting::{settled, wait_timeout};
 use crate::ec2::{Ec2, Ec2Error};
 
+/// How many times `detach_internet_gateway` looks before it gives up (time does not
+/// pass in the fake, so the wait is counted in looks).
+const DETACH_LOOKS: usize = 100;
+
 #[async_trait]
 impl Ec2 for FakeEc2 {
     async fn account_id(&self) -> Result<String, Ec2Error> {
@@ -170,10 +174,31 @@ impl Ec2 for FakeEc2 {
         igw_id: &str,
         vpc_id: &str,
     ) -> Result<(), Ec2Error> {
-        self.call(DETACH_INTERNET_GATEWAY, format!("{igw_id} {vpc_id}"), |s| {
-            s.detach_igw(region, igw_id, vpc_id)
+        let detached = self
+            .call(DETACH_INTERNET_GATEWAY, format!("{igw_id} {vpc_id}"), |s| {
+                s.detach_igw(region, igw_id, vpc_id)
+            })
+            .await;
+        if let Err(Ec2Error::Api { code, .. }) = &detached {
+            if code != "Gateway.NotAttached" {
+                return detached;
+            }
+        }
+        // Like the AWS implementation: described until the attachment is gone.
+        for _ in 0..DETACH_LOOKS {
+            let attached = self
+                .call(DESCRIBE_INTERNET_GATEWAYS, igw_id, |s| {
+                    Ok(s.igw_attached_to(region, igw_id, vpc_id))
+                })
+                .await?;
+            if !attached {
+                return detached;
+            }
+        }
+        Err(Ec2Error::Timeout {
+            what: format!("EC2 Internet Gateway ({igw_id}) to detach from {vpc_id}"),
+            after: Duration::ZERO,
         })
-        .await
     }
 
     async fn delete_internet_gateway(&self, region: &str, igw_id: &str) -> Result<(), Ec2Error> {

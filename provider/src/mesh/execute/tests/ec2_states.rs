@@ -1,12 +1,15 @@
-//! EC2 states moto never shows: a peering that fails, and DNS hostnames turned off.
+//! EC2 states moto never shows: a peering that fails, a gateway that takes its time to
+//! detach, DNS hostnames turned off.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
+use crate::ec2::actions::*;
 use crate::ec2::FakeEc2;
+use crate::mesh::desired::Desired;
 use crate::mesh::execute::execute;
-use crate::mesh::fixtures::{desired_of, seed_mesh, vpc};
+use crate::mesh::fixtures::{desired_of, seed_mesh, vpc, MESH_ID};
 use crate::mesh::model::Mesh;
-use crate::mesh::testkit::{options, plan_now};
+use crate::mesh::testkit::{converge, options, plan_now};
 
 #[tokio::test]
 async fn a_peering_that_fails_is_reported_with_ec2s_reason() {
@@ -25,5 +28,35 @@ async fn a_peering_that_fails_is_reported_with_ec2s_reason() {
     assert_eq!(
         messages,
         ["creating EC2 VPC Peering Connection (left:right): waiting for pending-acceptance: VPC peering connection pcx-0001 is failed: Failed due to incorrect VPC-ID, Account ID, or overlapping CIDR range. A failed peering never becomes active."]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_internet_gateway_is_deleted_once_ec2_shows_it_detached() {
+    let fake = FakeEc2::new();
+    converge(&fake, &desired_of(&seed_mesh()), 1).await;
+    fake.set_detach_lag(3);
+    fake.clear_calls();
+    let nothing = Desired::nothing(MESH_ID, BTreeSet::new());
+    let plan = plan_now(&fake, &nothing).await;
+    let outcome = execute(&fake, &plan, &options()).await;
+    assert!(outcome.is_complete(), "{:?}", outcome.errors);
+    assert!(fake.live_ids().is_empty());
+    let calls = fake.calls();
+    let at = |action: &str| calls.iter().position(|(a, _)| *a == action).unwrap();
+    let (detach, delete) = (at(DETACH_INTERNET_GATEWAY), at(DELETE_INTERNET_GATEWAY));
+    let igw = &calls[delete].1;
+    let looks = calls[detach..delete]
+        .iter()
+        .filter(|(a, target)| *a == DESCRIBE_INTERNET_GATEWAYS && target == igw)
+        .count();
+    assert_eq!(
+        looks, 3,
+        "described until detached, then deleted: {calls:?}"
+    );
+    assert_eq!(
+        fake.count(DELETE_INTERNET_GATEWAY),
+        1,
+        "deleted at the first try"
     );
 }
