@@ -70,7 +70,10 @@ pub trait Ec2: Send + Sync {
 
     /// Everything tagged `peering:mesh = mesh_id` in `region`, plus route tables,
     /// security groups and subnets inside `adopted_vpc_ids` (VPCs the mesh uses but
-    /// does not own). A constant number of filtered, paginated Describe calls.
+    /// does not own). A constant number of filtered, paginated Describe calls, plus one
+    /// DescribeVpcAttribute per VPC tagged with this mesh (its DNS hostnames, see
+    /// [`VpcObs::dns_hostnames`](super::types::VpcObs); None for adopted VPCs and
+    /// when the credentials may not read the attribute).
     /// The adopted VPCs themselves are listed in `vpcs` too (when they exist).
     /// Peerings are listed in their requester's region only (a cross-region peering
     /// appears once across regions) and only while not terminal (see
@@ -100,6 +103,9 @@ pub trait Ec2: Send + Sync {
         tags: &Tags,
     ) -> Result<String, Ec2Error>;
     async fn delete_vpc(&self, region: &str, vpc_id: &str) -> Result<(), Ec2Error>;
+    /// ModifyVpcAttribute `enableDnsHostnames = true` (what `create_vpc` does), to repair
+    /// a VPC of the mesh whose DNS hostnames someone turned off.
+    async fn enable_dns_hostnames(&self, region: &str, vpc_id: &str) -> Result<(), Ec2Error>;
 
     async fn create_subnet(
         &self,

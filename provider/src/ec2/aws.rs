@@ -18,6 +18,7 @@ mod security;
 #[cfg(test)]
 mod tests;
 mod trait_impl;
+mod vpc_dns;
 
 use std::collections::HashMap;
 use std::future::Future;

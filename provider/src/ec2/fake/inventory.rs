@@ -9,6 +9,17 @@ use crate::ec2::types::{
 };
 
 impl State {
+    /// Ids of the VPCs in `region` tagged with `mesh_id`.
+    pub fn vpcs_tagged(&self, region: &str, mesh_id: &str) -> Vec<String> {
+        self.vpcs
+            .iter()
+            .filter(|(_, v)| {
+                v.region == region && v.tags.get(TAG_MESH).map(String::as_str) == Some(mesh_id)
+            })
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
     pub fn inventory(&self, region: &str, mesh_id: &str, adopted_vpc_ids: &[String]) -> Inventory {
         let tagged = |tags: &crate::ec2::types::Tags| {
             tags.get(TAG_MESH).map(String::as_str) == Some(mesh_id)

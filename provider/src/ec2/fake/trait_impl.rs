@@ -39,6 +39,11 @@ impl Ec2 for FakeEc2 {
         for &action in &INVENTORY_DESCRIBES[1..INVENTORY_DESCRIBES.len() - 1] {
             self.call(action, region, |_| Ok(())).await?;
         }
+        let owned: Vec<String> = self.lock().state.vpcs_tagged(region, mesh_id);
+        for vpc_id in owned {
+            self.call(DESCRIBE_VPC_ATTRIBUTE, vpc_id, |_| Ok(()))
+                .await?;
+        }
         self.call(DESCRIBE_VPC_PEERING_CONNECTIONS, region, |s| {
             Ok(s.inventory(region, mesh_id, adopted_vpc_ids))
         })
@@ -70,13 +75,17 @@ impl Ec2 for FakeEc2 {
                 Ok(s.create_vpc(region, cidr, tags))
             })
             .await?;
-        self.call(MODIFY_VPC_ATTRIBUTE, id.clone(), |s| {
-            s.vpc(region, &id)?;
-            s.vpcs.get_mut(&id).expect("checked above").dns_hostnames = true;
+        self.enable_dns_hostnames(region, &id).await?;
+        Ok(id)
+    }
+
+    async fn enable_dns_hostnames(&self, region: &str, vpc_id: &str) -> Result<(), Ec2Error> {
+        self.call(MODIFY_VPC_ATTRIBUTE, vpc_id, |s| {
+            s.vpc(region, vpc_id)?;
+            s.vpcs.get_mut(vpc_id).expect("checked above").dns_hostnames = true;
             Ok(())
         })
-        .await?;
-        Ok(id)
+        .await
     }
 
     async fn delete_vpc(&self, region: &str, vpc_id: &str) -> Result<(), Ec2Error> {

@@ -135,6 +135,9 @@ impl Ctx<'_> {
                 })
                 .await
             }
+            Op::EnableDnsHostnames { vpc, region } => {
+                ec2.enable_dns_hostnames(region, &vpc_id(vpc)?).await
+            }
             Op::FindMainRouteTable { vpc, region } => {
                 let vpc_id = vpc_id(vpc)?;
                 self.create(Key::MainRouteTable(vpc.clone()), || async {
