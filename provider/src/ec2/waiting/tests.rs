@@ -13,17 +13,17 @@ const INTERVAL: Duration = Duration::from_secs(2);
 /// logs when it ran and what it was asked.
 #[derive(Clone, Default)]
 struct Rounds {
-    log: Arc<Mutex<Vec<(Instant, Vec<String>)>>>,
+    log: Arc<Mutex<Vec<Call>>>,
 }
 
+/// When a describe ran, and the ids it was asked about.
+type Call = (Instant, Vec<String>);
+
+/// What a round of these tests answers: the round's number for every id asked.
+type Answer = futures::future::BoxFuture<'static, Result<Vec<(String, u32)>, Ec2Error>>;
+
 impl Rounds {
-    fn describe(
-        &self,
-        latency: Duration,
-    ) -> impl FnOnce(
-        Vec<String>,
-    )
-        -> futures::future::BoxFuture<'static, Result<Vec<(String, u32)>, Ec2Error>> {
+    fn describe(&self, latency: Duration) -> impl FnOnce(Vec<String>) -> Answer {
         let log = self.log.clone();
         move |ids| {
             Box::pin(async move {
