@@ -342,3 +342,6 @@ impl From<Inv> for Inventory {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -309,6 +309,35 @@ mod tests {
     }
 
     #[test]
+    fn a_peerings_status_message_is_kept() {
+        use aws_sdk_ec2::types::{
+            VpcPeeringConnectionStateReason, VpcPeeringConnectionStateReasonCode,
+            VpcPeeringConnectionVpcInfo,
+        };
+        let side = |vpc: &str| VpcPeeringConnectionVpcInfo::builder().vpc_id(vpc).build();
+        let with = |message: &str| {
+            let status = VpcPeeringConnectionStateReason::builder()
+                .code(VpcPeeringConnectionStateReasonCode::Failed)
+                .message(message)
+                .build();
+            let p = VpcPeeringConnection::builder()
+                .vpc_peering_connection_id("pcx-1")
+                .requester_vpc_info(side("vpc-1"))
+                .accepter_vpc_info(side("vpc-2"))
+                .status(status)
+                .build();
+            flatten_peering(&p, "eu-west-2").unwrap()
+        };
+        let failed = with("Overlapping CIDR range");
+        assert_eq!(failed.status, PeeringStatus::Failed);
+        assert_eq!(
+            failed.status_message.as_deref(),
+            Some("Overlapping CIDR range")
+        );
+        assert_eq!(with("").status_message, None);
+    }
+
+    #[test]
     fn tag_specs_skip_empty_tags() {
         assert!(tag_spec(ResourceType::Vpc, &Tags::new()).is_none());
         let tags = Tags::from([("peering:mesh".to_string(), "m".to_string())]);
