@@ -112,7 +112,7 @@ fn spec(n: usize) -> MeshSpec {
         topology: TopologySpec::FullMesh,
         ssh_ingress_cidrs: vec!["10.0.1.0/24".into()],
         dns_resolution: None,
-        provider_settings: "  max_concurrency = 16\n  quotas = { rules_per_security_group = 200 }"
+        provider_settings: "  max_concurrency = 16\n  quotas = { rules_per_security_group = 200, vpcs_per_region = 20 }"
             .into(),
         vpcs_from_local: false,
     }

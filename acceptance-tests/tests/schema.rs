@@ -66,6 +66,8 @@ fn check_provider_config(config: &Value) {
             "peerings_per_vpc",
             "routes_per_route_table",
             "rules_per_security_group",
+            "vpcs_per_region",
+            "internet_gateways_per_region",
         ],
     );
     // default_tags: a map of tags, or (like terraform-provider-aws) an object with `tags`.

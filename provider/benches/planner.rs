@@ -101,10 +101,12 @@ fn main() {
         "release"
     };
     let rt = tokio::runtime::Runtime::new().expect("runtime");
-    // Full meshes of 100 VPCs need 99 peerings and 100 rules per VPC: raised quotas.
+    // Full meshes of 100 VPCs need 99 peerings and 100 rules per VPC, and 100 VPCs in
+    // one region: raised quotas.
     let quotas = Quotas {
         peerings_per_vpc: 125,
         rules_per_security_group: 200,
+        vpcs_per_region: 100,
         ..Quotas::default()
     };
     println!("planner, {profile} build, median of {runs} runs");

@@ -19,6 +19,9 @@ pub struct Quotas {
     pub peerings_per_vpc: i64,
     pub routes_per_route_table: i64,
     pub rules_per_security_group: i64,
+    /// VPCs per region (the mesh's own count; other VPCs of the account count too).
+    pub vpcs_per_region: i64,
+    pub internet_gateways_per_region: i64,
 }
 
 impl Default for Quotas {
@@ -27,6 +30,8 @@ impl Default for Quotas {
             peerings_per_vpc: 50,
             routes_per_route_table: 500,
             rules_per_security_group: 60,
+            vpcs_per_region: 5,
+            internet_gateways_per_region: 5,
         }
     }
 }
@@ -122,6 +127,8 @@ pub fn schema() -> Schema {
                     n("peerings_per_vpc").describe("Active peerings per VPC (AWS default 50, adjustable up to 125)."),
                     n("routes_per_route_table").describe("Routes per route table (AWS default 500, up to 1000)."),
                     n("rules_per_security_group").describe("Inbound rules per security group (AWS default 60, up to 1000)."),
+                    n("vpcs_per_region").describe("VPCs per region (AWS default 5; raised on request, checked here up to 1000)."),
+                    n("internet_gateways_per_region").describe("Internet gateways per region (AWS default 5, raised with the VPCs per region; checked here up to 1000)."),
                 ],
             )
             .optional()
@@ -251,6 +258,15 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
         1000,
         diags,
     );
+    for per_region in ["vpcs_per_region", "internet_gateways_per_region"] {
+        int_in_range(
+            q.get(per_region),
+            at("quotas").attr(per_region),
+            1,
+            1000,
+            diags,
+        );
+    }
 }
 
 #[derive(Deserialize)]
@@ -284,6 +300,8 @@ struct RawQuotas {
     peerings_per_vpc: Option<i64>,
     routes_per_route_table: Option<i64>,
     rules_per_security_group: Option<i64>,
+    vpcs_per_region: Option<i64>,
+    internet_gateways_per_region: Option<i64>,
 }
 
 /// Validates and resolves the final configuration, with environment fallbacks.
@@ -340,6 +358,11 @@ pub fn resolve(
             rules_per_security_group: quota(
                 |q| q.rules_per_security_group,
                 defaults.rules_per_security_group,
+            ),
+            vpcs_per_region: quota(|q| q.vpcs_per_region, defaults.vpcs_per_region),
+            internet_gateways_per_region: quota(
+                |q| q.internet_gateways_per_region,
+                defaults.internet_gateways_per_region,
             ),
         },
     })

@@ -10,6 +10,7 @@ pub mod fake;
 pub mod pacing;
 pub mod retry;
 pub mod types;
+pub mod waiting;
 
 pub use api::{Action, Ec2, Ec2Error};
 pub use aws::AwsEc2;

@@ -135,6 +135,8 @@ impl Resource for MeshResource {
             peerings_per_vpc: i64::MAX,
             routes_per_route_table: i64::MAX,
             rules_per_security_group: i64::MAX,
+            vpcs_per_region: i64::MAX,
+            internet_gateways_per_region: i64::MAX,
         };
         check_config(config, &unlimited, diags);
     }

@@ -24,6 +24,14 @@ fn empty_configuration_resolves_to_documented_defaults() {
     assert_eq!(c.max_retries, DEFAULT_MAX_RETRIES);
     assert_eq!(c.max_concurrency, DEFAULT_MAX_CONCURRENCY);
     assert_eq!(c.quotas, Quotas::default());
+    assert_eq!(
+        (
+            c.quotas.vpcs_per_region,
+            c.quotas.internet_gateways_per_region
+        ),
+        (5, 5),
+        "AWS's defaults"
+    );
     assert_eq!(c.region, None);
     assert_eq!(c.ec2_endpoint, None);
 }
@@ -37,7 +45,8 @@ fn every_setting_is_read() {
             "endpoints": {"ec2": "http://127.0.0.1:5000"},
             "assume_role": {"role_arn": "arn:aws:iam::123456789012:role/mesh", "session_name": "tf", "external_id": "x"},
             "max_retries": 3, "max_concurrency": 16, "default_tags": {"team": "net"},
-            "quotas": {"peerings_per_vpc": 125, "routes_per_route_table": 1000, "rules_per_security_group": 200}
+            "quotas": {"peerings_per_vpc": 125, "routes_per_route_table": 1000, "rules_per_security_group": 200,
+                       "vpcs_per_region": 40, "internet_gateways_per_region": 30}
         })),
         no_env,
         &mut d,
@@ -55,6 +64,13 @@ fn every_setting_is_read() {
     assert_eq!(c.default_tags.get("team").map(String::as_str), Some("net"));
     assert_eq!(c.quotas.peerings_per_vpc, 125);
     assert_eq!(c.quotas.rules_per_security_group, 200);
+    assert_eq!(
+        (
+            c.quotas.vpcs_per_region,
+            c.quotas.internet_gateways_per_region
+        ),
+        (40, 30)
+    );
 }
 
 #[test]
@@ -119,6 +135,16 @@ fn bad_values_are_reported_on_their_paths() {
             json!({"quotas": {"peerings_per_vpc": 500}}),
             "quotas.peerings_per_vpc",
             "is 500",
+        ),
+        (
+            json!({"quotas": {"vpcs_per_region": 0}}),
+            "quotas.vpcs_per_region",
+            "is 0",
+        ),
+        (
+            json!({"quotas": {"internet_gateways_per_region": 5000}}),
+            "quotas.internet_gateways_per_region",
+            "is 5000",
         ),
         (
             json!({"default_tags": {"peering:mesh": "x"}}),

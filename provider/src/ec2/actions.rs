@@ -11,6 +11,8 @@ pub const DESCRIBE_ROUTE_TABLES: Action = "DescribeRouteTables";
 pub const DESCRIBE_INTERNET_GATEWAYS: Action = "DescribeInternetGateways";
 pub const DESCRIBE_SECURITY_GROUPS: Action = "DescribeSecurityGroups";
 pub const DESCRIBE_VPC_PEERING_CONNECTIONS: Action = "DescribeVpcPeeringConnections";
+/// One per VPC the mesh owns, in `inventory` (EC2 has no batch form).
+pub const DESCRIBE_VPC_ATTRIBUTE: Action = "DescribeVpcAttribute";
 /// Only the connectivity diagnosis lists instances; the mesh never touches them.
 pub const DESCRIBE_INSTANCES: Action = "DescribeInstances";
 

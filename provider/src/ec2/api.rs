@@ -38,6 +38,27 @@ pub enum Ec2Error {
     Transport(String),
     #[error("cancelled")]
     Cancelled,
+    /// A peering turned `failed`, `rejected` or `expired` while it was waited on: it will
+    /// never carry traffic. `message` is EC2's status message (e.g. why it failed).
+    #[error("{}", peering_failed_text(.id, *.status, .message.as_deref()))]
+    PeeringFailed {
+        id: String,
+        status: PeeringStatus,
+        message: Option<String>,
+    },
+}
+
+/// "VPC peering connection pcx-1 is failed: Overlapping CIDR range. A failed peering
+/// never becomes active."
+fn peering_failed_text(id: &str, status: PeeringStatus, message: Option<&str>) -> String {
+    let status = status.as_str();
+    let why = message
+        .map(|m| m.trim().trim_end_matches('.'))
+        .filter(|m| !m.is_empty())
+        .map_or_else(|| " (EC2 gave no reason)".to_string(), |m| format!(": {m}"));
+    format!(
+        "VPC peering connection {id} is {status}{why}. A {status} peering never becomes active."
+    )
 }
 
 impl Ec2Error {
@@ -55,7 +76,7 @@ impl Ec2Error {
             }
             Ec2Error::Exhausted { last, .. } => last.may_have_taken_effect(),
             Ec2Error::Transport(_) | Ec2Error::Timeout { .. } | Ec2Error::Cancelled => true,
-            Ec2Error::NotFound { .. } => false,
+            Ec2Error::NotFound { .. } | Ec2Error::PeeringFailed { .. } => false,
         }
     }
 
@@ -79,7 +100,10 @@ pub trait Ec2: Send + Sync {
 
     /// Everything tagged `peering:mesh = mesh_id` in `region`, plus route tables,
     /// security groups and subnets inside `adopted_vpc_ids` (VPCs the mesh uses but
-    /// does not own). A constant number of filtered, paginated Describe calls.
+    /// does not own). A constant number of filtered, paginated Describe calls, plus one
+    /// DescribeVpcAttribute per VPC tagged with this mesh (its DNS hostnames, see
+    /// [`VpcObs::dns_hostnames`](super::types::VpcObs); None for adopted VPCs and
+    /// when the credentials may not read the attribute).
     /// The adopted VPCs themselves are listed in `vpcs` too (when they exist).
     /// Peerings are listed in their requester's region only (a cross-region peering
     /// appears once across regions) and only while not terminal (see
@@ -109,6 +133,9 @@ pub trait Ec2: Send + Sync {
         tags: &Tags,
     ) -> Result<String, Ec2Error>;
     async fn delete_vpc(&self, region: &str, vpc_id: &str) -> Result<(), Ec2Error>;
+    /// ModifyVpcAttribute `enableDnsHostnames = true` (what `create_vpc` does), to repair
+    /// a VPC of the mesh whose DNS hostnames someone turned off.
+    async fn enable_dns_hostnames(&self, region: &str, vpc_id: &str) -> Result<(), Ec2Error>;
 
     async fn create_subnet(
         &self,

@@ -11,12 +11,14 @@ mod instances;
 mod inventory;
 mod network;
 mod peering;
+mod peering_wait;
 mod routing;
 mod sdk_config;
 mod security;
 #[cfg(test)]
 mod tests;
 mod trait_impl;
+mod vpc_dns;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -33,6 +35,8 @@ use super::attempts::{run_attempts, CallTraits};
 use super::counting::CallCounter;
 use super::pacing::Pacer;
 use super::retry::{Ec2RetryPolicy, RetryPolicy};
+use super::types::PeeringObs;
+use super::waiting::BatchPoller;
 use super::{Action, Ec2Error};
 use crate::config::ProviderConfig;
 
@@ -53,6 +57,8 @@ pub struct AwsEc2 {
     /// for a while (see [`RetryPolicy::not_found_window`]).
     created: Mutex<HashMap<String, Instant>>,
     poll_interval: Duration,
+    /// Peerings being waited on, polled together per region.
+    peering_polls: BatchPoller<PeeringObs>,
 }
 
 impl AwsEc2 {
@@ -69,6 +75,7 @@ impl AwsEc2 {
             counter: CallCounter::new(),
             created: Mutex::new(HashMap::new()),
             poll_interval: Duration::from_secs(2),
+            peering_polls: BatchPoller::default(),
         }
     }
 
@@ -77,7 +84,8 @@ impl AwsEc2 {
         self
     }
 
-    /// Time between two Describe calls of a waiter (default 2 s).
+    /// Time between two Describe calls of a waiter (default 2 s); peering waiters of a
+    /// region share their Describe calls.
     pub fn with_poll_interval(mut self, interval: Duration) -> Self {
         self.poll_interval = interval;
         self

@@ -7,13 +7,15 @@
 //! machine (`pending-acceptance` -> `active` on accept -> `deleted`; overlapping CIDRs
 //! -> `failed`), accept from the wrong region = `OperationNotPermitted`, DNS options only
 //! once active, `DependencyViolation` on deleting non-empty VPCs, attached gateways or
-//! associated route tables, routes turning `blackhole` when their target is gone, and
+//! associated route tables, a detached internet gateway `detaching` for a few looks
+//! ([`FakeEc2::set_detach_lag`]), routes turning `blackhole` when their target is gone, and
 //! NotFound on unknown ids (deletes of unknown ids succeed, as NotFound means done).
 //!
 //! Time does not pass inside the fake: states change only by calls, so `wait_peering`
 //! checks once and answers `Timeout` if the target is not reached yet.
 //!
 //! Testing aids: fault injection per action and call number ([`FakeEc2::fail_on`],
+//! [`FakeEc2::fail_next`] for the next few calls,
 //! [`FakeEc2::fail_after_on`] for a lost response, [`FakeEc2::fail_always_on`]), a call
 //! log ([`FakeEc2::calls`]: action and target, see below), an optional latency with a
 //! high-water mark of calls in flight, and out-of-band mutations for drift tests
@@ -105,9 +107,24 @@ impl FakeEc2 {
         self.add_fault(action, Some(nth), err, true);
     }
 
+    /// The next `times` calls of `action` fail with `err` without doing anything, e.g.
+    /// a delete refused with `DependencyViolation` while something lingers.
+    pub fn fail_next(&self, action: &str, times: usize, err: Ec2Error) {
+        let done = self.count(action);
+        for n in done + 1..=done + times {
+            self.add_fault(action, Some(n), err.clone(), false);
+        }
+    }
+
     /// Every call of `action` from now on fails with `err` without doing anything.
     pub fn fail_always_on(&self, action: &str, err: Ec2Error) {
         self.add_fault(action, None, err, false);
+    }
+
+    /// From now on a detached internet gateway stays `detaching` for the next `looks`
+    /// DescribeInternetGateways of it (and cannot be deleted until then), as in AWS.
+    pub fn set_detach_lag(&self, looks: usize) {
+        self.lock().state.detach_lag = looks;
     }
 
     /// Forgets all faults not triggered yet.

@@ -20,6 +20,9 @@ pub struct VpcObs {
     /// `pending` or `available`.
     pub state: String,
     pub tags: Tags,
+    /// The `enableDnsHostnames` attribute; None when it was not read (adopted VPCs,
+    /// and VPCs seen outside `inventory`).
+    pub dns_hostnames: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,6 +174,8 @@ pub struct PeeringObs {
     pub requester_dns: bool,
     pub accepter_dns: bool,
     pub tags: Tags,
+    /// EC2's explanation of the status (e.g. why a peering `failed`), when it gives one.
+    pub status_message: Option<String>,
 }
 
 /// Everything EC2 holds that belongs to one mesh (by its `peering:mesh` tag) plus what

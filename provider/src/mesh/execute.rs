@@ -6,6 +6,7 @@
 //! the same plan from the ids it reached.
 
 mod adopt;
+mod dependency;
 mod failure;
 mod ops;
 mod recover;

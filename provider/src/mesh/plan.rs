@@ -5,6 +5,7 @@
 //! differs is changed or replaced.
 
 mod build;
+mod dns;
 mod graph;
 mod index;
 mod members;
@@ -83,6 +84,12 @@ pub enum Op {
         region: String,
         cidr: Ipv4Net,
         tags: Tags,
+    },
+    /// Turns the VPC's DNS hostnames back on (the mesh enables them at create; someone
+    /// turned them off).
+    EnableDnsHostnames {
+        vpc: String,
+        region: String,
     },
     /// Records the id of the main route table AWS created with the VPC.
     FindMainRouteTable {
@@ -231,6 +238,7 @@ impl Op {
                 };
                 key.to_string()
             }
+            Op::EnableDnsHostnames { vpc, .. } => Key::Vpc(vpc.clone()).to_string(),
             Op::CreateSubnet { vpc, subnet, .. } => {
                 Key::Subnet(vpc.clone(), subnet.clone()).to_string()
             }
@@ -270,9 +278,10 @@ impl Op {
 
     pub fn phase(&self) -> Phase {
         match self {
-            Op::SetTags { .. } | Op::SetPeeringDns { .. } | Op::RevokeIngress { .. } => {
-                Phase::Update
-            }
+            Op::SetTags { .. }
+            | Op::SetPeeringDns { .. }
+            | Op::RevokeIngress { .. }
+            | Op::EnableDnsHostnames { .. } => Phase::Update,
             Op::DeleteRoute { .. }
             | Op::DeletePeering(_)
             | Op::DeleteSecurityGroup(_)

@@ -40,6 +40,9 @@ pub fn keys_of(op: &Op, inv: &Inventory) -> Vec<Key> {
     let v = |vpc: &String| vpc.clone();
     match op {
         Op::CreateVpc { vpc, .. } => vec![Key::Vpc(v(vpc))],
+        // No value of the state shows the attribute, and the VPC's id stays: nothing to
+        // mark unknown (the plan shows the repair through the mesh's id).
+        Op::EnableDnsHostnames { .. } => vec![],
         Op::FindMainRouteTable { vpc, .. } => vec![Key::MainRouteTable(v(vpc))],
         Op::CreateSubnet { vpc, subnet, .. } => vec![Key::Subnet(v(vpc), subnet.clone())],
         Op::CreateRouteTable { vpc, subnet, .. } => vec![Key::RouteTable(v(vpc), subnet.clone())],
@@ -106,6 +109,7 @@ pub fn describe(op: &Op) -> String {
     };
     match op {
         Op::CreateVpc { vpc, cidr, .. } => format!("VPC {vpc} ({cidr}) is missing: it will be created again"),
+        Op::EnableDnsHostnames { vpc, .. } => format!("DNS hostnames are off in VPC {vpc} (the mesh turns them on, for DNS names across peerings): they will be turned on again"),
         Op::FindMainRouteTable { vpc, .. } => format!("the main route table of VPC {vpc} will be looked up"),
         Op::CreateSubnet { vpc, subnet, cidr, .. } => format!("subnet {subnet} ({cidr}) of VPC {vpc} is missing: it will be created again"),
         Op::CreateRouteTable { vpc, subnet, .. } => format!("the route table of subnet {subnet} in VPC {vpc} is missing: it will be created again"),

@@ -66,8 +66,16 @@ struct Inv {
     peerings: Vec<Peering>,
 }
 
+/// The last field (DNS hostnames) is absent from states written by older versions.
 #[derive(Serialize, Deserialize)]
-struct Vpc(String, String, Ipv4Net, String, Tags);
+struct Vpc(
+    String,
+    String,
+    Ipv4Net,
+    String,
+    Tags,
+    #[serde(default)] Option<bool>,
+);
 
 #[derive(Serialize, Deserialize)]
 struct Subnet(String, String, String, Ipv4Net, String, Tags);
@@ -141,6 +149,7 @@ impl From<&Inventory> for Inv {
                         v.cidr,
                         v.state.clone(),
                         v.tags.clone(),
+                        v.dns_hostnames,
                     )
                 })
                 .collect(),
@@ -255,12 +264,13 @@ impl From<Inv> for Inventory {
             vpcs: inv
                 .vpcs
                 .into_iter()
-                .map(|Vpc(id, region, cidr, state, tags)| VpcObs {
+                .map(|Vpc(id, region, cidr, state, tags, dns_hostnames)| VpcObs {
                     id,
                     region,
                     cidr,
                     state,
                     tags,
+                    dns_hostnames,
                 })
                 .collect(),
             subnets: inv
@@ -326,8 +336,12 @@ impl From<Inv> for Inventory {
                     requester_dns: p.dns.0,
                     accepter_dns: p.dns.1,
                     tags: p.tags,
+                    status_message: None,
                 })
                 .collect(),
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -62,6 +62,7 @@ pub fn flatten_vpc(v: &Vpc, region: &str) -> Option<VpcObs> {
             .map(|s| s.as_str().to_string())
             .unwrap_or_default(),
         tags: flatten_tags(v.tags()),
+        dns_hostnames: None,
     })
 }
 
@@ -246,6 +247,11 @@ pub fn flatten_peering(p: &VpcPeeringConnection, region: &str) -> Option<Peering
         requester_dns: dns(requester),
         accepter_dns: dns(accepter),
         tags: flatten_tags(p.tags()),
+        status_message: p
+            .status()
+            .and_then(|s| s.message())
+            .filter(|m| !m.is_empty())
+            .map(str::to_string),
     })
 }
 
@@ -300,6 +306,35 @@ mod tests {
         ]
         .concat();
         assert_eq!(flatten_permissions(&mixed), (rules, 3));
+    }
+
+    #[test]
+    fn a_peerings_status_message_is_kept() {
+        use aws_sdk_ec2::types::{
+            VpcPeeringConnectionStateReason, VpcPeeringConnectionStateReasonCode,
+            VpcPeeringConnectionVpcInfo,
+        };
+        let side = |vpc: &str| VpcPeeringConnectionVpcInfo::builder().vpc_id(vpc).build();
+        let with = |message: &str| {
+            let status = VpcPeeringConnectionStateReason::builder()
+                .code(VpcPeeringConnectionStateReasonCode::Failed)
+                .message(message)
+                .build();
+            let p = VpcPeeringConnection::builder()
+                .vpc_peering_connection_id("pcx-1")
+                .requester_vpc_info(side("vpc-1"))
+                .accepter_vpc_info(side("vpc-2"))
+                .status(status)
+                .build();
+            flatten_peering(&p, "eu-west-2").unwrap()
+        };
+        let failed = with("Overlapping CIDR range");
+        assert_eq!(failed.status, PeeringStatus::Failed);
+        assert_eq!(
+            failed.status_message.as_deref(),
+            Some("Overlapping CIDR range")
+        );
+        assert_eq!(with("").status_message, None);
     }
 
     #[test]

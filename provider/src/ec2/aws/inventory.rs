@@ -1,6 +1,7 @@
 //! `inventory`: a fixed number of filtered, paginated Describe calls per region,
 //! whatever the size of the mesh (for meshes of up to 200 VPCs per region, the most
-//! values one EC2 filter takes).
+//! values one EC2 filter takes), plus one DescribeVpcAttribute per VPC the mesh owns
+//! there (its DNS hostnames; EC2 has no batch form, see `vpc_dns.rs`).
 //!
 //! VPCs by the mesh tag (+ adopted VPCs by id); subnets, route tables and security
 //! groups by VPC id; internet gateways by tag and by attachment; peerings by requester
@@ -77,12 +78,22 @@ impl AwsEc2 {
                 vpcs
             ));
         }
-        let vpcs: BTreeMap<String, _> = vpcs
+        let mut vpcs: BTreeMap<String, _> = vpcs
             .iter()
             .filter_map(|v| flatten_vpc(v, region))
             .filter(|v| tagged(&v.tags) || adopted_vpc_ids.contains(&v.id))
             .map(|v| (v.id.clone(), v))
             .collect();
+        let owned: Vec<String> = vpcs
+            .values()
+            .filter(|v| tagged(&v.tags))
+            .map(|v| v.id.clone())
+            .collect();
+        for (id, on) in self.dns_hostnames(region, &owned).await? {
+            if let Some(v) = vpcs.get_mut(&id) {
+                v.dns_hostnames = Some(on);
+            }
+        }
         let scope: BTreeSet<&str> = vpcs.keys().map(String::as_str).collect();
         let in_scope = |vpc_id: &str| scope.contains(vpc_id);
 

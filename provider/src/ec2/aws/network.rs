@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType};
+use aws_sdk_ec2::types::ResourceType;
 use ipnet::Ipv4Net;
 use tokio::time::Instant;
 
@@ -110,15 +110,7 @@ impl AwsEc2 {
             .to_string();
         self.remember_created(&id);
         self.wait_vpc_available(region, &id, STATE_TIMEOUT).await?;
-        let on = AttributeBooleanValue::builder().value(true).build();
-        self.send(region, MODIFY_VPC_ATTRIBUTE, &[id.as_str()], || {
-            client
-                .modify_vpc_attribute()
-                .vpc_id(&id)
-                .enable_dns_hostnames(on.clone())
-                .send()
-        })
-        .await?;
+        self.enable_dns_hostnames_impl(region, &id).await?;
         Ok(id)
     }
 

@@ -1,9 +1,6 @@
 //! VPC peering connections: create, accept, find/status/wait, DNS options, delete.
 
-use std::time::Duration;
-
 use aws_sdk_ec2::types::{PeeringConnectionOptionsRequest, ResourceType};
-use tokio::time::Instant;
 
 use super::convert::{flatten_peering, tag_spec};
 use super::errors::{api_code, gone_is_done};
@@ -90,37 +87,6 @@ impl AwsEc2 {
             return Err(peering_not_found(id));
         }
         Ok(p)
-    }
-
-    pub(super) async fn wait_peering_impl(
-        &self,
-        region: &str,
-        id: &str,
-        target: &[PeeringStatus],
-        timeout: Duration,
-    ) -> Result<PeeringObs, Ec2Error> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let p = self.find_peering_by_id(region, id).await?;
-            if target.contains(&p.status) {
-                return Ok(p);
-            }
-            if p.status.is_terminal() {
-                return Err(peering_not_found(id));
-            }
-            if Instant::now() + self.poll_interval > deadline {
-                let wanted: Vec<&str> = target.iter().map(|t| t.as_str()).collect();
-                return Err(Ec2Error::Timeout {
-                    what: format!(
-                        "EC2 VPC Peering Connection ({id}) to be {} (current status: {})",
-                        wanted.join(" or "),
-                        p.status.as_str()
-                    ),
-                    after: timeout,
-                });
-            }
-            tokio::time::sleep(self.poll_interval).await;
-        }
     }
 
     /// Accepting an already active peering (a retry after a lost answer) is success.

@@ -1,15 +1,16 @@
-//! Internet gateways and routes.
+//! Internet gateways (a detach waits until EC2 shows the gateway detached) and routes.
 
 use ipnet::Ipv4Net;
 
 use super::convert::{filter, tag_spec};
 use super::errors::{api_code, gone_is_done};
 use super::network::no_id;
-use super::AwsEc2;
+use super::{AwsEc2, STATE_TIMEOUT};
 use crate::ec2::actions::*;
 use crate::ec2::types::{RouteTarget, Tags};
 use crate::ec2::Ec2Error;
 use aws_sdk_ec2::types::ResourceType;
+use tokio::time::Instant;
 
 impl AwsEc2 {
     pub(super) async fn create_internet_gateway_impl(
@@ -95,8 +96,52 @@ impl AwsEc2 {
             })
             .await;
         match r {
-            Err(e) if api_code(&e) == Some("Gateway.NotAttached") => Ok(()),
-            other => gone_is_done(other.map(drop)),
+            Err(e) if api_code(&e) == Some("Gateway.NotAttached") => {}
+            other => gone_is_done(other.map(drop))?,
+        }
+        self.wait_igw_detached(region, igw, vpc_id).await
+    }
+
+    /// Polls DescribeInternetGateways until the gateway no longer lists an attachment
+    /// to `vpc_id` (not even `detaching`): deleting it, or the VPC, before that answers
+    /// `DependencyViolation`. A gateway that is gone counts as detached.
+    async fn wait_igw_detached(
+        &self,
+        region: &str,
+        igw: &str,
+        vpc_id: &str,
+    ) -> Result<(), Ec2Error> {
+        let client = self.client(region).await;
+        let deadline = Instant::now() + STATE_TIMEOUT;
+        loop {
+            let out = self
+                .send(region, DESCRIBE_INTERNET_GATEWAYS, &[igw], || {
+                    client
+                        .describe_internet_gateways()
+                        .filters(filter("internet-gateway-id", [igw]))
+                        .send()
+                })
+                .await?;
+            let state = out
+                .internet_gateways()
+                .iter()
+                .filter(|g| g.internet_gateway_id() == Some(igw))
+                .flat_map(|g| g.attachments())
+                .find(|a| a.vpc_id() == Some(vpc_id))
+                .map(|a| a.state().map_or("attached", |s| s.as_str()).to_string())
+                .filter(|state| state != "detached");
+            let Some(state) = state else {
+                return Ok(());
+            };
+            if Instant::now() + self.poll_interval > deadline {
+                return Err(Ec2Error::Timeout {
+                    what: format!(
+                        "EC2 Internet Gateway ({igw}) to detach from {vpc_id} (current state: {state})"
+                    ),
+                    after: STATE_TIMEOUT,
+                });
+            }
+            tokio::time::sleep(self.poll_interval).await;
         }
     }
 

@@ -71,6 +71,10 @@ impl Ec2 for AwsEc2 {
         self.create_vpc_impl(region, cidr, tags).await
     }
 
+    async fn enable_dns_hostnames(&self, region: &str, vpc_id: &str) -> Result<(), Ec2Error> {
+        self.enable_dns_hostnames_impl(region, vpc_id).await
+    }
+
     async fn delete_vpc(&self, region: &str, vpc_id: &str) -> Result<(), Ec2Error> {
         self.delete_vpc_impl(region, vpc_id).await
     }

@@ -42,6 +42,17 @@ impl FakeEc2 {
         }
     }
 
+    /// Someone turns the VPC's DNS hostnames on or off.
+    pub fn set_dns_hostnames_out_of_band(&self, vpc_id: &str, on: bool) {
+        if let Some(v) = self.lock().state.vpcs.get_mut(vpc_id) {
+            v.dns_hostnames = on;
+        }
+    }
+
+    pub fn dns_hostnames(&self, vpc_id: &str) -> Option<bool> {
+        self.lock().state.vpcs.get(vpc_id).map(|v| v.dns_hostnames)
+    }
+
     pub fn remove_route(&self, route_table_id: &str, destination: Ipv4Net) {
         if let Some(t) = self.lock().state.route_tables.get_mut(route_table_id) {
             t.routes.remove(&destination);

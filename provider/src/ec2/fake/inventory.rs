@@ -9,6 +9,17 @@ use crate::ec2::types::{
 };
 
 impl State {
+    /// Ids of the VPCs in `region` tagged with `mesh_id`.
+    pub fn vpcs_tagged(&self, region: &str, mesh_id: &str) -> Vec<String> {
+        self.vpcs
+            .iter()
+            .filter(|(_, v)| {
+                v.region == region && v.tags.get(TAG_MESH).map(String::as_str) == Some(mesh_id)
+            })
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
     pub fn inventory(&self, region: &str, mesh_id: &str, adopted_vpc_ids: &[String]) -> Inventory {
         let tagged = |tags: &crate::ec2::types::Tags| {
             tags.get(TAG_MESH).map(String::as_str) == Some(mesh_id)
@@ -25,6 +36,8 @@ impl State {
                 cidr: v.cidr,
                 state: "available".to_string(),
                 tags: v.tags.clone(),
+                // Read for the mesh's own VPCs only, like the AWS implementation.
+                dns_hostnames: tagged(&v.tags).then_some(v.dns_hostnames),
             })
             .collect();
         let in_scope: BTreeSet<&str> = vpcs.iter().map(|v| v.id.as_str()).collect();
@@ -80,7 +93,13 @@ impl State {
             .map(|(id, g)| InternetGatewayObs {
                 id: id.clone(),
                 region: region.to_string(),
-                attached_vpc_ids: g.attached_vpc.iter().cloned().collect(),
+                // A detaching gateway is reported detached, as the AWS implementation does.
+                attached_vpc_ids: g
+                    .attached_vpc
+                    .iter()
+                    .filter(|_| g.detaching == 0)
+                    .cloned()
+                    .collect(),
                 tags: g.tags.clone(),
             })
             .collect();

@@ -6,6 +6,10 @@ use super::state::{api, not_found, SecurityGroup, State};
 use crate::ec2::types::{IngressRule, PeeringObs, PeeringStatus, Tags};
 use crate::ec2::Ec2Error;
 
+/// What EC2 says of a peering request between overlapping CIDRs.
+pub(super) const OVERLAP_MESSAGE: &str =
+    "Failed due to incorrect VPC-ID, Account ID, or overlapping CIDR range.";
+
 impl State {
     pub fn sg_mut(&mut self, region: &str, id: &str) -> Result<&mut SecurityGroup, Ec2Error> {
         self.sgs
@@ -128,6 +132,7 @@ impl State {
                 requester_dns: false,
                 accepter_dns: false,
                 tags: tags.clone(),
+                status_message: overlap.then(|| OVERLAP_MESSAGE.to_string()),
             },
         );
         Ok(id)

@@ -209,6 +209,7 @@ impl State {
             InternetGateway {
                 region: region.to_string(),
                 attached_vpc: None,
+                detaching: 0,
                 tags: tags.clone(),
             },
         );
@@ -239,6 +240,7 @@ impl State {
     }
 
     pub fn detach_igw(&mut self, region: &str, igw_id: &str, vpc_id: &str) -> Result<(), Ec2Error> {
+        let lag = self.detach_lag;
         let igw = self.igw_mut(region, igw_id)?;
         if igw.attached_vpc.as_deref() != Some(vpc_id) {
             return Err(api(
@@ -246,8 +248,32 @@ impl State {
                 format!("resource {igw_id} is not attached to network {vpc_id}"),
             ));
         }
-        igw.attached_vpc = None;
+        if igw.detaching > 0 {
+            return Err(api(
+                "IncorrectState",
+                format!("resource {igw_id} is detaching from {vpc_id}"),
+            ));
+        }
+        match lag {
+            0 => igw.attached_vpc = None,
+            lag => igw.detaching = lag,
+        }
         Ok(())
+    }
+
+    /// DescribeInternetGateways of one gateway: is it still attached (or detaching)
+    /// to `vpc_id`? Each look brings a detach in progress one step closer to its end.
+    pub fn igw_attached_to(&mut self, region: &str, igw_id: &str, vpc_id: &str) -> bool {
+        let Ok(igw) = self.igw_mut(region, igw_id) else {
+            return false;
+        };
+        if igw.detaching > 0 {
+            igw.detaching -= 1;
+            if igw.detaching == 0 {
+                igw.attached_vpc = None;
+            }
+        }
+        igw.attached_vpc.as_deref() == Some(vpc_id)
     }
 
     pub fn delete_igw(&mut self, region: &str, igw_id: &str) -> Result<(), Ec2Error> {

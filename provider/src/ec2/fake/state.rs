@@ -37,6 +37,9 @@ pub(super) struct RouteTable {
 pub(super) struct InternetGateway {
     pub region: String,
     pub attached_vpc: Option<String>,
+    /// After a detach: how many more DescribeInternetGateways still show the attachment
+    /// (`detaching`); it is gone when this reaches 0. See [`State::detach_lag`].
+    pub detaching: usize,
     pub tags: Tags,
 }
 
@@ -60,6 +63,8 @@ pub(super) struct State {
     pub sgs: BTreeMap<String, SecurityGroup>,
     pub peerings: BTreeMap<String, PeeringObs>,
     pub instances: BTreeMap<String, super::instances::Instance>,
+    /// Describes a detach takes to finish (0: at once, as moto does).
+    pub detach_lag: usize,
 }
 
 pub(super) fn not_found(kind: &'static str, id: &str) -> Ec2Error {

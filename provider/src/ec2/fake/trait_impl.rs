@@ -11,7 +11,12 @@ use crate::ec2::actions::*;
 use crate::ec2::types::{
     IngressRule, InstanceObs, Inventory, PeeringObs, PeeringStatus, RouteTarget, Tags,
 };
+use crate::ec2::waiting::{settled, wait_timeout};
 use crate::ec2::{Ec2, Ec2Error};
+
+/// How many times `detach_internet_gateway` looks before it gives up (time does not
+/// pass in the fake, so the wait is counted in looks).
+const DETACH_LOOKS: usize = 100;
 
 #[async_trait]
 impl Ec2 for FakeEc2 {
@@ -33,6 +38,11 @@ impl Ec2 for FakeEc2 {
         }
         for &action in &INVENTORY_DESCRIBES[1..INVENTORY_DESCRIBES.len() - 1] {
             self.call(action, region, |_| Ok(())).await?;
+        }
+        let owned: Vec<String> = self.lock().state.vpcs_tagged(region, mesh_id);
+        for vpc_id in owned {
+            self.call(DESCRIBE_VPC_ATTRIBUTE, vpc_id, |_| Ok(()))
+                .await?;
         }
         self.call(DESCRIBE_VPC_PEERING_CONNECTIONS, region, |s| {
             Ok(s.inventory(region, mesh_id, adopted_vpc_ids))
@@ -65,13 +75,17 @@ impl Ec2 for FakeEc2 {
                 Ok(s.create_vpc(region, cidr, tags))
             })
             .await?;
-        self.call(MODIFY_VPC_ATTRIBUTE, id.clone(), |s| {
-            s.vpc(region, &id)?;
-            s.vpcs.get_mut(&id).expect("checked above").dns_hostnames = true;
+        self.enable_dns_hostnames(region, &id).await?;
+        Ok(id)
+    }
+
+    async fn enable_dns_hostnames(&self, region: &str, vpc_id: &str) -> Result<(), Ec2Error> {
+        self.call(MODIFY_VPC_ATTRIBUTE, vpc_id, |s| {
+            s.vpc(region, vpc_id)?;
+            s.vpcs.get_mut(vpc_id).expect("checked above").dns_hostnames = true;
             Ok(())
         })
-        .await?;
-        Ok(id)
+        .await
     }
 
     async fn delete_vpc(&self, region: &str, vpc_id: &str) -> Result<(), Ec2Error> {
@@ -169,10 +183,31 @@ impl Ec2 for FakeEc2 {
         igw_id: &str,
         vpc_id: &str,
     ) -> Result<(), Ec2Error> {
-        self.call(DETACH_INTERNET_GATEWAY, format!("{igw_id} {vpc_id}"), |s| {
-            s.detach_igw(region, igw_id, vpc_id)
+        let detached = self
+            .call(DETACH_INTERNET_GATEWAY, format!("{igw_id} {vpc_id}"), |s| {
+                s.detach_igw(region, igw_id, vpc_id)
+            })
+            .await;
+        if let Err(Ec2Error::Api { code, .. }) = &detached {
+            if code != "Gateway.NotAttached" {
+                return detached;
+            }
+        }
+        // Like the AWS implementation: described until the attachment is gone.
+        for _ in 0..DETACH_LOOKS {
+            let attached = self
+                .call(DESCRIBE_INTERNET_GATEWAYS, igw_id, |s| {
+                    Ok(s.igw_attached_to(region, igw_id, vpc_id))
+                })
+                .await?;
+            if !attached {
+                return detached;
+            }
+        }
+        Err(Ec2Error::Timeout {
+            what: format!("EC2 Internet Gateway ({igw_id}) to detach from {vpc_id}"),
+            after: Duration::ZERO,
         })
-        .await
     }
 
     async fn delete_internet_gateway(&self, region: &str, igw_id: &str) -> Result<(), Ec2Error> {
@@ -319,20 +354,9 @@ impl Ec2 for FakeEc2 {
                 s.peering(region, peering_id).cloned()
             })
             .await?;
-        if target.contains(&p.status) {
-            Ok(p)
-        } else if p.status.is_terminal() {
-            Err(not_found("VPC peering connection", peering_id))
-        } else {
-            let wanted: Vec<&str> = target.iter().map(|t| t.as_str()).collect();
-            Err(Ec2Error::Timeout {
-                what: format!(
-                    "VPC peering connection {peering_id} to be {} (current status: {})",
-                    wanted.join(" or "),
-                    p.status.as_str()
-                ),
-                after: timeout,
-            })
+        match settled(&p, target) {
+            Some(done) => done,
+            None => Err(wait_timeout(peering_id, target, Some(p.status), timeout)),
         }
     }
 

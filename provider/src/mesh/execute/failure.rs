@@ -30,6 +30,7 @@ pub(super) fn during(what: &'static str) -> impl Fn(Ec2Error) -> StepError {
 pub(super) fn describe_failure(op: &Op, e: &StepError) -> String {
     let (doing, kind) = match op {
         Op::CreateVpc { .. } => ("creating", "EC2 VPC"),
+        Op::EnableDnsHostnames { .. } => ("enabling DNS hostnames of", "EC2 VPC"),
         Op::FindMainRouteTable { .. } => ("reading", "EC2 main Route Table"),
         Op::CreateSubnet { .. } => ("creating", "EC2 Subnet"),
         Op::CreateRouteTable { .. } => ("creating", "EC2 Route Table"),

@@ -135,6 +135,9 @@ impl Ctx<'_> {
                 })
                 .await
             }
+            Op::EnableDnsHostnames { vpc, region } => {
+                ec2.enable_dns_hostnames(region, &vpc_id(vpc)?).await
+            }
             Op::FindMainRouteTable { vpc, region } => {
                 let vpc_id = vpc_id(vpc)?;
                 let place = Place {
@@ -328,14 +331,20 @@ impl Ctx<'_> {
                 ..
             } => gone(ec2.delete_route(region, route_table_id, *destination).await),
             Op::DeletePeering(d) => gone(ec2.delete_peering(&d.region, &d.id).await),
-            Op::DeleteSecurityGroup(d) => gone(ec2.delete_security_group(&d.region, &d.id).await),
+            Op::DeleteSecurityGroup(d) => gone(
+                self.while_in_use(|| ec2.delete_security_group(&d.region, &d.id))
+                    .await,
+            ),
             Op::DisassociateRouteTable {
                 region,
                 association_id,
                 ..
             } => gone(ec2.disassociate_route_table(region, association_id).await),
             Op::DeleteRouteTable(d) => gone(ec2.delete_route_table(&d.region, &d.id).await),
-            Op::DeleteSubnet(d) => gone(ec2.delete_subnet(&d.region, &d.id).await),
+            Op::DeleteSubnet(d) => gone(
+                self.while_in_use(|| ec2.delete_subnet(&d.region, &d.id))
+                    .await,
+            ),
             Op::DetachInternetGateway {
                 gateway: Doomed { region, id, .. },
                 vpc_id,
@@ -343,10 +352,11 @@ impl Ctx<'_> {
                 Err(Ec2Error::Api { code, .. }) if code == NOT_ATTACHED => Ok(()),
                 other => gone(other),
             },
-            Op::DeleteInternetGateway(d) => {
-                gone(ec2.delete_internet_gateway(&d.region, &d.id).await)
-            }
-            Op::DeleteVpc(d) => gone(ec2.delete_vpc(&d.region, &d.id).await),
+            Op::DeleteInternetGateway(d) => gone(
+                self.while_in_use(|| ec2.delete_internet_gateway(&d.region, &d.id))
+                    .await,
+            ),
+            Op::DeleteVpc(d) => gone(self.while_in_use(|| ec2.delete_vpc(&d.region, &d.id)).await),
         }
     }
 }

@@ -1,7 +1,9 @@
 //! The executor against the fake EC2: applying, adding a VPC, destroying, adopting,
 //! cancelling. Faults and drift are in the sibling test files.
 
+mod dependency;
 mod drift;
+mod ec2_states;
 mod faults;
 
 use std::collections::BTreeSet;

@@ -59,6 +59,7 @@ impl<'a> Builder<'a> {
 
     pub fn build(mut self) -> Plan {
         self.vpcs();
+        self.dns_hostnames();
         self.subnets();
         self.route_tables();
         self.associations();

@@ -86,7 +86,7 @@ fn rank(op: &Op) -> u8 {
         Op::DetachInternetGateway { .. } => 7,
         Op::DeleteInternetGateway(_) => 8,
         Op::DeleteVpc(_) => 9,
-        Op::SetTags { .. } => 10,
+        Op::SetTags { .. } | Op::EnableDnsHostnames { .. } => 10,
         Op::CreateVpc { .. } => 11,
         Op::FindMainRouteTable { .. } => 12,
         Op::CreateSubnet { .. } => 13,

@@ -34,6 +34,9 @@ fn describe(op: &Op) -> (&'static str, String) {
     let gone = |kind: &str, d: &Doomed| format!("{kind} {} in {}", d.id, d.region);
     match op {
         Op::CreateVpc { region, cidr, .. } => ("create", format!("VPC {cidr} in {region}")),
+        Op::EnableDnsHostnames { region, .. } => {
+            ("modify", format!("enable DNS hostnames in {region}"))
+        }
         Op::FindMainRouteTable { region, .. } => ("find", format!("main route table in {region}")),
         Op::CreateSubnet {
             cidr,

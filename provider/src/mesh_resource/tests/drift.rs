@@ -179,3 +179,13 @@ async fn a_mesh_deleted_entirely_reads_as_gone() {
     assert!(refreshed.errors().is_empty(), "{:?}", refreshed.errors());
     assert!(refreshed.value.is_null(), "{:?}", refreshed.value);
 }
+
+#[tokio::test]
+async fn dns_hostnames_turned_off_are_turned_on_again() {
+    let (mut h, state) = seeded().await;
+    let vpc = text(&state, &["vpcs", "shared", "vpc_id"]);
+    h.fake.set_dns_hostnames_out_of_band(&vpc, false);
+    // No attribute shows DNS hostnames: the mesh's id stands for the repair.
+    repaired(&mut h, &["id"], "DNS hostnames are off in VPC shared").await;
+    assert_eq!(h.fake.dns_hostnames(&vpc), Some(true));
+}

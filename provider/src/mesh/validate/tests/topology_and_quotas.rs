@@ -157,3 +157,74 @@ fn route_and_rule_quotas_count_what_the_mesh_adds() {
     validate(&quiet, &quotas, &mut d);
     assert!(d.is_empty(), "{d}");
 }
+
+#[test]
+fn vpc_and_gateway_quotas_count_per_region() {
+    // Six VPCs: four in the provider's region (v000..v003), two in us-west-2.
+    let mut mesh = generated_mesh(6, 1, Topology::FullMesh);
+    for name in ["v004", "v005"] {
+        let vpc = mesh.vpcs.get_mut(name).unwrap();
+        vpc.region = Some("us-west-2".into());
+        vpc.subnets
+            .values_mut()
+            .for_each(|s| s.availability_zone = None);
+    }
+    let mut d = Diagnostics::new();
+    validate(&mesh, &Quotas::default(), &mut d);
+    assert!(d.is_empty(), "5 VPCs per region by default: {d}");
+
+    let quotas = Quotas {
+        vpcs_per_region: 3,
+        ..Quotas::default()
+    };
+    let detail = only_error(&d_of(&mesh, &quotas), "vpcs");
+    assert!(
+        detail.contains("create 4 VPCs in the provider's region")
+            && detail.contains("quota of 3 VPCs per region")
+            && detail.contains("Ask AWS for more")
+            && detail.contains("quotas = { vpcs_per_region = N }"),
+        "{detail}"
+    );
+    // Adopted VPCs are not created: adopting two brings the count under the quota.
+    let mut adopting = mesh.clone();
+    for (i, name) in ["v000", "v001"].into_iter().enumerate() {
+        let vpc = adopting.vpcs.get_mut(name).unwrap();
+        vpc.vpc_id = Some(format!("vpc-0{i}"));
+        vpc.cidr = None;
+    }
+    let d = d_of(&adopting, &quotas);
+    assert!(d.is_empty(), "{d}");
+
+    // Gateways: one per VPC with a public subnet, per region.
+    let mut public = mesh;
+    for vpc in public.vpcs.values_mut() {
+        vpc.subnets.values_mut().for_each(|s| s.public = true);
+    }
+    let quotas = Quotas {
+        internet_gateways_per_region: 1,
+        ..Quotas::default()
+    };
+    let d = d_of(&public, &quotas);
+    assert_eq!(d.0.len(), 2, "{d}");
+    assert!(
+        d.0[0]
+            .detail
+            .contains("4 VPCs in the provider's region have a public subnet")
+            && d.0[1].detail.contains("2 VPCs in region us-west-2")
+            && d.0[1]
+                .detail
+                .contains("quota of 1 internet gateways per region")
+            && d.0[1].detail.contains("internet_gateways_per_region = N"),
+        "{d}"
+    );
+    assert!(d
+        .0
+        .iter()
+        .all(|e| e.attribute == Some(AttributePath::root("vpcs"))));
+}
+
+fn d_of(mesh: &Mesh, quotas: &Quotas) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    validate(mesh, quotas, &mut d);
+    d
+}
