@@ -75,13 +75,17 @@ pub(super) fn describe_failure(op: &Op, e: &StepError) -> String {
         Some(during) => format!("{doing} {kind} ({name}): {during}: {}", e.error),
         None => format!("{doing} {kind} ({name}): {}", e.error),
     };
-    let next = match e.during {
-        Some(during) if during.starts_with("waiting") => {
+    let next = match (&e.error, e.during) {
+        (Ec2Error::PeeringFailed { .. }, _) => {
+            "The next apply requests a new peering; fix the cause first."
+        }
+        (_, Some(during)) if during.starts_with("waiting") => {
             "The next apply looks at the peering again and completes it."
         }
         _ => consequence(op, &e.error),
     };
-    format!("{what}. {next}")
+    let stop = if what.ends_with('.') { "" } else { "." };
+    format!("{what}{stop} {next}")
 }
 
 /// Whether the failed call may have changed EC2, and what the next apply does about it.

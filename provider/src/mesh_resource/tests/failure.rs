@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::values::{at, seed_config};
+use super::values::{at, mesh_config, seed_config, seed_vpcs, vpc};
 use super::Harness;
 use crate::ec2::actions::{CREATE_INTERNET_GATEWAY, CREATE_VPC, CREATE_VPC_PEERING_CONNECTION};
 use crate::ec2::Ec2Error;
@@ -82,8 +82,10 @@ async fn a_lost_response_is_adopted_within_the_same_apply() {
 #[tokio::test]
 async fn an_apply_whose_state_was_lost_adopts_what_it_made() {
     let mut h = Harness::new();
-    h.fake
-        .fail_always_on(CREATE_VPC_PEERING_CONNECTION, refused("InternalError"));
+    h.fake.fail_always_on(
+        CREATE_VPC_PEERING_CONNECTION,
+        refused("UnauthorizedOperation"),
+    );
     let plan = h.plan(&seed_config()).await;
     let first = h.apply(&seed_config(), &plan.value).await;
     assert!(!first.errors().is_empty());
@@ -135,4 +137,73 @@ async fn a_create_that_made_little_saves_it_and_one_that_made_nothing_saves_noth
     let first = h.apply(&seed_config(), &plan.value).await;
     assert!(!first.errors().is_empty());
     assert!(first.value.is_null(), "nothing exists, nothing is saved");
+}
+
+/// The seed VPCs with `development` moved to other blocks: a different configuration.
+fn other_config() -> tfplugin::value::Value {
+    let mut vpcs = seed_vpcs();
+    for (name, value) in vpcs.iter_mut() {
+        if *name == "development" {
+            *value = vpc("10.20.0.0/16", &[("private", "10.20.1.0/24", false)]);
+        }
+    }
+    mesh_config(&vpcs, &[])
+}
+
+#[tokio::test]
+async fn the_same_name_from_another_configuration_is_refused_at_plan() {
+    let mut first = Harness::new();
+    first.converge(&seed_config()).await;
+    let made = first.fake.live_ids();
+    // Another working directory, same name, other VPCs: its plan must fail.
+    let second = first.sibling();
+    let plan = second.plan(&other_config()).await;
+    let errors = plan.errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let mesh_id = first.state.get("id").as_str().unwrap().to_string();
+    for words in [
+        "A mesh with this name already exists",
+        mesh_id.as_str(),
+        "terraform import",
+        "another name",
+    ] {
+        assert!(errors[0].contains(words), "{words}: {}", errors[0]);
+    }
+    assert_eq!(first.fake.live_ids(), made, "planning changed nothing");
+    // Applying anyway (a plan that skipped the check) is refused before any change.
+    let mut second = second;
+    let planned = tfplugin::provider::PlanResponse {
+        planned: plan.value.planned.clone(),
+        requires_replace: Vec::new(),
+        planned_private: Vec::new(),
+    };
+    let applied = second.apply(&other_config(), &planned).await;
+    assert!(!applied.errors().is_empty());
+    assert_eq!(first.fake.live_ids(), made, "apply changed nothing");
+    assert!(first.plan(&seed_config()).await.value.planned == first.state);
+}
+
+#[tokio::test]
+async fn an_interrupted_create_of_the_same_configuration_is_adopted_with_a_warning() {
+    let mut h = Harness::new();
+    h.fake.fail_always_on(
+        CREATE_VPC_PEERING_CONNECTION,
+        refused("UnauthorizedOperation"),
+    );
+    let plan = h.plan(&seed_config()).await;
+    h.apply(&seed_config(), &plan.value).await;
+    h.fake.clear_faults();
+    // The state was lost (the provider was killed): a fresh plan sees the objects.
+    let mut again = h.sibling();
+    let plan = again.plan(&seed_config()).await;
+    assert!(plan.errors().is_empty(), "{:?}", plan.errors());
+    let warnings = plan.warnings();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("Objects of an interrupted create will be adopted")),
+        "{warnings:?}"
+    );
+    again.converge(&seed_config()).await;
+    assert_eq!(h.fake.count(CREATE_VPC), 4);
 }

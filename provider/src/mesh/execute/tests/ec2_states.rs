@@ -29,7 +29,7 @@ async fn a_peering_that_fails_is_reported_with_ec2s_reason() {
     let messages: Vec<&str> = outcome.errors.iter().map(|e| e.message.as_str()).collect();
     assert_eq!(
         messages,
-        ["creating EC2 VPC Peering Connection (left:right): waiting for pending-acceptance: VPC peering connection pcx-0001 is failed: Failed due to incorrect VPC-ID, Account ID, or overlapping CIDR range. A failed peering never becomes active."]
+        ["creating EC2 VPC Peering Connection (left:right): waiting for pending-acceptance: VPC peering connection pcx-0001 is failed: Failed due to incorrect VPC-ID, Account ID, or overlapping CIDR range. A failed peering never becomes active. The next apply requests a new peering; fix the cause first."]
     );
 }
 
@@ -118,6 +118,6 @@ async fn dns_hostnames_turned_off_in_a_mesh_vpc_are_turned_on_again() {
             .iter()
             .map(|e| e.message.as_str())
             .collect::<Vec<_>>(),
-        ["enabling DNS hostnames of EC2 VPC (vpc/shared): InternalError: injected fault"]
+        ["enabling DNS hostnames of EC2 VPC (vpc/shared): InjectedFault: injected fault. EC2 made no change; the next apply tries again."]
     );
 }
