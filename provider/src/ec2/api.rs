@@ -30,7 +30,7 @@ pub enum Ec2Error {
     #[error("{last} (still failing after {attempts} attempts)")]
     Exhausted { attempts: u32, last: Box<Ec2Error> },
     /// A wait did not reach its target state in time.
-    #[error("timed out after {after:?} waiting for {what}")]
+    #[error("timed out after {} waiting for {what}", seconds(*after))]
     Timeout { what: String, after: Duration },
     /// Credentials, endpoint or network trouble before EC2 answered; a sentence for the
     /// user (never an SDK debug dump).
@@ -59,6 +59,15 @@ fn peering_failed_text(id: &str, status: PeeringStatus, message: Option<&str>) -
     format!(
         "VPC peering connection {id} is {status}{why}. A {status} peering never becomes active."
     )
+}
+
+/// "45 s", "0.5 s": a duration as a user reads it.
+fn seconds(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
 }
 
 impl Ec2Error {

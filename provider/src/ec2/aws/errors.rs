@@ -171,6 +171,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_connection_cut_off_reads_as_a_sentence_without_debug_text() {
+        use aws_sdk_ec2::error::ConnectorError;
+        use aws_sdk_ec2::operation::create_vpc::CreateVpcError;
+        let io = std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "connection closed before message completed",
+        );
+        let err: SdkError<CreateVpcError, HttpResponse> =
+            SdkError::dispatch_failure(ConnectorError::io(Box::new(io)));
+        let out = attempt_error(err, &["vpc-1"]);
+        assert!(out.failure.transport);
+        let text = out.error.to_string();
+        assert!(
+            text.starts_with("the connection to EC2 failed before an answer came back"),
+            "{text}"
+        );
+        assert!(
+            text.contains("connection closed before message completed"),
+            "{text}"
+        );
+        for debug in ["DispatchFailure", "ConnectorError", "{", "Some("] {
+            assert!(!text.contains(debug), "{debug} in {text}");
+        }
+        assert!(out.error.may_have_taken_effect());
+    }
+
+    #[test]
     fn finds_ids_in_not_found_messages() {
         let m = "The vpcPeeringConnection ID 'pcx-0abc12' does not exist";
         assert_eq!(id_in_message(m, "pcx-", &["rtb-1"]), "pcx-0abc12");

@@ -177,9 +177,7 @@ impl AwsEc2 {
             RouteTarget::Local | RouteTarget::Other(_) => {
                 return Err(Ec2Error::Api {
                     code: "InvalidParameterValue".into(),
-                    message: format!(
-                        "the mesh only routes to internet gateways and peerings, not {target:?}"
-                    ),
+                    message: "the mesh only routes to internet gateways and peerings".into(),
                 })
             }
         };
