@@ -59,6 +59,8 @@ impl Ctx<'_> {
                     return Ok(());
                 }
                 Err(err) if err.may_have_taken_effect() && err != Ec2Error::Cancelled => err,
+                // A create made again after an ambiguous failure meets the first one.
+                Err(err) if attempt > 1 && is_duplicate(&err) => err,
                 Err(err) => return Err(err),
             };
             tracing::debug!(component = %key, error = %err, "create may have taken effect; looking for it by its tags");
@@ -133,4 +135,10 @@ impl Ctx<'_> {
         }
         Ok(None)
     }
+}
+
+/// EC2's refusal of a second object where one exists (a security group of that name).
+fn is_duplicate(err: &Ec2Error) -> bool {
+    err.code()
+        .is_some_and(|c| c.ends_with(".Duplicate") || c.ends_with("AlreadyExists"))
 }

@@ -93,10 +93,20 @@ impl Ctx<'_> {
                     .map_err(during("waiting for pending-acceptance"))?
                     .status;
                 if status == PeeringStatus::PendingAcceptance {
-                    self.ec2
-                        .accept_peering(accepter_region, &id)
-                        .await
-                        .map_err(during("accepting"))?;
+                    if let Err(e) = self.ec2.accept_peering(accepter_region, &id).await {
+                        // A retried accept whose first answer was lost is refused as a
+                        // state change that already happened: look before failing.
+                        let now = self.ec2.describe_peering(requester_region, &id).await;
+                        let accepted = now.is_ok_and(|p| {
+                            matches!(
+                                p.status,
+                                PeeringStatus::Provisioning | PeeringStatus::Active
+                            )
+                        });
+                        if !accepted {
+                            return Err(during("accepting")(e));
+                        }
+                    }
                     status = PeeringStatus::Provisioning;
                 }
                 self.observed(pair, status);
