@@ -24,6 +24,17 @@ pub struct Terraform {
 }
 
 impl Terraform {
+    /// The newest version found: campaigns whose subject is the provider rather than
+    /// Terraform run their extra seeds on it only.
+    pub fn is_newest(&self) -> bool {
+        let parse = |v: &str| -> Vec<u32> { v.split('.').filter_map(|p| p.parse().ok()).collect() };
+        terraform_versions()
+            .iter()
+            .map(|tf| parse(&tf.version))
+            .max()
+            .is_some_and(|newest| newest == parse(&self.version))
+    }
+
     /// Asks the binary for its version; `None` when it does not run.
     pub fn probe(path: PathBuf) -> Option<Terraform> {
         if !is_executable(&path) {
