@@ -11,8 +11,10 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use super::counts::FaultCounts;
+use super::deletes::GUARDED_DELETES;
 use super::faults::{FaultKind, Faults};
 use super::query::{Ec2Error, IdKind, Params};
+use super::throttle::Buckets;
 use super::xml;
 
 /// Uniform draws in `0..1` for one request.
@@ -42,49 +44,9 @@ pub struct Plan {
     pub request_id: String,
 }
 
-struct BucketState {
-    tokens: f64,
-    refilled: Instant,
-}
-
-/// A delete that can be refused while dependencies linger.
-struct GuardedDelete {
-    action: &'static str,
-    parameter: &'static str,
-    code: &'static str,
-    message: fn(&str) -> String,
-}
-
-const GUARDED_DELETES: [GuardedDelete; 4] = [
-    GuardedDelete {
-        action: "DeleteVpc",
-        parameter: "VpcId",
-        code: "DependencyViolation",
-        message: |id| format!("The vpc '{id}' has dependencies and cannot be deleted."),
-    },
-    GuardedDelete {
-        action: "DeleteSubnet",
-        parameter: "SubnetId",
-        code: "DependencyViolation",
-        message: |id| format!("The subnet '{id}' has dependencies and cannot be deleted."),
-    },
-    GuardedDelete {
-        action: "DeleteInternetGateway",
-        parameter: "InternetGatewayId",
-        code: "DependencyViolation",
-        message: |id| format!("The internetGateway '{id}' has dependencies and cannot be deleted."),
-    },
-    GuardedDelete {
-        action: "DeleteSecurityGroup",
-        parameter: "GroupId",
-        code: "InvalidGroup.InUse",
-        message: |id| format!("There are active network interfaces using security group '{id}'"),
-    },
-];
-
 pub struct Engine {
     faults: Faults,
-    buckets: HashMap<String, BucketState>,
+    buckets: Buckets,
     sequence: HashMap<String, u64>,
     /// Created ids and the end of their not-visible window.
     fresh: HashMap<String, (IdKind, Instant)>,
@@ -110,7 +72,7 @@ impl Engine {
     pub fn new(faults: Faults) -> Engine {
         Engine {
             faults,
-            buckets: HashMap::new(),
+            buckets: Buckets::default(),
             sequence: HashMap::new(),
             fresh: HashMap::new(),
             initiating: HashMap::new(),
@@ -205,23 +167,10 @@ impl Engine {
     ) -> Option<(FaultKind, Ec2Error)> {
         let action = params.action();
         if let Some(throttle) = self.faults.throttle {
-            let bucket = throttle.bucket_for(action);
-            let state = self
-                .buckets
-                .entry(action.to_string())
-                .or_insert(BucketState {
-                    tokens: f64::from(bucket.capacity),
-                    refilled: now,
-                });
-            let elapsed = now.saturating_duration_since(state.refilled).as_secs_f64();
-            state.tokens =
-                (state.tokens + elapsed * bucket.refill_per_second).min(f64::from(bucket.capacity));
-            state.refilled = now;
-            if state.tokens < 1.0 {
+            if !self.buckets.take(action, throttle.bucket_for(action), now) {
                 let error = Ec2Error::new(503, "RequestLimitExceeded", "Request limit exceeded.");
                 return Some((FaultKind::Throttle, error));
             }
-            state.tokens -= 1.0;
         }
         if self
             .faults
@@ -257,8 +206,9 @@ impl Engine {
         if self.faults.peering_states.is_some() && action == "AcceptVpcPeeringConnection" {
             let id = params.get("VpcPeeringConnectionId").unwrap_or("");
             if active(&self.initiating, id, now) {
+                // EC2's (and moto's) answer to an Accept in the wrong state.
                 let message = format!(
-                    "The vpcPeeringConnection '{id}' is in state initiating-request and cannot be accepted."
+                    "VpcPeeringConnectionID {id} is not in the correct state for the request."
                 );
                 let error = Ec2Error::new(400, "InvalidStateTransition", message);
                 return Some((FaultKind::PeeringStates, error));

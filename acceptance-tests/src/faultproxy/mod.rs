@@ -11,10 +11,14 @@
 //! tests can use it; it stops when dropped.
 
 mod counts;
+mod deletes;
 mod engine;
+#[cfg(test)]
+mod engine_tests;
 mod faults;
 mod query;
 mod server;
+mod throttle;
 mod xml;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -24,8 +28,9 @@ use std::thread::JoinHandle;
 use tokio::sync::oneshot;
 
 pub use counts::{ActionCounts, FaultCounts};
-pub use faults::{Bucket, FaultKind, Faults, PeeringStates, Throttle, Window};
+pub use faults::{FaultKind, Faults, PeeringStates, Window};
 pub use query::EC2_VERSION;
+pub use throttle::{Bucket, Throttle};
 
 pub struct FaultProxy {
     address: SocketAddr,
