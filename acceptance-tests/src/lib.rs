@@ -3,7 +3,8 @@
 //! filesystem mirror ([`workspace`]), with network-namespace labs for real
 //! ICMP (a plain LAN, [`lab`]; VPC routers, peerings and security groups
 //! mirrored from EC2, [`meshlab`]) and the moto EC2 emulator ([`moto`]),
-//! checked through the EC2 API itself ([`ec2check`], [`mesh_checks`]); the
+//! checked through the EC2 API itself ([`ec2check`], [`mesh_checks`]), and
+//! made to misbehave like EC2 on a bad day by a fault proxy ([`faultproxy`]); the
 //! seed experiment as a story the test and the demo share ([`seed_story`]).
 //!
 //! A missing prerequisite (Terraform, root for the lab, moto) skips a test
@@ -11,6 +12,7 @@
 
 pub mod command;
 pub mod ec2check;
+pub mod faultproxy;
 pub mod forward;
 pub mod lab;
 pub mod mesh_checks;
@@ -28,6 +30,7 @@ pub mod workspace;
 
 pub use command::{CmdOutput, Running};
 pub use ec2check::{Ec2Check, Ec2Snapshot};
+pub use faultproxy::{FaultKind, FaultProxy, Faults};
 pub use lab::{Lab, LabHost};
 pub use meshlab::{LabSpec, MeshLab};
 pub use moto::MotoServer;
