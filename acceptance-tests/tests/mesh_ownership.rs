@@ -5,15 +5,15 @@
 //! copied mesh tags outside the mesh is never touched; tags users add to mesh objects
 //! survive. Everything is checked through the EC2 API as well as Terraform's output.
 
-#[path = "mesh_ownership/tags_kept.rs"]
-mod tags_kept;
 #[path = "mesh_ownership/foreign_route.rs"]
 mod foreign_route;
+#[path = "mesh_ownership/tags_kept.rs"]
+mod tags_kept;
 
 use acceptance_tests::ec2check::{Tagged, Tags};
 use acceptance_tests::mesh_fixture::{
-    all_text, apply_mesh, assert_plan_empty, mesh_workspace, MeshOutputs, MeshSpec,
-    ScenarioTimer, TopologySpec, VpcSpec, REGION,
+    all_text, apply_mesh, assert_plan_empty, mesh_workspace, MeshOutputs, MeshSpec, ScenarioTimer,
+    TopologySpec, VpcSpec, REGION,
 };
 use acceptance_tests::{for_each_terraform, CmdOutput, Ec2Check, MotoServer, Workspace};
 
@@ -89,10 +89,7 @@ pub(crate) fn assert_fails_naming(out: &CmdOutput, needles: &[&str]) {
     );
     let text = flat_text(out);
     for needle in needles {
-        assert!(
-            text.contains(needle),
-            "the error names {needle:?}:\n{out}"
-        );
+        assert!(text.contains(needle), "the error names {needle:?}:\n{out}");
     }
 }
 
@@ -108,7 +105,9 @@ fn mesh_world(check: &Ec2Check) -> Vec<(String, Tags)> {
     ec2.vpcs.iter().for_each(|o| add(o.id(), o.tags()));
     ec2.subnets.iter().for_each(|o| add(o.id(), o.tags()));
     ec2.route_tables.iter().for_each(|o| add(o.id(), o.tags()));
-    ec2.security_groups.iter().for_each(|o| add(o.id(), o.tags()));
+    ec2.security_groups
+        .iter()
+        .for_each(|o| add(o.id(), o.tags()));
     ec2.internet_gateways
         .iter()
         .for_each(|o| add(o.id(), o.tags()));
@@ -155,7 +154,11 @@ fn same_name_elsewhere_is_refused_at_plan() {
         );
         let refused = timer.step("apply of the second", || second.apply());
         assert_fails_naming(&refused, &["A mesh with this name already exists"]);
-        assert_eq!(mesh_world(&check), before, "EC2 unchanged by the refused mesh");
+        assert_eq!(
+            mesh_world(&check),
+            before,
+            "EC2 unchanged by the refused mesh"
+        );
 
         // The very same configuration is what an interrupted create leaves: adopted.
         let twin = mesh_workspace(test, tf, &moto, &first_spec);

@@ -2,10 +2,15 @@
 //! the mesh's, blocks the mesh's route (in an adopted VPC's main table: another team's
 //! peering; in a table of the mesh's own VPC: a VPN gateway) and stays; a blackholed
 //! route of someone else's in an adopted VPC's main table survives apply and destroy.
+//!
+//! Terraform 1.0.0-1.0.5 crash on a mesh whose VPCs have no subnets (a nested-attribute
+//! bug of theirs, see docs/resources/mesh.md), and only subnet-less VPCs put peer routes
+//! in the main table: there the VPCs get a subnet each, and the blocking route is the
+//! gateway one in the mesh's subnet table.
 
 use acceptance_tests::ec2check::{RouteTo, Tags};
 use acceptance_tests::mesh_fixture::{
-    apply_mesh, assert_plan_empty, mesh_workspace, MeshOutputs, ScenarioTimer, TopologySpec,
+    apply_mesh, assert_plan_empty, ids_after_refresh, mesh_workspace, ScenarioTimer, TopologySpec,
     VpcSpec, REGION,
 };
 use acceptance_tests::{for_each_terraform, Ec2Check, MotoServer, Workspace};
@@ -19,27 +24,54 @@ const ADOPTED_CIDR: &str = "10.64.0.0/16";
 const FAR_CIDR: &str = "10.65.0.0/16";
 const GONE_CIDR: &str = "10.66.0.0/16";
 
-/// Two VPCs without subnets (peer routes in their main tables): alpha, created by the
-/// mesh, and beta, the existing VPC `adopted`.
-fn write_adopting(ws: &Workspace, moto: &MotoServer, adopted: &str) {
-    let vpc = |name: &str, cidr: &str| VpcSpec {
-        name: name.into(),
-        cidr: cidr.into(),
-        subnets: Vec::new(),
+/// Two VPCs: alpha, created by the mesh, and beta, the existing VPC `adopted`. Without
+/// subnets (peer routes in their main tables) unless `with_subnets`.
+fn write_adopting(ws: &Workspace, moto: &MotoServer, adopted: &str, with_subnets: bool) {
+    let vpc = |name: &str, cidr: &str, subnet: &str| {
+        let mut v = VpcSpec::private(name, cidr, subnet);
+        if !with_subnets {
+            v.subnets.clear();
+        }
+        v
     };
     let mesh = spec(
-        vec![vpc("alpha", ALPHA_CIDR), vpc("beta", ADOPTED_CIDR)],
+        vec![
+            vpc("alpha", ALPHA_CIDR, "10.61.1.0/24"),
+            vpc("beta", ADOPTED_CIDR, "10.64.1.0/24"),
+        ],
         TopologySpec::FullMesh,
     );
     let beta = format!("    beta = {{\n      cidr_block = \"{ADOPTED_CIDR}\"\n");
     let main = mesh.render(&moto.endpoint());
     assert!(main.contains(&beta), "the fixture renders {beta}");
     let adopting = format!("{beta}      vpc_id     = \"{adopted}\"\n");
-    // `subnets` left out rather than empty: Terraform 1.0.3 crashes on an empty map
-    // of nested attributes here ("value is not an object").
+    // `subnets` left out rather than written empty.
     let empty = "      subnets = {\n      }\n";
-    assert!(main.contains(empty), "the fixture renders {empty}");
     ws.write_main(&main.replacen(&beta, &adopting, 1).replace(empty, ""));
+}
+
+/// What the scenario needs from the outputs (read by hand: a VPC without subnets has
+/// `subnets = null`, which [`acceptance_tests::mesh_fixture::MeshOutputs`] does not take).
+struct Applied {
+    alpha_vpc: String,
+    /// alpha's first table holding peer routes (its subnet's, or its main table).
+    alpha_table: String,
+    peering: String,
+}
+
+fn applied(ws: &Workspace) -> Applied {
+    let out = ws.output_json().expect_success().json();
+    let text = |v: &serde_json::Value| {
+        v.as_str()
+            .unwrap_or_else(|| panic!("a string in the outputs: {out:#}"))
+            .to_string()
+    };
+    let alpha = &out["vpcs"]["value"]["alpha"];
+    Applied {
+        alpha_vpc: text(&alpha["vpc_id"]),
+        alpha_table: text(&alpha["route_table_ids"][0]),
+        peering: text(&out["peerings"]["value"]["alpha:beta"]["id"]),
+    }
 }
 
 /// The main route table of `vpc_id`.
@@ -54,7 +86,11 @@ fn main_table(check: &Ec2Check, vpc_id: &str) -> String {
 }
 
 /// (peering id, gateway id) of the route to `destination` in `table`, if any.
-fn route(check: &Ec2Check, table: &str, destination: &str) -> Option<(Option<String>, Option<String>)> {
+fn route(
+    check: &Ec2Check,
+    table: &str,
+    destination: &str,
+) -> Option<(Option<String>, Option<String>)> {
     let ec2 = check.snapshot();
     let t = ec2.route_table(table).expect("the route table");
     t.route_to(destination)
@@ -83,8 +119,18 @@ fn foreign_routes_block_and_are_left_alone() {
         let adopted_main = main_table(&check, &adopted);
         // Another team sends alpha's block (which the mesh will need) to their peering,
         // and has a route left through a peering they deleted since (a blackhole).
-        check.put_route(&adopted_main, ALPHA_CIDR, &RouteTo::Peering(to_far.clone()), false);
-        check.put_route(&adopted_main, GONE_CIDR, &RouteTo::Peering(to_gone.clone()), false);
+        check.put_route(
+            &adopted_main,
+            ALPHA_CIDR,
+            &RouteTo::Peering(to_far.clone()),
+            false,
+        );
+        check.put_route(
+            &adopted_main,
+            GONE_CIDR,
+            &RouteTo::Peering(to_gone.clone()),
+            false,
+        );
         check.delete_peering(&to_gone);
         let others_kept = |when: &str| {
             assert_eq!(
@@ -98,66 +144,82 @@ fn foreign_routes_block_and_are_left_alone() {
             assert!(p.tags.is_empty(), "{when}: and untagged: {p:#?}");
         };
 
+        let legacy = ids_after_refresh(tf);
         let ws = mesh_workspace(test, tf, &moto, &spec(Vec::new(), TopologySpec::FullMesh));
-        write_adopting(&ws, &moto, &adopted);
+        write_adopting(&ws, &moto, &adopted, legacy);
         ws.init().expect_success();
-        let blocked = timer.step("apply blocked by a route", || ws.apply());
-        assert_fails_naming(
-            &blocked,
-            &[
-                &format!("Mesh component rtb/beta>{ALPHA_CIDR} is blocked"),
-                &adopted_main,
-                &to_far,
-            ],
-        );
-        assert_eq!(
-            route(&check, &adopted_main, ALPHA_CIDR),
-            via_peering(&to_far),
-            "the route of someone else's is not replaced"
-        );
-        others_kept("after the blocked apply");
+        if legacy {
+            // Subnet tables hold the peer routes: the adopted main table needs none.
+            check.delete_route(&adopted_main, ALPHA_CIDR);
+        } else {
+            let blocked = timer.step("apply blocked by a route", || ws.apply());
+            assert_fails_naming(
+                &blocked,
+                &[
+                    &format!("Mesh component rtb/beta>{ALPHA_CIDR} is blocked"),
+                    &adopted_main,
+                    &to_far,
+                ],
+            );
+            assert_eq!(
+                route(&check, &adopted_main, ALPHA_CIDR),
+                via_peering(&to_far),
+                "the route of someone else's is not replaced"
+            );
+            others_kept("after the blocked apply");
+            check.delete_route(&adopted_main, ALPHA_CIDR);
+        }
 
-        check.delete_route(&adopted_main, ALPHA_CIDR);
         timer.step("apply once the route is gone", || apply_mesh(&ws));
-        let applied = MeshOutputs::parse(ws.output_json().expect_success());
-        let mesh_pcx = applied.peerings["alpha:beta"].id.clone();
-        assert_eq!(
-            route(&check, &adopted_main, ALPHA_CIDR),
-            via_peering(&mesh_pcx),
-            "the mesh's route is in place"
-        );
+        let applied = applied(&ws);
+        if !legacy {
+            assert_eq!(
+                route(&check, &adopted_main, ALPHA_CIDR),
+                via_peering(&applied.peering),
+                "the mesh's route is in place"
+            );
+        }
         others_kept("after apply");
         timer.step("plan", || assert_plan_empty(&ws.plan_detailed()));
 
-        // In the main table of the mesh's own VPC, someone sends the adopted VPC's
-        // block to a VPN gateway instead of the mesh's peering.
-        let alpha_vpc = applied.vpcs["alpha"].vpc_id.clone();
-        let alpha_main = main_table(&check, &alpha_vpc);
-        let vgw = check.create_vpn_gateway(&alpha_vpc);
-        check.put_route(&alpha_main, ADOPTED_CIDR, &RouteTo::Gateway(vgw.clone()), true);
+        // In a table of the mesh's own VPC, someone sends the adopted VPC's block to a
+        // VPN gateway instead of the mesh's peering.
+        let (alpha_vpc, alpha_table) = (&applied.alpha_vpc, &applied.alpha_table);
+        let component = if legacy {
+            "rtb/alpha/private"
+        } else {
+            "rtb/alpha"
+        };
+        let vgw = check.create_vpn_gateway(alpha_vpc);
+        check.put_route(
+            alpha_table,
+            ADOPTED_CIDR,
+            &RouteTo::Gateway(vgw.clone()),
+            true,
+        );
         let blocked = timer.step("plan blocked by a gateway route", || ws.plan());
         assert_fails_naming(
             &blocked,
             &[
-                &format!("Mesh component rtb/alpha>{ADOPTED_CIDR} is blocked"),
-                &alpha_main,
+                &format!("Mesh component {component}>{ADOPTED_CIDR} is blocked"),
+                alpha_table,
                 &vgw,
             ],
         );
         assert_eq!(
-            route(&check, &alpha_main, ADOPTED_CIDR),
+            route(&check, alpha_table, ADOPTED_CIDR),
             Some((None, Some(vgw.clone()))),
             "the gateway route is not replaced"
         );
-        check.delete_route(&alpha_main, ADOPTED_CIDR);
-        check.detach_vpn_gateway(&vgw, &alpha_vpc);
+        check.delete_route(alpha_table, ADOPTED_CIDR);
+        check.detach_vpn_gateway(&vgw, alpha_vpc);
 
         timer.step("destroy", || {
             ws.destroy().expect_success();
         });
         let ec2 = check.snapshot();
         assert!(ec2.vpc(&adopted).is_some(), "the adopted VPC stays");
-        assert!(ec2.vpc(&alpha_vpc).is_none(), "the mesh's VPC is gone");
+        assert!(ec2.vpc(alpha_vpc).is_none(), "the mesh's VPC is gone");
         assert_eq!(
             route(&check, &adopted_main, ALPHA_CIDR),
             None,

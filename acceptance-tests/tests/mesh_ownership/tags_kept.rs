@@ -76,7 +76,11 @@ fn copied_mesh_tags_outside_the_mesh_are_left_alone() {
         let stranger = check.create_vpc("10.67.0.0/16", &stranger_tags);
         let copy = check.create_subnet(&stranger, "10.67.1.0/24", &original);
         let untouched = |when: &str| {
-            assert_eq!(tags_of(&check, &stranger), stranger_tags, "{when}: VPC tags");
+            assert_eq!(
+                tags_of(&check, &stranger),
+                stranger_tags,
+                "{when}: VPC tags"
+            );
             assert_eq!(tags_of(&check, &copy), original, "{when}: subnet tags");
             let ec2 = check.snapshot();
             let subnet = ec2.subnet(&copy).expect("the copy");
@@ -90,7 +94,11 @@ fn copied_mesh_tags_outside_the_mesh_are_left_alone() {
         timer.step("apply new tags", || apply_mesh(&ws));
         let retagged = tags_of(&check, &applied.vpcs["alpha"].subnets["private"].id);
         assert_eq!(retagged.get("cost").map(String::as_str), Some("c1"));
-        assert_eq!(retagged.get("team"), None, "the mesh's own subnet re-tagged");
+        assert_eq!(
+            retagged.get("team"),
+            None,
+            "the mesh's own subnet re-tagged"
+        );
         untouched("after apply");
         timer.step("refresh", || refresh(&ws));
         untouched("after refresh");
