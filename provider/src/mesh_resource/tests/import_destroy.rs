@@ -1,5 +1,6 @@
 //! Import rebuilds the state from tags alone; destroy leaves nothing of the mesh's, never
-//! deletes an adopted VPC nor an object with copied tags; refresh costs the same few calls at any size.
+//! deletes an adopted VPC nor an object with copied tags; refresh costs the same few
+//! calls at any size.
 
 use super::values::{at, map, mesh_config, obj, s, seed_config, seed_vpcs, strings, text, vpc};
 use super::{Harness, REGION};
