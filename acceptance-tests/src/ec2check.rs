@@ -1,11 +1,12 @@
 //! Checks through the EC2 API itself, independent of the provider: an
 //! aws-sdk-ec2 client pointed at the test's moto server with dummy
 //! credentials, blocking (the scenarios are plain synchronous tests), that
-//! reads everything into an [`Ec2Snapshot`] and can break things out of band
-//! (delete a peering) to test drift.
+//! reads everything into an [`Ec2Snapshot`] and can change things out of band
+//! (delete a peering to test drift; more in [`oob`]).
 
 mod convert;
 pub mod instance;
+pub mod oob;
 pub mod snapshot;
 
 use std::future::Future;
@@ -14,6 +15,7 @@ use aws_sdk_ec2::config::{BehaviorVersion, Credentials, Region};
 use tokio::runtime::Runtime;
 
 pub use instance::Instance;
+pub use oob::RouteTo;
 pub use snapshot::{
     Ec2Snapshot, IngressRule, InternetGateway, MeshObject, Peering, Route, RouteTable,
     SecurityGroup, Subnet, Tagged, Tags, Vpc, TAG_COMPONENT, TAG_MESH,

@@ -277,7 +277,9 @@ async fn destroy(
     let mut nothing = Desired::nothing(id, protected);
     add_prior(&mut nothing, prior);
     let reached = execute(ctx, conn, &nothing, &inventory, &scope, limits, diags).await?;
-    if !anything_tagged(&reached, id) {
+    // Done when nothing of the mesh's is left to delete: objects that only carry a copy
+    // of its tags (outside its VPCs, unknown components) stay, and must not fail it.
+    if plan_mesh(&nothing, &reached).is_empty() {
         return Some(ApplyResponse {
             new_state: Value::Null,
             private: Vec::new(),

@@ -1,5 +1,6 @@
-//! Import rebuilds the state from tags alone; destroy leaves nothing tagged and never
-//! deletes an adopted VPC; refresh costs the same few calls at any size.
+//! Import rebuilds the state from tags alone; destroy leaves nothing of the mesh's, never
+//! deletes an adopted VPC nor an object with copied tags; refresh costs the same few
+//! calls at any size.
 
 use super::values::{at, map, mesh_config, obj, s, seed_config, seed_vpcs, strings, text, vpc};
 use super::{Harness, REGION};
@@ -140,4 +141,29 @@ async fn a_refresh_costs_the_same_describe_calls_at_any_size_but_one_per_vpc() {
     }
     assert_eq!(describes[0], describes[1], "{describes:?}");
     assert!(describes[0] <= 7, "{describes:?}");
+}
+
+#[tokio::test]
+async fn destroy_leaves_an_object_with_copied_tags_and_succeeds() {
+    let mut h = Harness::new();
+    let state = h.converge(&seed_config()).await;
+    let mesh_id = text(&state, &["id"]);
+    let copied: Tags = [
+        (crate::ec2::types::TAG_MESH, mesh_id.as_str()),
+        (crate::ec2::types::TAG_COMPONENT, "copied-from-cmdb"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let stranger = h
+        .fake
+        .add_vpc(REGION, "10.9.0.0/16".parse().expect("CIDR"), &copied);
+    let gone = h.destroy().await;
+    assert!(gone.diags.is_empty(), "{:?}", gone.diags);
+    assert!(gone.value.is_null());
+    assert_eq!(
+        h.fake.live_ids().into_iter().collect::<Vec<_>>(),
+        [stranger],
+        "only the VPC with copied tags remains"
+    );
 }
