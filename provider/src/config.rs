@@ -71,8 +71,14 @@ impl std::fmt::Debug for ProviderConfig {
                 "secret_key",
                 &self.secret_key.as_ref().map(|_| "(sensitive)"),
             )
-            .field("ec2_endpoint", &self.ec2_endpoint.as_deref().map(url_credentials))
-            .field("sts_endpoint", &self.sts_endpoint.as_deref().map(url_credentials))
+            .field(
+                "ec2_endpoint",
+                &self.ec2_endpoint.as_deref().map(url_credentials),
+            )
+            .field(
+                "sts_endpoint",
+                &self.sts_endpoint.as_deref().map(url_credentials),
+            )
             .field(
                 "assume_role",
                 &self.assume_role.as_ref().map(|r| &r.role_arn),
@@ -89,8 +95,14 @@ impl ProviderConfig {
     /// Hands the secret settings to the log redaction, so that no line the provider (or a
     /// dependency) writes can show them, whatever it logs.
     pub fn register_secrets(&self) {
-        let external_id = self.assume_role.as_ref().and_then(|r| r.external_id.as_ref());
-        for secret in [self.secret_key.as_ref(), external_id].into_iter().flatten() {
+        let external_id = self
+            .assume_role
+            .as_ref()
+            .and_then(|r| r.external_id.as_ref());
+        for secret in [self.secret_key.as_ref(), external_id]
+            .into_iter()
+            .flatten()
+        {
             tfplugin::logging::redact::register_secret(secret);
         }
     }

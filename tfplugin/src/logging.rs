@@ -100,7 +100,9 @@ pub fn filter_for(level: LevelFilter) -> Targets {
         });
     WIRE_DUMPING_DEPENDENCIES
         .iter()
-        .fold(targets, |targets, name| targets.with_target(*name, no_dumps))
+        .fold(targets, |targets, name| {
+            targets.with_target(*name, no_dumps)
+        })
 }
 
 /// A `tracing` layer writing one go-hclog JSON object per event.

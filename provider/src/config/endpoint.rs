@@ -112,8 +112,15 @@ mod tests {
         assert!(!problem.contains("canarypass"), "{problem}");
         assert!(problem.contains("10.0.0.5"), "{problem}");
         let mut diags = Diagnostics::new();
-        check_env("AWS_ENDPOINT_URL_STS", "http://u:canarypass@10.0.0.5/", &mut diags);
+        check_env(
+            "AWS_ENDPOINT_URL_STS",
+            "http://u:canarypass@10.0.0.5/",
+            &mut diags,
+        );
         assert!(!diags.to_string().contains("canarypass"), "{diags}");
-        assert!(diags.to_string().contains("AWS_ENDPOINT_URL_STS"), "{diags}");
+        assert!(
+            diags.to_string().contains("AWS_ENDPOINT_URL_STS"),
+            "{diags}"
+        );
     }
 }

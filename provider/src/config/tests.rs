@@ -191,14 +191,18 @@ fn sts_endpoint_is_its_own_never_the_ec2_one() {
         &mut d,
     )
     .unwrap();
-    assert_eq!(c.sts_endpoint.as_deref(), Some("https://sts.eu-west-2.amazonaws.com"));
+    assert_eq!(
+        c.sts_endpoint.as_deref(),
+        Some("https://sts.eu-west-2.amazonaws.com")
+    );
     assert!(d.is_empty(), "{d}");
 }
 
 #[test]
 fn endpoints_from_the_environment_follow_the_loopback_rule() {
     let mut d = Diagnostics::new();
-    let env = |k: &str| (k == "AWS_ENDPOINT_URL_STS").then(|| "http://u:canarypass@10.1.1.1".to_string());
+    let env =
+        |k: &str| (k == "AWS_ENDPOINT_URL_STS").then(|| "http://u:canarypass@10.1.1.1".to_string());
     assert!(resolve(&config(json!({})), env, &mut d).is_none());
     let text = d.to_string();
     assert!(text.contains("AWS_ENDPOINT_URL_STS"), "{text}");

@@ -82,7 +82,10 @@ mod tests {
     #[test]
     fn url_credentials_are_removed_wherever_the_url_stands() {
         let cases = [
-            ("http://user:canarypass@127.0.0.1:5000/", "http://(redacted)@127.0.0.1:5000/"),
+            (
+                "http://user:canarypass@127.0.0.1:5000/",
+                "http://(redacted)@127.0.0.1:5000/",
+            ),
             ("https://tok@host", "https://(redacted)@host"),
             (
                 "dispatch to http://a:b@h:1/x?y=z failed; retry http://c:d@k",

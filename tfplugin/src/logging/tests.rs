@@ -18,8 +18,8 @@ impl std::io::Write for Captured {
 fn capture(level: LevelFilter, emit: impl FnOnce()) -> Vec<Value> {
     let out = Captured::default();
     let writer = out.clone();
-    let layer = HclogLayer::new("provider.peering", move || writer.clone())
-        .with_filter(filter_for(level));
+    let layer =
+        HclogLayer::new("provider.peering", move || writer.clone()).with_filter(filter_for(level));
     tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), emit);
     let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
     text.lines()

@@ -56,7 +56,8 @@ pub async fn load(config: &ProviderConfig) -> SdkConfig {
     // The role's STS client is built from this configuration: it gets the STS endpoint.
     let mut for_sts = base.to_builder();
     for_sts.set_endpoint_url(config.sts_endpoint.clone());
-    let mut builder = AssumeRoleProvider::builder(role.role_arn.clone()).configure(&for_sts.build());
+    let mut builder =
+        AssumeRoleProvider::builder(role.role_arn.clone()).configure(&for_sts.build());
     if base.region().is_none() {
         builder = builder.region(Region::new(FALLBACK_REGION));
     }
