@@ -42,7 +42,7 @@ echo "demo: EC2 emulator (moto) on $ENDPOINT"
 install_provider "$PROVIDER" "$WORK"
 mkdir -p "$WORK/work"
 cp "$EXAMPLE"/*.tf "$WORK/work/"
-printf '{"ec2_endpoint": "%s", "region": "%s"}\n' "$ENDPOINT" "$REGION" >"$WORK/work/terraform.tfvars.json"
+printf '{"ec2_endpoint": "%s", "sts_endpoint": "%s", "region": "%s"}\n' "$ENDPOINT" "$ENDPOINT" "$REGION" >"$WORK/work/terraform.tfvars.json"
 
 tf() {
     (cd "$WORK/work" && env TF_CLI_CONFIG_FILE="$WORK/terraformrc" CHECKPOINT_DISABLE=1 \

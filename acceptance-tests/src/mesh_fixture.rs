@@ -185,7 +185,7 @@ impl MeshSpec {
 
     pub fn render_provider(&self, endpoint: &str) -> String {
         format!(
-            "provider \"peering\" {{\n  region    = \"{REGION}\"\n  endpoints = {{ ec2 = \"{endpoint}\" }}\n{}\n}}\n",
+            "provider \"peering\" {{\n  region    = \"{REGION}\"\n  endpoints = {{ ec2 = \"{endpoint}\", sts = \"{endpoint}\" }}\n{}\n}}\n",
             self.provider_settings
         )
     }

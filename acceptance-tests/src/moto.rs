@@ -70,7 +70,8 @@ impl MotoServer {
         Ok(server)
     }
 
-    /// `http://127.0.0.1:PORT`, for the provider's `endpoints { ec2 = ... }`.
+    /// `http://127.0.0.1:PORT`, for the provider's `endpoints { ec2 = ..., sts = ... }`
+    /// (moto serves every service on one port).
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.address)
     }

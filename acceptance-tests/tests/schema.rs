@@ -53,7 +53,7 @@ fn check_provider_config(config: &Value) {
         );
     }
 
-    expect_members(config, "endpoints", &["ec2"]);
+    expect_members(config, "endpoints", &["ec2", "sts"]);
     expect_members(
         config,
         "assume_role",

@@ -23,6 +23,12 @@ variable "ec2_endpoint" {
   default     = null
 }
 
+variable "sts_endpoint" {
+  description = "STS endpoint URL; moto serves STS on the same port as EC2, so give it the same URL. Null: AWS's STS."
+  type        = string
+  default     = null
+}
+
 variable "name" {
   description = "Name of the mesh; it starts the Name tag of every object."
   type        = string
@@ -31,7 +37,7 @@ variable "name" {
 
 provider "peering" {
   region    = var.region
-  endpoints = { ec2 = var.ec2_endpoint }
+  endpoints = { ec2 = var.ec2_endpoint, sts = var.sts_endpoint }
 }
 
 resource "peering_mesh" "lab" {

@@ -27,6 +27,12 @@ variable "ec2_endpoint" {
   default     = null
 }
 
+variable "sts_endpoint" {
+  description = "STS endpoint URL; moto serves STS on the same port as EC2, so give it the same URL. Null: AWS's STS."
+  type        = string
+  default     = null
+}
+
 variable "topology" {
   description = "full_mesh (every VPC peers with every other) or hub_and_spoke (every VPC peers with var.hub only)."
   type        = string
@@ -73,7 +79,7 @@ variable "ssh_user" {
 
 provider "peering" {
   region    = var.region
-  endpoints = { ec2 = var.ec2_endpoint }
+  endpoints = { ec2 = var.ec2_endpoint, sts = var.sts_endpoint }
 }
 
 resource "peering_mesh" "lab" {

@@ -5,10 +5,13 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use tfplugin::diag::{AttributePath, Diagnostics};
+use tfplugin::logging::redact::url_credentials;
 use tfplugin::schema::{Attribute, Nesting, Schema};
 use tfplugin::value::{Type, Value};
 
 use crate::checks::{int_in_range, string_matches};
+
+pub mod endpoint;
 
 pub const DEFAULT_MAX_RETRIES: i64 = 10;
 pub const DEFAULT_MAX_CONCURRENCY: i64 = 8;
@@ -51,6 +54,8 @@ pub struct ProviderConfig {
     pub access_key: Option<String>,
     pub secret_key: Option<String>,
     pub ec2_endpoint: Option<String>,
+    /// STS only (GetCallerIdentity, AssumeRole); unset means AWS's own STS endpoint.
+    pub sts_endpoint: Option<String>,
     pub assume_role: Option<AssumeRole>,
     pub max_retries: i64,
     pub max_concurrency: i64,
@@ -71,7 +76,14 @@ impl std::fmt::Debug for ProviderConfig {
                 "secret_key",
                 &self.secret_key.as_ref().map(|_| "(sensitive)"),
             )
-            .field("ec2_endpoint", &self.ec2_endpoint)
+            .field(
+                "ec2_endpoint",
+                &self.ec2_endpoint.as_deref().map(url_credentials),
+            )
+            .field(
+                "sts_endpoint",
+                &self.sts_endpoint.as_deref().map(url_credentials),
+            )
             .field(
                 "assume_role",
                 &self.assume_role.as_ref().map(|r| &r.role_arn),
@@ -81,6 +93,23 @@ impl std::fmt::Debug for ProviderConfig {
             .field("default_tags", &self.default_tags)
             .field("quotas", &self.quotas)
             .finish()
+    }
+}
+
+impl ProviderConfig {
+    /// Hands the secret settings to the log redaction, so that no line the provider (or a
+    /// dependency) writes can show them, whatever it logs.
+    pub fn register_secrets(&self) {
+        let external_id = self
+            .assume_role
+            .as_ref()
+            .and_then(|r| r.external_id.as_ref());
+        for secret in [self.secret_key.as_ref(), external_id]
+            .into_iter()
+            .flatten()
+        {
+            tfplugin::logging::redact::register_secret(secret);
+        }
     }
 }
 
@@ -95,18 +124,24 @@ pub fn schema() -> Schema {
             s("profile").describe("Named profile from the shared AWS config and credentials files."),
             s("access_key").sensitive().describe("AWS access key id. Prefer a profile or environment variables; set together with `secret_key`."),
             s("secret_key").sensitive().describe("AWS secret access key (sensitive). Set together with `access_key`."),
-            Attribute::nested("endpoints", Nesting::Single, vec![s("ec2").describe(
-                "EC2 endpoint URL, e.g. a local emulator `http://127.0.0.1:5000`. Also read from `AWS_ENDPOINT_URL_EC2`, then `AWS_ENDPOINT_URL`.",
-            )])
+            Attribute::nested("endpoints", Nesting::Single, vec![
+                s("ec2").describe(
+                    "EC2 endpoint URL, e.g. a local emulator `http://127.0.0.1:5000`. Also read from `AWS_ENDPOINT_URL_EC2`, then `AWS_ENDPOINT_URL`.",
+                ),
+                s("sts").describe(
+                    "STS endpoint URL (GetCallerIdentity, AssumeRole), e.g. `http://127.0.0.1:5000` for an emulator serving every service on one port. \
+                     Also read from `AWS_ENDPOINT_URL_STS`, then `AWS_ENDPOINT_URL`; unset, STS uses AWS's endpoint even when `ec2` is set.",
+                ),
+            ])
             .optional()
-            .describe("Custom service endpoints."),
+            .describe("Custom service endpoints: `https://` URLs, or `http://` to a loopback address (127.0.0.0/8, ::1, localhost)."),
             Attribute::nested(
                 "assume_role",
                 Nesting::Single,
                 vec![
                     Attribute::typed("role_arn", Type::String).required().describe("ARN of the IAM role to assume."),
                     s("session_name").describe("Session name (2 to 64 characters of `[A-Za-z0-9+=,.@-]`)."),
-                    s("external_id").describe("External id the role's trust policy requires."),
+                    s("external_id").sensitive().describe("External id the role's trust policy requires (sensitive)."),
                 ],
             )
             .optional()
@@ -144,13 +179,6 @@ fn is_region(s: &str) -> bool {
             .iter()
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
         && parts[parts.len() - 1].parse::<u8>().is_ok()
-}
-
-fn is_endpoint(s: &str) -> bool {
-    let rest = s
-        .strip_prefix("http://")
-        .or_else(|| s.strip_prefix("https://"));
-    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace))
 }
 
 fn is_role_arn(s: &str) -> bool {
@@ -195,13 +223,10 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
             format!("{set} is set but {missing} is not; set both, or neither to use a profile or the environment."),
         );
     }
-    string_matches(
-        config.get("endpoints").get("ec2"),
-        at("endpoints").attr("ec2"),
-        is_endpoint,
-        "expected an http:// or https:// URL such as \"http://127.0.0.1:5000\".",
-        diags,
-    );
+    for service in ["ec2", "sts"] {
+        let path = at("endpoints").attr(service);
+        endpoint::check(config.get("endpoints").get(service), path, diags);
+    }
     let role = config.get("assume_role");
     string_matches(
         role.get("role_arn"),
@@ -286,6 +311,7 @@ struct Raw {
 #[derive(Deserialize)]
 struct RawEndpoints {
     ec2: Option<String>,
+    sts: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -325,6 +351,20 @@ pub fn resolve(
         }
     };
     let non_empty = |v: Option<String>| v.filter(|s| !s.is_empty());
+    // The generic AWS_ENDPOINT_URL applies to every service, as in the AWS SDKs and CLI.
+    let endpoint_env = |specific: &str, diags: &mut Diagnostics| {
+        let (variable, text) = [specific, "AWS_ENDPOINT_URL"]
+            .into_iter()
+            .find_map(|variable| non_empty(env(variable)).map(|text| (variable, text)))?;
+        endpoint::check_env(variable, &text, diags);
+        Some(text)
+    };
+    let (ec2, sts) = raw.endpoints.map_or((None, None), |e| (e.ec2, e.sts));
+    let ec2_endpoint = ec2.or_else(|| endpoint_env("AWS_ENDPOINT_URL_EC2", diags));
+    let sts_endpoint = sts.or_else(|| endpoint_env("AWS_ENDPOINT_URL_STS", diags));
+    if diags.has_errors() {
+        return None;
+    }
     let defaults = Quotas::default();
     let q = raw.quotas;
     let quota = |f: fn(&RawQuotas) -> Option<i64>, d: i64| q.as_ref().and_then(f).unwrap_or(d);
@@ -336,11 +376,8 @@ pub fn resolve(
         profile: raw.profile,
         access_key: raw.access_key,
         secret_key: raw.secret_key,
-        ec2_endpoint: raw
-            .endpoints
-            .and_then(|e| e.ec2)
-            .or_else(|| non_empty(env("AWS_ENDPOINT_URL_EC2")))
-            .or_else(|| non_empty(env("AWS_ENDPOINT_URL"))),
+        ec2_endpoint,
+        sts_endpoint,
         assume_role: raw.assume_role.map(|r| AssumeRole {
             role_arn: r.role_arn,
             session_name: r.session_name,

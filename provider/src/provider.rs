@@ -76,6 +76,7 @@ impl Provider for PeeringProvider {
 
     async fn configure(&self, _ctx: &Context, config: &Value, diags: &mut Diagnostics) {
         if let Some(resolved) = config::resolve(config, |k| std::env::var(k).ok(), diags) {
+            resolved.register_secrets();
             tracing::debug!(config = ?resolved, "provider configured");
             *self.config.write().expect("config lock") = Some(resolved);
         }

@@ -6,8 +6,9 @@
 //! hides them otherwise. Everything else in the object appears as key=value
 //! pairs. stdout is never written: it carries the go-plugin handshake.
 //!
-//! Fields are logged as given. Nothing here formats configuration values;
-//! callers must not put secrets in fields.
+//! Fields are logged as given, except that every string passes through
+//! [`redact::redact`] (URL credentials and registered secrets). Callers still must not
+//! put secrets in fields.
 
 use std::io::Write as _;
 
@@ -20,6 +21,8 @@ use tracing_subscriber::layer::{Context, Layer, SubscriberExt as _};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
+pub mod redact;
+
 /// Crates whose debug output is about HTTP/2 and TLS internals rather than
 /// the provider; they are capped at `warn` whatever level is asked for.
 const NOISY_DEPENDENCIES: &[&str] = &[
@@ -31,6 +34,21 @@ const NOISY_DEPENDENCIES: &[&str] = &[
     "rustls",
     "tokio_rustls",
     "mio",
+];
+
+/// Crates whose trace output dumps whole HTTP requests and responses: signed headers
+/// (`x-amz-security-token`), form bodies (`ExternalId`) and STS answers (temporary keys).
+/// Capped at `debug`, which keeps their account of what is being done.
+const WIRE_DUMPING_DEPENDENCIES: &[&str] = &[
+    "aws_smithy_runtime",
+    "aws_smithy_runtime_api",
+    "aws_smithy_http_client",
+    "aws_smithy_http",
+    "aws_sigv4",
+    "aws_config",
+    "aws_credential_types",
+    "aws_sdk_ec2",
+    "aws_sdk_sts",
 ];
 
 /// Installs the global subscriber: hclog JSON on stderr, `@module` set to
@@ -70,13 +88,20 @@ fn parse_level(value: &str) -> LevelFilter {
     }
 }
 
-/// `level` for our code, at most `warn` for [`NOISY_DEPENDENCIES`].
+/// `level` for our code, at most `warn` for [`NOISY_DEPENDENCIES`] and at most `debug`
+/// for [`WIRE_DUMPING_DEPENDENCIES`].
 pub fn filter_for(level: LevelFilter) -> Targets {
     let capped = level.min(LevelFilter::WARN);
-    NOISY_DEPENDENCIES
+    let no_dumps = level.min(LevelFilter::DEBUG);
+    let targets = NOISY_DEPENDENCIES
         .iter()
         .fold(Targets::new().with_default(level), |targets, name| {
             targets.with_target(*name, capped)
+        });
+    WIRE_DUMPING_DEPENDENCIES
+        .iter()
+        .fold(targets, |targets, name| {
+            targets.with_target(*name, no_dumps)
         })
 }
 
@@ -110,6 +135,10 @@ where
         );
         let mut message = String::new();
         for (key, value) in fields {
+            let value = match value {
+                Value::String(text) => Value::String(redact::redact(&text).into_owned()),
+                other => other,
+            };
             if key == "message" {
                 message = match value {
                     Value::String(text) => text,
@@ -246,120 +275,4 @@ impl Visit for JsonFields {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::sync::{Arc, Mutex};
-
-    use super::*;
-
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-
-    impl std::io::Write for Captured {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
-    fn capture(level: LevelFilter, emit: impl FnOnce()) -> Vec<Value> {
-        let out = Captured::default();
-        let writer = out.clone();
-        let layer = HclogLayer::new("provider.peering", move || writer.clone())
-            .with_filter(filter_for(level));
-        tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), emit);
-        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
-        text.lines()
-            .map(|line| serde_json::from_str(line).unwrap())
-            .collect()
-    }
-
-    #[test]
-    fn a_line_is_hclog_json() {
-        let lines = capture(LevelFilter::DEBUG, || {
-            let span = tracing::info_span!("rpc", tf_rpc = "PlanResourceChange");
-            let _guard = span.enter();
-            tracing::debug!(vpc_count = 3, dry_run = false, "planning mesh");
-        });
-        assert_eq!(lines.len(), 1);
-        let line = &lines[0];
-        assert_eq!(line["@level"], "debug");
-        assert_eq!(line["@message"], "planning mesh");
-        assert_eq!(line["@module"], "provider.peering");
-        assert_eq!(line["vpc_count"], 3);
-        assert_eq!(line["dry_run"], false);
-        assert_eq!(line["tf_rpc"], "PlanResourceChange");
-        let ts = line["@timestamp"].as_str().unwrap();
-        // 2006-01-02T15:04:05.000000Z
-        assert_eq!(ts.len(), 27, "{ts}");
-        assert_eq!(&ts[10..11], "T");
-        assert_eq!(&ts[19..20], ".");
-        assert!(ts.ends_with('Z'));
-        assert!(ts[20..26].chars().all(|c| c.is_ascii_digit()), "{ts}");
-    }
-
-    #[test]
-    fn levels_below_the_filter_are_dropped_and_names_match_hclog() {
-        let lines = capture(LevelFilter::INFO, || {
-            tracing::trace!("t");
-            tracing::debug!("d");
-            tracing::info!("i");
-            tracing::warn!("w");
-            tracing::error!("e");
-        });
-        let levels: Vec<_> = lines.iter().map(|l| l["@level"].clone()).collect();
-        assert_eq!(levels, ["info", "warn", "error"]);
-    }
-
-    #[test]
-    fn dependency_chatter_is_capped_at_warn() {
-        let lines = capture(LevelFilter::TRACE, || {
-            tracing::debug!(target: "h2::codec", "frame");
-            tracing::warn!(target: "h2::codec", "odd frame");
-            tracing::debug!(target: "tfplugin::server", "ours");
-        });
-        let messages: Vec<_> = lines.iter().map(|l| l["@message"].clone()).collect();
-        assert_eq!(messages, ["odd frame", "ours"]);
-    }
-
-    #[test]
-    fn level_comes_from_tf_log_provider_then_tf_log_then_info() {
-        let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| {
-                pairs
-                    .iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| v.to_string())
-            }
-        };
-        assert_eq!(level_from_env(env(&[])), LevelFilter::INFO);
-        assert_eq!(
-            level_from_env(env(&[("TF_LOG", "DEBUG")])),
-            LevelFilter::DEBUG
-        );
-        assert_eq!(
-            level_from_env(env(&[("TF_LOG", "debug"), ("TF_LOG_PROVIDER", "error")])),
-            LevelFilter::ERROR
-        );
-        assert_eq!(
-            level_from_env(env(&[("TF_LOG_PROVIDER", "off")])),
-            LevelFilter::OFF
-        );
-        assert_eq!(
-            level_from_env(env(&[("TF_LOG", "json")])),
-            LevelFilter::TRACE
-        );
-        assert_eq!(
-            level_from_env(env(&[("TF_LOG_PROVIDER", ""), ("TF_LOG", "warn")])),
-            LevelFilter::WARN
-        );
-    }
-
-    #[test]
-    fn timestamp_has_six_fraction_digits_even_when_they_are_zero() {
-        let t = time::OffsetDateTime::from_unix_timestamp(0).unwrap();
-        assert_eq!(hclog_timestamp(t), "1970-01-01T00:00:00.000000Z");
-    }
-}
+mod tests;

@@ -17,6 +17,8 @@ pub const EXAMPLE_DIR: &str = "examples/seed-experiment";
 pub struct SeedVars {
     pub region: String,
     pub ec2_endpoint: String,
+    /// moto serves STS on the EC2 port: the same URL.
+    pub sts_endpoint: String,
     pub topology: String,
     pub hub: String,
     pub bastion_address: String,
@@ -33,6 +35,7 @@ impl SeedVars {
         SeedVars {
             region: REGION.into(),
             ec2_endpoint: endpoint.into(),
+            sts_endpoint: endpoint.into(),
             topology: "full_mesh".into(),
             hub: super::HUB.into(),
             bastion_address: "127.0.0.1".into(),

@@ -34,6 +34,7 @@ fn empty_configuration_resolves_to_documented_defaults() {
     );
     assert_eq!(c.region, None);
     assert_eq!(c.ec2_endpoint, None);
+    assert_eq!(c.sts_endpoint, None);
 }
 
 #[test]
@@ -42,7 +43,7 @@ fn every_setting_is_read() {
     let c = resolve(
         &config(json!({
             "region": "eu-west-2", "profile": "lab", "access_key": "AKIDEXAMPLE", "secret_key": "s3cr3t",
-            "endpoints": {"ec2": "http://127.0.0.1:5000"},
+            "endpoints": {"ec2": "http://127.0.0.1:5000", "sts": "http://127.0.0.1:5001"},
             "assume_role": {"role_arn": "arn:aws:iam::123456789012:role/mesh", "session_name": "tf", "external_id": "x"},
             "max_retries": 3, "max_concurrency": 16, "default_tags": {"team": "net"},
             "quotas": {"peerings_per_vpc": 125, "routes_per_route_table": 1000, "rules_per_security_group": 200,
@@ -56,6 +57,7 @@ fn every_setting_is_read() {
     assert_eq!(c.region.as_deref(), Some("eu-west-2"));
     assert_eq!(c.profile.as_deref(), Some("lab"));
     assert_eq!(c.ec2_endpoint.as_deref(), Some("http://127.0.0.1:5000"));
+    assert_eq!(c.sts_endpoint.as_deref(), Some("http://127.0.0.1:5001"));
     assert_eq!(
         c.assume_role.as_ref().map(|r| r.role_arn.as_str()),
         Some("arn:aws:iam::123456789012:role/mesh")
@@ -121,6 +123,16 @@ fn bad_values_are_reported_on_their_paths() {
             "http://",
         ),
         (
+            json!({"endpoints": {"ec2": "http://10.0.0.5:5000"}}),
+            "endpoints.ec2",
+            "Use https://",
+        ),
+        (
+            json!({"endpoints": {"sts": "http://sts.example.com"}}),
+            "endpoints.sts",
+            "not a loopback address",
+        ),
+        (
             json!({"assume_role": {"role_arn": "mesh-admin"}}),
             "assume_role.role_arn",
             "\"mesh-admin\"",
@@ -177,4 +189,72 @@ fn unknown_values_wait_for_configure() {
     let mut d = Diagnostics::new();
     validate(&Value::Object(obj), &mut d);
     assert!(d.is_empty(), "{d}");
+}
+
+#[test]
+fn sts_endpoint_is_its_own_never_the_ec2_one() {
+    let mut d = Diagnostics::new();
+    // endpoints.ec2 alone: STS stays on AWS's endpoint.
+    let c = resolve(
+        &config(json!({"endpoints": {"ec2": "http://127.0.0.1:5000"}})),
+        |k: &str| (k == "AWS_ENDPOINT_URL_EC2").then(|| "http://127.0.0.1:9".to_string()),
+        &mut d,
+    )
+    .unwrap();
+    assert_eq!(c.sts_endpoint, None);
+    // The STS variable, then the generic one that every service follows.
+    let env = |k: &str| match k {
+        "AWS_ENDPOINT_URL_STS" => Some("http://127.0.0.1:1".to_string()),
+        "AWS_ENDPOINT_URL" => Some("http://127.0.0.1:2".to_string()),
+        _ => None,
+    };
+    let c = resolve(&config(json!({})), env, &mut d).unwrap();
+    assert_eq!(c.sts_endpoint.as_deref(), Some("http://127.0.0.1:1"));
+    assert_eq!(c.ec2_endpoint.as_deref(), Some("http://127.0.0.1:2"));
+    let c = resolve(
+        &config(json!({"endpoints": {"sts": "https://sts.eu-west-2.amazonaws.com"}})),
+        env,
+        &mut d,
+    )
+    .unwrap();
+    assert_eq!(
+        c.sts_endpoint.as_deref(),
+        Some("https://sts.eu-west-2.amazonaws.com")
+    );
+    assert!(d.is_empty(), "{d}");
+}
+
+#[test]
+fn endpoints_from_the_environment_follow_the_loopback_rule() {
+    let mut d = Diagnostics::new();
+    let env =
+        |k: &str| (k == "AWS_ENDPOINT_URL_STS").then(|| "http://u:canarypass@10.1.1.1".to_string());
+    assert!(resolve(&config(json!({})), env, &mut d).is_none());
+    let text = d.to_string();
+    assert!(text.contains("AWS_ENDPOINT_URL_STS"), "{text}");
+    assert!(!text.contains("canarypass"), "{text}");
+}
+
+#[test]
+fn external_id_is_sensitive_and_endpoint_credentials_are_hidden() {
+    let schema = schema();
+    let role = schema.attribute("assume_role").expect("assume_role");
+    let tfplugin::schema::AttributeKind::Nested(_, members) = &role.kind else {
+        panic!("assume_role is a nested attribute");
+    };
+    let external_id = members.iter().find(|a| a.name == "external_id");
+    assert!(external_id.expect("external_id").sensitive);
+    let mut d = Diagnostics::new();
+    let c = resolve(
+        &config(json!({
+            "endpoints": {"ec2": "http://user:canarypass@127.0.0.1:5000/"},
+            "assume_role": {"role_arn": "arn:aws:iam::123456789012:role/x", "external_id": "canary-external"}
+        })),
+        no_env,
+        &mut d,
+    )
+    .unwrap();
+    let printed = format!("{c:?}");
+    assert!(!printed.contains("canary"), "{printed}");
+    assert!(printed.contains("127.0.0.1:5000"), "{printed}");
 }

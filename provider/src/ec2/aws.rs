@@ -112,7 +112,9 @@ impl AwsEc2 {
         let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
         clients
             .entry(region.to_string())
-            .or_insert_with(|| sdk_config::ec2_client(sdk, region))
+            .or_insert_with(|| {
+                sdk_config::ec2_client(sdk, self.config.ec2_endpoint.as_deref(), region)
+            })
             .clone()
     }
 

@@ -5,7 +5,7 @@
 use tfplugin::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use tfplugin::value::Type;
 
-use super::timeouts::{DEFAULT_CREATE, DEFAULT_DELETE, DEFAULT_UPDATE};
+use super::timeouts::{DEFAULT_CREATE, DEFAULT_DELETE, DEFAULT_UPDATE, MAXIMUM};
 
 pub const DEFAULT_TOPOLOGY: &str = "full_mesh";
 pub const DEFAULT_ALLOW_ICMP: bool = true;
@@ -75,7 +75,7 @@ fn peering_attributes() -> Vec<Attribute> {
 
 fn timeout_attributes() -> Vec<Attribute> {
     let describe = |what: &str, default: &str| {
-        format!("How long {what} may take, as a duration such as `30m`, `1h30m` or `90s`. Default `{default}`.")
+        format!("How long {what} may take, as a duration such as `30m`, `1h30m` or `90s`, at most `{MAXIMUM}`. Default `{default}`.")
     };
     vec![
         string("create")

@@ -33,6 +33,7 @@ pub fn provider_config() -> ProviderConfig {
         access_key: None,
         secret_key: None,
         ec2_endpoint: None,
+        sts_endpoint: None,
         assume_role: None,
         max_retries: 0,
         max_concurrency: 4,

@@ -8,6 +8,11 @@ use tfplugin::value::Value;
 pub const DEFAULT_CREATE: &str = "30m";
 pub const DEFAULT_UPDATE: &str = "30m";
 pub const DEFAULT_DELETE: &str = "30m";
+/// The longest timeout accepted. Longer waits help nobody (EC2 settles within minutes or
+/// not at all), and a bound keeps every deadline far from the limits of `Instant` and
+/// tokio's timers, which panic on overflow.
+pub const MAXIMUM: &str = "24h";
+const MAXIMUM_SECONDS: u64 = 24 * 3600;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timeouts {
@@ -27,9 +32,19 @@ impl Default for Timeouts {
     }
 }
 
+/// Why a duration was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DurationError {
+    /// Not a sequence of `<number><unit>`, or zero.
+    Malformed,
+    /// Longer than [`MAXIMUM`] (including numbers too large to compute at all).
+    TooLong,
+}
+
 /// Parses a sequence of `<number><unit>` with units `h`, `m`, `s` (as Go's
-/// `time.ParseDuration` and other providers' timeouts accept), e.g. `1h30m`.
-pub fn parse_duration(text: &str) -> Option<Duration> {
+/// `time.ParseDuration` and other providers' timeouts accept), e.g. `1h30m`, up to
+/// [`MAXIMUM`].
+pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
     let mut total = 0u64;
     let mut digits = String::new();
     let mut any = false;
@@ -42,14 +57,27 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
             'h' => 3600,
             'm' => 60,
             's' => 1,
-            _ => return None,
+            _ => return Err(DurationError::Malformed),
         };
-        let n: u64 = digits.parse().ok()?;
-        total = total.checked_add(n.checked_mul(unit)?)?;
+        if digits.is_empty() {
+            return Err(DurationError::Malformed);
+        }
+        // Only digits are left, so a failed parse means a number beyond u64.
+        let n: u64 = digits.parse().map_err(|_| DurationError::TooLong)?;
+        total = n
+            .checked_mul(unit)
+            .and_then(|seconds| total.checked_add(seconds))
+            .ok_or(DurationError::TooLong)?;
         digits.clear();
         any = true;
     }
-    (any && digits.is_empty() && total > 0).then(|| Duration::from_secs(total))
+    if !any || !digits.is_empty() || total == 0 {
+        return Err(DurationError::Malformed);
+    }
+    if total > MAXIMUM_SECONDS {
+        return Err(DurationError::TooLong);
+    }
+    Ok(Duration::from_secs(total))
 }
 
 /// Reads `timeouts` (null, or an object whose attributes may be null or unknown),
@@ -64,12 +92,18 @@ pub fn from_config(value: &Value, diags: &mut Diagnostics) -> Timeouts {
         let Some(text) = value.get(name).as_str() else {
             continue;
         };
+        let path = AttributePath::root("timeouts").attr(name);
         match parse_duration(text) {
-            Some(d) => *slot = d,
-            None => diags.error_at(
-                AttributePath::root("timeouts").attr(name),
+            Ok(d) => *slot = d,
+            Err(DurationError::Malformed) => diags.error_at(
+                path,
                 "Invalid timeout",
-                format!("timeouts.{name} is {text:?}; write a positive duration such as \"30m\", \"1h30m\" or \"90s\" (units h, m, s)."),
+                format!("timeouts.{name} is {text:?}; write a positive duration such as \"30m\", \"1h30m\" or \"90s\" (units h, m, s), at most {MAXIMUM:?}."),
+            ),
+            Err(DurationError::TooLong) => diags.error_at(
+                path,
+                "Timeout too long",
+                format!("timeouts.{name} is {text:?}, longer than the maximum of {MAXIMUM:?}; write {MAXIMUM:?} or less. An apply that outlasts its timeout saves what exists, and the next apply continues from there."),
             ),
         }
     }
@@ -82,11 +116,48 @@ mod tests {
 
     #[test]
     fn durations_parse_like_terraform_timeouts() {
-        assert_eq!(parse_duration("30m"), Some(Duration::from_secs(1800)));
-        assert_eq!(parse_duration("1h30m"), Some(Duration::from_secs(5400)));
-        assert_eq!(parse_duration("90s"), Some(Duration::from_secs(90)));
-        for bad in ["", "30", "m", "1.5h", "-1m", "0s", "10 minutes"] {
-            assert_eq!(parse_duration(bad), None, "{bad}");
+        assert_eq!(parse_duration("30m"), Ok(Duration::from_secs(1800)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration(MAXIMUM), Ok(Duration::from_secs(86_400)));
+        assert_eq!(parse_duration("23h60m"), Ok(Duration::from_secs(86_400)));
+        for bad in ["", "30", "m", "1.5h", "-1m", "0s", "10 minutes", "h30m"] {
+            assert_eq!(parse_duration(bad), Err(DurationError::Malformed), "{bad}");
+        }
+    }
+
+    #[test]
+    fn durations_beyond_the_maximum_are_refused_not_overflowed() {
+        let huge = [
+            "24h1s",
+            "86401s",
+            "999999999999h",
+            "5124095576030431h",
+            "18446744073709551615s",
+            "18446744073709551616s",
+            "99999999999999999999999999999999h",
+            "18446744073709551615s18446744073709551615s",
+        ];
+        for text in huge {
+            assert_eq!(parse_duration(text), Err(DurationError::TooLong), "{text}");
+        }
+    }
+
+    #[test]
+    fn huge_timeouts_are_errors_on_their_path_naming_the_maximum() {
+        for name in ["create", "update", "delete"] {
+            let mut diags = Diagnostics::new();
+            let value = Value::Object([(name.to_string(), Value::from("999999999999h"))].into());
+            let t = from_config(&value, &mut diags);
+            assert_eq!(diags.0.len(), 1);
+            let diag = &diags.0[0];
+            assert_eq!(
+                diag.attribute.as_ref().map(ToString::to_string),
+                Some(format!("timeouts.{name}"))
+            );
+            assert!(diag.detail.contains("\"24h\""), "{}", diag.detail);
+            // The refused value never becomes a deadline.
+            assert_eq!(t, Timeouts::default());
         }
     }
 

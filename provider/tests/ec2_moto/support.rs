@@ -65,6 +65,7 @@ impl Moto {
             access_key: Some("testing".to_string()),
             secret_key: Some("testing".to_string()),
             ec2_endpoint: Some(format!("http://{}", self.address)),
+            sts_endpoint: Some(format!("http://{}", self.address)),
             assume_role: None,
             max_retries: 3,
             max_concurrency: 8,

@@ -3,10 +3,11 @@
 //! optional assumed role), endpoint override, and retries switched off in the SDK
 //! because [`crate::ec2::retry`] is the one retry policy.
 //!
-//! Endpoint override: `endpoints.ec2` is applied to every AWS service the provider
-//! talks to, i.e. to STS as well (GetCallerIdentity for the account id, AssumeRole).
-//! Local emulators such as moto serve all services on one port, so that is what a
-//! local endpoint needs; with real AWS, leave it unset.
+//! Endpoint overrides are per service: `endpoints.ec2` for the EC2 clients only and
+//! `endpoints.sts` for STS only (GetCallerIdentity for the account id, and AssumeRole),
+//! so credentials are never sent to an EC2 endpoint for STS. Without `endpoints.sts`,
+//! STS is AWS's own. A local emulator such as moto serving every service on one port is
+//! named twice.
 
 use std::time::Duration;
 
@@ -48,14 +49,15 @@ pub async fn load(config: &ProviderConfig) -> SdkConfig {
         let keys = Credentials::new(access_key, secret_key, None, None, STATIC_KEYS_SOURCE);
         loader = loader.credentials_provider(keys);
     }
-    if let Some(endpoint) = &config.ec2_endpoint {
-        loader = loader.endpoint_url(endpoint);
-    }
     let base = loader.load().await;
     let Some(role) = &config.assume_role else {
         return base;
     };
-    let mut builder = AssumeRoleProvider::builder(role.role_arn.clone()).configure(&base);
+    // The role's STS client is built from this configuration: it gets the STS endpoint.
+    let mut for_sts = base.to_builder();
+    for_sts.set_endpoint_url(config.sts_endpoint.clone());
+    let mut builder =
+        AssumeRoleProvider::builder(role.role_arn.clone()).configure(&for_sts.build());
     if base.region().is_none() {
         builder = builder.region(Region::new(FALLBACK_REGION));
     }
@@ -71,22 +73,23 @@ pub async fn load(config: &ProviderConfig) -> SdkConfig {
         .build()
 }
 
-/// The EC2 client configuration for one region.
-pub fn ec2_client(base: &SdkConfig, region: &str) -> aws_sdk_ec2::Client {
-    let conf = aws_sdk_ec2::config::Builder::from(base)
-        .region(Region::new(region.to_string()))
-        .build();
+/// The EC2 client configuration for one region, on `endpoint` when one is configured.
+pub fn ec2_client(base: &SdkConfig, endpoint: Option<&str>, region: &str) -> aws_sdk_ec2::Client {
+    let mut conf = aws_sdk_ec2::config::Builder::from(base).region(Region::new(region.to_string()));
+    conf.set_endpoint_url(endpoint.map(str::to_string));
+    let conf = conf.build();
     aws_sdk_ec2::Client::from_conf(conf)
 }
 
-/// The STS client, in the configured region or [`FALLBACK_REGION`].
-pub fn sts_client(base: &SdkConfig) -> aws_sdk_sts::Client {
+/// The STS client, in the configured region or [`FALLBACK_REGION`], on `endpoint` when one
+/// is configured.
+pub fn sts_client(base: &SdkConfig, endpoint: Option<&str>) -> aws_sdk_sts::Client {
     let region = base
         .region()
         .cloned()
         .unwrap_or_else(|| Region::new(FALLBACK_REGION));
-    let conf = aws_sdk_sts::config::Builder::from(base)
-        .region(region)
-        .build();
+    let mut conf = aws_sdk_sts::config::Builder::from(base).region(region);
+    conf.set_endpoint_url(endpoint.map(str::to_string));
+    let conf = conf.build();
     aws_sdk_sts::Client::from_conf(conf)
 }

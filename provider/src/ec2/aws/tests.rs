@@ -8,7 +8,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 use super::AwsEc2;
-use crate::config::{ProviderConfig, Quotas};
+use crate::config::{AssumeRole, ProviderConfig, Quotas};
 use crate::ec2::actions::DESCRIBE_VPC_PEERING_CONNECTIONS;
 use crate::ec2::{Ec2, Ec2Error};
 
@@ -78,19 +78,23 @@ async fn read_request(conn: &mut tokio::net::TcpStream) {
 }
 
 fn client(endpoint: String, max_retries: i64) -> AwsEc2 {
-    let config = ProviderConfig {
+    AwsEc2::new(&config(endpoint.clone(), endpoint, max_retries))
+}
+
+fn config(ec2_endpoint: String, sts_endpoint: String, max_retries: i64) -> ProviderConfig {
+    ProviderConfig {
         region: Some("us-east-1".into()),
         profile: None,
         access_key: Some("testing".into()),
         secret_key: Some("testing".into()),
-        ec2_endpoint: Some(endpoint),
+        ec2_endpoint: Some(ec2_endpoint),
+        sts_endpoint: Some(sts_endpoint),
         assume_role: None,
         max_retries,
         max_concurrency: 8,
         default_tags: Default::default(),
         quotas: Quotas::default(),
-    };
-    AwsEc2::new(&config)
+    }
 }
 
 #[tokio::test]
@@ -114,4 +118,33 @@ async fn retries_stop_at_max_retries() {
     );
     // Three requests in all: the SDK added no retries of its own.
     assert_eq!(seen.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn sts_calls_go_to_the_sts_endpoint_never_to_the_ec2_one() {
+    let (ec2_endpoint, ec2_seen) = scripted_server(0).await;
+    let (sts_endpoint, sts_seen) = scripted_server(0).await;
+    let ec2 = AwsEc2::new(&config(ec2_endpoint, sts_endpoint, 0));
+    // The scripted answer is no GetCallerIdentity result: only where it went matters.
+    let _ = ec2.account_id().await;
+    assert_eq!(sts_seen.load(Ordering::SeqCst), 1);
+    assert_eq!(ec2_seen.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn assume_role_goes_to_the_sts_endpoint_never_to_the_ec2_one() {
+    let (ec2_endpoint, ec2_seen) = scripted_server(0).await;
+    let (sts_endpoint, sts_seen) = scripted_server(0).await;
+    let mut config = config(ec2_endpoint, sts_endpoint, 0);
+    config.assume_role = Some(AssumeRole {
+        role_arn: "arn:aws:iam::123456789012:role/x".into(),
+        session_name: None,
+        external_id: Some("canary-external-id".into()),
+    });
+    let ec2 = AwsEc2::new(&config);
+    // AssumeRole gets no credentials from the scripted answer, so the EC2 call is never
+    // signed and sent; what matters is that AssumeRole went to the STS endpoint.
+    let _ = ec2.describe_peering("us-east-1", "pcx-0123").await;
+    assert!(sts_seen.load(Ordering::SeqCst) >= 1);
+    assert_eq!(ec2_seen.load(Ordering::SeqCst), 0);
 }

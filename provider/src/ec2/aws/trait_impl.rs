@@ -14,9 +14,9 @@ use crate::ec2::{Ec2, Ec2Error};
 
 impl AwsEc2 {
     /// STS GetCallerIdentity, once per client (in the configured region, or
-    /// `us-east-1`; with an endpoint override, on that endpoint).
+    /// `us-east-1`; on `endpoints.sts` when set, never on the EC2 endpoint).
     async fn fetch_account_id(&self) -> Result<String, Ec2Error> {
-        let sts = sdk_config::sts_client(self.sdk().await);
+        let sts = sdk_config::sts_client(self.sdk().await, self.config.sts_endpoint.as_deref());
         let region = sts
             .config()
             .region()

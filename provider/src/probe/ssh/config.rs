@@ -108,6 +108,7 @@ impl Checked {
                     .to_string(),
             ));
         }
+        register_key_for_redaction(&config.private_key);
         let key = decode_key(&config.private_key)?;
         let host_keys = if config.insecure_ignore_host_keys {
             HostKeyPolicy::AcceptAny
@@ -149,4 +150,16 @@ fn decode_key(text: &str) -> Result<PrivateKey, SshError> {
         }
     };
     Err(SshError::PrivateKey { reason })
+}
+
+/// The key, and each line of it (a log could show one line of a PEM block), are removed
+/// from every log line from now on.
+fn register_key_for_redaction(private_key: &str) {
+    tfplugin::logging::redact::register_secret(private_key.trim());
+    for line in private_key.lines().map(str::trim) {
+        // Header lines ("-----BEGIN ... KEY-----") are not secret; base64 lines are.
+        if line.len() >= 16 && !line.starts_with("-----") {
+            tfplugin::logging::redact::register_secret(line);
+        }
+    }
 }

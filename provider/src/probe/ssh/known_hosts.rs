@@ -65,21 +65,28 @@ impl KnownHosts {
     /// configured and the address connected to) on `port`.
     pub(crate) fn verify(&self, names: &[&str], port: u16, key: &PublicKey) -> Verdict {
         let lookups: Vec<String> = names.iter().map(|name| lookup_name(name, port)).collect();
-        let mut changed = Vec::new();
-        for (line, entry) in &self.entries {
-            if !lookups
+        let names_host = |entry: &Entry| {
+            lookups
                 .iter()
                 .any(|name| matches(entry.host_patterns(), name))
-            {
+        };
+        let same_key = |entry: &Entry| entry.public_key().key_data() == key.key_data();
+        // A revocation wins wherever it stands: a plain line trusting the same key, before
+        // or after it, must not let a revoked key through (OpenSSH checks revocation first).
+        if let Some((line, _)) = self.entries.iter().find(|(_, entry)| {
+            entry.marker() == Some(&Marker::Revoked) && same_key(entry) && names_host(entry)
+        }) {
+            return Verdict::Revoked { line: *line };
+        }
+        let mut changed = Vec::new();
+        for (line, entry) in &self.entries {
+            if entry.marker().is_some() || !names_host(entry) {
                 continue;
             }
-            let same_key = entry.public_key().key_data() == key.key_data();
-            match (entry.marker(), same_key) {
-                (Some(Marker::Revoked), true) => return Verdict::Revoked { line: *line },
-                (Some(_), _) => {}
-                (None, true) => return Verdict::Trusted,
-                (None, false) => changed.push(*line),
+            if same_key(entry) {
+                return Verdict::Trusted;
             }
+            changed.push(*line);
         }
         if changed.is_empty() {
             Verdict::Unknown
@@ -169,14 +176,36 @@ fn matches(patterns: &HostPatterns, name: &str) -> bool {
     }
 }
 
-/// `*` matches any run of characters, `?` any one character.
+/// `*` matches any run of characters, `?` any one character. Iterative, remembering only
+/// the last `*` to fall back to: a pattern of thousands of `*` costs time linear in its
+/// length (times the name's at worst), where the naive recursion explodes or overflows
+/// the stack.
 fn glob(pattern: &[u8], text: &[u8]) -> bool {
-    match pattern.split_first() {
-        None => text.is_empty(),
-        Some((b'*', rest)) => (0..=text.len()).any(|skip| glob(rest, &text[skip..])),
-        Some((b'?', rest)) => !text.is_empty() && glob(rest, &text[1..]),
-        Some((c, rest)) => text.first() == Some(c) && glob(rest, &text[1..]),
+    let (mut p, mut t) = (0, 0);
+    // Position after the last `*` seen, and where in `text` that `*` stopped matching.
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pattern.get(p) {
+            Some(b'*') => {
+                p += 1;
+                star = Some((p, t));
+            }
+            Some(&c) if c == b'?' || c == text[t] => {
+                p += 1;
+                t += 1;
+            }
+            _ => match star {
+                // Let the last `*` swallow one more character and try again from there.
+                Some((after_star, swallowed)) => {
+                    p = after_star;
+                    t = swallowed + 1;
+                    star = Some((after_star, swallowed + 1));
+                }
+                None => return false,
+            },
+        }
     }
+    pattern[p..].iter().all(|&c| c == b'*')
 }
 
 #[cfg(test)]

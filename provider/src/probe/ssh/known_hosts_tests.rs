@@ -165,3 +165,86 @@ fn known_hosts_preferred_algorithms_put_known_types_first() {
         defaults
     );
 }
+
+#[test]
+fn known_hosts_revoked_wins_before_or_after_a_trusting_line() {
+    let trusting = format!("10.2.1.29 {KEY_A}");
+    let revoking = format!("@revoked 10.2.* {KEY_A}");
+    let after = known(&format!("{trusting}\n{revoking}\n"));
+    assert_eq!(
+        after.verify(&["10.2.1.29"], 22, &key(KEY_A)),
+        Verdict::Revoked { line: 2 }
+    );
+    let before = known(&format!("{revoking}\n{trusting}\n"));
+    assert_eq!(
+        before.verify(&["10.2.1.29"], 22, &key(KEY_A)),
+        Verdict::Revoked { line: 1 }
+    );
+    // The revocation names its hosts: elsewhere the key is judged by the plain lines.
+    let elsewhere = known(&format!("{revoking}\n10.3.1.12 {KEY_A}\n"));
+    assert_eq!(
+        elsewhere.verify(&["10.3.1.12"], 22, &key(KEY_A)),
+        Verdict::Trusted
+    );
+    // A revoked key for another host is no reason to distrust this one's other key.
+    assert_eq!(
+        before.verify(&["10.2.1.29"], 22, &key(KEY_B)),
+        Verdict::Changed { lines: vec![2] }
+    );
+}
+
+#[test]
+fn glob_matches_like_openssh() {
+    let cases: &[(&str, &str, bool)] = &[
+        ("*", "", true),
+        ("*", "10.2.1.29", true),
+        ("10.2.*", "10.2.1.29", true),
+        ("10.2.*", "10.3.1.29", false),
+        ("*.29", "10.2.1.29", true),
+        ("*.29", "10.2.1.290", false),
+        ("10.?.1.29", "10.2.1.29", true),
+        ("10.?.1.29", "10.22.1.29", false),
+        ("*1*2*", "a1b2c", true),
+        ("*1*2*", "a2b1c", false),
+        ("a*b*c", "abcbc", true),
+        ("a*b*c", "abcb", false),
+        ("??*", "a", false),
+        ("[10.2.1.29]:*", "[10.2.1.29]:2222", true),
+        ("", "", true),
+        ("", "a", false),
+    ];
+    for (pattern, text, expected) in cases {
+        assert_eq!(
+            glob(pattern.as_bytes(), text.as_bytes()),
+            *expected,
+            "{pattern} ~ {text}"
+        );
+    }
+}
+
+#[test]
+fn known_hosts_huge_wildcard_patterns_neither_crash_nor_hang() {
+    let stars = "*".repeat(50_000);
+    // A line of nothing but stars has no key: an error naming the line.
+    let error = KnownHosts::parse(&format!("{stars}\n"))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(error.contains("ssh.known_hosts line 1"), "{error}");
+    // As a host pattern, 50,000 stars mean what one star means.
+    let hosts = known(&format!("{stars} {KEY_A}\n"));
+    assert_eq!(
+        hosts.verify(&["10.2.1.29"], 22, &key(KEY_A)),
+        Verdict::Trusted
+    );
+    // The shape that makes a backtracking matcher exponential: many stars each followed
+    // by a letter, against a long name that fails only at its end.
+    let pattern = format!("{}b", "*a".repeat(5_000));
+    let name = "a".repeat(20_000);
+    assert!(!glob(pattern.as_bytes(), name.as_bytes()));
+    let hosts = known(&format!("{pattern},!{stars}x {KEY_A}\n"));
+    assert_eq!(
+        hosts.verify(&[name.as_str()], 22, &key(KEY_A)),
+        Verdict::Unknown
+    );
+}

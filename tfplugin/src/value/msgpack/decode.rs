@@ -8,6 +8,9 @@ use super::{REFINED_UNKNOWN_EXT, UNKNOWN_EXT};
 use crate::value::error::{attr_step, index_step, key_step};
 use crate::value::{Number, Type, Value, ValueError};
 
+/// Elements reserved up front for an array, at most.
+const MAX_RESERVED_ITEMS: usize = 1024;
+
 pub(super) fn decode(bytes: &[u8], ty: &Type) -> Result<Value, ValueError> {
     let mut reader = Reader { bytes, pos: 0 };
     let value = reader.value(ty)?;
@@ -215,8 +218,12 @@ impl<'a> Reader<'a> {
         len: usize,
         element_type: impl Fn(usize) -> &'t Type,
     ) -> Result<Vec<Value>, ValueError> {
-        // The length is untrusted: never reserve more than the bytes could hold.
-        let mut items = Vec::with_capacity(len.min(self.bytes.len() - self.pos));
+        // The length is untrusted: never reserve more than the remaining bytes could hold
+        // (an element takes at least one byte), nor more than a fixed batch, so nested
+        // headers each claiming 2^32-1 elements cannot multiply the reservation. Longer
+        // lists grow as their elements actually arrive.
+        let mut items =
+            Vec::with_capacity(len.min(self.bytes.len() - self.pos).min(MAX_RESERVED_ITEMS));
         for i in 0..len {
             let item = self
                 .value(element_type(i))
