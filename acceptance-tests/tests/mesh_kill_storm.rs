@@ -45,9 +45,8 @@ fn kill_after(run: &mut Running, delay: Duration) -> bool {
     while Instant::now() < until && !run.has_exited() {
         let providers = provider_processes(terraform);
         if !providers.is_empty() {
-            return providers
-                .iter()
-                .fold(false, |any, pid| sigkill(*pid) || any);
+            // Every one is killed (no short-circuit).
+            return providers.iter().filter(|pid| sigkill(**pid)).count() > 0;
         }
         std::thread::sleep(Duration::from_millis(10));
     }
