@@ -24,6 +24,16 @@ pub struct Terraform {
 }
 
 impl Terraform {
+    /// The patch number (`3` of 1.0.3): campaigns add it to their base seed so that
+    /// each version runs its own seed.
+    pub fn patch(&self) -> u64 {
+        self.version
+            .rsplit('.')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0)
+    }
+
     /// The newest version found: campaigns whose subject is the provider rather than
     /// Terraform run their extra seeds on it only.
     pub fn is_newest(&self) -> bool {

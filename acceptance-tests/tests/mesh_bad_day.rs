@@ -66,12 +66,7 @@ fn apply_plan_and_destroy_each_converge_in_one_run_on_a_bad_day() {
         .ok()
         .and_then(|s| s.parse::<u64>().ok());
     for_each_terraform(test, |tf| {
-        let patch: u64 = tf
-            .version
-            .rsplit('.')
-            .next()
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(0);
+        let patch = tf.patch();
         let mut seeds = vec![only.unwrap_or(BASE_SEED + patch)];
         if only.is_none() && tf.is_newest() {
             seeds.push(BASE_SEED + 100 + patch);

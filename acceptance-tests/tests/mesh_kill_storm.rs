@@ -124,12 +124,7 @@ fn seed_from_env(default: u64) -> u64 {
 fn twenty_kills_then_one_apply_and_one_destroy_converge() {
     let test = "kill_storm";
     for_each_terraform(test, |tf| {
-        let patch: u64 = tf
-            .version
-            .rsplit('.')
-            .next()
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(0);
+        let patch = tf.patch();
         storm(test, tf, seed_from_env(20_261_204 + patch));
     });
 }
