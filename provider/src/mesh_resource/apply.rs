@@ -22,7 +22,7 @@ use super::MeshResource;
 use crate::config::ProviderConfig;
 use crate::ec2::types::{Inventory, TAG_MESH};
 use crate::mesh::desired::Desired;
-use crate::mesh::plan::{plan as plan_mesh, render, Plan};
+use crate::mesh::plan::{plan as plan_mesh, render};
 use crate::mesh::validate::validate;
 
 pub(super) async fn apply(
@@ -192,10 +192,10 @@ async fn execute(
         add_to_scope(&mut after_scope, &vpc.region, vpc.adopted_id.as_deref());
     }
     let mut current = inventory.clone();
-    let mut blocked = Plan::default();
+    let mut blocked = Vec::new();
     for round in 1..=ROUNDS {
         let plan = plan_mesh(desired, &current);
-        blocked.blocked = plan.blocked.clone();
+        blocked.clone_from(&plan.blocked);
         if plan.is_empty() {
             break;
         }

@@ -8,7 +8,7 @@ use tfplugin::value::Value;
 
 use crate::ec2::types::{Inventory, Tags, TAG_COMPONENT, TAG_MESH};
 use crate::mesh::desired::Desired;
-use crate::mesh::plan::{Op, Plan};
+use crate::mesh::plan::{Blocker, Op, Plan};
 
 /// Prefixes of the AWS ids a state records.
 const ID_PREFIXES: [&str; 7] = [
@@ -148,8 +148,8 @@ pub fn check_collision(plan: &Plan, inv: &Inventory, mesh_name: &str, diags: &mu
 }
 
 /// One error per component that something of someone else's blocks.
-pub fn report_blocked(plan: &Plan, diags: &mut Diagnostics) {
-    for b in &plan.blocked {
+pub fn report_blocked(blocked: &[Blocker], diags: &mut Diagnostics) {
+    for b in blocked {
         diags.push(Diagnostic::error(
             format!("Mesh component {} is blocked", b.component),
             b.message.clone(),

@@ -91,7 +91,7 @@ pub(super) async fn plan(
     };
     add_prior(&mut desired, &req.prior);
     let next = plan_mesh(&desired, &inventory);
-    report_blocked(&next, diags);
+    report_blocked(&next.blocked, diags);
     if req.prior.is_null() {
         check_new_mesh(res, &mesh, &default_region, &default_tags, diags).await;
     }
