@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
-use super::fault::{sorted, Fault, VpcRef};
+use super::fault::{sorted, Fault, TableRef, VpcRef};
 use super::snapshot::{
     Host, InstanceState, PeeringStatus, Route, RouteTable, RouteTarget, Snapshot, Vpc,
 };
@@ -147,8 +147,12 @@ fn route(
     own: &Vpc,
     peering: &str,
 ) -> Option<Fault> {
+    let table_ref = || TableRef {
+        id: table.id.clone(),
+        key: table.key.clone(),
+    };
     let missing = || Fault::MissingRoute {
-        table: table.id.clone(),
+        table: table_ref(),
         destination: peer.vpc.cidr,
         vpc: peer.vpc.name.clone(),
         peering: peering.to_string(),
@@ -163,7 +167,7 @@ fn route(
     let status = found.map(|p| p.status);
     if status != Some(PeeringStatus::Active) || route.blackhole {
         return Some(Fault::DeadRoute {
-            table: table.id.clone(),
+            table: table_ref(),
             destination: route.destination,
             peering: id.clone(),
             status,
@@ -171,7 +175,7 @@ fn route(
     }
     let leads_to_peer = found.is_some_and(|p| p.connects(&own.id, &peer.vpc.id));
     (!leads_to_peer).then(|| Fault::WrongPeering {
-        table: table.id.clone(),
+        table: table_ref(),
         destination: route.destination,
         peering: id.clone(),
         vpc: peer.vpc.name.clone(),
@@ -200,13 +204,16 @@ fn dead_peerings(snapshot: &Snapshot, x: &End, y: &End) -> Vec<String> {
 enum Echo {
     Admitted,
     Blocked(Fault),
-    /// A group is not in the snapshot, or has rules it cannot model.
+    /// No group was read for the instance, a group is not in the snapshot, or one has
+    /// rules it cannot model.
     Unknown,
 }
 
 fn icmp(snapshot: &Snapshot, source: &End, target: &End) -> Echo {
     let from: Ipv4Addr = source.host.private_ip;
-    let mut unknown = false;
+    // EC2 gives every instance at least one group (its VPC's default when none is named):
+    // an empty list is a fact not read, never a group that blocks.
+    let mut unknown = target.host.security_group_ids.is_empty();
     for id in &target.host.security_group_ids {
         let Some(group) = snapshot.security_group(id) else {
             unknown = true;
@@ -222,6 +229,7 @@ fn icmp(snapshot: &Snapshot, source: &End, target: &End) -> Echo {
     }
     Echo::Blocked(Fault::IcmpBlocked {
         groups: target.host.security_group_ids.clone(),
+        vpc: target.vpc.name.clone(),
         host: target.host.name.clone(),
         source: from,
         source_vpc: source.vpc.name.clone(),

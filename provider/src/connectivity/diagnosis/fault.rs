@@ -16,6 +16,22 @@ pub struct VpcRef {
     pub id: String,
 }
 
+/// A route table as the sentences name it: EC2 id and, when it has one, the mesh's key.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TableRef {
+    pub id: String,
+    pub key: Option<String>,
+}
+
+impl fmt::Display for TableRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.key {
+            Some(key) => write!(f, "route table {} ({key})", self.id),
+            None => write!(f, "route table {}", self.id),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Fault {
     /// The instance behind a host is not running (stopped, pending, stopping...).
@@ -41,28 +57,31 @@ pub enum Fault {
     },
     /// The route for the peer's CIDR is absent or leads elsewhere than the peering.
     MissingRoute {
-        table: String,
+        table: TableRef,
         destination: Ipv4Net,
         vpc: String,
         peering: String,
     },
     /// The route leads to a peering that is gone or not active (`None`: unknown id).
     DeadRoute {
-        table: String,
+        table: TableRef,
         destination: Ipv4Net,
         peering: String,
         status: Option<PeeringStatus>,
     },
     /// The route leads to an active peering that does not connect to the peer VPC.
     WrongPeering {
-        table: String,
+        table: TableRef,
         destination: Ipv4Net,
         peering: String,
         vpc: String,
     },
-    /// No ingress rule of the target's groups admits ICMP echo from the source.
+    /// No ingress rule of the target's groups (in VPC `vpc`) admits ICMP echo from the
+    /// source. Never built from an empty group list: EC2 never leaves one empty, so that
+    /// is a fact not read, not a group that blocks.
     IcmpBlocked {
         groups: Vec<String>,
+        vpc: String,
         host: String,
         source: Ipv4Addr,
         source_vpc: String,
@@ -130,10 +149,10 @@ impl fmt::Display for Fault {
             ),
             Fault::MissingRoute { table, destination, vpc, peering } => write!(
                 f,
-                "route table {table} has no route to {destination} (VPC {vpc}) through peering {peering}"
+                "{table} has no route to {destination} (VPC {vpc}) through peering {peering}"
             ),
             Fault::DeadRoute { table, destination, peering, status } => {
-                write!(f, "route table {table} sends {destination} to peering {peering}, ")?;
+                write!(f, "{table} sends {destination} to peering {peering}, ")?;
                 match status {
                     None => write!(f, "which does not exist: a blackhole"),
                     Some(PeeringStatus::Active) => write!(f, "which EC2 marks as a blackhole"),
@@ -142,17 +161,17 @@ impl fmt::Display for Fault {
             }
             Fault::WrongPeering { table, destination, peering, vpc } => write!(
                 f,
-                "route table {table} sends {destination} to peering {peering}, which does not connect to VPC {vpc}"
+                "{table} sends {destination} to peering {peering}, which does not connect to VPC {vpc}"
             ),
-            Fault::IcmpBlocked { groups, host, source, source_vpc, source_cidr } => {
+            Fault::IcmpBlocked { groups, vpc, host, source, source_vpc, source_cidr } => {
                 let (noun, verb) = if groups.len() == 1 {
-                    ("security group", "does")
+                    ("security group", "has")
                 } else {
-                    ("security groups", "do")
+                    ("security groups", "have")
                 };
                 write!(
                     f,
-                    "{noun} {} (host {host}) {verb} not allow ICMP from {source} (VPC {source_vpc}, {source_cidr})",
+                    "{noun} {} of VPC {vpc} (host {host}) {verb} no inbound rule for ICMP echo from {source} (VPC {source_vpc}, {source_cidr})",
                     groups.join(", ")
                 )
             }

@@ -49,6 +49,8 @@ pub struct Host {
 #[derive(Debug, Clone)]
 pub struct RouteTable {
     pub id: String,
+    /// The mesh's key for it (`rtb/beta/private`), when its tags carry one of this mesh.
+    pub key: Option<String>,
     pub routes: Vec<Route>,
 }
 

@@ -49,6 +49,7 @@ fn lab() -> Snapshot {
         routes.extend(peers(n).map(|m| route(cidr(m), RouteTarget::Peering(pcx(n, m)))));
         s.route_tables.push(RouteTable {
             id: format!("rtb-{n}"),
+            key: Some(format!("rtb/{name}/private")),
             routes,
         });
         let ingress = (1..=4).map(|m| IngressRule {

@@ -123,7 +123,7 @@ fn missing_route_names_table_and_destination() {
     let results = matrix(&BOTH_WAYS_3_4);
     let e = run(&results, &full_mesh(), Some(&s));
     let sentence =
-        "route table rtb-3 has no route to 10.4.0.0/16 (VPC shared) through peering pcx-34";
+        "route table rtb-3 (rtb/testing/private) has no route to 10.4.0.0/16 (VPC shared) through peering pcx-34";
     assert_eq!(e.diagnosis, [sentence]);
     assert_eq!(
         cause_of(&results, &e, "shared", "testing").as_deref(),
@@ -144,7 +144,7 @@ fn default_route_to_the_internet_is_not_a_route_to_the_peer() {
     let e = run(&matrix(&BOTH_WAYS_3_4), &full_mesh(), Some(&s));
     assert_eq!(
         e.diagnosis,
-        ["route table rtb-3 has no route to 10.4.0.0/16 (VPC shared) through peering pcx-34"]
+        ["route table rtb-3 (rtb/testing/private) has no route to 10.4.0.0/16 (VPC shared) through peering pcx-34"]
     );
 }
 
@@ -168,7 +168,7 @@ fn route_to_a_deleted_peering_is_a_blackhole() {
     let e = run(&matrix(&BOTH_WAYS_3_4), &full_mesh(), Some(&s));
     assert_eq!(
         e.diagnosis,
-        ["route table rtb-4 sends 10.3.0.0/16 to peering pcx-34, which is deleted: a blackhole"]
+        ["route table rtb-4 (rtb/shared/private) sends 10.3.0.0/16 to peering pcx-34, which is deleted: a blackhole"]
     );
 }
 
@@ -191,7 +191,7 @@ fn security_group_without_icmp_names_the_group() {
     let results = matrix(&[("testing", "shared")]);
     let e = run(&results, &full_mesh(), Some(&s));
     let sentence =
-        "security group sg-4 (host shared) does not allow ICMP from 10.3.1.129 (VPC testing, 10.3.0.0/16)";
+        "security group sg-4 of VPC shared (host shared) has no inbound rule for ICMP echo from 10.3.1.129 (VPC testing, 10.3.0.0/16)";
     assert_eq!(e.diagnosis, [sentence]);
     assert_eq!(with_cause(&results, &e), [pair("testing", "shared")]);
 }
@@ -324,4 +324,35 @@ fn instance_not_yet_running_names_its_state() {
     host_mut(&mut s, "shared").state = InstanceState::Pending;
     let e = run(&[result("local", "shared", false)], &full_mesh(), Some(&s));
     assert_eq!(e.diagnosis, ["instance i-4 (host shared) is pending"]);
+}
+
+#[test]
+fn instance_without_groups_is_unknown_never_blamed() {
+    let mut s = lab();
+    host_mut(&mut s, "shared").security_group_ids.clear();
+    let results = matrix(&[("testing", "shared")]);
+    let e = run(&results, &full_mesh(), Some(&s));
+    assert!(
+        e.diagnosis.iter().all(|d| !d.starts_with("security group")),
+        "{:?}",
+        e.diagnosis
+    );
+    assert_eq!(e.diagnosis.len(), 1, "{:?}", e.diagnosis);
+    assert!(e.diagnosis[0].starts_with("no EC2 facts for host shared"));
+}
+
+#[test]
+fn instance_without_groups_leaves_only_the_broken_route() {
+    let mut s = lab();
+    host_mut(&mut s, "shared").security_group_ids.clear();
+    host_mut(&mut s, "testing").security_group_ids.clear();
+    table_mut(&mut s, "rtb-3")
+        .routes
+        .retain(|r| r.destination != cidr(4));
+    let results = matrix(&[("testing", "shared"), ("shared", "testing")]);
+    let e = run(&results, &full_mesh(), Some(&s));
+    assert_eq!(
+        e.diagnosis,
+        ["route table rtb-3 (rtb/testing/private) has no route to 10.4.0.0/16 (VPC shared) through peering pcx-34"]
+    );
 }
