@@ -32,6 +32,58 @@ impl fmt::Display for TableRef {
     }
 }
 
+/// The fact a host's check lacks: the diagnosis says so instead of blaming anything.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Unknown {
+    /// No live instance in the mesh's VPCs has the host's address.
+    Instance,
+    /// The instance's VPC is not one the snapshot knows.
+    Vpc { vpc_id: String },
+    /// No route table routes for the instance's subnet in the snapshot.
+    RouteTable { subnet_id: String },
+    /// EC2 listed no security group for the instance, which it never does for a real one.
+    NoGroups { instance_id: String },
+    /// Groups not in the snapshot, and groups with rules it cannot model (none of which
+    /// admits the echo request in a rule it can model).
+    Groups {
+        unread: Vec<String>,
+        opaque: Vec<String>,
+    },
+}
+
+/// "security group sg-1" or "security groups sg-1, sg-2".
+fn groups(ids: &[String]) -> String {
+    let noun = if ids.len() == 1 {
+        "security group"
+    } else {
+        "security groups"
+    };
+    format!("{noun} {}", ids.join(", "))
+}
+
+impl fmt::Display for Unknown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unknown::Instance => write!(f, "no live instance in the mesh's VPCs has its address (an instance outside the mesh, terminated, or an IPv6 address), so its path cannot be checked"),
+            Unknown::Vpc { vpc_id } => write!(f, "its instance is in VPC {vpc_id}, which is not one of the mesh's, so its path cannot be checked"),
+            Unknown::RouteTable { subnet_id } => write!(f, "no route table was found for its subnet {subnet_id}, so its routes cannot be checked"),
+            Unknown::NoGroups { instance_id } => write!(f, "EC2 listed no security group for instance {instance_id}, so whether ICMP echo reaches it cannot be checked"),
+            Unknown::Groups { unread, opaque } => {
+                let mut parts = Vec::new();
+                if !unread.is_empty() {
+                    let verb = if unread.len() == 1 { "was" } else { "were" };
+                    parts.push(format!("{} {verb} not read", groups(unread)));
+                }
+                if !opaque.is_empty() {
+                    let verb = if opaque.len() == 1 { "has" } else { "have" };
+                    parts.push(format!("{} {verb} rules this check cannot read (group references, prefix lists, IPv6 ranges, other protocols)", groups(opaque)));
+                }
+                write!(f, "{}, so whether ICMP echo reaches it cannot be checked", parts.join("; "))
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Fault {
     /// The instance behind a host is not running (stopped, pending, stopping...).
@@ -96,7 +148,7 @@ pub enum Fault {
         peering: Option<String>,
     },
     /// The snapshot lacks what is needed to check a host's path.
-    NoFacts { host: String },
+    NoFacts { host: String, missing: Unknown },
 }
 
 impl Fault {
@@ -163,16 +215,12 @@ impl fmt::Display for Fault {
                 f,
                 "{table} sends {destination} to peering {peering}, which does not connect to VPC {vpc}"
             ),
-            Fault::IcmpBlocked { groups, vpc, host, source, source_vpc, source_cidr } => {
-                let (noun, verb) = if groups.len() == 1 {
-                    ("security group", "has")
-                } else {
-                    ("security groups", "have")
-                };
+            Fault::IcmpBlocked { groups: ids, vpc, host, source, source_vpc, source_cidr } => {
+                let verb = if ids.len() == 1 { "has" } else { "have" };
                 write!(
                     f,
-                    "{noun} {} of VPC {vpc} (host {host}) {verb} no inbound rule for ICMP echo from {source} (VPC {source_vpc}, {source_cidr})",
-                    groups.join(", ")
+                    "{} of VPC {vpc} (host {host}) {verb} no inbound rule for ICMP echo from {source} (VPC {source_vpc}, {source_cidr})",
+                    groups(ids)
                 )
             }
             Fault::DataPlane { hosts: [a, b] } => write!(
@@ -187,10 +235,9 @@ impl fmt::Display for Fault {
                 f,
                 "traffic flows between VPC {a} and VPC {b} with no active peering between them: peering is not transitive, so it takes a path outside the mesh (transit gateway, VPN, proxy)"
             ),
-            Fault::NoFacts { host } => write!(
-                f,
-                "no EC2 facts for host {host} (instance, subnet, route table, security group or VPC not found, or security group rules this check cannot read), so its path cannot be checked"
-            ),
+            Fault::NoFacts { host, missing } => {
+                write!(f, "no EC2 facts for host {host}: {missing}")
+            }
         }
     }
 }

@@ -315,7 +315,9 @@ fn group_with_rules_it_cannot_read_blames_nothing() {
     let results = matrix(&[("testing", "shared")]);
     let e = run(&results, &full_mesh(), Some(&s));
     assert_eq!(e.diagnosis.len(), 1, "{:?}", e.diagnosis);
-    assert!(e.diagnosis[0].starts_with("no EC2 facts for host shared"));
+    let start =
+        "no EC2 facts for host shared: security group sg-4 has rules this check cannot read";
+    assert!(e.diagnosis[0].starts_with(start), "{:?}", e.diagnosis);
 }
 
 #[test]
@@ -337,8 +339,10 @@ fn instance_without_groups_is_unknown_never_blamed() {
         "{:?}",
         e.diagnosis
     );
-    assert_eq!(e.diagnosis.len(), 1, "{:?}", e.diagnosis);
-    assert!(e.diagnosis[0].starts_with("no EC2 facts for host shared"));
+    assert_eq!(
+        e.diagnosis,
+        ["no EC2 facts for host shared: EC2 listed no security group for instance i-4, so whether ICMP echo reaches it cannot be checked"]
+    );
 }
 
 #[test]
@@ -354,5 +358,17 @@ fn instance_without_groups_leaves_only_the_broken_route() {
     assert_eq!(
         e.diagnosis,
         ["route table rtb-3 (rtb/testing/private) has no route to 10.4.0.0/16 (VPC shared) through peering pcx-34"]
+    );
+}
+
+#[test]
+fn group_not_read_is_named_and_not_blamed() {
+    let mut s = lab();
+    s.security_groups.retain(|g| g.id != "sg-4");
+    let results = matrix(&[("testing", "shared")]);
+    let e = run(&results, &full_mesh(), Some(&s));
+    assert_eq!(
+        e.diagnosis,
+        ["no EC2 facts for host shared: security group sg-4 was not read, so whether ICMP echo reaches it cannot be checked"]
     );
 }
