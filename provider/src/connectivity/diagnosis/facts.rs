@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
-use super::fault::{sorted, Fault, TableRef, Unknown, VpcRef};
+use super::fault::{sorted, Fault, Sources, TableRef, Unknown, VpcRef};
 use super::snapshot::{
     Host, InstanceState, PeeringStatus, Route, RouteTable, RouteTarget, Snapshot, Vpc,
 };
@@ -241,9 +241,11 @@ fn icmp(snapshot: &Snapshot, source: &End, target: &End) -> Echo {
     Echo::Blocked(Fault::IcmpBlocked {
         groups: target.host.security_group_ids.clone(),
         vpc: target.vpc.name.clone(),
-        host: target.host.name.clone(),
-        source: from,
-        source_vpc: source.vpc.name.clone(),
-        source_cidr: source.vpc.cidr,
+        hosts: vec![target.host.name.clone()],
+        sources: vec![Sources {
+            vpc: source.vpc.name.clone(),
+            cidr: source.vpc.cidr,
+            addrs: vec![from],
+        }],
     })
 }

@@ -16,6 +16,21 @@ pub struct VpcRef {
     pub id: String,
 }
 
+/// The addresses of one source VPC that a security group does not admit.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Sources {
+    pub vpc: String,
+    pub cidr: Ipv4Net,
+    pub addrs: Vec<Ipv4Addr>,
+}
+
+impl fmt::Display for Sources {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let addrs: Vec<String> = self.addrs.iter().map(Ipv4Addr::to_string).collect();
+        write!(f, "{} (VPC {}, {})", addrs.join(", "), self.vpc, self.cidr)
+    }
+}
+
 /// A route table as the sentences name it: EC2 id and, when it has one, the mesh's key.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct TableRef {
@@ -131,13 +146,13 @@ pub enum Fault {
     /// No ingress rule of the target's groups (in VPC `vpc`) admits ICMP echo from the
     /// source. Never built from an empty group list: EC2 never leaves one empty, so that
     /// is a fact not read, not a group that blocks.
+    /// Built for one host and one source; the diagnosis merges those of the same groups
+    /// into one fault, so a group is named once however many pairs it blocks.
     IcmpBlocked {
         groups: Vec<String>,
         vpc: String,
-        host: String,
-        source: Ipv4Addr,
-        source_vpc: String,
-        source_cidr: Ipv4Net,
+        hosts: Vec<String>,
+        sources: Vec<Sources>,
     },
     /// Everything this check sees is in place between two hosts (sorted), yet they fail.
     DataPlane { hosts: [String; 2] },
@@ -154,6 +169,49 @@ pub enum Fault {
 impl Fault {
     pub fn is_no_facts(&self) -> bool {
         matches!(self, Fault::NoFacts { .. })
+    }
+
+    /// Folds `other` into `self` when both are the same groups blocking ICMP echo.
+    /// False (nothing changed) otherwise.
+    pub fn absorb(&mut self, other: &Fault) -> bool {
+        let (
+            Fault::IcmpBlocked {
+                groups,
+                hosts,
+                sources,
+                ..
+            },
+            Fault::IcmpBlocked {
+                groups: other_groups,
+                hosts: other_hosts,
+                sources: other_sources,
+                ..
+            },
+        ) = (self, other)
+        else {
+            return false;
+        };
+        if groups != other_groups {
+            return false;
+        }
+        for h in other_hosts {
+            if !hosts.contains(h) {
+                hosts.push(h.clone());
+            }
+        }
+        for o in other_sources {
+            match sources.iter_mut().find(|s| s.vpc == o.vpc) {
+                Some(s) => {
+                    for a in &o.addrs {
+                        if !s.addrs.contains(a) {
+                            s.addrs.push(*a);
+                        }
+                    }
+                }
+                None => sources.push(o.clone()),
+            }
+        }
+        true
     }
 }
 
@@ -215,12 +273,16 @@ impl fmt::Display for Fault {
                 f,
                 "{table} sends {destination} to peering {peering}, which does not connect to VPC {vpc}"
             ),
-            Fault::IcmpBlocked { groups: ids, vpc, host, source, source_vpc, source_cidr } => {
+            Fault::IcmpBlocked { groups: ids, vpc, hosts, sources } => {
                 let verb = if ids.len() == 1 { "has" } else { "have" };
+                let noun = if hosts.len() == 1 { "host" } else { "hosts" };
+                let from: Vec<String> = sources.iter().map(Sources::to_string).collect();
                 write!(
                     f,
-                    "{} of VPC {vpc} (host {host}) {verb} no inbound rule for ICMP echo from {source} (VPC {source_vpc}, {source_cidr})",
-                    groups(ids)
+                    "{} of VPC {vpc} ({noun} {}) {verb} no inbound rule for ICMP echo from {}",
+                    groups(ids),
+                    hosts.join(", "),
+                    from.join(", nor from ")
                 )
             }
             Fault::DataPlane { hosts: [a, b] } => write!(

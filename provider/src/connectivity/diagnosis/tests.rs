@@ -5,6 +5,7 @@
 
 mod facts_cases;
 mod observed_cases;
+mod unknown_cases;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
