@@ -102,6 +102,10 @@ fn table_mut<'a>(s: &'a mut Snapshot, id: &str) -> &'a mut RouteTable {
     s.route_tables.iter_mut().find(|t| t.id == id).unwrap()
 }
 
+fn group_mut<'a>(s: &'a mut Snapshot, id: &str) -> &'a mut SecurityGroup {
+    s.security_groups.iter_mut().find(|g| g.id == id).unwrap()
+}
+
 fn host_mut<'a>(s: &'a mut Snapshot, name: &str) -> &'a mut Host {
     s.hosts.iter_mut().find(|h| h.name == name).unwrap()
 }

@@ -175,11 +175,7 @@ fn route_to_a_deleted_peering_is_a_blackhole() {
 #[test]
 fn security_group_without_icmp_names_the_group() {
     let mut s = lab();
-    let sg = s
-        .security_groups
-        .iter_mut()
-        .find(|g| g.id == "sg-4")
-        .unwrap();
+    let sg = group_mut(&mut s, "sg-4");
     sg.ingress.retain(|r| r.source != cidr(3));
     sg.ingress.push(IngressRule {
         traffic: Traffic::Tcp {

@@ -21,11 +21,7 @@ fn host_missing_from_the_snapshot_is_said_not_guessed() {
 #[test]
 fn group_with_rules_it_cannot_read_blames_nothing() {
     let mut s = lab();
-    let sg = s
-        .security_groups
-        .iter_mut()
-        .find(|g| g.id == "sg-4")
-        .unwrap();
+    let sg = group_mut(&mut s, "sg-4");
     sg.ingress.retain(|r| r.source != cidr(3));
     sg.opaque_rules = 1;
     let results = matrix(&[("testing", "shared")]);
@@ -84,11 +80,7 @@ fn group_not_read_is_named_and_not_blamed() {
 #[test]
 fn group_blocking_two_vpcs_is_one_sentence_naming_both() {
     let mut s = lab();
-    let sg = s
-        .security_groups
-        .iter_mut()
-        .find(|g| g.id == "sg-4")
-        .unwrap();
+    let sg = group_mut(&mut s, "sg-4");
     sg.ingress
         .retain(|r| r.source != cidr(3) && r.source != cidr(1));
     let failing = [("testing", "shared"), ("production", "shared")];
