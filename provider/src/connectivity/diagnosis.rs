@@ -8,6 +8,7 @@
 
 mod facts;
 mod fault;
+mod names;
 mod observed;
 pub mod snapshot;
 

@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
-use super::fault::{sorted, Fault, Sources, TableRef, Unknown, VpcRef};
+use super::fault::{sorted, Fault, ObjectRef, Sources, Unknown, VpcRef};
 use super::snapshot::{
     Host, InstanceState, PeeringStatus, Route, RouteTable, RouteTarget, Snapshot, Vpc,
 };
@@ -103,7 +103,7 @@ fn path(snapshot: &Snapshot, source: &End, target: &End) -> Vec<Fault> {
     if source.vpc.id != target.vpc.id {
         let peering = match active_peering(snapshot, source, target) {
             Ok(id) => id,
-            Err(fault) => return vec![fault],
+            Err(fault) => return vec![*fault],
         };
         faults.extend(route(snapshot, source.table, target, source.vpc, peering));
         faults.extend(route(snapshot, target.table, source, target.vpc, peering));
@@ -124,22 +124,22 @@ fn path(snapshot: &Snapshot, source: &End, target: &End) -> Vec<Fault> {
 
 /// The id of the active peering between the VPCs of `x` and `y`, or the fault that there
 /// is none.
-fn active_peering<'a>(snapshot: &'a Snapshot, x: &End, y: &End) -> Result<&'a str, Fault> {
+fn active_peering<'a>(snapshot: &'a Snapshot, x: &End, y: &End) -> Result<&'a str, Box<Fault>> {
     let vpc_ref = |v: &Vpc| VpcRef {
         name: v.name.clone(),
         id: v.id.clone(),
     };
     let (a, b) = (x.vpc, y.vpc);
     match snapshot.peering_between(&a.id, &b.id) {
-        None => Err(Fault::NoPeering {
+        None => Err(Box::new(Fault::NoPeering {
             vpcs: sorted(vpc_ref(a), vpc_ref(b)),
             dead: dead_peerings(snapshot, x, y),
-        }),
-        Some(p) if p.status != PeeringStatus::Active => Err(Fault::PeeringInactive {
-            id: p.id.clone(),
+        })),
+        Some(p) if p.status != PeeringStatus::Active => Err(Box::new(Fault::PeeringInactive {
+            peering: ObjectRef::peering(snapshot, &p.id),
             status: p.status,
             vpcs: sorted(a.name.clone(), b.name.clone()),
-        }),
+        })),
         Some(p) => Ok(&p.id),
     }
 }
@@ -152,15 +152,12 @@ fn route(
     own: &Vpc,
     peering: &str,
 ) -> Option<Fault> {
-    let table_ref = || TableRef {
-        id: table.id.clone(),
-        key: table.key.clone(),
-    };
+    let table_ref = || ObjectRef::route_table(table);
     let missing = || Fault::MissingRoute {
         table: table_ref(),
         destination: peer.vpc.cidr,
         vpc: peer.vpc.name.clone(),
-        peering: peering.to_string(),
+        peering: ObjectRef::peering(snapshot, peering),
     };
     let Some(route) = table.route_for(peer.host.private_ip) else {
         return Some(missing());
@@ -174,7 +171,7 @@ fn route(
         return Some(Fault::DeadRoute {
             table: table_ref(),
             destination: route.destination,
-            peering: id.clone(),
+            peering: ObjectRef::peering(snapshot, id),
             status,
         });
     }
@@ -182,7 +179,7 @@ fn route(
     (!leads_to_peer).then(|| Fault::WrongPeering {
         table: table_ref(),
         destination: route.destination,
-        peering: id.clone(),
+        peering: ObjectRef::peering(snapshot, id),
         vpc: peer.vpc.name.clone(),
     })
 }

@@ -2,102 +2,12 @@
 //! that names it. Faults compare by value, so the same component found through several
 //! failing results (both directions of a pair, every host of two VPCs) is reported once.
 
-use std::fmt;
-use std::net::Ipv4Addr;
-
 use ipnet::Ipv4Net;
+use std::fmt;
 
+use super::names::groups;
+pub use super::names::{ObjectRef, Sources, Unknown, VpcRef};
 use super::snapshot::{InstanceState, PeeringStatus};
-
-/// A VPC as the sentences name it: mesh name and EC2 id.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct VpcRef {
-    pub name: String,
-    pub id: String,
-}
-
-/// The addresses of one source VPC that a security group does not admit.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Sources {
-    pub vpc: String,
-    pub cidr: Ipv4Net,
-    pub addrs: Vec<Ipv4Addr>,
-}
-
-impl fmt::Display for Sources {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let addrs: Vec<String> = self.addrs.iter().map(Ipv4Addr::to_string).collect();
-        write!(f, "{} (VPC {}, {})", addrs.join(", "), self.vpc, self.cidr)
-    }
-}
-
-/// A route table as the sentences name it: EC2 id and, when it has one, the mesh's key.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct TableRef {
-    pub id: String,
-    pub key: Option<String>,
-}
-
-impl fmt::Display for TableRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.key {
-            Some(key) => write!(f, "route table {} ({key})", self.id),
-            None => write!(f, "route table {}", self.id),
-        }
-    }
-}
-
-/// The fact a host's check lacks: the diagnosis says so instead of blaming anything.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Unknown {
-    /// No live instance in the mesh's VPCs has the host's address.
-    Instance,
-    /// The instance's VPC is not one the snapshot knows.
-    Vpc { vpc_id: String },
-    /// No route table routes for the instance's subnet in the snapshot.
-    RouteTable { subnet_id: String },
-    /// EC2 listed no security group for the instance, which it never does for a real one.
-    NoGroups { instance_id: String },
-    /// Groups not in the snapshot, and groups with rules it cannot model (none of which
-    /// admits the echo request in a rule it can model).
-    Groups {
-        unread: Vec<String>,
-        opaque: Vec<String>,
-    },
-}
-
-/// "security group sg-1" or "security groups sg-1, sg-2".
-fn groups(ids: &[String]) -> String {
-    let noun = if ids.len() == 1 {
-        "security group"
-    } else {
-        "security groups"
-    };
-    format!("{noun} {}", ids.join(", "))
-}
-
-impl fmt::Display for Unknown {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Unknown::Instance => write!(f, "no live instance in the mesh's VPCs has its address (an instance outside the mesh, terminated, or an IPv6 address), so its path cannot be checked"),
-            Unknown::Vpc { vpc_id } => write!(f, "its instance is in VPC {vpc_id}, which is not one of the mesh's, so its path cannot be checked"),
-            Unknown::RouteTable { subnet_id } => write!(f, "no route table was found for its subnet {subnet_id}, so its routes cannot be checked"),
-            Unknown::NoGroups { instance_id } => write!(f, "EC2 listed no security group for instance {instance_id}, so whether ICMP echo reaches it cannot be checked"),
-            Unknown::Groups { unread, opaque } => {
-                let mut parts = Vec::new();
-                if !unread.is_empty() {
-                    let verb = if unread.len() == 1 { "was" } else { "were" };
-                    parts.push(format!("{} {verb} not read", groups(unread)));
-                }
-                if !opaque.is_empty() {
-                    let verb = if opaque.len() == 1 { "has" } else { "have" };
-                    parts.push(format!("{} {verb} rules this check cannot read (group references, prefix lists, IPv6 ranges, other protocols)", groups(opaque)));
-                }
-                write!(f, "{}, so whether ICMP echo reaches it cannot be checked", parts.join("; "))
-            }
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Fault {
@@ -118,29 +28,29 @@ pub enum Fault {
     },
     /// The peering between two VPCs (sorted names) exists but is not active.
     PeeringInactive {
-        id: String,
+        peering: ObjectRef,
         status: PeeringStatus,
         vpcs: [String; 2],
     },
     /// The route for the peer's CIDR is absent or leads elsewhere than the peering.
     MissingRoute {
-        table: TableRef,
+        table: ObjectRef,
         destination: Ipv4Net,
         vpc: String,
-        peering: String,
+        peering: ObjectRef,
     },
     /// The route leads to a peering that is gone or not active (`None`: unknown id).
     DeadRoute {
-        table: TableRef,
+        table: ObjectRef,
         destination: Ipv4Net,
-        peering: String,
+        peering: ObjectRef,
         status: Option<PeeringStatus>,
     },
     /// The route leads to an active peering that does not connect to the peer VPC.
     WrongPeering {
-        table: TableRef,
+        table: ObjectRef,
         destination: Ipv4Net,
-        peering: String,
+        peering: ObjectRef,
         vpc: String,
     },
     /// No ingress rule of the target's groups (in VPC `vpc`) admits ICMP echo from the
@@ -252,17 +162,17 @@ impl fmt::Display for Fault {
                     ids => write!(f, "; their routes still lead to peerings {}, which EC2 no longer lists: they were deleted (or rejected, failed, expired)", ids.join(", ")),
                 }
             }
-            Fault::PeeringInactive { id, status, vpcs: [a, b] } => write!(
+            Fault::PeeringInactive { peering, status, vpcs: [a, b] } => write!(
                 f,
-                "peering {id} between VPC {a} and VPC {b} is {}, not active",
+                "{peering} between VPC {a} and VPC {b} is {}, not active",
                 status.as_str()
             ),
             Fault::MissingRoute { table, destination, vpc, peering } => write!(
                 f,
-                "{table} has no route to {destination} (VPC {vpc}) through peering {peering}"
+                "{table} has no route to {destination} (VPC {vpc}) through {peering}"
             ),
             Fault::DeadRoute { table, destination, peering, status } => {
-                write!(f, "{table} sends {destination} to peering {peering}, ")?;
+                write!(f, "{table} sends {destination} to {peering}, ")?;
                 match status {
                     None => write!(f, "which does not exist: a blackhole"),
                     Some(PeeringStatus::Active) => write!(f, "which EC2 marks as a blackhole"),
@@ -271,7 +181,7 @@ impl fmt::Display for Fault {
             }
             Fault::WrongPeering { table, destination, peering, vpc } => write!(
                 f,
-                "{table} sends {destination} to peering {peering}, which does not connect to VPC {vpc}"
+                "{table} sends {destination} to {peering}, which does not connect to VPC {vpc}"
             ),
             Fault::IcmpBlocked { groups: ids, vpc, hosts, sources } => {
                 let verb = if ids.len() == 1 { "has" } else { "have" };

@@ -10,6 +10,7 @@ mod unknown_cases;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use super::fault::sorted;
 use super::snapshot::*;
 use super::{explain, Explanation, Probe};
 use crate::connectivity::expect::Expectations;
@@ -63,8 +64,10 @@ fn lab() -> Snapshot {
             opaque_rules: 0,
         });
         for m in peers(n).filter(|&m| m > n) {
+            let pair = sorted(*name, LAB[m - 1].0);
             s.peerings.push(Peering {
                 id: pcx(n, m),
+                key: Some(format!("pcx/{}:{}", pair[0], pair[1])),
                 vpc_ids: [format!("vpc-{n}"), format!("vpc-{m}")],
                 status: PeeringStatus::Active,
             });

@@ -13,7 +13,7 @@ use crate::connectivity::diagnosis::snapshot::{
     Host, IngressRule, Peering, Route, RouteTable, SecurityGroup, Snapshot, Subnet, Traffic, Vpc,
 };
 use crate::ec2::types::{
-    InstanceObs, Inventory, PeeringObs, Protocol, RouteTableObs, SecurityGroupObs, SubnetObs,
+    InstanceObs, Inventory, PeeringObs, Protocol, RouteTableObs, SecurityGroupObs, SubnetObs, Tags,
     TAG_COMPONENT, TAG_MESH,
 };
 use crate::mesh_resource::named_vpcs;
@@ -40,7 +40,7 @@ pub fn snapshot(
             .iter()
             .map(|t| route_table(t, mesh_id))
             .collect(),
-        peerings: inv.peerings.iter().map(peering).collect(),
+        peerings: inv.peerings.iter().map(|p| peering(p, mesh_id)).collect(),
         security_groups: inv.security_groups.iter().map(security_group).collect(),
     }
 }
@@ -96,11 +96,16 @@ fn host(name: &str, addr: IpAddr, instances: &[InstanceObs]) -> Option<Host> {
     })
 }
 
+/// The mesh's key in `tags` (`rtb/beta/private`), when they say the object is `mesh_id`'s.
+fn mesh_key(tags: &Tags, mesh_id: &str) -> Option<String> {
+    let ours = tags.get(TAG_MESH).is_some_and(|m| m == mesh_id);
+    tags.get(TAG_COMPONENT).filter(|_| ours).cloned()
+}
+
 fn route_table(t: &RouteTableObs, mesh_id: &str) -> RouteTable {
-    let ours = t.tags.get(TAG_MESH).is_some_and(|m| m == mesh_id);
     RouteTable {
         id: t.id.clone(),
-        key: t.tags.get(TAG_COMPONENT).filter(|_| ours).cloned(),
+        key: mesh_key(&t.tags, mesh_id),
         routes: t
             .routes
             .iter()
@@ -113,9 +118,10 @@ fn route_table(t: &RouteTableObs, mesh_id: &str) -> RouteTable {
     }
 }
 
-fn peering(p: &PeeringObs) -> Peering {
+fn peering(p: &PeeringObs, mesh_id: &str) -> Peering {
     Peering {
         id: p.id.clone(),
+        key: mesh_key(&p.tags, mesh_id),
         vpc_ids: [p.requester_vpc_id.clone(), p.accepter_vpc_id.clone()],
         status: p.status,
     }

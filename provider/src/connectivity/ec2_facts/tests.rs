@@ -75,6 +75,9 @@ async fn converged_mesh_reads_as_a_complete_snapshot() {
     assert_eq!(names, ["development", "production", "shared", "testing"]);
     assert_eq!(s.peerings.len(), 6);
     assert!(s.peerings.iter().all(|p| p.status == PeeringStatus::Active));
+    let id = lab.id("pcx/shared:testing");
+    let keyed = s.peerings.iter().find(|p| p.id == id).expect("the peering");
+    assert_eq!(keyed.key.as_deref(), Some("pcx/shared:testing"));
     for (name, ip) in LAB {
         let host = s.host(name).expect("every lab host has its instance");
         assert_eq!(host.instance_id, lab.instances[name]);

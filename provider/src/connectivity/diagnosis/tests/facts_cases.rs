@@ -69,7 +69,7 @@ fn deleted_peering_failing_both_ways_is_one_sentence() {
     }
     let results = matrix(&BOTH_WAYS_3_4);
     let e = run(&results, &full_mesh(), Some(&s));
-    let sentence = "peering pcx-34 between VPC shared and VPC testing is deleted, not active";
+    let sentence = "peering pcx-34 (pcx/shared:testing) between VPC shared and VPC testing is deleted, not active";
     assert_eq!(e.diagnosis, [sentence]);
     assert_eq!(
         cause_of(&results, &e, "shared", "testing").as_deref(),
@@ -110,7 +110,7 @@ fn pending_peering_names_its_status() {
     let e = run(&matrix(&BOTH_WAYS_3_4), &full_mesh(), Some(&s));
     assert_eq!(
         e.diagnosis,
-        ["peering pcx-34 between VPC shared and VPC testing is pending-acceptance, not active"]
+        ["peering pcx-34 (pcx/shared:testing) between VPC shared and VPC testing is pending-acceptance, not active"]
     );
 }
 
@@ -123,7 +123,7 @@ fn missing_route_names_table_and_destination() {
     let results = matrix(&BOTH_WAYS_3_4);
     let e = run(&results, &full_mesh(), Some(&s));
     let sentence =
-        "route table rtb-3 (rtb/testing/private) has no route to 10.4.0.0/16 (VPC shared) through peering pcx-34";
+        "route table rtb-3 (rtb/testing/private) has no route to 10.4.0.0/16 (VPC shared) through peering pcx-34 (pcx/shared:testing)";
     assert_eq!(e.diagnosis, [sentence]);
     assert_eq!(
         cause_of(&results, &e, "shared", "testing").as_deref(),
@@ -144,7 +144,7 @@ fn default_route_to_the_internet_is_not_a_route_to_the_peer() {
     let e = run(&matrix(&BOTH_WAYS_3_4), &full_mesh(), Some(&s));
     assert_eq!(
         e.diagnosis,
-        ["route table rtb-3 (rtb/testing/private) has no route to 10.4.0.0/16 (VPC shared) through peering pcx-34"]
+        ["route table rtb-3 (rtb/testing/private) has no route to 10.4.0.0/16 (VPC shared) through peering pcx-34 (pcx/shared:testing)"]
     );
 }
 
@@ -154,6 +154,7 @@ fn route_to_a_deleted_peering_is_a_blackhole() {
     peering_mut(&mut s, "pcx-34").status = PeeringStatus::Deleted;
     s.peerings.push(Peering {
         id: "pcx-34b".into(),
+        key: None,
         vpc_ids: ["vpc-3".into(), "vpc-4".into()],
         status: PeeringStatus::Active,
     });
@@ -168,7 +169,7 @@ fn route_to_a_deleted_peering_is_a_blackhole() {
     let e = run(&matrix(&BOTH_WAYS_3_4), &full_mesh(), Some(&s));
     assert_eq!(
         e.diagnosis,
-        ["route table rtb-4 (rtb/shared/private) sends 10.3.0.0/16 to peering pcx-34, which is deleted: a blackhole"]
+        ["route table rtb-4 (rtb/shared/private) sends 10.3.0.0/16 to peering pcx-34 (pcx/shared:testing), which is deleted: a blackhole"]
     );
 }
 

@@ -61,7 +61,7 @@ fn instance_without_groups_leaves_only_the_broken_route() {
     let e = run(&results, &full_mesh(), Some(&s));
     assert_eq!(
         e.diagnosis,
-        ["route table rtb-3 (rtb/testing/private) has no route to 10.4.0.0/16 (VPC shared) through peering pcx-34"]
+        ["route table rtb-3 (rtb/testing/private) has no route to 10.4.0.0/16 (VPC shared) through peering pcx-34 (pcx/shared:testing)"]
     );
 }
 
