@@ -8,6 +8,7 @@
 
 mod facts;
 mod fault;
+mod names;
 mod observed;
 pub mod snapshot;
 
@@ -145,11 +146,15 @@ fn join(faults: &[Fault]) -> Option<String> {
     (!sentences.is_empty()).then(|| sentences.join("; "))
 }
 
-/// Each fault's sentence once, in order of first appearance.
+/// One sentence per broken component, in order of first appearance: each fault once,
+/// and the faults of the same security groups (one per blocked pair) as one.
 fn unique<'a>(faults: impl Iterator<Item = &'a Fault>) -> Vec<String> {
     let mut seen = BTreeSet::new();
-    faults
-        .filter(|f| seen.insert(*f))
-        .map(Fault::to_string)
-        .collect()
+    let mut merged: Vec<Fault> = Vec::new();
+    for f in faults.filter(|f| seen.insert(*f)) {
+        if !merged.iter_mut().any(|m| m.absorb(f)) {
+            merged.push(f.clone());
+        }
+    }
+    merged.iter().map(Fault::to_string).collect()
 }

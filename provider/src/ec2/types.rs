@@ -237,6 +237,12 @@ pub struct InstanceObs {
     /// The primary private IPv4 address.
     pub private_ip: Ipv4Addr,
     pub public_ip: Option<Ipv4Addr>,
+    /// Every private IPv4 address of every network interface, the primary one included:
+    /// a host may be probed at a secondary interface's address.
+    pub private_ips: Vec<Ipv4Addr>,
+    /// The instance-level groups and every network interface's groups, each once: EC2
+    /// attaches groups per interface, and an instance with several interfaces (or moto)
+    /// fills in only the interfaces' lists.
     pub security_group_ids: Vec<String>,
     pub state: InstanceState,
     pub tags: Tags,

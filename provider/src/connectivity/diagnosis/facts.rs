@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
-use super::fault::{sorted, Fault, VpcRef};
+use super::fault::{sorted, Fault, ObjectRef, Sources, Unknown, VpcRef};
 use super::snapshot::{
     Host, InstanceState, PeeringStatus, Route, RouteTable, RouteTarget, Snapshot, Vpc,
 };
@@ -25,7 +25,7 @@ struct End<'a> {
 /// said (the `local` source reaching a running target).
 pub fn unreachable(snapshot: &Snapshot, from: &str, to: &str) -> Vec<Fault> {
     let Some(target) = snapshot.host(to) else {
-        return no_facts(to);
+        return no_facts(to, Unknown::Instance);
     };
     if let Some(fault) = not_running(target) {
         return vec![fault];
@@ -34,15 +34,15 @@ pub fn unreachable(snapshot: &Snapshot, from: &str, to: &str) -> Vec<Fault> {
         return Vec::new();
     }
     let Some(source) = snapshot.host(from) else {
-        return no_facts(from);
+        return no_facts(from, Unknown::Instance);
     };
     if let Some(fault) = not_running(source) {
         return vec![fault];
     }
     match (resolve(snapshot, source), resolve(snapshot, target)) {
-        (Some(a), Some(b)) => path(snapshot, &a, &b),
-        (None, _) => no_facts(from),
-        (_, None) => no_facts(to),
+        (Ok(a), Ok(b)) => path(snapshot, &a, &b),
+        (Err(why), _) => no_facts(from, why),
+        (_, Err(why)) => no_facts(to, why),
     }
 }
 
@@ -71,9 +71,10 @@ pub fn unexpected(snapshot: &Snapshot, from_vpc: &str, to_vpc: &str) -> Option<F
     })
 }
 
-fn no_facts(host: &str) -> Vec<Fault> {
+fn no_facts(host: &str, missing: Unknown) -> Vec<Fault> {
     vec![Fault::NoFacts {
         host: host.to_string(),
+        missing,
     }]
 }
 
@@ -85,12 +86,16 @@ fn not_running(host: &Host) -> Option<Fault> {
     })
 }
 
-fn resolve<'a>(snapshot: &'a Snapshot, host: &'a Host) -> Option<End<'a>> {
-    Some(End {
-        host,
-        vpc: snapshot.vpc(&host.vpc_id)?,
-        table: snapshot.route_table_of(host)?,
-    })
+fn resolve<'a>(snapshot: &'a Snapshot, host: &'a Host) -> Result<End<'a>, Unknown> {
+    let vpc = snapshot.vpc(&host.vpc_id).ok_or_else(|| Unknown::Vpc {
+        vpc_id: host.vpc_id.clone(),
+    })?;
+    let table = snapshot
+        .route_table_of(host)
+        .ok_or_else(|| Unknown::RouteTable {
+            subnet_id: host.subnet_id.clone(),
+        })?;
+    Ok(End { host, vpc, table })
 }
 
 fn path(snapshot: &Snapshot, source: &End, target: &End) -> Vec<Fault> {
@@ -98,7 +103,7 @@ fn path(snapshot: &Snapshot, source: &End, target: &End) -> Vec<Fault> {
     if source.vpc.id != target.vpc.id {
         let peering = match active_peering(snapshot, source, target) {
             Ok(id) => id,
-            Err(fault) => return vec![fault],
+            Err(fault) => return vec![*fault],
         };
         faults.extend(route(snapshot, source.table, target, source.vpc, peering));
         faults.extend(route(snapshot, target.table, source, target.vpc, peering));
@@ -106,8 +111,8 @@ fn path(snapshot: &Snapshot, source: &End, target: &End) -> Vec<Fault> {
     match icmp(snapshot, source, target) {
         Echo::Admitted => {}
         Echo::Blocked(fault) => faults.push(fault),
-        Echo::Unknown if faults.is_empty() => return no_facts(&target.host.name),
-        Echo::Unknown => {}
+        Echo::Unknown(why) if faults.is_empty() => return no_facts(&target.host.name, why),
+        Echo::Unknown(_) => {}
     }
     if faults.is_empty() {
         faults.push(Fault::DataPlane {
@@ -119,22 +124,22 @@ fn path(snapshot: &Snapshot, source: &End, target: &End) -> Vec<Fault> {
 
 /// The id of the active peering between the VPCs of `x` and `y`, or the fault that there
 /// is none.
-fn active_peering<'a>(snapshot: &'a Snapshot, x: &End, y: &End) -> Result<&'a str, Fault> {
+fn active_peering<'a>(snapshot: &'a Snapshot, x: &End, y: &End) -> Result<&'a str, Box<Fault>> {
     let vpc_ref = |v: &Vpc| VpcRef {
         name: v.name.clone(),
         id: v.id.clone(),
     };
     let (a, b) = (x.vpc, y.vpc);
     match snapshot.peering_between(&a.id, &b.id) {
-        None => Err(Fault::NoPeering {
+        None => Err(Box::new(Fault::NoPeering {
             vpcs: sorted(vpc_ref(a), vpc_ref(b)),
             dead: dead_peerings(snapshot, x, y),
-        }),
-        Some(p) if p.status != PeeringStatus::Active => Err(Fault::PeeringInactive {
-            id: p.id.clone(),
+        })),
+        Some(p) if p.status != PeeringStatus::Active => Err(Box::new(Fault::PeeringInactive {
+            peering: ObjectRef::peering(snapshot, &p.id),
             status: p.status,
             vpcs: sorted(a.name.clone(), b.name.clone()),
-        }),
+        })),
         Some(p) => Ok(&p.id),
     }
 }
@@ -147,11 +152,12 @@ fn route(
     own: &Vpc,
     peering: &str,
 ) -> Option<Fault> {
+    let table_ref = || ObjectRef::route_table(table);
     let missing = || Fault::MissingRoute {
-        table: table.id.clone(),
+        table: table_ref(),
         destination: peer.vpc.cidr,
         vpc: peer.vpc.name.clone(),
-        peering: peering.to_string(),
+        peering: ObjectRef::peering(snapshot, peering),
     };
     let Some(route) = table.route_for(peer.host.private_ip) else {
         return Some(missing());
@@ -163,17 +169,17 @@ fn route(
     let status = found.map(|p| p.status);
     if status != Some(PeeringStatus::Active) || route.blackhole {
         return Some(Fault::DeadRoute {
-            table: table.id.clone(),
+            table: table_ref(),
             destination: route.destination,
-            peering: id.clone(),
+            peering: ObjectRef::peering(snapshot, id),
             status,
         });
     }
     let leads_to_peer = found.is_some_and(|p| p.connects(&own.id, &peer.vpc.id));
     (!leads_to_peer).then(|| Fault::WrongPeering {
-        table: table.id.clone(),
+        table: table_ref(),
         destination: route.destination,
-        peering: id.clone(),
+        peering: ObjectRef::peering(snapshot, id),
         vpc: peer.vpc.name.clone(),
     })
 }
@@ -200,31 +206,43 @@ fn dead_peerings(snapshot: &Snapshot, x: &End, y: &End) -> Vec<String> {
 enum Echo {
     Admitted,
     Blocked(Fault),
-    /// A group is not in the snapshot, or has rules it cannot model.
-    Unknown,
+    /// No group was read for the instance, a group is not in the snapshot, or one has
+    /// rules it cannot model.
+    Unknown(Unknown),
 }
 
 fn icmp(snapshot: &Snapshot, source: &End, target: &End) -> Echo {
     let from: Ipv4Addr = source.host.private_ip;
-    let mut unknown = false;
+    let instance_id = target.host.instance_id.clone();
+    // EC2 gives every instance at least one group (its VPC's default when none is named):
+    // an empty list is a fact not read, never a group that blocks.
+    if target.host.security_group_ids.is_empty() {
+        return Echo::Unknown(Unknown::NoGroups { instance_id });
+    }
+    let (mut unread, mut opaque) = (Vec::new(), Vec::new());
     for id in &target.host.security_group_ids {
         let Some(group) = snapshot.security_group(id) else {
-            unknown = true;
+            unread.push(id.clone());
             continue;
         };
         if group.ingress.iter().any(|r| r.admits_echo_from(from)) {
             return Echo::Admitted;
         }
-        unknown |= group.opaque_rules > 0;
+        if group.opaque_rules > 0 {
+            opaque.push(id.clone());
+        }
     }
-    if unknown {
-        return Echo::Unknown;
+    if !unread.is_empty() || !opaque.is_empty() {
+        return Echo::Unknown(Unknown::Groups { unread, opaque });
     }
     Echo::Blocked(Fault::IcmpBlocked {
         groups: target.host.security_group_ids.clone(),
-        host: target.host.name.clone(),
-        source: from,
-        source_vpc: source.vpc.name.clone(),
-        source_cidr: source.vpc.cidr,
+        vpc: target.vpc.name.clone(),
+        hosts: vec![target.host.name.clone()],
+        sources: vec![Sources {
+            vpc: source.vpc.name.clone(),
+            cidr: source.vpc.cidr,
+            addrs: vec![from],
+        }],
     })
 }

@@ -2,19 +2,12 @@
 //! that names it. Faults compare by value, so the same component found through several
 //! failing results (both directions of a pair, every host of two VPCs) is reported once.
 
-use std::fmt;
-use std::net::Ipv4Addr;
-
 use ipnet::Ipv4Net;
+use std::fmt;
 
+use super::names::groups;
+pub use super::names::{ObjectRef, Sources, Unknown, VpcRef};
 use super::snapshot::{InstanceState, PeeringStatus};
-
-/// A VPC as the sentences name it: mesh name and EC2 id.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct VpcRef {
-    pub name: String,
-    pub id: String,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Fault {
@@ -35,38 +28,41 @@ pub enum Fault {
     },
     /// The peering between two VPCs (sorted names) exists but is not active.
     PeeringInactive {
-        id: String,
+        peering: ObjectRef,
         status: PeeringStatus,
         vpcs: [String; 2],
     },
     /// The route for the peer's CIDR is absent or leads elsewhere than the peering.
     MissingRoute {
-        table: String,
+        table: ObjectRef,
         destination: Ipv4Net,
         vpc: String,
-        peering: String,
+        peering: ObjectRef,
     },
     /// The route leads to a peering that is gone or not active (`None`: unknown id).
     DeadRoute {
-        table: String,
+        table: ObjectRef,
         destination: Ipv4Net,
-        peering: String,
+        peering: ObjectRef,
         status: Option<PeeringStatus>,
     },
     /// The route leads to an active peering that does not connect to the peer VPC.
     WrongPeering {
-        table: String,
+        table: ObjectRef,
         destination: Ipv4Net,
-        peering: String,
+        peering: ObjectRef,
         vpc: String,
     },
-    /// No ingress rule of the target's groups admits ICMP echo from the source.
+    /// No ingress rule of the target's groups (in VPC `vpc`) admits ICMP echo from the
+    /// source. Never built from an empty group list: EC2 never leaves one empty, so that
+    /// is a fact not read, not a group that blocks.
+    /// Built for one host and one source; the diagnosis merges those of the same groups
+    /// into one fault, so a group is named once however many pairs it blocks.
     IcmpBlocked {
         groups: Vec<String>,
-        host: String,
-        source: Ipv4Addr,
-        source_vpc: String,
-        source_cidr: Ipv4Net,
+        vpc: String,
+        hosts: Vec<String>,
+        sources: Vec<Sources>,
     },
     /// Everything this check sees is in place between two hosts (sorted), yet they fail.
     DataPlane { hosts: [String; 2] },
@@ -77,12 +73,55 @@ pub enum Fault {
         peering: Option<String>,
     },
     /// The snapshot lacks what is needed to check a host's path.
-    NoFacts { host: String },
+    NoFacts { host: String, missing: Unknown },
 }
 
 impl Fault {
     pub fn is_no_facts(&self) -> bool {
         matches!(self, Fault::NoFacts { .. })
+    }
+
+    /// Folds `other` into `self` when both are the same groups blocking ICMP echo.
+    /// False (nothing changed) otherwise.
+    pub fn absorb(&mut self, other: &Fault) -> bool {
+        let (
+            Fault::IcmpBlocked {
+                groups,
+                hosts,
+                sources,
+                ..
+            },
+            Fault::IcmpBlocked {
+                groups: other_groups,
+                hosts: other_hosts,
+                sources: other_sources,
+                ..
+            },
+        ) = (self, other)
+        else {
+            return false;
+        };
+        if groups != other_groups {
+            return false;
+        }
+        for h in other_hosts {
+            if !hosts.contains(h) {
+                hosts.push(h.clone());
+            }
+        }
+        for o in other_sources {
+            match sources.iter_mut().find(|s| s.vpc == o.vpc) {
+                Some(s) => {
+                    for a in &o.addrs {
+                        if !s.addrs.contains(a) {
+                            s.addrs.push(*a);
+                        }
+                    }
+                }
+                None => sources.push(o.clone()),
+            }
+        }
+        true
     }
 }
 
@@ -123,17 +162,17 @@ impl fmt::Display for Fault {
                     ids => write!(f, "; their routes still lead to peerings {}, which EC2 no longer lists: they were deleted (or rejected, failed, expired)", ids.join(", ")),
                 }
             }
-            Fault::PeeringInactive { id, status, vpcs: [a, b] } => write!(
+            Fault::PeeringInactive { peering, status, vpcs: [a, b] } => write!(
                 f,
-                "peering {id} between VPC {a} and VPC {b} is {}, not active",
+                "{peering} between VPC {a} and VPC {b} is {}, not active",
                 status.as_str()
             ),
             Fault::MissingRoute { table, destination, vpc, peering } => write!(
                 f,
-                "route table {table} has no route to {destination} (VPC {vpc}) through peering {peering}"
+                "{table} has no route to {destination} (VPC {vpc}) through {peering}"
             ),
             Fault::DeadRoute { table, destination, peering, status } => {
-                write!(f, "route table {table} sends {destination} to peering {peering}, ")?;
+                write!(f, "{table} sends {destination} to {peering}, ")?;
                 match status {
                     None => write!(f, "which does not exist: a blackhole"),
                     Some(PeeringStatus::Active) => write!(f, "which EC2 marks as a blackhole"),
@@ -142,18 +181,18 @@ impl fmt::Display for Fault {
             }
             Fault::WrongPeering { table, destination, peering, vpc } => write!(
                 f,
-                "route table {table} sends {destination} to peering {peering}, which does not connect to VPC {vpc}"
+                "{table} sends {destination} to {peering}, which does not connect to VPC {vpc}"
             ),
-            Fault::IcmpBlocked { groups, host, source, source_vpc, source_cidr } => {
-                let (noun, verb) = if groups.len() == 1 {
-                    ("security group", "does")
-                } else {
-                    ("security groups", "do")
-                };
+            Fault::IcmpBlocked { groups: ids, vpc, hosts, sources } => {
+                let verb = if ids.len() == 1 { "has" } else { "have" };
+                let noun = if hosts.len() == 1 { "host" } else { "hosts" };
+                let from: Vec<String> = sources.iter().map(Sources::to_string).collect();
                 write!(
                     f,
-                    "{noun} {} (host {host}) {verb} not allow ICMP from {source} (VPC {source_vpc}, {source_cidr})",
-                    groups.join(", ")
+                    "{} of VPC {vpc} ({noun} {}) {verb} no inbound rule for ICMP echo from {}",
+                    groups(ids),
+                    hosts.join(", "),
+                    from.join(", nor from ")
                 )
             }
             Fault::DataPlane { hosts: [a, b] } => write!(
@@ -168,10 +207,9 @@ impl fmt::Display for Fault {
                 f,
                 "traffic flows between VPC {a} and VPC {b} with no active peering between them: peering is not transitive, so it takes a path outside the mesh (transit gateway, VPN, proxy)"
             ),
-            Fault::NoFacts { host } => write!(
-                f,
-                "no EC2 facts for host {host} (instance, subnet, route table, security group or VPC not found, or security group rules this check cannot read), so its path cannot be checked"
-            ),
+            Fault::NoFacts { host, missing } => {
+                write!(f, "no EC2 facts for host {host}: {missing}")
+            }
         }
     }
 }

@@ -49,6 +49,8 @@ pub struct Host {
 #[derive(Debug, Clone)]
 pub struct RouteTable {
     pub id: String,
+    /// The mesh's key for it (`rtb/beta/private`), when its tags carry one of this mesh.
+    pub key: Option<String>,
     pub routes: Vec<Route>,
 }
 
@@ -63,6 +65,8 @@ pub struct Route {
 #[derive(Debug, Clone)]
 pub struct Peering {
     pub id: String,
+    /// The mesh's key for it (`pcx/alpha:beta`), when its tags carry one of this mesh.
+    pub key: Option<String>,
     /// Requester and accepter VPC ids.
     pub vpc_ids: [String; 2],
     pub status: PeeringStatus,

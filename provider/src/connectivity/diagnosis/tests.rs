@@ -5,10 +5,12 @@
 
 mod facts_cases;
 mod observed_cases;
+mod unknown_cases;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use super::fault::sorted;
 use super::snapshot::*;
 use super::{explain, Explanation, Probe};
 use crate::connectivity::expect::Expectations;
@@ -49,6 +51,7 @@ fn lab() -> Snapshot {
         routes.extend(peers(n).map(|m| route(cidr(m), RouteTarget::Peering(pcx(n, m)))));
         s.route_tables.push(RouteTable {
             id: format!("rtb-{n}"),
+            key: Some(format!("rtb/{name}/private")),
             routes,
         });
         let ingress = (1..=4).map(|m| IngressRule {
@@ -61,8 +64,10 @@ fn lab() -> Snapshot {
             opaque_rules: 0,
         });
         for m in peers(n).filter(|&m| m > n) {
+            let pair = sorted(*name, LAB[m - 1].0);
             s.peerings.push(Peering {
                 id: pcx(n, m),
+                key: Some(format!("pcx/{}:{}", pair[0], pair[1])),
                 vpc_ids: [format!("vpc-{n}"), format!("vpc-{m}")],
                 status: PeeringStatus::Active,
             });
@@ -98,6 +103,10 @@ fn peering_mut<'a>(s: &'a mut Snapshot, id: &str) -> &'a mut Peering {
 
 fn table_mut<'a>(s: &'a mut Snapshot, id: &str) -> &'a mut RouteTable {
     s.route_tables.iter_mut().find(|t| t.id == id).unwrap()
+}
+
+fn group_mut<'a>(s: &'a mut Snapshot, id: &str) -> &'a mut SecurityGroup {
+    s.security_groups.iter_mut().find(|g| g.id == id).unwrap()
 }
 
 fn host_mut<'a>(s: &'a mut Snapshot, name: &str) -> &'a mut Host {

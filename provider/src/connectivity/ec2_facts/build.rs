@@ -1,9 +1,10 @@
 //! The diagnosis [`Snapshot`] from what EC2 reports: the mesh's inventory and the
 //! instances in its VPCs. Pure: no EC2 call here.
 //!
-//! Hosts are matched to instances by primary private IPv4 address; a host without a
-//! matching instance (an IPv6 address, a machine outside the mesh's VPCs, a terminated
-//! instance) gets no facts, and the diagnosis says so rather than guessing.
+//! Hosts are matched to instances by any private IPv4 address of any of their network
+//! interfaces; a host without a matching instance (an IPv6 address, a machine outside the
+//! mesh's VPCs, a terminated instance) gets no facts, and the diagnosis says so rather
+//! than guessing.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -12,7 +13,8 @@ use crate::connectivity::diagnosis::snapshot::{
     Host, IngressRule, Peering, Route, RouteTable, SecurityGroup, Snapshot, Subnet, Traffic, Vpc,
 };
 use crate::ec2::types::{
-    InstanceObs, Inventory, PeeringObs, Protocol, RouteTableObs, SecurityGroupObs, SubnetObs,
+    InstanceObs, Inventory, PeeringObs, Protocol, RouteTableObs, SecurityGroupObs, SubnetObs, Tags,
+    TAG_COMPONENT, TAG_MESH,
 };
 use crate::mesh_resource::named_vpcs;
 
@@ -33,8 +35,12 @@ pub fn snapshot(
             .iter()
             .filter_map(|(name, addr)| host(name, *addr, instances))
             .collect(),
-        route_tables: inv.route_tables.iter().map(route_table).collect(),
-        peerings: inv.peerings.iter().map(peering).collect(),
+        route_tables: inv
+            .route_tables
+            .iter()
+            .map(|t| route_table(t, mesh_id))
+            .collect(),
+        peerings: inv.peerings.iter().map(|p| peering(p, mesh_id)).collect(),
         security_groups: inv.security_groups.iter().map(security_group).collect(),
     }
 }
@@ -74,21 +80,32 @@ fn host(name: &str, addr: IpAddr, instances: &[InstanceObs]) -> Option<Host> {
     let IpAddr::V4(ip) = addr else {
         return None;
     };
-    let i = instances.iter().find(|i| i.private_ip == ip)?;
+    let i = instances
+        .iter()
+        .find(|i| i.private_ip == ip || i.private_ips.contains(&ip))?;
     Some(Host {
         name: name.to_string(),
         instance_id: i.id.clone(),
         vpc_id: i.vpc_id.clone(),
         subnet_id: i.subnet_id.clone(),
-        private_ip: i.private_ip,
+        // The address probed, which may be a secondary interface's: routes and rules
+        // are checked for it.
+        private_ip: ip,
         security_group_ids: i.security_group_ids.clone(),
         state: i.state,
     })
 }
 
-fn route_table(t: &RouteTableObs) -> RouteTable {
+/// The mesh's key in `tags` (`rtb/beta/private`), when they say the object is `mesh_id`'s.
+fn mesh_key(tags: &Tags, mesh_id: &str) -> Option<String> {
+    let ours = tags.get(TAG_MESH).is_some_and(|m| m == mesh_id);
+    tags.get(TAG_COMPONENT).filter(|_| ours).cloned()
+}
+
+fn route_table(t: &RouteTableObs, mesh_id: &str) -> RouteTable {
     RouteTable {
         id: t.id.clone(),
+        key: mesh_key(&t.tags, mesh_id),
         routes: t
             .routes
             .iter()
@@ -101,9 +118,10 @@ fn route_table(t: &RouteTableObs) -> RouteTable {
     }
 }
 
-fn peering(p: &PeeringObs) -> Peering {
+fn peering(p: &PeeringObs, mesh_id: &str) -> Peering {
     Peering {
         id: p.id.clone(),
+        key: mesh_key(&p.tags, mesh_id),
         vpc_ids: [p.requester_vpc_id.clone(), p.accepter_vpc_id.clone()],
         status: p.status,
     }

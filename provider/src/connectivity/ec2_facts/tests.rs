@@ -7,14 +7,14 @@
 mod data_source;
 
 use std::collections::BTreeMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
 use super::read_snapshot;
 use crate::connectivity::diagnosis::snapshot::{InstanceState, PeeringStatus, Snapshot};
 use crate::connectivity::diagnosis::tests::{full_mesh, matrix, run, with_cause, LAB};
 use crate::ec2::types::{IngressRule, Inventory, Protocol};
-use crate::ec2::FakeEc2;
+use crate::ec2::{Ec2, FakeEc2};
 use crate::mesh::fixtures::{desired_of, net, seed_mesh, MESH_ID, REGION};
 use crate::mesh::testkit::{converge, id_of, read};
 
@@ -75,6 +75,9 @@ async fn converged_mesh_reads_as_a_complete_snapshot() {
     assert_eq!(names, ["development", "production", "shared", "testing"]);
     assert_eq!(s.peerings.len(), 6);
     assert!(s.peerings.iter().all(|p| p.status == PeeringStatus::Active));
+    let id = lab.id("pcx/shared:testing");
+    let keyed = s.peerings.iter().find(|p| p.id == id).expect("the peering");
+    assert_eq!(keyed.key.as_deref(), Some("pcx/shared:testing"));
     for (name, ip) in LAB {
         let host = s.host(name).expect("every lab host has its instance");
         assert_eq!(host.instance_id, lab.instances[name]);
@@ -82,7 +85,9 @@ async fn converged_mesh_reads_as_a_complete_snapshot() {
         assert_eq!(host.security_group_ids, [lab.id(&format!("sg/{name}"))]);
         assert_eq!(host.state, InstanceState::Running);
         let table = s.route_table_of(host).expect("the subnet's own table");
-        assert_eq!(table.id, lab.id(&format!("rtb/{name}/private")));
+        let key = format!("rtb/{name}/private");
+        assert_eq!(table.id, lab.id(&key));
+        assert_eq!(table.key.as_deref(), Some(key.as_str()));
     }
     let e = run(&matrix(&[]), &full_mesh(), Some(&s));
     assert!(e.diagnosis.is_empty(), "{:?}", e.diagnosis);
@@ -126,10 +131,25 @@ async fn revoked_rule_names_the_group() {
     let e = run(&results, &full_mesh(), Some(&s));
     assert_eq!(
         e.diagnosis,
-        [format!("security group {group} (host shared) does not allow ICMP from 10.3.1.129 (VPC testing, 10.3.0.0/16)")]
+        [format!("security group {group} of VPC shared (host shared) has no inbound rule for ICMP echo from 10.3.1.129 (VPC testing, 10.3.0.0/16)")]
     );
     let pairs = [("testing".to_string(), "shared".to_string())];
     assert_eq!(with_cause(&results, &e), pairs);
+}
+
+#[tokio::test]
+async fn host_at_a_secondary_address_is_its_instance() {
+    let lab = Lab::new().await;
+    let vpc = lab.id("vpc/shared");
+    let mut instances = lab.fake.instances(REGION, &[vpc]).await.unwrap();
+    let secondary: Ipv4Addr = "10.4.1.99".parse().unwrap();
+    instances[0].private_ips.push(secondary);
+    let mut hosts = hosts();
+    hosts.insert("shared".into(), IpAddr::V4(secondary));
+    let s = super::build::snapshot(&lab.inventory, &instances, MESH_ID, &hosts);
+    let host = s.host("shared").expect("matched by its secondary address");
+    assert_eq!(host.instance_id, lab.instances["shared"]);
+    assert_eq!(host.private_ip, secondary);
 }
 
 #[tokio::test]

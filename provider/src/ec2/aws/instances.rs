@@ -2,6 +2,8 @@
 //! DescribeInstances (paginated) per 200 VPC ids, filtered by VPC and by every state but
 //! `terminated`; the results are filtered here as well, whatever the endpoint honours.
 
+use std::net::Ipv4Addr;
+
 use aws_sdk_ec2::types::Instance;
 
 use super::convert::{filter, flatten_tags};
@@ -57,26 +59,61 @@ impl AwsEc2 {
 /// None for an instance without id, VPC, subnet, private IPv4 address or known state.
 fn flatten_instance(i: &Instance, region: &str) -> Option<InstanceObs> {
     let state = i.state()?.name()?.as_str();
+    let private_ip = i.private_ip_address()?.parse().ok()?;
     Some(InstanceObs {
         id: i.instance_id()?.to_string(),
         region: region.to_string(),
         vpc_id: i.vpc_id()?.to_string(),
         subnet_id: i.subnet_id()?.to_string(),
-        private_ip: i.private_ip_address()?.parse().ok()?,
+        private_ip,
         public_ip: i.public_ip_address().and_then(|a| a.parse().ok()),
-        security_group_ids: i
-            .security_groups()
-            .iter()
-            .filter_map(|g| g.group_id().map(str::to_string))
-            .collect(),
+        private_ips: private_ips(i, private_ip),
+        security_group_ids: security_groups(i),
         state: InstanceState::parse(state)?,
         tags: flatten_tags(i.tags()),
     })
 }
 
+/// The primary address, then every interface's private IPv4 addresses, each once.
+fn private_ips(i: &Instance, primary: Ipv4Addr) -> Vec<Ipv4Addr> {
+    let interfaces = i.network_interfaces().iter().flat_map(|n| {
+        let listed = n
+            .private_ip_addresses()
+            .iter()
+            .filter_map(|a| a.private_ip_address());
+        n.private_ip_address().into_iter().chain(listed)
+    });
+    let mut ips = vec![primary];
+    for ip in interfaces.filter_map(|a| a.parse::<Ipv4Addr>().ok()) {
+        if !ips.contains(&ip) {
+            ips.push(ip);
+        }
+    }
+    ips
+}
+
+/// The instance-level groups, then every interface's groups, each once.
+fn security_groups(i: &Instance) -> Vec<String> {
+    let interfaces = i.network_interfaces().iter().flat_map(|n| n.groups());
+    let mut ids: Vec<String> = Vec::new();
+    for id in i
+        .security_groups()
+        .iter()
+        .chain(interfaces)
+        .filter_map(|g| g.group_id())
+    {
+        if !ids.iter().any(|known| known == id) {
+            ids.push(id.to_string());
+        }
+    }
+    ids
+}
+
 #[cfg(test)]
 mod tests {
-    use aws_sdk_ec2::types::{GroupIdentifier, InstanceStateName, Tag};
+    use aws_sdk_ec2::types::{
+        GroupIdentifier, InstanceNetworkInterface, InstancePrivateIpAddress, InstanceStateName, Tag,
+    };
 
     use super::*;
 
@@ -125,5 +162,64 @@ mod tests {
         for s in InstanceState::ALL {
             assert_eq!(InstanceState::parse(s.as_str()), Some(s));
         }
+    }
+
+    fn group(id: &str) -> GroupIdentifier {
+        GroupIdentifier::builder().group_id(id).build()
+    }
+
+    fn interface(groups: &[&str], ips: &[&str]) -> InstanceNetworkInterface {
+        let mut n = InstanceNetworkInterface::builder().private_ip_address(ips[0]);
+        for g in groups {
+            n = n.groups(group(g));
+        }
+        for ip in ips {
+            let a = InstancePrivateIpAddress::builder().private_ip_address(*ip);
+            n = n.private_ip_addresses(a.build());
+        }
+        n.build()
+    }
+
+    /// As moto and `aws_instance` with `network_interface` blocks report it: no
+    /// instance-level groups, groups and addresses per interface.
+    fn two_interfaces(instance_groups: &[&str]) -> Instance {
+        let mut b = Instance::builder()
+            .instance_id("i-2")
+            .vpc_id("vpc-1")
+            .subnet_id("subnet-1")
+            .private_ip_address("10.1.2.10")
+            .state(
+                aws_sdk_ec2::types::InstanceState::builder()
+                    .name(InstanceStateName::Running)
+                    .build(),
+            )
+            .network_interfaces(interface(&["sg-a", "sg-b"], &["10.1.2.10", "10.1.2.11"]))
+            .network_interfaces(interface(&["sg-b", "sg-c"], &["10.1.3.20"]));
+        for g in instance_groups {
+            b = b.security_groups(group(g));
+        }
+        b.build()
+    }
+
+    #[test]
+    fn groups_are_the_union_of_the_instance_and_every_interface() {
+        let i = flatten_instance(&two_interfaces(&[]), "r").expect("complete instance");
+        assert_eq!(i.security_group_ids, ["sg-a", "sg-b", "sg-c"]);
+        let i = flatten_instance(&two_interfaces(&["sg-z", "sg-a"]), "r").unwrap();
+        assert_eq!(i.security_group_ids, ["sg-z", "sg-a", "sg-b", "sg-c"]);
+    }
+
+    #[test]
+    fn every_interface_address_belongs_to_the_instance() {
+        let i = flatten_instance(&two_interfaces(&[]), "r").unwrap();
+        let ips: Vec<String> = i.private_ips.iter().map(|a| a.to_string()).collect();
+        assert_eq!(ips, ["10.1.2.10", "10.1.2.11", "10.1.3.20"]);
+        assert_eq!(i.private_ip.to_string(), "10.1.2.10");
+        let plain = flatten_instance(&instance(InstanceStateName::Running, Some("10.1.2.9")), "r");
+        assert_eq!(plain.unwrap().private_ips, [i_ip("10.1.2.9")]);
+    }
+
+    fn i_ip(a: &str) -> Ipv4Addr {
+        a.parse().unwrap()
     }
 }

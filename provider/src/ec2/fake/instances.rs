@@ -33,6 +33,7 @@ impl State {
                 subnet_id: i.subnet_id.clone(),
                 private_ip: i.private_ip,
                 public_ip: None,
+                private_ips: vec![i.private_ip],
                 security_group_ids: i.security_group_ids.clone(),
                 state: i.state,
                 tags: Tags::new(),
