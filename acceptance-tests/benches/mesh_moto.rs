@@ -11,12 +11,11 @@
 //! `MESH_BENCH_SIZES=4,10` the sizes; the Terraform is the newest found.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::time::Instant;
 
-use acceptance_tests::mesh_fixture::{prepare_mesh_workspace, MeshSpec, TopologySpec, VpcSpec};
-use acceptance_tests::prereq::repo_root;
-use acceptance_tests::{terraform_versions, MotoServer, Workspace};
+use acceptance_tests::bench_setup::{full_mesh, newest_terraform, release_provider, sizes};
+use acceptance_tests::mesh_fixture::{prepare_mesh_workspace, MeshSpec};
+use acceptance_tests::{MotoServer, Workspace};
 
 /// What the provider logged for the calls of one Terraform command.
 #[derive(Default, Debug)]
@@ -98,24 +97,11 @@ fn destroy_lower_bound(n: u64) -> u64 {
 }
 
 fn spec(n: usize) -> MeshSpec {
-    MeshSpec {
-        name: format!("bench-{n}"),
-        vpcs: (0..n)
-            .map(|i| {
-                VpcSpec::private(
-                    &format!("v{i:02}"),
-                    &format!("10.{i}.0.0/16"),
-                    &format!("10.{i}.1.0/24"),
-                )
-            })
-            .collect(),
-        topology: TopologySpec::FullMesh,
-        ssh_ingress_cidrs: vec!["10.0.1.0/24".into()],
-        dns_resolution: None,
-        provider_settings: "  max_concurrency = 16\n  quotas = { rules_per_security_group = 200, vpcs_per_region = 20 }"
-            .into(),
-        vpcs_from_local: false,
-    }
+    full_mesh(
+        &format!("bench-{n}"),
+        n,
+        "  max_concurrency = 16\n  quotas = { rules_per_security_group = 200, vpcs_per_region = 20 }",
+    )
 }
 
 struct Step {
@@ -137,28 +123,10 @@ fn run_step(ws: &mut Workspace, name: &str, args: &[&str]) -> Step {
     }
 }
 
-fn provider() -> PathBuf {
-    std::env::var_os("PEERING_PROVIDER_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("target/release/terraform-provider-peering"))
-}
-
 fn main() {
-    let provider = provider();
-    assert!(
-        provider.is_file(),
-        "no provider at {} (cargo build --release -p terraform-provider-peering)",
-        provider.display()
-    );
-    let tf = terraform_versions()
-        .iter()
-        .max_by_key(|t| t.version_key())
-        .expect("a Terraform (scripts/setup.sh)");
-    let sizes: Vec<usize> = std::env::var("MESH_BENCH_SIZES")
-        .unwrap_or_else(|_| "4,10,20".into())
-        .split(',')
-        .map(|s| s.trim().parse().expect("MESH_BENCH_SIZES: numbers"))
-        .collect();
+    let provider = release_provider();
+    let tf = newest_terraform();
+    let sizes = sizes("MESH_BENCH_SIZES", "4,10,20");
     let moto_bin = MotoServer::executable().expect("moto_server (scripts/setup.sh)");
     println!(
         "peering_mesh against moto, {}, provider {}",

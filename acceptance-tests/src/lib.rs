@@ -10,6 +10,7 @@
 //! A missing prerequisite (Terraform, root for the lab, moto) skips a test
 //! with a printed reason, except under `CI=true`, where it fails ([`prereq`]).
 
+pub mod bench_setup;
 pub mod command;
 pub mod ec2check;
 pub mod faultproxy;
