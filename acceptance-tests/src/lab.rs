@@ -1,5 +1,5 @@
 //! A network lab of namespaces for tests that send real ICMP (see
-//! shared/design/lab.md). Layout, all inside namespaces this guard created:
+//! docs/lab.md). Layout, all inside namespaces this guard created:
 //!
 //! ```text
 //!   <id>-run (runner)          <id>-sw (switch)          <id>-h1, <id>-h2, ...

@@ -1,4 +1,4 @@
-//! The EC2-mirroring network lab (shared/design/lab.md, docs/lab.md): a
+//! The EC2-mirroring network lab (docs/lab.md): a
 //! region's VPCs, subnets, route tables, peerings, internet gateways,
 //! security groups and instances, realised as network namespaces so that
 //! real packets go where AWS would let them, and nowhere else.

@@ -1,4 +1,4 @@
-//! The seed experiment (shared/design/product.md) built with aws-sdk-ec2 in
+//! The seed experiment (examples/seed-experiment) built with aws-sdk-ec2 in
 //! moto, mirrored into the mesh lab from the EC2 API: four VPCs in a full
 //! mesh, a bastion behind an internet gateway, every server pings every
 //! server; a stopped server answers nobody; a deleted peering cuts exactly

@@ -77,7 +77,7 @@ fn check_name(what: &str, name: &str, path: AttributePath, diags: &mut Diagnosti
             path,
             format!("Invalid {what} name"),
             format!(
-                "{what} name {name:?} must be 1 to 32 lowercase letters, digits, '-' or '_' (it is part of component keys such as vpc/NAME); rename it, e.g. {:?}.",
+                "{what} name \"{name}\" must be 1 to 32 lowercase letters, digits, '-' or '_' (it is part of component keys such as vpc/NAME); rename it, e.g. \"{}\".",
                 suggest_name(name)
             ),
         );

@@ -121,7 +121,7 @@ where
 }
 
 /// What went wrong before EC2 answered, in words: the kind of failure and the Display
-/// text of each underlying cause. The SDK's own `DisplayErrorContext` ends with a Debug
+/// text of each underlying cause. The SDK's own `DisplayErrorContext` ends with a raw
 /// dump of the whole error, which must never reach a user.
 fn transport_sentence<E, R>(err: &SdkError<E, R>) -> String
 where
