@@ -67,6 +67,7 @@ impl Ec2Check {
         );
         let config = aws_sdk_ec2::Config::builder()
             .behavior_version(BehaviorVersion::latest())
+            .http_client(terraform_provider_peering::ec2::aws::https_client())
             .region(Region::new(region.to_string()))
             .endpoint_url(endpoint)
             .credentials_provider(credentials)

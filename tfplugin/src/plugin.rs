@@ -13,6 +13,7 @@ mod cli;
 pub mod handshake;
 mod serve;
 mod services;
+mod tls_conn;
 
 use std::io::Write as _;
 use std::net::SocketAddr;

@@ -66,6 +66,7 @@ impl Ec2 {
         );
         let config = aws_sdk_ec2::Config::builder()
             .behavior_version(BehaviorVersion::latest())
+            .http_client(terraform_provider_peering::ec2::aws::https_client())
             .region(Region::new(REGION))
             .endpoint_url(endpoint)
             .credentials_provider(credentials)

@@ -40,7 +40,7 @@ use super::waiting::BatchPoller;
 use super::{Action, Ec2Error};
 use crate::config::ProviderConfig;
 
-pub use sdk_config::FALLBACK_REGION;
+pub use sdk_config::{https_client, FALLBACK_REGION};
 
 /// How long `create_vpc` waits for `available`, and `delete_peering` for `deleted`.
 const STATE_TIMEOUT: Duration = Duration::from_secs(300);

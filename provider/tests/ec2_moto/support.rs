@@ -81,6 +81,7 @@ impl Moto {
         let keys = Credentials::new("testing", "testing", None, None, "moto");
         let conf = aws_sdk_ec2::Config::builder()
             .behavior_version(BehaviorVersion::latest())
+            .http_client(terraform_provider_peering::ec2::aws::https_client())
             .region(Region::new(region.to_string()))
             .endpoint_url(format!("http://{}", self.address))
             .credentials_provider(keys)

@@ -5,13 +5,13 @@ use std::time::Duration;
 
 use futures::Stream;
 use tokio::net::{TcpListener, TcpStream};
-use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Server;
 use tonic_health::ServingStatus;
 
 use super::services::{Broker, Controller, Stdio};
+use super::tls_conn::TlsConnection;
 use crate::proto::plugin::grpc_broker_server::GrpcBrokerServer;
 use crate::proto::plugin::grpc_controller_server::GrpcControllerServer;
 use crate::proto::plugin::grpc_stdio_server::GrpcStdioServer;
@@ -104,7 +104,7 @@ fn plain_incoming(listener: TcpListener) -> impl Stream<Item = std::io::Result<T
 fn tls_incoming(
     listener: TcpListener,
     acceptor: TlsAcceptor,
-) -> impl Stream<Item = std::io::Result<TlsStream<TcpStream>>> {
+) -> impl Stream<Item = std::io::Result<TlsConnection>> {
     let (ready_tx, ready_rx) = tokio::sync::mpsc::channel(16);
     tokio::spawn(async move {
         loop {
@@ -121,7 +121,7 @@ fn tls_incoming(
             tokio::spawn(async move {
                 match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
                     Ok(Ok(tls)) => {
-                        let _ = ready_tx.send(Ok(tls)).await;
+                        let _ = ready_tx.send(Ok(TlsConnection(tls))).await;
                     }
                     Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake refused"),
                     Err(_) => tracing::debug!("TLS handshake timed out"),

@@ -17,6 +17,8 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
+use aws_sdk_ec2::config::SharedHttpClient;
+use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 
 use crate::config::ProviderConfig;
 
@@ -33,10 +35,21 @@ fn timeouts() -> TimeoutConfig {
         .build()
 }
 
+/// The one HTTP client of every AWS call (EC2, STS, SSO, instance metadata): hyper 1
+/// and rustls on ring, trusting the system's certificates. The AWS crates are built
+/// without their default clients so that the build has one HTTP stack and one crypto
+/// provider; a client made without this one would have no HTTP client at all.
+pub fn https_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
+}
+
 /// Loads the shared SDK configuration (reads profiles and the environment; with an
 /// assumed role, the role's credentials are fetched lazily on first use).
 pub async fn load(config: &ProviderConfig) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https_client())
         .retry_config(RetryConfig::disabled())
         .timeout_config(timeouts());
     if let Some(region) = &config.region {
