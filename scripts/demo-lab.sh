@@ -42,7 +42,7 @@ cleanup() {
     if [ -f "$WORK/pids" ]; then
         while read -r pid; do
             case "$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline")" in
-            *moto_server* | *socat*) kill -KILL -- "-$pid" 2>/dev/null || true ;;
+            *moto_any_port* | *socat*) kill -KILL -- "-$pid" 2>/dev/null || true ;;
             esac
         done <"$WORK/pids"
     fi

@@ -29,14 +29,22 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo; echo "demo: interrupted"; exit 130' INT TERM
 
-PORT="$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-ENDPOINT="http://127.0.0.1:$PORT"
-"$ROOT/.tools/bin/moto_server" -H 127.0.0.1 -p "$PORT" >"$WORK/moto.log" 2>&1 &
+# moto binds a port of its own choosing and prints it (no port picked and released first).
+"$PYTHON" "$ROOT/scripts/moto_any_port.py" >"$WORK/moto.port" 2>"$WORK/moto.log" &
 MOTO_PID=$!
-for _ in $(seq 1 100); do
-    if "$PYTHON" -c "import urllib.request; urllib.request.urlopen('$ENDPOINT/moto-api/')" 2>/dev/null; then break; fi
+PORT=""
+for _ in $(seq 1 600); do
+    PORT="$(head -1 "$WORK/moto.port")"
+    if [ -n "$PORT" ]; then break; fi
+    if ! kill -0 "$MOTO_PID" 2>/dev/null; then break; fi
     sleep 0.1
 done
+if [ -z "$PORT" ]; then
+    echo "demo: moto did not start; its output:" >&2
+    cat "$WORK/moto.log" >&2
+    exit 1
+fi
+ENDPOINT="http://127.0.0.1:$PORT"
 echo "demo: EC2 emulator (moto) on $ENDPOINT"
 
 install_provider "$PROVIDER" "$WORK"

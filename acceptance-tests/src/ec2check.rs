@@ -55,29 +55,35 @@ pub struct Ec2Check {
     runtime: Runtime,
 }
 
+/// A plain SDK client for `region` at `endpoint` (moto's `http://127.0.0.1:PORT`) with
+/// moto's dummy keys, on the provider's HTTP client.
+pub fn sdk_client(endpoint: &str, region: &str) -> aws_sdk_ec2::Client {
+    let credentials = Credentials::new(
+        DUMMY_ACCESS_KEY,
+        DUMMY_SECRET_KEY,
+        None,
+        None,
+        "acceptance-tests",
+    );
+    let config = aws_sdk_ec2::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .http_client(terraform_provider_peering::ec2::aws::https_client())
+        .region(Region::new(region.to_string()))
+        .endpoint_url(endpoint)
+        .credentials_provider(credentials)
+        .build();
+    aws_sdk_ec2::Client::from_conf(config)
+}
+
 impl Ec2Check {
     /// A client for `region` at `endpoint` (moto's `http://127.0.0.1:PORT`).
     pub fn new(endpoint: &str, region: &str) -> Ec2Check {
-        let credentials = Credentials::new(
-            DUMMY_ACCESS_KEY,
-            DUMMY_SECRET_KEY,
-            None,
-            None,
-            "acceptance-tests",
-        );
-        let config = aws_sdk_ec2::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .http_client(terraform_provider_peering::ec2::aws::https_client())
-            .region(Region::new(region.to_string()))
-            .endpoint_url(endpoint)
-            .credentials_provider(credentials)
-            .build();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .expect("a tokio runtime for the EC2 checks");
         Ec2Check {
-            client: aws_sdk_ec2::Client::from_conf(config),
+            client: sdk_client(endpoint, region),
             runtime,
         }
     }

@@ -1,10 +1,12 @@
 //! The local EC2 emulator (moto's server, installed by scripts/setup.sh into
 //! `.tools/bin/moto_server`), listening on loopback only, stopped on drop.
 
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::io::{BufRead, BufReader};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use crate::command::kill_process_group;
 use crate::prereq::{find_on_path, is_executable, missing_prerequisite, tools_bin};
@@ -37,35 +39,46 @@ impl MotoServer {
         Some(MotoServer::start(&executable).unwrap_or_else(|e| panic!("{test}: {e}")))
     }
 
-    /// Starts moto on a free loopback port and waits until it accepts connections.
+    /// Starts moto on a loopback port it binds itself (`scripts/moto_any_port.py`, run
+    /// by moto's own Python) and returns once it serves. No port is picked and released
+    /// first, so a busy machine's other servers cannot take it in between.
     pub fn start(executable: &std::path::Path) -> Result<MotoServer, String> {
         use std::os::unix::process::CommandExt;
-        let port = free_loopback_port()?;
+        let (python, python_args) = interpreter_of(executable)?;
         let log = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
         let (log_file, log_path) = log.keep().map_err(|e| e.to_string())?;
-        let child = Command::new(executable)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        let mut child = Command::new(&python)
+            .args(&python_args)
+            .arg(launcher())
             .stdin(Stdio::null())
-            .stdout(log_file.try_clone().map_err(|e| e.to_string())?)
+            .stdout(Stdio::piped())
             .stderr(log_file)
             .process_group(0)
             .spawn()
-            .map_err(|e| format!("starting {}: {e}", executable.display()))?;
-        let mut server = MotoServer {
+            .map_err(|e| format!("starting moto with {}: {e}", python.display()))?;
+        let port = first_line(child.stdout.take().expect("piped stdout")).and_then(|line| {
+            line.trim()
+                .parse::<u16>()
+                .map_err(|e| format!("its first line is not a port: {e}"))
+        });
+        let port = match port {
+            Ok(port) => port,
+            Err(why) => {
+                kill_process_group(child.id());
+                let exited = child.wait().ok();
+                let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+                return Err(format!(
+                    "moto did not start ({why}; exit: {exited:?}); its output:\n{log}"
+                ));
+            }
+        };
+        let server = MotoServer {
             child,
             address: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
         };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while TcpStream::connect_timeout(&server.address, Duration::from_millis(200)).is_err() {
-            let exited = server.child.try_wait().ok().flatten();
-            if exited.is_some() || Instant::now() > deadline {
-                let log = std::fs::read_to_string(&log_path).unwrap_or_default();
-                return Err(format!(
-                    "moto_server did not start ({exited:?}); its output:\n{log}"
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        // The port is printed once the socket listens: connecting now must work.
+        TcpStream::connect_timeout(&server.address, Duration::from_secs(5))
+            .map_err(|e| format!("moto printed port {port} but refuses connections: {e}"))?;
         let _ = std::fs::remove_file(&log_path);
         Ok(server)
     }
@@ -93,7 +106,44 @@ impl Drop for MotoServer {
     }
 }
 
-fn free_loopback_port() -> Result<u16, String> {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(|e| e.to_string())?;
-    Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
+/// The launcher next to the other scripts of the repository.
+fn launcher() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/moto_any_port.py")
+}
+
+/// The interpreter (and its arguments, for `#!/usr/bin/env python3`) named on the first
+/// line of the `moto_server` script pip installed: the Python that has moto.
+fn interpreter_of(moto_server: &Path) -> Result<(PathBuf, Vec<String>), String> {
+    let text = std::fs::read(moto_server)
+        .map_err(|e| format!("reading {}: {e}", moto_server.display()))?;
+    let first = text.split(|b| *b == b'\n').next().unwrap_or_default();
+    let first = String::from_utf8_lossy(first);
+    let mut words = first
+        .strip_prefix("#!")
+        .ok_or_else(|| format!("{} is not a Python script", moto_server.display()))?
+        .split_whitespace()
+        .map(str::to_string);
+    let program = words
+        .next()
+        .ok_or_else(|| format!("{} names no interpreter", moto_server.display()))?;
+    Ok((PathBuf::from(program), words.collect()))
+}
+
+/// The first line `stdout` prints within a minute; the rest is drained so that the
+/// server never blocks on a full pipe.
+fn first_line(stdout: ChildStdout) -> Result<String, String> {
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(stdout);
+        let mut line = String::new();
+        let read = reader.read_line(&mut line).map(|_| line);
+        let _ = sender.send(read);
+        let _ = std::io::copy(&mut reader, &mut std::io::sink());
+    });
+    match receiver.recv_timeout(Duration::from_secs(60)) {
+        Ok(Ok(line)) if !line.is_empty() => Ok(line),
+        Ok(Ok(_)) => Err("it exited before printing its port".to_string()),
+        Ok(Err(e)) => Err(format!("reading its output: {e}")),
+        Err(_) => Err("it printed no port within a minute".to_string()),
+    }
 }

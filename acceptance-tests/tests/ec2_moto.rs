@@ -1,6 +1,7 @@
-//! `AwsEc2` against a real moto server (the local EC2 emulator), one fresh server per
-//! test on a free loopback port. Without `.tools/bin/moto_server` (scripts/setup.sh)
-//! the tests are skipped with a message, except under CI=true where that fails.
+//! The provider's EC2 client layer (`AwsEc2`) against a real moto server (the local EC2
+//! emulator), one fresh server per test ([`acceptance_tests::moto::MotoServer`]). Without
+//! moto (scripts/setup.sh) the tests are skipped with a message, except under CI=true
+//! where that fails.
 
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
