@@ -2,8 +2,8 @@
 //! checked the way users consume a release: its files have the registry's
 //! layout and are reproducible, and every supported Terraform installs the
 //! packaged provider from them, served as a `network_mirror` over HTTPS on
-//! loopback and read as a packed `filesystem_mirror`, recording the published
-//! hashes in `.terraform.lock.hcl`. The provider packaged is the binary the
+//! loopback and read as a packed `filesystem_mirror`, checking the published
+//! `zh:` hash and recording the published `h1:` in `.terraform.lock.hcl`. The provider packaged is the binary the
 //! other acceptance tests use (the debug build in `make test`): no second
 //! profile is built here.
 
@@ -27,8 +27,14 @@ fn release_files_have_the_registry_layout_and_are_reproducible() {
     let (first, second) = (tmp.path().join("first"), tmp.path().join("second"));
     fake_provider(&binary, VERSION);
     package::package(&binary, &first, &[]).expect_success();
-    // The same bytes written again (a new modification time) package to the same zip.
-    fake_provider(&binary, VERSION);
+    // The same bytes with another modification time package to the same zip.
+    std::fs::File::options()
+        .write(true)
+        .open(&binary)
+        .and_then(|f| {
+            f.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1 << 30))
+        })
+        .expect("changing the binary's modification time");
     package::package(&binary, &second, &[]).expect_success();
 
     let platform = host_platform();
