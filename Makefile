@@ -5,7 +5,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 
 .NOTPARALLEL:
-.PHONY: all setup build demo test fmt-check clippy unit acceptance lab-clean
+.PHONY: all setup build demo test fmt-check clippy unit acceptance lab-clean release
 
 all: build
 
@@ -44,6 +44,16 @@ acceptance:
 	@echo "== acceptance tests"
 	PEERING_PROVIDER_BIN="$$($(CARGO) metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/terraform-provider-peering" \
 		$(CARGO) test -p acceptance-tests --tests -- --nocapture
+
+# The release build, packaged into dist/ as a registry release and a provider
+# mirror (scripts/package-release.py packages any built binary: the acceptance
+# test packages the debug build instead of building this profile).
+# Cargo's target directory (CARGO_TARGET_DIR may move it); expanded only when used.
+TARGET_DIR = $(shell $(CARGO) metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+
+release:
+	$(CARGO) build --release -p terraform-provider-peering
+	python3 scripts/package-release.py --dist dist --binary "$(TARGET_DIR)/release/terraform-provider-peering"
 
 # Removes lab namespaces left by a killed run.
 lab-clean:

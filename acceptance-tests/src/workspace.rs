@@ -104,6 +104,12 @@ impl Workspace {
         self.env.push((key.to_string(), value.to_string()));
     }
 
+    /// Replaces the CLI configuration every later command uses (by default a
+    /// filesystem mirror of the provider), e.g. with a `network_mirror`.
+    pub fn set_cli_config(&self, text: &str) {
+        std::fs::write(self.root().join("terraformrc"), text).expect("writing terraformrc");
+    }
+
     pub fn terraform(&self) -> &Terraform {
         &self.terraform
     }

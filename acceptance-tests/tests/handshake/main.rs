@@ -1,6 +1,7 @@
 //! The provider binary as go-plugin sees it, without Terraform: refuses to run
-//! by hand, prints the handshake line, and with AutoMTLS serves only the client
-//! certificate Terraform pinned in PLUGIN_CLIENT_CERT.
+//! by hand, prints its version with `--version`, prints the handshake line,
+//! and with AutoMTLS serves only the client certificate Terraform pinned in
+//! PLUGIN_CLIENT_CERT.
 
 mod pinned_tls;
 
@@ -34,6 +35,24 @@ fn run_by_hand_it_explains_itself_and_exits_1() {
         !out.stdout.starts_with("1|"),
         "printed a handshake without the cookie:\n{out}"
     );
+}
+
+#[test]
+fn version_flag_prints_the_cargo_version_and_exits_0() {
+    // The workspace version: this crate and the provider share it.
+    let version = env!("CARGO_PKG_VERSION");
+    for flag in ["--version", "-version", "-v"] {
+        let mut cmd = Command::new(provider_binary());
+        cmd.arg(flag).env_remove(MAGIC_COOKIE_KEY);
+        let out = command::run(cmd, Duration::from_secs(30));
+        assert_eq!(out.code, Some(0), "exit code:\n{out}");
+        assert!(
+            out.stdout
+                .starts_with(&format!("terraform-provider-peering v{version} ")),
+            "the first word names the binary, the second its version {version}:\n{out}"
+        );
+        assert!(out.stderr.is_empty(), "nothing on stderr:\n{out}");
+    }
 }
 
 /// The fields of `1|6|tcp|127.0.0.1:PORT|grpc|CERT`.
