@@ -3,7 +3,8 @@
 # demo, `meshlab`) that were killed before they could clean up, with the
 # processes inside them, and their directories in the temp dir. Names are
 # ptl<pid>x<...>; while process <pid> still runs (a test, or the keeper of a
-# `meshlab up` lab) its lab is kept. `meshlab clean` does the same.
+# `meshlab up` lab) its lab is kept. `meshlab clean` does the same for namespaces.
+# Then EC2 emulators (moto) whose test was killed: orphans, adopted by init.
 set -euo pipefail
 
 if [ "$(id -u)" != 0 ]; then
@@ -42,3 +43,10 @@ for dir in $(find "$tmp" -maxdepth 1 -type d -regextype posix-extended -regex "$
     fi
 done
 echo "lab-clean: $removed namespace(s) removed"
+# Tests start moto in its own process group; a killed test leaves it running.
+for pid in $(pgrep -f 'moto_any_port\.py|moto_server' || true); do
+    if [ "$(ps -o ppid= -p "$pid" 2>/dev/null | tr -d ' ')" = 1 ]; then
+        kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+        echo "lab-clean: stopped orphaned EC2 emulator (pid $pid)"
+    fi
+done

@@ -30,8 +30,10 @@ impl TestNetns {
             skip_or_fail(test, "creating network namespaces needs root");
             return None;
         }
+        // The labs' naming (`ptl<pid>x...`): `make lab-clean` removes it if this test is
+        // killed before it can.
         let name = format!(
-            "probe-test-{}-{}",
+            "ptl{}x{}-probe",
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
