@@ -1,0 +1,44 @@
+//! `pulumi import` (or the `import` resource option) as the bridge calls it.
+
+use acceptance_tests::MotoServer;
+
+use crate::bridge::Bridge;
+use crate::{autoname, create, id_of, mesh_config};
+
+/// Mirrors the bridge's Read for an import: ImportResourceState with the mesh id,
+/// then ReadResource on what it returned (with its private state), then, as
+/// `pulumi up` checks the imported resource against the program, a
+/// PlanResourceChange that must show no change and no replacement.
+#[test]
+fn import_then_read_then_plan_shows_no_changes() {
+    let Some(moto) = MotoServer::require("import_then_read_then_plan_shows_no_changes") else {
+        return;
+    };
+    let name = autoname("lab");
+    let mut other_stack = Bridge::start(&moto.endpoint());
+    let config = other_stack.mesh(&mesh_config(&name, "net"));
+    let (created, _) = create(&mut other_stack, &config);
+    drop(other_stack);
+    let id = id_of(&created);
+
+    let mut import = Bridge::start(&moto.endpoint());
+    let (imported, imported_private) = import.import_mesh(&id);
+    assert_eq!(id_of(&imported), id);
+    let (read, read_private) = import.read_mesh(&imported, &imported_private);
+    assert_eq!(id_of(&read), id);
+    assert_eq!(read.get("name").as_str(), Some(name.as_str()));
+    for vpc in ["alpha", "beta", "gamma"] {
+        assert_eq!(
+            read.get("vpcs").get(vpc).get("vpc_id"),
+            created.get("vpcs").get(vpc).get("vpc_id"),
+            "vpcs.{vpc}.vpc_id"
+        );
+    }
+    let planned = import.plan_mesh(&read, &config, &read_private);
+    assert!(
+        planned.requires_replace.is_empty(),
+        "the imported mesh would be replaced: {:?}",
+        planned.requires_replace
+    );
+    assert_eq!(planned.state, read, "the plan after the import shows a change");
+}
