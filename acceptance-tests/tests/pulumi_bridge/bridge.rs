@@ -64,7 +64,10 @@ impl Bridge {
             ("AWS_ACCESS_KEY_ID", DUMMY_ACCESS_KEY),
             ("AWS_SECRET_ACCESS_KEY", DUMMY_SECRET_KEY),
             ("AWS_CONFIG_FILE", "/nonexistent/aws-config"),
-            ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials"),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE",
+                "/nonexistent/aws-credentials",
+            ),
             ("AWS_EC2_METADATA_DISABLED", "true"),
         ];
         let mut session = PluginSession::start(provider_binary(), &env);
@@ -94,11 +97,20 @@ impl Bridge {
     }
 
     pub fn provider_type(&self) -> Type {
-        block_type(self.schema.provider.as_ref().and_then(|s| s.block.as_ref()).expect("provider schema"))
+        block_type(
+            self.schema
+                .provider
+                .as_ref()
+                .and_then(|s| s.block.as_ref())
+                .expect("provider schema"),
+        )
     }
 
     pub fn mesh_block(&self) -> &pb::schema::Block {
-        self.schema.resource_schemas[MESH].block.as_ref().expect("mesh schema")
+        self.schema.resource_schemas[MESH]
+            .block
+            .as_ref()
+            .expect("mesh schema")
     }
 
     pub fn mesh_type(&self) -> Type {
@@ -114,10 +126,18 @@ impl Bridge {
         let ty = self.provider_type();
         let config = dynamic(&from_json(config, &ty), &ty);
         let client = &mut self.session.client;
-        let validated = self.session.runtime.block_on(client.validate_provider_config(
-            pb::validate_provider_config::Request { config: Some(config.clone()) },
-        ));
-        let mut diags = validated.expect("ValidateProviderConfig").into_inner().diagnostics;
+        let validated = self
+            .session
+            .runtime
+            .block_on(
+                client.validate_provider_config(pb::validate_provider_config::Request {
+                    config: Some(config.clone()),
+                }),
+            );
+        let mut diags = validated
+            .expect("ValidateProviderConfig")
+            .into_inner()
+            .diagnostics;
         let configured = self.session.runtime.block_on(client.configure_provider(
             pb::configure_provider::Request {
                 // The bridge is not Terraform: no Terraform version to announce.
@@ -126,7 +146,12 @@ impl Bridge {
                 client_capabilities: pulumi_capabilities(),
             },
         ));
-        diags.extend(configured.expect("ConfigureProvider").into_inner().diagnostics);
+        diags.extend(
+            configured
+                .expect("ConfigureProvider")
+                .into_inner()
+                .diagnostics,
+        );
         diags
     }
 
@@ -137,7 +162,10 @@ impl Bridge {
             client_capabilities: pulumi_capabilities(),
         };
         let reply = self.block_on_client(|c| Box::pin(c.validate_resource_config(request)));
-        reply.expect("ValidateResourceConfig").into_inner().diagnostics
+        reply
+            .expect("ValidateResourceConfig")
+            .into_inner()
+            .diagnostics
     }
 
     fn block_on_client<T>(
@@ -246,7 +274,10 @@ impl Bridge {
         assert_eq!(reply.imported_resources.len(), 1, "one mesh imported");
         let imported = &reply.imported_resources[0];
         assert_eq!(imported.type_name, MESH);
-        (value_of(imported.state.as_ref(), &ty), imported.private.clone())
+        (
+            value_of(imported.state.as_ref(), &ty),
+            imported.private.clone(),
+        )
     }
 
     /// The JSON form the bridge stores as the resource's outputs.
@@ -256,7 +287,12 @@ impl Bridge {
 
     /// The data source's cty type.
     pub fn data_type(&self) -> Type {
-        block_type(self.schema.data_source_schemas[CONNECTIVITY].block.as_ref().expect("data source schema"))
+        block_type(
+            self.schema.data_source_schemas[CONNECTIVITY]
+                .block
+                .as_ref()
+                .expect("data source schema"),
+        )
     }
 
     pub fn validate_data(&mut self, config: &Value) -> Vec<pb::Diagnostic> {
@@ -265,7 +301,10 @@ impl Bridge {
             config: Some(dynamic(config, &self.data_type())),
         };
         let reply = self.block_on_client(|c| Box::pin(c.validate_data_resource_config(request)));
-        reply.expect("ValidateDataResourceConfig").into_inner().diagnostics
+        reply
+            .expect("ValidateDataResourceConfig")
+            .into_inner()
+            .diagnostics
     }
 
     pub fn read_data(&mut self, config: &Value) -> Value {

@@ -14,7 +14,10 @@ use pb::schema::object::NestingMode as ObjectNesting;
 
 /// The object type a block's values have.
 pub fn block_type(block: &pb::schema::Block) -> Type {
-    let attrs = block.attributes.iter().map(|a| (a.name.clone(), attr_type(a)));
+    let attrs = block
+        .attributes
+        .iter()
+        .map(|a| (a.name.clone(), attr_type(a)));
     let blocks = block.block_types.iter().map(|b| {
         let inner = block_type(b.block.as_ref().expect("nested block body"));
         let ty = match BlockNesting::try_from(b.nesting).expect("nesting mode") {
@@ -63,9 +66,7 @@ pub fn proposed_new(block: &pb::schema::Block, prior: &Value, config: &Value) ->
             Ok(BlockNesting::Single | BlockNesting::Group)
         );
         let value = match (single, b.block.as_ref()) {
-            (true, Some(body)) if !c.is_null() => {
-                proposed_new(body, prior.get(&b.type_name), c)
-            }
+            (true, Some(body)) if !c.is_null() => proposed_new(body, prior.get(&b.type_name), c),
             _ => c.clone(),
         };
         out.insert(b.type_name.clone(), value);
@@ -118,7 +119,10 @@ fn proposed_nested(object: &pb::schema::Object, prior: &Value, config: &Value) -
                 .flatten()
                 .enumerate()
                 .map(|(i, c)| {
-                    let p = prior.as_list().and_then(|l| l.get(i)).unwrap_or(&Value::Null);
+                    let p = prior
+                        .as_list()
+                        .and_then(|l| l.get(i))
+                        .unwrap_or(&Value::Null);
                     one(p, c)
                 })
                 .collect(),

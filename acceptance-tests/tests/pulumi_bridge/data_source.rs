@@ -44,7 +44,9 @@ fn data_source_validates_and_reads() {
     let refused = errors(&diags);
     assert!(!refused.is_empty(), "echo_count = 0 accepted");
     assert!(
-        diags.iter().any(|d| d.attribute.as_ref().is_some_and(|p| !p.steps.is_empty())),
+        diags
+            .iter()
+            .any(|d| d.attribute.as_ref().is_some_and(|p| !p.steps.is_empty())),
         "the error names no attribute: {refused:#?}"
     );
 
@@ -55,7 +57,11 @@ fn data_source_validates_and_reads() {
     let refused = errors(&bridge.validate_data(&args));
     assert!(refused.is_empty(), "valid arguments refused: {refused:#?}");
     let result = bridge.read_data(&args);
-    assert_eq!(result.get("all_reachable").as_bool(), Some(true), "{result:?}");
+    assert_eq!(
+        result.get("all_reachable").as_bool(),
+        Some(true),
+        "{result:?}"
+    );
     let rows = result.get("results").as_list().expect("results");
     assert_eq!(rows.len(), 1, "{result:?}");
     assert_eq!(rows[0].get("reachable").as_bool(), Some(true), "{result:?}");

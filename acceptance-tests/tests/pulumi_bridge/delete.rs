@@ -34,7 +34,10 @@ fn delete_without_private_state_removes_everything_in_every_region() {
     let mut destroy = Bridge::start(&moto.endpoint());
     let prior = destroy.upgrade_mesh(&stored);
     let (after, private) = destroy.apply_mesh(&prior, &Value::Null, &Value::Null, &[]);
-    assert!(after.is_null(), "the state after a delete is null: {after:?}");
+    assert!(
+        after.is_null(),
+        "the state after a delete is null: {after:?}"
+    );
     assert!(private.is_empty());
     let left = objects_of(&moto, &id);
     assert!(left.is_empty(), "left in EC2 after the delete: {left:#?}");

@@ -40,5 +40,8 @@ fn import_then_read_then_plan_shows_no_changes() {
         "the imported mesh would be replaced: {:?}",
         planned.requires_replace
     );
-    assert_eq!(planned.state, read, "the plan after the import shows a change");
+    assert_eq!(
+        planned.state, read,
+        "the plan after the import shows a change"
+    );
 }

@@ -25,11 +25,19 @@ fn preview_and_create_with_an_autonamed_mesh() {
     };
     let mut preview = Bridge::start(&moto.endpoint());
     // Logical names as people write them: the autonamed result must pass Check.
-    for logical in ["lab", "seed-lab", "mesh_prod", "a-fairly-long-logical-name-of-forty-chars"] {
+    for logical in [
+        "lab",
+        "seed-lab",
+        "mesh_prod",
+        "a-fairly-long-logical-name-of-forty-chars",
+    ] {
         let name = autoname(logical);
         let config = preview.mesh(&mesh_config(&name, "net"));
         let refused = errors(&preview.validate_mesh(&config));
-        assert!(refused.is_empty(), "autonamed {name:?} refused: {refused:#?}");
+        assert!(
+            refused.is_empty(),
+            "autonamed {name:?} refused: {refused:#?}"
+        );
     }
     let name = autoname("lab");
     let config = preview.mesh(&mesh_config(&name, "net"));
@@ -46,7 +54,10 @@ fn preview_and_create_with_an_autonamed_mesh() {
     let (state, _) = create(&mut up, &config);
     let id = id_of(&state);
     let objects = objects_of(&moto, &id);
-    let vpcs: Vec<_> = objects.iter().filter(|(_, kind, _)| kind == "vpc").collect();
+    let vpcs: Vec<_> = objects
+        .iter()
+        .filter(|(_, kind, _)| kind == "vpc")
+        .collect();
     assert_eq!(vpcs.len(), 3, "three VPCs in EC2: {objects:#?}");
     for (name, region) in [("alpha", REGION), ("beta", OTHER_REGION), ("gamma", REGION)] {
         let recorded = vpc_id(&state, name);
@@ -69,7 +80,9 @@ fn preview_and_create_with_an_autonamed_mesh() {
 /// the change is made and the lost peering is back.
 #[test]
 fn update_without_refresh_plans_from_the_stale_private_state() {
-    let Some(moto) = MotoServer::require("update_without_refresh_plans_from_the_stale_private_state") else {
+    let Some(moto) =
+        MotoServer::require("update_without_refresh_plans_from_the_stale_private_state")
+    else {
         return;
     };
     let name = autoname("lab");
@@ -84,10 +97,16 @@ fn update_without_refresh_plans_from_the_stale_private_state() {
 
     let mut up = Bridge::start(&moto.endpoint());
     let prior = up.upgrade_mesh(&stored);
-    assert_eq!(prior, state, "the stored outputs upgrade to the applied state");
+    assert_eq!(
+        prior, state,
+        "the stored outputs upgrade to the applied state"
+    );
     let new_config = up.mesh(&mesh_config(&name, "platform"));
     let planned = up.plan_mesh(&prior, &new_config, &private);
-    assert!(planned.requires_replace.is_empty(), "a tag change is an update");
+    assert!(
+        planned.requires_replace.is_empty(),
+        "a tag change is an update"
+    );
     let (new_state, _) = up.apply_mesh(&prior, &planned.state, &new_config, &planned.private);
 
     let id = id_of(&new_state);
@@ -95,8 +114,16 @@ fn update_without_refresh_plans_from_the_stale_private_state() {
     let (_, back) = live_peering(&moto, &alpha, &beta)
         .expect("the apply recreated the peering deleted out of band");
     assert_ne!(back, lost);
-    let recorded = new_state.get("peerings").get("alpha:beta").get("id").as_str();
-    assert_eq!(recorded, Some(back.as_str()), "the state records the live peering");
+    let recorded = new_state
+        .get("peerings")
+        .get("alpha:beta")
+        .get("id")
+        .as_str();
+    assert_eq!(
+        recorded,
+        Some(back.as_str()),
+        "the state records the live peering"
+    );
     for vpc in Ec2Check::new(&moto.endpoint(), REGION).vpcs() {
         if vpc.id == alpha {
             assert_eq!(vpc.tags.get("team").map(String::as_str), Some("platform"));
@@ -104,7 +131,10 @@ fn update_without_refresh_plans_from_the_stale_private_state() {
     }
     let mut refresh = Bridge::start(&moto.endpoint());
     let (read, _) = refresh.read_mesh(&new_state, &[]);
-    assert_eq!(read, new_state, "a refresh right after finds nothing to change");
+    assert_eq!(
+        read, new_state,
+        "a refresh right after finds nothing to change"
+    );
 }
 
 /// Mirrors `pulumi refresh` then `pulumi up`: UpgradeResourceState from the
@@ -113,7 +143,8 @@ fn update_without_refresh_plans_from_the_stale_private_state() {
 /// private bytes that shows the repair, and the apply that makes it.
 #[test]
 fn refresh_shows_drift_and_the_next_update_repairs_it() {
-    let Some(moto) = MotoServer::require("refresh_shows_drift_and_the_next_update_repairs_it") else {
+    let Some(moto) = MotoServer::require("refresh_shows_drift_and_the_next_update_repairs_it")
+    else {
         return;
     };
     let name = autoname("lab");
@@ -130,7 +161,11 @@ fn refresh_shows_drift_and_the_next_update_repairs_it() {
     let (refreshed, refreshed_private) = refresh.read_mesh(&current, &private);
     drop(refresh);
     assert_eq!(id_of(&refreshed), id_of(&state), "still the same mesh");
-    assert_eq!(refreshed.get("peering_count").as_i64(), Some(2), "{refreshed:?}");
+    assert_eq!(
+        refreshed.get("peering_count").as_i64(),
+        Some(2),
+        "{refreshed:?}"
+    );
     let status = refreshed.get("peerings").get("beta:gamma").get("status");
     assert!(
         status.as_str() != Some("active"),
@@ -145,7 +180,11 @@ fn refresh_shows_drift_and_the_next_update_repairs_it() {
     assert_eq!(repaired.get("peering_count").as_i64(), Some(3));
     let (_, back) = live_peering(&moto, &gamma, &beta).expect("beta:gamma repaired");
     assert_eq!(
-        repaired.get("peerings").get("beta:gamma").get("id").as_str(),
+        repaired
+            .get("peerings")
+            .get("beta:gamma")
+            .get("id")
+            .as_str(),
         Some(back.as_str())
     );
 }

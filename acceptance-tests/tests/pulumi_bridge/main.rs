@@ -66,14 +66,25 @@ pub fn create(bridge: &mut Bridge, config: &Value) -> (Value, Vec<u8>) {
     assert!(diags.is_empty(), "Check refused the program: {diags:#?}");
     let planned = bridge.plan_mesh(&Value::Null, config, &[]);
     assert!(!planned.state.is_null(), "a create plans a mesh");
-    let (state, private) = bridge.apply_mesh(&Value::Null, &planned.state, config, &planned.private);
-    assert!(state.get("id").as_str().is_some_and(|id| id.starts_with("mesh-")), "mesh id in {state:?}");
+    let (state, private) =
+        bridge.apply_mesh(&Value::Null, &planned.state, config, &planned.private);
+    assert!(
+        state
+            .get("id")
+            .as_str()
+            .is_some_and(|id| id.starts_with("mesh-")),
+        "mesh id in {state:?}"
+    );
     (state, private)
 }
 
 /// The mesh id of a state.
 pub fn id_of(state: &Value) -> String {
-    state.get("id").as_str().expect("mesh id in the state").to_string()
+    state
+        .get("id")
+        .as_str()
+        .expect("mesh id in the state")
+        .to_string()
 }
 
 /// `(region, kind, id)` of every object tagged with `mesh_id`, in both regions,
@@ -118,7 +129,12 @@ pub fn delete_peering_out_of_band(moto: &MotoServer, a: &str, b: &str) -> String
 pub fn tagged_object_count(moto: &MotoServer) -> usize {
     [REGION, OTHER_REGION]
         .into_iter()
-        .map(|region| Ec2Check::new(&moto.endpoint(), region).snapshot().mesh_objects().len())
+        .map(|region| {
+            Ec2Check::new(&moto.endpoint(), region)
+                .snapshot()
+                .mesh_objects()
+                .len()
+        })
         .sum()
 }
 

@@ -60,13 +60,24 @@ fn renamed_mesh_is_created_before_the_old_one_is_deleted() {
     let ids = |set: &BTreeSet<(String, String, String)>| -> BTreeSet<String> {
         set.iter().map(|(_, _, id)| id.clone()).collect()
     };
-    let shared: Vec<_> = ids(&old_objects).intersection(&ids(&new_objects)).cloned().collect();
+    let shared: Vec<_> = ids(&old_objects)
+        .intersection(&ids(&new_objects))
+        .cloned()
+        .collect();
     assert!(shared.is_empty(), "the new mesh took over {shared:?}");
-    assert_eq!(new_objects.len(), old_objects.len(), "the new mesh is complete");
+    assert_eq!(
+        new_objects.len(),
+        old_objects.len(),
+        "the new mesh is complete"
+    );
 
     let (gone, _) = up.apply_mesh(&prior, &Value::Null, &Value::Null, &[]);
     assert!(gone.is_null());
     let left = objects_of(&moto, &old_id);
     assert!(left.is_empty(), "the old mesh left {left:#?}");
-    assert_eq!(objects_of(&moto, &new_id), new_objects, "deleting the old mesh touched the new one");
+    assert_eq!(
+        objects_of(&moto, &new_id),
+        new_objects,
+        "deleting the old mesh touched the new one"
+    );
 }

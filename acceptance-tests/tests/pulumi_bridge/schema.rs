@@ -8,7 +8,11 @@ use tfplugin::proto::tfplugin6 as pb;
 use crate::bridge::{Bridge, MESH};
 
 /// Every attribute and nested attribute of a block, with its path.
-fn walk<'a>(path: &str, block: &'a pb::schema::Block, out: &mut Vec<(String, &'a pb::schema::Attribute)>) {
+fn walk<'a>(
+    path: &str,
+    block: &'a pb::schema::Block,
+    out: &mut Vec<(String, &'a pb::schema::Attribute)>,
+) {
     let mut names = BTreeSet::new();
     for a in &block.attributes {
         walk_attribute(&format!("{path}.{}", a.name), a, out);
@@ -20,10 +24,18 @@ fn walk<'a>(path: &str, block: &'a pb::schema::Block, out: &mut Vec<(String, &'a
         names.insert(camel(&b.type_name));
     }
     let members = block.attributes.len() + block.block_types.len();
-    assert_eq!(names.len(), members, "two members of {path} have the same Pulumi (camelCase) name");
+    assert_eq!(
+        names.len(),
+        members,
+        "two members of {path} have the same Pulumi (camelCase) name"
+    );
 }
 
-fn walk_attribute<'a>(path: &str, a: &'a pb::schema::Attribute, out: &mut Vec<(String, &'a pb::schema::Attribute)>) {
+fn walk_attribute<'a>(
+    path: &str,
+    a: &'a pb::schema::Attribute,
+    out: &mut Vec<(String, &'a pb::schema::Attribute)>,
+) {
     out.push((path.to_string(), a));
     if let Some(object) = &a.nested_type {
         let mut names = BTreeSet::new();
@@ -31,7 +43,11 @@ fn walk_attribute<'a>(path: &str, a: &'a pb::schema::Attribute, out: &mut Vec<(S
             walk_attribute(&format!("{path}.{}", inner.name), inner, out);
             names.insert(camel(&inner.name));
         }
-        assert_eq!(names.len(), object.attributes.len(), "camelCase clash in {path}");
+        assert_eq!(
+            names.len(),
+            object.attributes.len(),
+            "camelCase clash in {path}"
+        );
     }
 }
 
@@ -68,20 +84,39 @@ fn schema_maps_onto_pulumi_types() {
     let data_sources: Vec<&String> = schema.data_source_schemas.keys().collect();
     assert!(!resources.is_empty());
     for name in resources.iter().chain(&data_sources) {
-        assert!(name.starts_with("peering_"), "{name} lacks the one prefix peering_");
+        assert!(
+            name.starts_with("peering_"),
+            "{name} lacks the one prefix peering_"
+        );
     }
     let tokens: BTreeSet<String> = resources
         .iter()
         .map(|r| format!("peering:index:{}", pascal(&r["peering_".len()..])))
-        .chain(data_sources.iter().map(|d| format!("peering:index:get{}", pascal(&d["peering_".len()..]))))
+        .chain(
+            data_sources
+                .iter()
+                .map(|d| format!("peering:index:get{}", pascal(&d["peering_".len()..]))),
+        )
         .collect();
-    assert_eq!(tokens.len(), resources.len() + data_sources.len(), "tokens clash: {tokens:?}");
+    assert_eq!(
+        tokens.len(),
+        resources.len() + data_sources.len(),
+        "tokens clash: {tokens:?}"
+    );
     assert!(tokens.contains("peering:index:Mesh"), "{tokens:?}");
 
     let mut all = Vec::new();
-    let provider = schema.provider.as_ref().and_then(|s| s.block.as_ref()).expect("provider schema");
+    let provider = schema
+        .provider
+        .as_ref()
+        .and_then(|s| s.block.as_ref())
+        .expect("provider schema");
     walk("provider", provider, &mut all);
-    for (name, s) in schema.resource_schemas.iter().chain(&schema.data_source_schemas) {
+    for (name, s) in schema
+        .resource_schemas
+        .iter()
+        .chain(&schema.data_source_schemas)
+    {
         let block = s.block.as_ref().expect("schema block");
         walk(name, block, &mut all);
         assert!(
@@ -98,12 +133,22 @@ fn schema_maps_onto_pulumi_types() {
     }
     for (path, a) in &all {
         let ty = String::from_utf8_lossy(&a.r#type);
-        assert!(!ty.contains("\"dynamic\""), "{path} has a dynamic type: {ty}");
-        assert!(!a.r#type.is_empty() || a.nested_type.is_some(), "{path} has no type");
+        assert!(
+            !ty.contains("\"dynamic\""),
+            "{path} has a dynamic type: {ty}"
+        );
+        assert!(
+            !a.r#type.is_empty() || a.nested_type.is_some(),
+            "{path} has no type"
+        );
     }
 
     let mesh = bridge.mesh_block();
-    let name = mesh.attributes.iter().find(|a| a.name == "name").expect("peering_mesh.name");
+    let name = mesh
+        .attributes
+        .iter()
+        .find(|a| a.name == "name")
+        .expect("peering_mesh.name");
     assert_eq!(name.r#type, br#""string""#);
     assert!(name.required || name.optional, "name is an input");
     assert!(!name.sensitive, "an autonamed input must not be secret");
