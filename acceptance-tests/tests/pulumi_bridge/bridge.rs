@@ -14,7 +14,6 @@ use tfplugin::value::{Type, Value};
 use crate::cty::{block_type, dynamic, from_json, proposed_new, to_json, value_of};
 
 pub const MESH: &str = "peering_mesh";
-pub const CONNECTIVITY: &str = "peering_connectivity";
 pub const REGION: &str = "us-east-1";
 
 /// What the bridge sends in ConfigureProvider: it may defer (Pulumi has no
@@ -51,7 +50,7 @@ pub fn errors(diags: &[pb::Diagnostic]) -> Vec<String> {
 }
 
 #[track_caller]
-fn no_errors(call: &str, diags: &[pb::Diagnostic]) {
+pub(crate) fn no_errors(call: &str, diags: &[pb::Diagnostic]) {
     let errors = errors(diags);
     assert!(errors.is_empty(), "{call} failed: {errors:#?}");
 }
@@ -168,7 +167,7 @@ impl Bridge {
             .diagnostics
     }
 
-    fn block_on_client<T>(
+    pub(crate) fn block_on_client<T>(
         &mut self,
         call: impl FnOnce(
             &mut pb::provider_client::ProviderClient<tonic::transport::Channel>,
@@ -283,46 +282,5 @@ impl Bridge {
     /// The JSON form the bridge stores as the resource's outputs.
     pub fn stored(&self, state: &Value) -> serde_json::Value {
         to_json(state, &self.mesh_type())
-    }
-
-    /// The data source's cty type.
-    pub fn data_type(&self) -> Type {
-        block_type(
-            self.schema.data_source_schemas[CONNECTIVITY]
-                .block
-                .as_ref()
-                .expect("data source schema"),
-        )
-    }
-
-    pub fn validate_data(&mut self, config: &Value) -> Vec<pb::Diagnostic> {
-        let request = pb::validate_data_resource_config::Request {
-            type_name: CONNECTIVITY.into(),
-            config: Some(dynamic(config, &self.data_type())),
-        };
-        let reply = self.block_on_client(|c| Box::pin(c.validate_data_resource_config(request)));
-        reply
-            .expect("ValidateDataResourceConfig")
-            .into_inner()
-            .diagnostics
-    }
-
-    pub fn read_data(&mut self, config: &Value) -> Value {
-        let ty = self.data_type();
-        let request = pb::read_data_source::Request {
-            type_name: CONNECTIVITY.into(),
-            config: Some(dynamic(config, &ty)),
-            client_capabilities: pulumi_capabilities(),
-            ..Default::default()
-        };
-        let reply = self.block_on_client(|c| Box::pin(c.read_data_source(request)));
-        let reply = reply.expect("ReadDataSource").into_inner();
-        no_errors("ReadDataSource", &reply.diagnostics);
-        value_of(reply.state.as_ref(), &ty)
-    }
-
-    /// The provider's log so far, for failure reports.
-    pub fn logs(&self) -> String {
-        self.session.plugin.logs()
     }
 }

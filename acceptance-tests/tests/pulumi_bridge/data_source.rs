@@ -5,8 +5,52 @@ use acceptance_tests::MotoServer;
 use serde_json::json;
 use tfplugin::value::Value;
 
-use crate::bridge::{errors, Bridge};
-use crate::cty::from_json;
+use tfplugin::proto::tfplugin6 as pb;
+use tfplugin::value::Type;
+
+use crate::bridge::{errors, no_errors, pulumi_capabilities, Bridge};
+use crate::cty::{block_type, dynamic, from_json, value_of};
+
+const CONNECTIVITY: &str = "peering_connectivity";
+
+/// The calls behind a Pulumi function (Invoke).
+impl Bridge {
+    /// The data source's cty type.
+    pub fn data_type(&self) -> Type {
+        block_type(
+            self.schema.data_source_schemas[CONNECTIVITY]
+                .block
+                .as_ref()
+                .expect("data source schema"),
+        )
+    }
+
+    pub fn validate_data(&mut self, config: &Value) -> Vec<pb::Diagnostic> {
+        let request = pb::validate_data_resource_config::Request {
+            type_name: CONNECTIVITY.into(),
+            config: Some(dynamic(config, &self.data_type())),
+        };
+        let reply = self.block_on_client(|c| Box::pin(c.validate_data_resource_config(request)));
+        reply
+            .expect("ValidateDataResourceConfig")
+            .into_inner()
+            .diagnostics
+    }
+
+    pub fn read_data(&mut self, config: &Value) -> Value {
+        let ty = self.data_type();
+        let request = pb::read_data_source::Request {
+            type_name: CONNECTIVITY.into(),
+            config: Some(dynamic(config, &ty)),
+            client_capabilities: pulumi_capabilities(),
+            ..Default::default()
+        };
+        let reply = self.block_on_client(|c| Box::pin(c.read_data_source(request)));
+        let reply = reply.expect("ReadDataSource").into_inner();
+        no_errors("ReadDataSource", &reply.diagnostics);
+        value_of(reply.state.as_ref(), &ty)
+    }
+}
 
 /// Mirrors the bridge's CheckConfig and Configure: ValidateProviderConfig, then
 /// ConfigureProvider with client capabilities set (deferral allowed, write-only

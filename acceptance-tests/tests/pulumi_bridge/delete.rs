@@ -5,7 +5,7 @@ use acceptance_tests::MotoServer;
 use tfplugin::value::Value;
 
 use crate::bridge::Bridge;
-use crate::{autoname, create, id_of, mesh_config, objects_of, OTHER_REGION};
+use crate::{created_earlier, id_of, objects_of, Created, OTHER_REGION};
 
 /// Mirrors the bridge's Delete: in a new provider process, UpgradeResourceState
 /// from the stored JSON, then ApplyResourceChange with a null planned state, a
@@ -19,11 +19,7 @@ fn delete_without_private_state_removes_everything_in_every_region() {
     else {
         return;
     };
-    let mut up = Bridge::start(&moto.endpoint());
-    let config = up.mesh(&mesh_config(&autoname("lab"), "net"));
-    let (state, _) = create(&mut up, &config);
-    let stored = up.stored(&state);
-    drop(up);
+    let Created { state, stored, .. } = created_earlier(&moto);
     let id = id_of(&state);
     let before = objects_of(&moto, &id);
     assert!(

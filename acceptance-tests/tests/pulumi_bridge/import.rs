@@ -3,7 +3,7 @@
 use acceptance_tests::MotoServer;
 
 use crate::bridge::Bridge;
-use crate::{autoname, create, id_of, mesh_config};
+use crate::{created_earlier, id_of, Created};
 
 /// Mirrors the bridge's Read for an import: ImportResourceState with the mesh id,
 /// then ReadResource on what it returned (with its private state), then, as
@@ -14,11 +14,13 @@ fn import_then_read_then_plan_shows_no_changes() {
     let Some(moto) = MotoServer::require("import_then_read_then_plan_shows_no_changes") else {
         return;
     };
-    let name = autoname("lab");
-    let mut other_stack = Bridge::start(&moto.endpoint());
-    let config = other_stack.mesh(&mesh_config(&name, "net"));
-    let (created, _) = create(&mut other_stack, &config);
-    drop(other_stack);
+    // Created by another stack: this one knows only the id.
+    let Created {
+        name,
+        config,
+        state: created,
+        ..
+    } = created_earlier(&moto);
     let id = id_of(&created);
 
     let mut import = Bridge::start(&moto.endpoint());

@@ -9,8 +9,8 @@ use tfplugin::value::Value;
 
 use crate::bridge::{errors, Bridge, REGION};
 use crate::{
-    autoname, create, delete_peering_out_of_band, id_of, live_peering, mesh_config, objects_of,
-    tagged_object_count, vpc_id, OTHER_REGION,
+    autoname, create, created_earlier, delete_peering_out_of_band, id_of, live_peering,
+    mesh_config, objects_of, tagged_object_count, vpc_id, Created, OTHER_REGION,
 };
 
 /// Mirrors `pulumi preview` then `pulumi up` for a new `peering_mesh` whose `name`
@@ -39,6 +39,16 @@ fn preview_and_create_with_an_autonamed_mesh() {
             "autonamed {name:?} refused: {refused:#?}"
         );
     }
+    // docs/pulumi.md: logical names up to 56 characters (the name allows 64).
+    let too_long = autoname(&"x".repeat(57));
+    let config = preview.mesh(&mesh_config(&too_long, "net"));
+    let refused = errors(&preview.validate_mesh(&config));
+    assert!(
+        !refused.is_empty(),
+        "{} characters accepted",
+        too_long.len()
+    );
+
     let name = autoname("lab");
     let config = preview.mesh(&mesh_config(&name, "net"));
     let planned = preview.plan_mesh(&Value::Null, &config, &[]);
@@ -85,12 +95,13 @@ fn update_without_refresh_plans_from_the_stale_private_state() {
     else {
         return;
     };
-    let name = autoname("lab");
-    let mut first = Bridge::start(&moto.endpoint());
-    let config = first.mesh(&mesh_config(&name, "net"));
-    let (state, private) = create(&mut first, &config);
-    let stored = first.stored(&state);
-    drop(first);
+    let Created {
+        name,
+        state,
+        stored,
+        private,
+        ..
+    } = created_earlier(&moto);
 
     let (alpha, beta) = (vpc_id(&state, "alpha"), vpc_id(&state, "beta"));
     let lost = delete_peering_out_of_band(&moto, &alpha, &beta);
@@ -102,10 +113,21 @@ fn update_without_refresh_plans_from_the_stale_private_state() {
         "the stored outputs upgrade to the applied state"
     );
     let new_config = up.mesh(&mesh_config(&name, "platform"));
+    assert!(
+        String::from_utf8_lossy(&private).contains(&lost),
+        "the private state of the last apply still lists {lost}"
+    );
     let planned = up.plan_mesh(&prior, &new_config, &private);
     assert!(
         planned.requires_replace.is_empty(),
         "a tag change is an update"
+    );
+    // Planned from the stale private state, the preview cannot show the repair.
+    let planned_peering = planned.state.get("peerings").get("alpha:beta").get("id");
+    assert_eq!(
+        planned_peering.as_str(),
+        Some(lost.as_str()),
+        "{planned_peering:?}"
     );
     let (new_state, _) = up.apply_mesh(&prior, &planned.state, &new_config, &planned.private);
 
@@ -147,12 +169,13 @@ fn refresh_shows_drift_and_the_next_update_repairs_it() {
     else {
         return;
     };
-    let name = autoname("lab");
-    let mut first = Bridge::start(&moto.endpoint());
-    let config = first.mesh(&mesh_config(&name, "net"));
-    let (state, private) = create(&mut first, &config);
-    let stored = first.stored(&state);
-    drop(first);
+    let Created {
+        config,
+        state,
+        stored,
+        private,
+        ..
+    } = created_earlier(&moto);
     let (gamma, beta) = (vpc_id(&state, "gamma"), vpc_id(&state, "beta"));
     delete_peering_out_of_band(&moto, &gamma, &beta);
 

@@ -78,6 +78,33 @@ pub fn create(bridge: &mut Bridge, config: &Value) -> (Value, Vec<u8>) {
     (state, private)
 }
 
+/// What the bridge keeps of a mesh an earlier `pulumi up` created (in its own
+/// provider process, already ended): the program's configuration, the outputs
+/// as JSON, and the private bytes of the apply.
+pub struct Created {
+    pub name: String,
+    pub config: Value,
+    pub state: Value,
+    pub stored: serde_json::Value,
+    pub private: Vec<u8>,
+}
+
+/// Creates an autonamed mesh ([`mesh_config`]) through its own provider process.
+pub fn created_earlier(moto: &MotoServer) -> Created {
+    let name = autoname("lab");
+    let mut up = Bridge::start(&moto.endpoint());
+    let config = up.mesh(&mesh_config(&name, "net"));
+    let (state, private) = create(&mut up, &config);
+    let stored = up.stored(&state);
+    Created {
+        name,
+        config,
+        state,
+        stored,
+        private,
+    }
+}
+
 /// The mesh id of a state.
 pub fn id_of(state: &Value) -> String {
     state

@@ -8,7 +8,7 @@ use tfplugin::proto::tfplugin6 as pb;
 use tfplugin::value::Value;
 
 use crate::bridge::Bridge;
-use crate::{autoname, create, id_of, mesh_config, objects_of};
+use crate::{autoname, create, created_earlier, id_of, mesh_config, objects_of};
 
 fn is_name(path: &pb::AttributePath) -> bool {
     use pb::attribute_path::step::Selector;
@@ -30,11 +30,8 @@ fn renamed_mesh_is_created_before_the_old_one_is_deleted() {
     else {
         return;
     };
-    let mut first = Bridge::start(&moto.endpoint());
-    let old_config = first.mesh(&mesh_config(&autoname("lab"), "net"));
-    let (old_state, old_private) = create(&mut first, &old_config);
-    let stored_old = first.stored(&old_state);
-    drop(first);
+    let old = created_earlier(&moto);
+    let (old_state, old_private, stored_old) = (old.state, old.private, old.stored);
     let old_id = id_of(&old_state);
     let old_objects = objects_of(&moto, &old_id);
 
