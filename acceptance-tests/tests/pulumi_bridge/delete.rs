@@ -4,7 +4,7 @@
 use acceptance_tests::MotoServer;
 use tfplugin::value::Value;
 
-use crate::bridge::Bridge;
+use crate::bridge::{Bridge, REGION};
 use crate::{created_earlier, id_of, objects_of, Created, OTHER_REGION};
 
 /// Mirrors the bridge's Delete: in a new provider process, UpgradeResourceState
@@ -26,6 +26,13 @@ fn delete_without_private_state_removes_everything_in_every_region() {
         before.iter().any(|(region, _, _)| region == OTHER_REGION),
         "the mesh has objects in {OTHER_REGION}: {before:#?}"
     );
+
+    // Without private state, the regions to clean come from the state: every
+    // VPC records its region, also the ones that took the provider's.
+    for (vpc, region) in [("alpha", REGION), ("beta", OTHER_REGION), ("gamma", REGION)] {
+        let recorded = state.get("vpcs").get(vpc).get("region");
+        assert_eq!(recorded.as_str(), Some(region), "vpcs.{vpc}.region");
+    }
 
     let mut destroy = Bridge::start(&moto.endpoint());
     let prior = destroy.upgrade_mesh(&stored);
