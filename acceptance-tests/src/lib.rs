@@ -5,7 +5,9 @@
 //! mirrored from EC2, [`meshlab`]) and the moto EC2 emulator ([`moto`]),
 //! checked through the EC2 API itself ([`ec2check`], [`mesh_checks`]), and
 //! made to misbehave like EC2 on a bad day by a fault proxy ([`faultproxy`]); the
-//! seed experiment as a story the test and the demo share ([`seed_story`]).
+//! seed experiment as a story the test and the demo share ([`seed_story`]); the
+//! provider started and spoken to as go-plugin does, without Terraform
+//! ([`plugin_client`]).
 //!
 //! A missing prerequisite (Terraform, root for the lab, moto) skips a test
 //! with a printed reason, except under `CI=true`, where it fails ([`prereq`]).
@@ -21,6 +23,7 @@ pub mod mesh_fixture;
 pub mod meshlab;
 pub mod moto;
 pub mod netns;
+pub mod plugin_client;
 pub mod prereq;
 pub mod process_tree;
 pub mod provider_bin;

@@ -1,5 +1,5 @@
-//! A gRPC client that talks to the plugin the way Terraform's go-plugin does
-//! with AutoMTLS: it presents a self-signed CA-flagged client certificate and
+//! TLS as go-plugin's AutoMTLS speaks it (Terraform, and Pulumi's bridge, which
+//! uses go-plugin too): the client presents a self-signed CA-flagged certificate and
 //! trusts exactly the server certificate printed in the handshake line.
 
 use std::net::SocketAddr;
@@ -15,7 +15,7 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
 use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
-use tonic::transport::{Endpoint, Uri};
+use tonic::transport::{Channel, Endpoint, Uri};
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 use tonic_health::pb::HealthCheckRequest;
@@ -145,30 +145,36 @@ pub fn client_config(server_der: &[u8], identity: Option<&ClientIdentity>) -> Ar
     Arc::new(config)
 }
 
-/// Connects over TLS (server name `localhost`, as go-plugin verifies) and asks
-/// the standard health service about service `plugin`. Any failure (TLS
-/// refused, connection reset, RPC error, time limit) is an `Err` with the reason.
+/// A gRPC channel over TLS (server name `localhost`, as go-plugin verifies), or
+/// the reason none could be opened (TLS refused, connection reset).
+pub async fn connect(addr: SocketAddr, tls: Arc<ClientConfig>) -> Result<Channel, String> {
+    let connector = tower::service_fn(move |_: Uri| {
+        let tls = tls.clone();
+        async move {
+            let tcp = tokio::net::TcpStream::connect(addr).await?;
+            let name = ServerName::try_from("localhost").expect("valid name");
+            let stream = tokio_rustls::TlsConnector::from(tls)
+                .connect(name, tcp)
+                .await?;
+            Ok::<_, std::io::Error>(TokioIo::new(stream))
+        }
+    });
+    Endpoint::from_shared(format!("http://{addr}"))
+        .map_err(|e| e.to_string())?
+        .connect_with_connector(connector)
+        .await
+        .map_err(|e| format!("connect: {e:?}"))
+}
+
+/// Connects and asks the standard health service about service `plugin`. Any
+/// failure (TLS refused, connection reset, RPC error, time limit) is an `Err`
+/// with the reason.
 pub async fn health_of_plugin(
     addr: SocketAddr,
     tls: Arc<ClientConfig>,
 ) -> Result<ServingStatus, String> {
     let attempt = async {
-        let connector = tower::service_fn(move |_: Uri| {
-            let tls = tls.clone();
-            async move {
-                let tcp = tokio::net::TcpStream::connect(addr).await?;
-                let name = ServerName::try_from("localhost").expect("valid name");
-                let stream = tokio_rustls::TlsConnector::from(tls)
-                    .connect(name, tcp)
-                    .await?;
-                Ok::<_, std::io::Error>(TokioIo::new(stream))
-            }
-        });
-        let channel = Endpoint::from_shared(format!("http://{addr}"))
-            .map_err(|e| e.to_string())?
-            .connect_with_connector(connector)
-            .await
-            .map_err(|e| format!("connect: {e:?}"))?;
+        let channel = connect(addr, tls).await?;
         let response = HealthClient::new(channel)
             .check(HealthCheckRequest {
                 service: "plugin".into(),
