@@ -11,7 +11,7 @@ use super::lab::{SshLab, BASTION, NOBODY};
 use super::{SshConfig, SshError, SshProbeResult, SshProber, SshRun};
 use crate::probe::{render_report, Echo};
 
-fn config(lab: &SshLab) -> SshConfig {
+pub(super) fn config(lab: &SshLab) -> SshConfig {
     SshConfig {
         bastion_user: "root".to_string(),
         user: "root".to_string(),
@@ -20,7 +20,7 @@ fn config(lab: &SshLab) -> SshConfig {
     }
 }
 
-fn echo() -> Echo {
+pub(super) fn echo() -> Echo {
     Echo {
         count: 2,
         timeout: Duration::from_millis(1000),
@@ -28,7 +28,7 @@ fn echo() -> Echo {
 }
 
 /// h1, h2 (as sources), plus h2's IPv6 address and an address nobody has (as targets).
-fn hosts(lab: &SshLab) -> (BTreeMap<String, IpAddr>, BTreeMap<String, IpAddr>) {
+pub(super) fn hosts(lab: &SshLab) -> (BTreeMap<String, IpAddr>, BTreeMap<String, IpAddr>) {
     let sources: BTreeMap<String, IpAddr> = lab
         .hosts
         .iter()
@@ -41,7 +41,7 @@ fn hosts(lab: &SshLab) -> (BTreeMap<String, IpAddr>, BTreeMap<String, IpAddr>) {
     (sources, targets)
 }
 
-fn probe(
+pub(super) fn probe(
     lab: &SshLab,
     prober: &SshProber,
     sources: &BTreeMap<String, IpAddr>,
@@ -55,14 +55,14 @@ fn probe(
     })
 }
 
-fn row<'a>(run: &'a SshRun, from: &str, to: &str) -> &'a SshProbeResult {
+pub(super) fn row<'a>(run: &'a SshRun, from: &str, to: &str) -> &'a SshProbeResult {
     run.results
         .iter()
         .find(|row| row.result.from == from && row.result.to == to)
         .unwrap_or_else(|| panic!("no row {from}->{to} in {run:#?}"))
 }
 
-fn assert_answered(row: &SshProbeResult) {
+pub(super) fn assert_answered(row: &SshProbeResult) {
     let result = &row.result;
     assert_eq!(row.cause, None, "{row:?}");
     assert_eq!((result.sent, result.received), (2, 2), "{row:?}");
@@ -78,7 +78,7 @@ fn assert_answered(row: &SshProbeResult) {
     );
 }
 
-fn assert_lost(row: &SshProbeResult) {
+pub(super) fn assert_lost(row: &SshProbeResult) {
     assert_eq!(row.cause, None, "{row:?}");
     assert_eq!((row.result.sent, row.result.received), (2, 0), "{row:?}");
     assert!(
