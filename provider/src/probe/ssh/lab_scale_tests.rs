@@ -1,10 +1,9 @@
 //! More targets than OpenSSH's `MaxSessions` (10) per source, against real sshd in the
 //! namespace lab (root only): still one connection per source plus the bastion's, one
-//! remote command per source, and every pair probed in one ping run.
+//! remote command per source, and every pair probed.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
-use std::time::{Duration, Instant};
 
 use super::lab::{SshLab, NOBODY};
 use super::lab_tests::{assert_answered, assert_lost, config, probe, row};
@@ -42,10 +41,8 @@ fn ssh_lab_more_targets_than_max_sessions_one_connection_and_command_per_source(
     targets.insert("nobody".to_string(), IpAddr::V4(NOBODY));
     let prober = SshProber::new(&config(&lab)).unwrap();
 
-    let started = Instant::now();
     let run =
         probe(&lab, &prober, &sources, &targets).unwrap_or_else(|e| panic!("{e}\n{}", lab.logs()));
-    let elapsed = started.elapsed();
     assert_eq!(run.results.len(), sources.len() * (targets.len() - 1));
     for row in &run.results {
         if row.result.to == "nobody" {
@@ -55,12 +52,6 @@ fn ssh_lab_more_targets_than_max_sessions_one_connection_and_command_per_source(
         }
     }
     assert_answered(row(&run, "h12", "h1-v6"));
-    // One wave: in waves of 10 the 24 pings of a source (2 echoes, 1 s apart) would take
-    // three ping runs, at least 3 s; one ping run here is about 1 s (3 s for `nobody`,
-    // whose address resolution gives up after 3 s, in every wave alike). Generous bound
-    // for a loaded machine; the connection count below is the exact check.
-    assert!(elapsed < Duration::from_secs(9), "{elapsed:?}");
-
     // Counted by the prober and by every sshd: one login on the bastion (no command run
     // there: it only forwards), one login and one command on each source.
     assert_eq!(run.connections_opened, sources.len() + 1);
