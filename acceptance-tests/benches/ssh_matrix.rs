@@ -11,9 +11,10 @@
 //! Measured, per size and echo count: the matrix (median and min over several runs, after a
 //! warm-up), SSH connections opened per run (goal: one per source plus the bastion), the peak
 //! memory of this process while the matrix runs (it plays the provider: the same prober, on
-//! the same kind of runtime), and two baselines: a single ping run through the same SSH path
+//! the same kind of runtime), and three baselines: a single ping run through the same SSH path
 //! (the prober with one source and one target: bastion login, server login, one `ping`),
-//! which the 1.5x goal compares with, and the plain `ping` in a server's namespace
+//! which the 1.5x goal compares with; one source pinging all the others (one host's share
+//! of the matrix, alone on this machine); and the plain `ping` in a server's namespace
 //! (`ip netns exec`, no SSH). The hand-run sequential estimate is pairs x the single run over
 //! SSH.
 //!
@@ -115,6 +116,20 @@ struct Measured {
     cores_busy: f64,
     /// Resident memory of this process before the runs, and its peak during them.
     memory: Memory,
+    /// CPU time (user + system) of this process, the prober's share, per timed run.
+    own_cpu_per_run: Duration,
+}
+
+/// CPU time (user + system) this process used so far.
+fn own_cpu() -> Duration {
+    // SAFETY: rusage is plain integers, for which all zeroes is a valid value.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage only writes the struct it is given.
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return Duration::ZERO;
+    }
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    time(usage.ru_utime) + time(usage.ru_stime)
 }
 
 /// Resident set sizes of this process, in KiB.
@@ -184,9 +199,11 @@ async fn measure(
     let (mut times, mut connections, mut probed_pairs) = (Vec::new(), Vec::new(), 0);
     let mut cpu_before = cpu_jiffies();
     let before_kib = memory_start();
+    let mut own_cpu_before = own_cpu();
     for run in 0..=runs {
         if run == 1 {
             cpu_before = cpu_jiffies();
+            own_cpu_before = own_cpu();
         }
         let started = Instant::now();
         let outcome = prober.probe_matrix(sources, targets, echo, &cancel).await;
@@ -222,6 +239,7 @@ async fn measure(
             before_kib,
             peak_kib: status_kib("VmHWM"),
         },
+        own_cpu_per_run: own_cpu().saturating_sub(own_cpu_before) / runs.max(1) as u32,
     })
 }
 
@@ -293,6 +311,9 @@ struct Row {
     count: u32,
     matrix: Measured,
     single: Measured,
+    /// One source pinging every other host: the work each host of the matrix does, alone
+    /// on this machine's CPUs (on AWS every host has its own).
+    fan_out: Measured,
     local: Timing,
 }
 
@@ -313,7 +334,7 @@ impl Row {
         let memory = self.matrix.memory;
         let verdict = |met: bool| if met { "met" } else { "NOT met" };
         println!(
-            "| {} | {} / {} | {} | {:.0} ms (min {:.0}) | {:.0} ms (min {:.0}) | {:.1} ms | {:.2}x ({}) | {:.1} s | {:.1}x | {} / {} ({}) | {:.1} | {:.1} MiB (from {:.1}) |",
+            "| {} | {} / {} | {} | {:.0} ms (min {:.0}) | {:.0} ms (min {:.0}) | {:.0} ms | {:.1} ms | {:.2}x ({}) | {:.1} s | {:.1}x | {} / {} ({}) | {:.1} | {:.0} ms | {:.1} MiB (from {:.1}) |",
             self.hosts,
             self.matrix_pairs,
             self.matrix.probed_pairs,
@@ -322,6 +343,7 @@ impl Row {
             ms(self.matrix.wall.min),
             ms(single),
             ms(self.single.wall.min),
+            ms(self.fan_out.wall.median),
             ms(self.local.median),
             ratio,
             verdict(ratio <= GOAL_RATIO),
@@ -331,6 +353,7 @@ impl Row {
             goal,
             verdict(exact),
             self.matrix.cores_busy,
+            ms(self.matrix.own_cpu_per_run),
             mib(memory.peak_kib),
             mib(memory.before_kib),
         );
@@ -339,9 +362,9 @@ impl Row {
 
 fn header() {
     println!(
-        "| hosts | pairs: matrix / probed | echoes | matrix over SSH, median | single ping run over SSH, median | plain ping in a host ns | ratio matrix / single (goal <= {GOAL_RATIO}) | sequential estimate (probed pairs x single) | speed-up | SSH connections per run (goal sources + 1, every run) | cores busy during the matrix | peak RSS of the prober's process during the matrix runs (RSS before) |"
+        "| hosts | pairs: matrix / probed | echoes | matrix over SSH, median | single ping run over SSH, median | one source to all others over SSH, median | plain ping in a host ns | ratio matrix / single (goal <= {GOAL_RATIO}) | sequential estimate (probed pairs x single) | speed-up | SSH connections per run (goal sources + 1, every run) | cores busy during the matrix | CPU time of the prober's process per matrix | peak RSS of the prober's process during the matrix runs (RSS before) |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 }
 
 fn runs_for(count: u32) -> usize {
@@ -377,15 +400,16 @@ fn measure_size(servers: usize, counts: &[u32]) -> Result<Vec<Row>, String> {
         };
         let runs = runs_for(count);
         let local = local_ping(&lab.host(&first).namespace, hosts[&second], &echo, runs)?;
-        let (matrix, single) = in_namespace(lab.runner(), |runtime| {
+        let (matrix, single, fan_out) = in_namespace(lab.runner(), |runtime| {
             runtime.block_on(async {
                 let mut prober = SshProber::new(&config).map_err(|error| error.to_string())?;
                 if let Some(&per_source) = list("SSH_BENCH_PROBES_PER_SOURCE", "").first() {
                     prober = prober.with_concurrency(DEFAULT_SOURCES, per_source as usize);
                 }
                 let single = measure(&prober, &one_source, &one_target, &echo, runs).await?;
+                let fan_out = measure(&prober, &one_source, &hosts, &echo, runs).await?;
                 let matrix = measure(&prober, &hosts, &hosts, &echo, runs).await?;
-                Ok::<_, String>((matrix, single))
+                Ok::<_, String>((matrix, single, fan_out))
             })
         })??;
         let row = Row {
@@ -394,6 +418,7 @@ fn measure_size(servers: usize, counts: &[u32]) -> Result<Vec<Row>, String> {
             count,
             matrix,
             single,
+            fan_out,
             local,
         };
         eprintln!(

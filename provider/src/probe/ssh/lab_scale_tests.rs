@@ -2,11 +2,10 @@
 //! namespace lab (root only): still one connection per source plus the bastion's, one
 //! remote command per source, and every pair probed.
 
-use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use super::lab::{SshLab, NOBODY};
-use super::lab_tests::{assert_answered, assert_lost, config, probe, row};
+use super::lab_tests::{assert_answered, assert_lost, by_ipv4, config, probe, row};
 use super::SshProber;
 
 const HOSTS: u8 = 12;
@@ -27,12 +26,7 @@ fn ssh_lab_more_targets_than_max_sessions_one_connection_and_command_per_source(
     ) else {
         return;
     };
-    let sources: BTreeMap<String, IpAddr> = lab
-        .hosts
-        .iter()
-        .enumerate()
-        .map(|(index, host)| (format!("h{}", index + 1), IpAddr::V4(host.ipv4)))
-        .collect();
+    let sources = by_ipv4(&lab);
     // Every host by IPv4 and IPv6, and an address nobody has: 25 targets, 24 per source.
     let mut targets = sources.clone();
     for (index, host) in lab.hosts.iter().enumerate() {

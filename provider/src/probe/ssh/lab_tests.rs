@@ -27,14 +27,18 @@ pub(super) fn echo() -> Echo {
     }
 }
 
-/// h1, h2 (as sources), plus h2's IPv6 address and an address nobody has (as targets).
-pub(super) fn hosts(lab: &SshLab) -> (BTreeMap<String, IpAddr>, BTreeMap<String, IpAddr>) {
-    let sources: BTreeMap<String, IpAddr> = lab
-        .hosts
+/// Every host of the lab by its IPv4 address, named h1, h2, ...
+pub(super) fn by_ipv4(lab: &SshLab) -> BTreeMap<String, IpAddr> {
+    lab.hosts
         .iter()
         .enumerate()
         .map(|(index, host)| (format!("h{}", index + 1), IpAddr::V4(host.ipv4)))
-        .collect();
+        .collect()
+}
+
+/// h1, h2 (as sources), plus h2's IPv6 address and an address nobody has (as targets).
+pub(super) fn hosts(lab: &SshLab) -> (BTreeMap<String, IpAddr>, BTreeMap<String, IpAddr>) {
+    let sources = by_ipv4(lab);
     let mut targets = sources.clone();
     targets.insert("h2-v6".to_string(), IpAddr::V6(lab.hosts[1].ipv6));
     targets.insert("nobody".to_string(), IpAddr::V4(NOBODY));
