@@ -128,5 +128,8 @@ fn parse_line(line: &str, addresses: &[IpAddr]) -> Option<(usize, Reply)> {
 }
 
 #[cfg(test)]
+#[path = "batch_shell_tests.rs"]
+mod shell_tests;
+#[cfg(test)]
 #[path = "batch_tests.rs"]
 mod tests;
