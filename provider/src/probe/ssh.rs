@@ -4,8 +4,8 @@
 //!
 //! [`SshProber`] opens one SSH connection to the bastion, then for each source host one
 //! direct-tcpip channel through it to the host's SSH port and one SSH session over that
-//! channel, and runs all of that source's probes (the system `ping`, one exec channel each)
-//! over that session. Host keys are verified against `known_hosts` unless
+//! channel, and runs all of that source's probes over that session in one remote command
+//! (a `sh` script starting the system `ping` once per target, all at once: see `batch`). Host keys are verified against `known_hosts` unless
 //! `insecure_ignore_host_keys`.
 //!
 //! As with the local prober, unreachable is data: a target that does not answer is a row with
@@ -13,9 +13,11 @@
 //! `cause`. Only what stops the whole run is an [`SshError`]: bad settings, a bastion that
 //! cannot be reached, and a bastion or source host that is not trusted or refuses the key.
 
+mod batch;
 mod config;
 mod known_hosts;
 mod ping;
+mod probes;
 mod run;
 mod session;
 mod source;
@@ -24,6 +26,8 @@ mod source;
 pub(crate) mod config_tests;
 #[cfg(test)]
 pub(crate) mod lab;
+#[cfg(test)]
+mod lab_scale_tests;
 #[cfg(test)]
 mod lab_tests;
 #[cfg(test)]

@@ -161,11 +161,18 @@ impl SshLab {
             .is_ok_and(|status| status.success())
     }
 
+    /// The log of sshd `name` ("bastion", "h1", ...); empty when it has none.
+    pub(crate) fn log(&self, name: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(format!("{name}.log"))).unwrap_or_default()
+    }
+
     /// The sshd logs, for failure messages.
     pub(crate) fn logs(&self) -> String {
         let mut logs = String::new();
-        for name in ["bastion", "h1", "h2"] {
-            if let Ok(text) = std::fs::read_to_string(self.dir.path().join(format!("{name}.log"))) {
+        let hosts = (1..=self.hosts.len()).map(|index| format!("h{index}"));
+        for name in std::iter::once("bastion".to_string()).chain(hosts) {
+            let text = self.log(&name);
+            if !text.is_empty() {
                 logs.push_str(&format!("--- sshd {name}\n{text}"));
             }
         }

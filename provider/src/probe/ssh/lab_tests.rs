@@ -11,7 +11,7 @@ use super::lab::{SshLab, BASTION, NOBODY};
 use super::{SshConfig, SshError, SshProbeResult, SshProber, SshRun};
 use crate::probe::{render_report, Echo};
 
-fn config(lab: &SshLab) -> SshConfig {
+pub(super) fn config(lab: &SshLab) -> SshConfig {
     SshConfig {
         bastion_user: "root".to_string(),
         user: "root".to_string(),
@@ -20,28 +20,32 @@ fn config(lab: &SshLab) -> SshConfig {
     }
 }
 
-fn echo() -> Echo {
+pub(super) fn echo() -> Echo {
     Echo {
         count: 2,
         timeout: Duration::from_millis(1000),
     }
 }
 
-/// h1, h2 (as sources), plus h2's IPv6 address and an address nobody has (as targets).
-fn hosts(lab: &SshLab) -> (BTreeMap<String, IpAddr>, BTreeMap<String, IpAddr>) {
-    let sources: BTreeMap<String, IpAddr> = lab
-        .hosts
+/// Every host of the lab by its IPv4 address, named h1, h2, ...
+pub(super) fn by_ipv4(lab: &SshLab) -> BTreeMap<String, IpAddr> {
+    lab.hosts
         .iter()
         .enumerate()
         .map(|(index, host)| (format!("h{}", index + 1), IpAddr::V4(host.ipv4)))
-        .collect();
+        .collect()
+}
+
+/// h1, h2 (as sources), plus h2's IPv6 address and an address nobody has (as targets).
+pub(super) fn hosts(lab: &SshLab) -> (BTreeMap<String, IpAddr>, BTreeMap<String, IpAddr>) {
+    let sources = by_ipv4(lab);
     let mut targets = sources.clone();
     targets.insert("h2-v6".to_string(), IpAddr::V6(lab.hosts[1].ipv6));
     targets.insert("nobody".to_string(), IpAddr::V4(NOBODY));
     (sources, targets)
 }
 
-fn probe(
+pub(super) fn probe(
     lab: &SshLab,
     prober: &SshProber,
     sources: &BTreeMap<String, IpAddr>,
@@ -55,14 +59,14 @@ fn probe(
     })
 }
 
-fn row<'a>(run: &'a SshRun, from: &str, to: &str) -> &'a SshProbeResult {
+pub(super) fn row<'a>(run: &'a SshRun, from: &str, to: &str) -> &'a SshProbeResult {
     run.results
         .iter()
         .find(|row| row.result.from == from && row.result.to == to)
         .unwrap_or_else(|| panic!("no row {from}->{to} in {run:#?}"))
 }
 
-fn assert_answered(row: &SshProbeResult) {
+pub(super) fn assert_answered(row: &SshProbeResult) {
     let result = &row.result;
     assert_eq!(row.cause, None, "{row:?}");
     assert_eq!((result.sent, result.received), (2, 2), "{row:?}");
@@ -78,7 +82,7 @@ fn assert_answered(row: &SshProbeResult) {
     );
 }
 
-fn assert_lost(row: &SshProbeResult) {
+pub(super) fn assert_lost(row: &SshProbeResult) {
     assert_eq!(row.cause, None, "{row:?}");
     assert_eq!((row.result.sent, row.result.received), (2, 0), "{row:?}");
     assert!(

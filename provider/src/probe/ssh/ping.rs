@@ -1,33 +1,9 @@
-//! The system `ping` run on a remote host: the command line, and reading its summary (iputils
-//! and BusyBox formats) into a [`PairResult`].
+//! Reading the summary of the system `ping` (iputils and BusyBox formats) run on a remote
+//! host into a [`PairResult`]; [`super::batch`] runs it.
 
 use std::net::IpAddr;
-use std::time::Duration;
 
-use crate::probe::{Echo, PairResult};
-
-/// The command that probes `address` with `echo.count` requests, each waited for
-/// `echo.timeout` rounded up to whole seconds (BusyBox's `-W` takes whole seconds only).
-/// `env LC_ALL=C` keeps the output parseable whatever the remote locale or login shell.
-pub(crate) fn command(address: IpAddr, echo: &Echo) -> String {
-    let family = if address.is_ipv6() { "-6 " } else { "" };
-    format!(
-        "env LC_ALL=C ping {family}-n -c {} -W {} {address}",
-        echo.count.max(1),
-        wait_seconds(echo)
-    )
-}
-
-/// How long the remote command may take before it is abandoned: one second between
-/// requests (ping's default interval), the wait for the last reply, and slack for
-/// address resolution on the link (ARP gives up after about 3 s) and process start-up.
-pub(crate) fn deadline(echo: &Echo) -> Duration {
-    Duration::from_secs(u64::from(echo.count.max(1)) + wait_seconds(echo) + 10)
-}
-
-fn wait_seconds(echo: &Echo) -> u64 {
-    echo.timeout.as_millis().div_ceil(1000).max(1) as u64
-}
+use crate::probe::PairResult;
 
 /// What ping's summary says.
 #[derive(Debug, Clone, PartialEq)]

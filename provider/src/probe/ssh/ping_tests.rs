@@ -1,13 +1,4 @@
-use std::time::Duration;
-
 use super::*;
-
-fn echo(count: u32, timeout_ms: u64) -> Echo {
-    Echo {
-        count,
-        timeout: Duration::from_millis(timeout_ms),
-    }
-}
 
 fn summary(transmitted: u32, received: u32, rtt_ms: Option<(f64, f64, f64)>) -> PingSummary {
     PingSummary {
@@ -15,26 +6,6 @@ fn summary(transmitted: u32, received: u32, rtt_ms: Option<(f64, f64, f64)>) -> 
         received,
         rtt_ms,
     }
-}
-
-#[test]
-fn ping_command_line() {
-    let v4: IpAddr = "10.2.1.29".parse().unwrap();
-    let v6: IpAddr = "fd00::29".parse().unwrap();
-    assert_eq!(
-        command(v4, &echo(2, 1000)),
-        "env LC_ALL=C ping -n -c 2 -W 1 10.2.1.29"
-    );
-    assert_eq!(
-        command(v6, &echo(3, 1500)),
-        "env LC_ALL=C ping -6 -n -c 3 -W 2 fd00::29"
-    );
-    // Below a second still waits a whole second: BusyBox takes whole seconds only.
-    assert_eq!(
-        command(v4, &echo(1, 1)),
-        "env LC_ALL=C ping -n -c 1 -W 1 10.2.1.29"
-    );
-    assert_eq!(deadline(&echo(2, 1000)), Duration::from_secs(13));
 }
 
 #[test]

@@ -21,12 +21,13 @@ use crate::probe::Echo;
 
 /// Time to set up one SSH connection (TCP or tunnel, handshake, authentication).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
-/// Sources connected to and probing at once.
-pub const DEFAULT_SOURCES: usize = 16;
-/// Probes running at once on one source: OpenSSH's default `MaxSessions`, the sessions it
-/// allows on one connection (ours; an administrator's login is another connection). With
-/// up to 11 hosts every source then pings all its targets in one wave.
-pub const DEFAULT_PROBES_PER_SOURCE: usize = 10;
+/// Sources connected to and probing at once. Each costs an SSH session in the provider and a
+/// tunnel through the bastion's one connection (OpenSSH's `MaxSessions` does not count
+/// tunnels); with up to 64 hosts every source probes at the same time.
+pub const DEFAULT_SOURCES: usize = 64;
+/// `ping` processes running at once on one source, all started by its one remote command
+/// (see `batch`): up to 129 hosts every source pings all its targets in one wave.
+pub const DEFAULT_PROBES_PER_SOURCE: usize = 128;
 
 /// Probes from remote hosts through an SSH bastion. Cheap to keep: connections live only
 /// during [`SshProber::probe_matrix`].
@@ -62,8 +63,9 @@ impl SshProber {
         self
     }
 
-    /// Bounds: `sources` hosts at once, `probes_per_source` probes at once on each (both at
-    /// least 1).
+    /// Bounds: `sources` hosts at once, `probes_per_source` pings at once on each (both at
+    /// least 1; a source with more targets pings them in waves of `probes_per_source`, one
+    /// remote command all the same).
     pub fn with_concurrency(mut self, sources: usize, probes_per_source: usize) -> Self {
         self.sources_at_once = sources.max(1);
         self.probes_per_source = probes_per_source.max(1);

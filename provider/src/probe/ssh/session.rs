@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::sync::Arc;
+use std::time::Duration;
 
 use russh::client::{self, AuthResult, Handle};
 use russh::keys::{HashAlg, PrivateKeyWithHashAlg, PublicKey};
@@ -12,9 +13,6 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::config::{Checked, HostKeyPolicy};
 use super::known_hosts::Verdict;
-
-/// Output kept per stream of a remote command; ping prints a few hundred bytes.
-const OUTPUT_LIMIT: usize = 64 * 1024;
 
 /// An authenticated connection.
 pub(crate) type Session = Handle<HostKeyCheck>;
@@ -164,37 +162,52 @@ where
 pub(crate) struct CommandOutput {
     pub(crate) stdout: String,
     pub(crate) stderr: String,
-    /// `None` when the command ended without a status (killed by a signal, or the channel
-    /// closed first).
+    /// `None` when the command ended without a status (killed by a signal, the channel
+    /// closed first, or it was stopped at its deadline).
     pub(crate) exit_status: Option<u32>,
+    /// The deadline passed first: the output is what arrived until then.
+    pub(crate) timed_out: bool,
 }
 
-/// Runs `command` in a new session channel of `session` and collects its output.
+/// Runs `command` in a new session channel of `session` and collects up to `limit` bytes of
+/// each stream. At `deadline` the channel is dropped and what arrived so far is returned,
+/// so the lines a long command printed before it was stopped still count.
 pub(crate) async fn run_command(
     session: &Session,
     command: &str,
+    limit: usize,
+    deadline: Duration,
 ) -> Result<CommandOutput, russh::Error> {
-    let mut channel = session.channel_open_session().await?;
-    channel.exec(true, command).await?;
     let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
     let mut exit_status = None;
-    while let Some(message) = channel.wait().await {
-        match message {
-            ChannelMsg::Data { data } => append(&mut stdout, &data),
-            ChannelMsg::ExtendedData { data, ext: 1 } => append(&mut stderr, &data),
-            ChannelMsg::ExitStatus { exit_status: code } => exit_status = Some(code),
-            ChannelMsg::Failure => return Err(russh::Error::RequestDenied),
-            _ => {}
+    let collect = async {
+        let mut channel = session.channel_open_session().await?;
+        channel.exec(true, command).await?;
+        while let Some(message) = channel.wait().await {
+            match message {
+                ChannelMsg::Data { data } => append(&mut stdout, &data, limit),
+                ChannelMsg::ExtendedData { data, ext: 1 } => append(&mut stderr, &data, limit),
+                ChannelMsg::ExitStatus { exit_status: code } => exit_status = Some(code),
+                ChannelMsg::Failure => return Err(russh::Error::RequestDenied),
+                _ => {}
+            }
         }
-    }
+        Ok(())
+    };
+    let timed_out = match tokio::time::timeout(deadline, collect).await {
+        Ok(Err(error)) => return Err(error),
+        Ok(Ok(())) => false,
+        Err(_) => true,
+    };
     Ok(CommandOutput {
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
         exit_status,
+        timed_out,
     })
 }
 
-fn append(buffer: &mut Vec<u8>, data: &[u8]) {
-    let room = OUTPUT_LIMIT.saturating_sub(buffer.len());
+fn append(buffer: &mut Vec<u8>, data: &[u8], limit: usize) {
+    let room = limit.saturating_sub(buffer.len());
     buffer.extend_from_slice(&data[..data.len().min(room)]);
 }

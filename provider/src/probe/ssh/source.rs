@@ -1,4 +1,5 @@
-//! One source's part of a run: its SSH session through the bastion, and its probes over it.
+//! One source's part of a run: its SSH session through the bastion, and its probes over it
+//! (see [`super::probes`]).
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -6,14 +7,15 @@ use std::sync::atomic::Ordering;
 
 use russh::ChannelOpenFailure;
 
-use super::run::{bounded, disconnect, RunCounters, SshProber};
+use super::run::{disconnect, RunCounters, SshProber};
 use super::session::{self, Failure, Session};
-use super::{ping, SshError, SshProbeResult};
+use super::{SshError, SshProbeResult};
 use crate::probe::Echo;
 
 impl SshProber {
-    /// All probes of one source over one connection; every pair gets a row, also when the
-    /// source cannot be reached. Only a host key or key refusal stops the run.
+    /// All probes of one source over one connection and one remote command; every pair gets
+    /// a row, also when the source cannot be reached. Only a host key or key refusal stops
+    /// the run.
     pub(super) async fn probe_source(
         &self,
         bastion: &Session,
@@ -57,10 +59,10 @@ impl SshProber {
                     .collect());
             }
         };
-        let probes = pairs.into_iter().map(|(target, target_address)| {
-            probe_pair(&session, counters, source, target, target_address, echo)
-        });
-        let results = bounded(probes, self.probes_per_source).await;
+        let results = self.probe_all(&session, source, &pairs, echo).await;
+        counters
+            .finished_pairs
+            .fetch_add(pairs.len(), Ordering::SeqCst);
         disconnect(&session).await;
         Ok(results)
     }
@@ -127,54 +129,5 @@ fn tunnel_cause(source: &str, address: IpAddr, port: u16, error: &russh::Error) 
         other => format!(
             "the bastion did not open a tunnel to {source} ({address}) port {port}: {other}"
         ),
-    }
-}
-
-/// One ping from `source`'s session; failures to run it become the row's cause.
-async fn probe_pair(
-    session: &Session,
-    counters: &RunCounters,
-    source: &str,
-    target: &str,
-    address: IpAddr,
-    echo: &Echo,
-) -> SshProbeResult {
-    let command = ping::command(address, echo);
-    let deadline = ping::deadline(echo);
-    let outcome = tokio::time::timeout(deadline, session::run_command(session, &command)).await;
-    counters.finished_pairs.fetch_add(1, Ordering::SeqCst);
-    let not_probed = |cause| SshProbeResult::not_probed(source, target, address, cause);
-    let output = match outcome {
-        Err(_) => {
-            return not_probed(format!(
-                "`{command}` on {source} did not finish within {deadline:?}"
-            ))
-        }
-        Ok(Err(error)) => {
-            return not_probed(format!("running `{command}` on {source} failed: {error}"))
-        }
-        Ok(Ok(output)) => output,
-    };
-    match ping::parse(&output.stdout) {
-        Some(summary) => SshProbeResult {
-            result: summary.into_result(source, target, address),
-            cause: None,
-        },
-        None => {
-            let said = output
-                .stderr
-                .trim()
-                .lines()
-                .chain(output.stdout.trim().lines())
-                .next();
-            let status = output.exit_status.map_or_else(
-                || "no exit status".to_string(),
-                |code| format!("exit status {code}"),
-            );
-            not_probed(format!(
-                "`{command}` on {source} printed no statistics ({status}): {}",
-                said.unwrap_or("no output")
-            ))
-        }
     }
 }
