@@ -131,7 +131,7 @@ async fn revoked_rule_names_the_group() {
     let e = run(&results, &full_mesh(), Some(&s));
     assert_eq!(
         e.diagnosis,
-        [format!("security group {group} of VPC shared (host shared) has no inbound rule for ICMP echo from 10.3.1.129 (VPC testing, 10.3.0.0/16)")]
+        [format!("security group {group} (sg/shared) of VPC shared (host shared) has no inbound rule for ICMP echo from 10.3.1.129 (VPC testing, 10.3.0.0/16)")]
     );
     let pairs = [("testing".to_string(), "shared".to_string())];
     assert_eq!(with_cause(&results, &e), pairs);
