@@ -199,7 +199,7 @@ async fn groups_given_per_interface_and_a_second_interface_belong_to_the_instanc
         assert_eq!(host.private_ip, ip);
         assert_eq!(
             host.security_group_ids,
-            [group.clone()],
+            std::slice::from_ref(&group),
             "the interfaces' groups, each once, although the instance-level list is empty"
         );
     }
