@@ -19,11 +19,12 @@
 //! with plain EC2 calls against moto, not through Terraform; one mesh is built per
 //! topology and size and serves several scenarios, each fault undone after its
 //! scenario; the lab is synced, so only what a fault changed is touched. The data
-//! source is read by Terraform itself (one `apply` and one `output -json` in the lab's
-//! runner per scenario, over SSH through a bastion), which keeps the provider's real
-//! path (protocol, schema, SSH transport, EC2 facts) under test for about two seconds
-//! a scenario; a protocol-level client would save little of that, most of which is the
-//! probes' one-second timeouts.
+//! source is read by Terraform itself (one `apply -json` in the lab's runner per
+//! scenario, its outputs read from the last message, over SSH through a bastion), which
+//! keeps the provider's real path (protocol, schema, SSH transport, EC2 facts) under
+//! test; a protocol-level client would save only Terraform's start-up, while most of a
+//! scenario is the probes' one-second timeouts (ground truth and provider alike) and,
+//! for a stopped source, SSH finding it unreachable.
 //!
 //! The subject is the provider, not Terraform: every Terraform version runs its own
 //! seed (base seed plus its patch number) for a few scenarios, and the newest runs the
@@ -53,7 +54,7 @@ const BASE_SEED: u64 = 90_000;
 /// Scenarios on the newest Terraform, and on each other version.
 const SCENARIOS: usize = 50;
 const SCENARIOS_OTHER_VERSIONS: usize = 2;
-const SCENARIOS_PER_MESH: usize = 5;
+const SCENARIOS_PER_MESH: usize = 8;
 
 fn env_number(name: &str) -> Option<u64> {
     std::env::var(name).ok().and_then(|s| s.parse().ok())

@@ -100,9 +100,17 @@ pub fn read(ws: &Workspace, lab: &MeshLab, world: &World, endpoint: &str) -> Rea
         "private_key_file": lab.private_key().display().to_string(),
         "known_hosts_file": lab.known_hosts().display().to_string(),
     }));
-    ws.run(&["apply", "-auto-approve", "-input=false", "-no-color"])
-        .expect_success();
-    let outputs = ws.output_json().expect_success().json();
+    // `apply -json` ends with the outputs (Terraform 0.15.3 and later): one process
+    // per scenario instead of two.
+    let applied = ws.run(&["apply", "-auto-approve", "-input=false", "-json"]);
+    let applied = applied.expect_success();
+    let outputs = applied
+        .stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .find(|message| message["type"] == "outputs")
+        .map(|message| message["outputs"].clone())
+        .unwrap_or_else(|| ws.output_json().expect_success().json());
     let mut rows = BTreeMap::new();
     for r in outputs["results"]["value"].as_array().expect("results") {
         let text = |k: &str| r[k].as_str().map(str::to_string);
