@@ -108,8 +108,11 @@ pub fn read(ws: &Workspace, lab: &MeshLab, world: &World, endpoint: &str) -> Rea
         .stdout
         .lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .find(|message| message["type"] == "outputs")
+        .filter(|message| message["type"] == "outputs")
         .map(|message| message["outputs"].clone())
+        // Newer Terraform also sends one before applying, with actions, not values.
+        .filter(|outputs| outputs["results"].get("value").is_some())
+        .last()
         .unwrap_or_else(|| ws.output_json().expect_success().json());
     let mut rows = BTreeMap::new();
     for r in outputs["results"]["value"].as_array().expect("results") {
