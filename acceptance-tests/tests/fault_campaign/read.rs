@@ -104,15 +104,16 @@ pub fn read(ws: &Workspace, lab: &MeshLab, world: &World, endpoint: &str) -> Rea
     // per scenario instead of two.
     let applied = ws.run(&["apply", "-auto-approve", "-input=false", "-json"]);
     let applied = applied.expect_success();
+    // Newer Terraform also sends an outputs message before applying, with actions
+    // instead of values: the last one is the one to read.
     let outputs = applied
         .stdout
         .lines()
+        .rev()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
         .filter(|message| message["type"] == "outputs")
         .map(|message| message["outputs"].clone())
-        // Newer Terraform also sends one before applying, with actions, not values.
-        .filter(|outputs| outputs["results"].get("value").is_some())
-        .last()
+        .find(|outputs| outputs["results"].get("value").is_some())
         .unwrap_or_else(|| ws.output_json().expect_success().json());
     let mut rows = BTreeMap::new();
     for r in outputs["results"]["value"].as_array().expect("results") {
