@@ -32,7 +32,9 @@
 //! replays that seed (with `FAULT_CAMPAIGN_SCENARIOS=M` for its number of scenarios).
 //! Needs root, socat and moto (skipped otherwise, failed under CI=true).
 
+mod ec2calls;
 mod faults;
+mod inject;
 mod judge;
 mod read;
 mod world;
@@ -45,7 +47,8 @@ use acceptance_tests::forward::PortForward;
 use acceptance_tests::mesh_fixture::REGION;
 use acceptance_tests::{for_each_terraform, missing_prerequisite, MeshLab, MotoServer, Terraform};
 
-use faults::{draw, inject, undo};
+use faults::draw;
+use inject::{inject, undo};
 use judge::Tally;
 use world::{Shape, World};
 
@@ -128,8 +131,14 @@ fn campaign(rig: &mut Rig, tf: &Terraform, seed: u64, scenarios: usize) -> Tally
             }
             let lab = rig.sync(&world);
             let ws = ws.get_or_insert_with(|| read::workspace(TEST, tf, lab.runner()));
-            let truth = read::ground_truth(lab, &world);
-            let reading = read::read(ws, lab, &world, &endpoint);
+            // The lab's pings and the provider's probes run at once: neither sees the
+            // other's packets (each ping matches its own replies) and both wait out the
+            // same one-second timeouts.
+            let (truth, reading) = std::thread::scope(|scope| {
+                let truth = scope.spawn(|| read::ground_truth(lab, &world));
+                let reading = read::read(ws, lab, &world, &endpoint);
+                (truth.join().expect("the lab's pings"), reading)
+            });
             let context = format!(
                 "seed {seed}, Terraform {}, scenario {} ({} of {size} VPCs, {mesh_id})",
                 tf.version,
