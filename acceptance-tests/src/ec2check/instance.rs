@@ -64,3 +64,44 @@ pub fn convert(i: &sdk::Instance) -> Instance {
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_ec2::types::{GroupIdentifier, Instance, InstanceNetworkInterface};
+
+    use super::security_group_ids;
+
+    fn group(id: &str) -> GroupIdentifier {
+        GroupIdentifier::builder().group_id(id).build()
+    }
+
+    fn interface(groups: &[&str]) -> InstanceNetworkInterface {
+        let mut n = InstanceNetworkInterface::builder();
+        for g in groups {
+            n = n.groups(group(g));
+        }
+        n.build()
+    }
+
+    #[test]
+    fn groups_per_interface_and_per_instance_each_count_once() {
+        let per_instance = Instance::builder()
+            .security_groups(group("sg-1"))
+            .network_interfaces(interface(&["sg-1", "sg-2"]))
+            .build();
+        assert_eq!(security_group_ids(&per_instance), ["sg-1", "sg-2"]);
+        // moto leaves the instance-level list empty for groups given per interface.
+        let per_interface = Instance::builder()
+            .network_interfaces(interface(&["sg-2"]))
+            .build();
+        assert_eq!(security_group_ids(&per_interface), ["sg-2"]);
+    }
+
+    #[test]
+    fn a_detached_group_is_gone_from_the_instance() {
+        let detached = Instance::builder()
+            .network_interfaces(interface(&["sg-ssh"]))
+            .build();
+        assert_eq!(security_group_ids(&detached), ["sg-ssh"]);
+    }
+}

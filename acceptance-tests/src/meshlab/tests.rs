@@ -82,24 +82,32 @@ fn what_enters_from_a_peering_is_delivered_only_to_the_vpcs_own_subnets() {
 
 #[test]
 fn a_route_into_a_peering_that_is_not_active_is_a_blackhole_without_a_link() {
-    let mut spec = hub_and_spoke();
-    spec.set_peering_status("pcx-ac", "pending-acceptance");
-    let layout = plan(&spec, &names()).unwrap();
-    assert!(has(
-        &router_lines(&layout, "vpc-a"),
-        "route add blackhole 10.3.0.0/16 table 101"
-    ));
-    assert!(has(
-        &router_lines(&layout, "vpc-c"),
-        "route add blackhole 10.1.0.0/16 table 101"
-    ));
-    let peering_links: BTreeSet<&str> = layout
-        .veths
-        .keys()
-        .map(|(_, name)| name.as_str())
-        .filter(|n| n.starts_with('p'))
-        .collect();
-    assert_eq!(peering_links, BTreeSet::from(["pab"]));
+    for status in ["pending-acceptance", "rejected", "deleted"] {
+        let mut spec = hub_and_spoke();
+        spec.set_peering_status("pcx-ac", status);
+        let layout = plan(&spec, &names()).unwrap();
+        assert!(
+            has(
+                &router_lines(&layout, "vpc-a"),
+                "route add blackhole 10.3.0.0/16 table 101"
+            ),
+            "{status}"
+        );
+        assert!(
+            has(
+                &router_lines(&layout, "vpc-c"),
+                "route add blackhole 10.1.0.0/16 table 101"
+            ),
+            "{status}"
+        );
+        let peering_links: BTreeSet<&str> = layout
+            .veths
+            .keys()
+            .map(|(_, name)| name.as_str())
+            .filter(|n| n.starts_with('p'))
+            .collect();
+        assert_eq!(peering_links, BTreeSet::from(["pab"]), "{status}");
+    }
 }
 
 #[test]

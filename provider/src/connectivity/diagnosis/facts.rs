@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
-use super::fault::{sorted, Fault, ObjectRef, Sources, Unknown, VpcRef};
+use super::fault::{sorted, Fault, ObjectRef, RouteProblem, Sources, Unknown, VpcRef};
 use super::snapshot::{
     Host, InstanceState, PeeringStatus, Route, RouteTable, RouteTarget, Snapshot, Vpc,
 };
@@ -152,12 +152,17 @@ fn route(
     own: &Vpc,
     peering: &str,
 ) -> Option<Fault> {
-    let table_ref = || ObjectRef::route_table(table);
-    let missing = || Fault::MissingRoute {
-        table: table_ref(),
-        destination: peer.vpc.cidr,
-        vpc: peer.vpc.name.clone(),
-        peering: ObjectRef::peering(snapshot, peering),
+    let fault = |problem: RouteProblem| Fault::Routes {
+        table: ObjectRef::route_table(table),
+        problems: vec![problem],
+    };
+    let vpc = peer.vpc.name.clone();
+    let missing = || {
+        fault(RouteProblem::Missing {
+            destination: peer.vpc.cidr,
+            vpc: vpc.clone(),
+            peering: ObjectRef::peering(snapshot, peering),
+        })
     };
     let Some(route) = table.route_for(peer.host.private_ip) else {
         return Some(missing());
@@ -168,19 +173,20 @@ fn route(
     let found = snapshot.peering(id);
     let status = found.map(|p| p.status);
     if status != Some(PeeringStatus::Active) || route.blackhole {
-        return Some(Fault::DeadRoute {
-            table: table_ref(),
+        return Some(fault(RouteProblem::Dead {
             destination: route.destination,
+            vpc,
             peering: ObjectRef::peering(snapshot, id),
             status,
-        });
+        }));
     }
     let leads_to_peer = found.is_some_and(|p| p.connects(&own.id, &peer.vpc.id));
-    (!leads_to_peer).then(|| Fault::WrongPeering {
-        table: table_ref(),
-        destination: route.destination,
-        peering: ObjectRef::peering(snapshot, id),
-        vpc: peer.vpc.name.clone(),
+    (!leads_to_peer).then(|| {
+        fault(RouteProblem::Wrong {
+            destination: route.destination,
+            vpc: vpc.clone(),
+            peering: ObjectRef::peering(snapshot, id),
+        })
     })
 }
 
@@ -235,8 +241,11 @@ fn icmp(snapshot: &Snapshot, source: &End, target: &End) -> Echo {
     if !unread.is_empty() || !opaque.is_empty() {
         return Echo::Unknown(Unknown::Groups { unread, opaque });
     }
+    let groups = target.host.security_group_ids.iter();
     Echo::Blocked(Fault::IcmpBlocked {
-        groups: target.host.security_group_ids.clone(),
+        groups: groups
+            .map(|id| ObjectRef::security_group(snapshot, id))
+            .collect(),
         vpc: target.vpc.name.clone(),
         hosts: vec![target.host.name.clone()],
         sources: vec![Sources {

@@ -2,11 +2,10 @@
 //! that names it. Faults compare by value, so the same component found through several
 //! failing results (both directions of a pair, every host of two VPCs) is reported once.
 
-use ipnet::Ipv4Net;
 use std::fmt;
 
-use super::names::groups;
-pub use super::names::{ObjectRef, Sources, Unknown, VpcRef};
+use super::names::{group_refs, route_clauses};
+pub use super::names::{ObjectRef, RouteProblem, Sources, Unknown, VpcRef};
 use super::snapshot::{InstanceState, PeeringStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -32,26 +31,12 @@ pub enum Fault {
         status: PeeringStatus,
         vpcs: [String; 2],
     },
-    /// The route for the peer's CIDR is absent or leads elsewhere than the peering.
-    MissingRoute {
+    /// Routes of one table that do not lead to the peer VPCs. Built with one problem per
+    /// failing result; the diagnosis merges those of the same table, so a table is one
+    /// sentence however many of its routes are wrong.
+    Routes {
         table: ObjectRef,
-        destination: Ipv4Net,
-        vpc: String,
-        peering: ObjectRef,
-    },
-    /// The route leads to a peering that is gone or not active (`None`: unknown id).
-    DeadRoute {
-        table: ObjectRef,
-        destination: Ipv4Net,
-        peering: ObjectRef,
-        status: Option<PeeringStatus>,
-    },
-    /// The route leads to an active peering that does not connect to the peer VPC.
-    WrongPeering {
-        table: ObjectRef,
-        destination: Ipv4Net,
-        peering: ObjectRef,
-        vpc: String,
+        problems: Vec<RouteProblem>,
     },
     /// No ingress rule of the target's groups (in VPC `vpc`) admits ICMP echo from the
     /// source. Never built from an empty group list: EC2 never leaves one empty, so that
@@ -59,7 +44,7 @@ pub enum Fault {
     /// Built for one host and one source; the diagnosis merges those of the same groups
     /// into one fault, so a group is named once however many pairs it blocks.
     IcmpBlocked {
-        groups: Vec<String>,
+        groups: Vec<ObjectRef>,
         vpc: String,
         hosts: Vec<String>,
         sources: Vec<Sources>,
@@ -81,9 +66,27 @@ impl Fault {
         matches!(self, Fault::NoFacts { .. })
     }
 
-    /// Folds `other` into `self` when both are the same groups blocking ICMP echo.
-    /// False (nothing changed) otherwise.
+    /// Folds `other` into `self` when both are the same groups blocking ICMP echo, or
+    /// routes of the same table. False (nothing changed) otherwise.
     pub fn absorb(&mut self, other: &Fault) -> bool {
+        if let (
+            Fault::Routes { table, problems },
+            Fault::Routes {
+                table: other_table,
+                problems: other_problems,
+            },
+        ) = (&mut *self, other)
+        {
+            if table != other_table {
+                return false;
+            }
+            for p in other_problems {
+                if !problems.contains(p) {
+                    problems.push(p.clone());
+                }
+            }
+            return true;
+        }
         let (
             Fault::IcmpBlocked {
                 groups,
@@ -167,22 +170,9 @@ impl fmt::Display for Fault {
                 "{peering} between VPC {a} and VPC {b} is {}, not active",
                 status.as_str()
             ),
-            Fault::MissingRoute { table, destination, vpc, peering } => write!(
-                f,
-                "{table} has no route to {destination} (VPC {vpc}) through {peering}"
-            ),
-            Fault::DeadRoute { table, destination, peering, status } => {
-                write!(f, "{table} sends {destination} to {peering}, ")?;
-                match status {
-                    None => write!(f, "which does not exist: a blackhole"),
-                    Some(PeeringStatus::Active) => write!(f, "which EC2 marks as a blackhole"),
-                    Some(s) => write!(f, "which is {}: a blackhole", s.as_str()),
-                }
+            Fault::Routes { table, problems } => {
+                write!(f, "{table} {}", route_clauses(problems).join("; it "))
             }
-            Fault::WrongPeering { table, destination, peering, vpc } => write!(
-                f,
-                "{table} sends {destination} to {peering}, which does not connect to VPC {vpc}"
-            ),
             Fault::IcmpBlocked { groups: ids, vpc, hosts, sources } => {
                 let verb = if ids.len() == 1 { "has" } else { "have" };
                 let noun = if hosts.len() == 1 { "host" } else { "hosts" };
@@ -190,7 +180,7 @@ impl fmt::Display for Fault {
                 write!(
                     f,
                     "{} of VPC {vpc} ({noun} {}) {verb} no inbound rule for ICMP echo from {}",
-                    groups(ids),
+                    group_refs(ids),
                     hosts.join(", "),
                     from.join(", nor from ")
                 )

@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
-use super::snapshot::{RouteTable, Snapshot};
+use super::snapshot::{PeeringStatus, RouteTable, Snapshot};
 
 /// A VPC as the sentences name it: mesh name and EC2 id.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -45,6 +45,23 @@ impl ObjectRef {
             kind: "route table",
             id: t.id.clone(),
             key: t.key.clone(),
+        }
+    }
+
+    /// The security group `id`, with its key when the snapshot knows it.
+    pub fn security_group(snapshot: &Snapshot, id: &str) -> ObjectRef {
+        ObjectRef {
+            kind: "security group",
+            id: id.to_string(),
+            key: snapshot.security_group(id).and_then(|g| g.key.clone()),
+        }
+    }
+
+    /// The object without its kind: `sg-1 (sg/gamma)`.
+    pub fn named(&self) -> String {
+        match &self.key {
+            Some(key) => format!("{} ({key})", self.id),
+            None => self.id.clone(),
         }
     }
 
@@ -94,6 +111,87 @@ pub fn groups(ids: &[String]) -> String {
         "security groups"
     };
     format!("{noun} {}", ids.join(", "))
+}
+
+/// "security group sg-1 (sg/gamma)" or "security groups sg-1 (sg/gamma), sg-2".
+pub fn group_refs(refs: &[ObjectRef]) -> String {
+    let noun = if refs.len() == 1 {
+        "security group"
+    } else {
+        "security groups"
+    };
+    let named: Vec<String> = refs.iter().map(ObjectRef::named).collect();
+    format!("{noun} {}", named.join(", "))
+}
+
+/// One thing wrong with a route table's route to a peer VPC's CIDR.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RouteProblem {
+    /// The route for the peer's CIDR is absent or leads elsewhere than the peering.
+    Missing {
+        destination: Ipv4Net,
+        vpc: String,
+        peering: ObjectRef,
+    },
+    /// The route leads to a peering that is gone or not active (`None`: unknown id).
+    Dead {
+        destination: Ipv4Net,
+        vpc: String,
+        peering: ObjectRef,
+        status: Option<PeeringStatus>,
+    },
+    /// The route leads to an active peering that does not connect to the peer VPC.
+    Wrong {
+        destination: Ipv4Net,
+        vpc: String,
+        peering: ObjectRef,
+    },
+}
+
+/// The clauses of one route table's sentence: the missing routes in one clause
+/// ("has no route to A through P, nor to B through Q"), then one per other problem.
+pub fn route_clauses(problems: &[RouteProblem]) -> Vec<String> {
+    let mut missing = Vec::new();
+    let mut others = Vec::new();
+    for p in problems {
+        match p {
+            RouteProblem::Missing {
+                destination,
+                vpc,
+                peering,
+            } => {
+                missing.push(format!("{destination} (VPC {vpc}) through {peering}"));
+            }
+            RouteProblem::Dead {
+                destination,
+                vpc,
+                peering,
+                status,
+            } => {
+                let why = match status {
+                    None => "which does not exist: a blackhole".to_string(),
+                    Some(PeeringStatus::Active) => "which EC2 marks as a blackhole".to_string(),
+                    Some(s) => format!("which is {}: a blackhole", s.as_str()),
+                };
+                others.push(format!(
+                    "sends {destination} (VPC {vpc}) to {peering}, {why}"
+                ));
+            }
+            RouteProblem::Wrong {
+                destination,
+                vpc,
+                peering,
+            } => others.push(format!(
+                "sends {destination} (VPC {vpc}) to {peering}, which does not connect to VPC {vpc}"
+            )),
+        }
+    }
+    let mut clauses = Vec::new();
+    if !missing.is_empty() {
+        clauses.push(format!("has no route to {}", missing.join(", nor to ")));
+    }
+    clauses.extend(others);
+    clauses
 }
 
 impl fmt::Display for Unknown {

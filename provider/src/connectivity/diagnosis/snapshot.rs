@@ -75,6 +75,8 @@ pub struct Peering {
 #[derive(Debug, Clone)]
 pub struct SecurityGroup {
     pub id: String,
+    /// The mesh's key for it (`sg/gamma`), when its tags carry one of this mesh.
+    pub key: Option<String>,
     pub ingress: Vec<IngressRule>,
     /// Ingress rules not in `ingress` because the snapshot cannot model them (group
     /// references, IPv6 ranges, prefix lists, other protocols or ICMP types): any of them

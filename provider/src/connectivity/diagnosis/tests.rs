@@ -4,6 +4,7 @@
 //! helpers are shared with the tests of the EC2 facts (`ec2_facts/tests.rs`).
 
 mod facts_cases;
+mod merge_cases;
 mod observed_cases;
 mod unknown_cases;
 
@@ -60,6 +61,7 @@ fn lab() -> Snapshot {
         });
         s.security_groups.push(SecurityGroup {
             id: format!("sg-{n}"),
+            key: Some(format!("sg/{name}")),
             ingress: ingress.collect(),
             opaque_rules: 0,
         });

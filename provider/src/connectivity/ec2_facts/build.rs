@@ -41,7 +41,11 @@ pub fn snapshot(
             .map(|t| route_table(t, mesh_id))
             .collect(),
         peerings: inv.peerings.iter().map(|p| peering(p, mesh_id)).collect(),
-        security_groups: inv.security_groups.iter().map(security_group).collect(),
+        security_groups: inv
+            .security_groups
+            .iter()
+            .map(|g| security_group(g, mesh_id))
+            .collect(),
     }
 }
 
@@ -127,7 +131,7 @@ fn peering(p: &PeeringObs, mesh_id: &str) -> Peering {
     }
 }
 
-fn security_group(g: &SecurityGroupObs) -> SecurityGroup {
+fn security_group(g: &SecurityGroupObs, mesh_id: &str) -> SecurityGroup {
     let rule = |r: &crate::ec2::types::IngressRule| IngressRule {
         traffic: match r.protocol {
             Protocol::Icmp => Traffic::Icmp { icmp_type: None },
@@ -140,6 +144,7 @@ fn security_group(g: &SecurityGroupObs) -> SecurityGroup {
     };
     SecurityGroup {
         id: g.id.clone(),
+        key: mesh_key(&g.tags, mesh_id),
         ingress: g.rules.iter().map(rule).collect(),
         opaque_rules: g.foreign_rules,
     }

@@ -131,7 +131,7 @@ async fn revoked_rule_names_the_group() {
     let e = run(&results, &full_mesh(), Some(&s));
     assert_eq!(
         e.diagnosis,
-        [format!("security group {group} of VPC shared (host shared) has no inbound rule for ICMP echo from 10.3.1.129 (VPC testing, 10.3.0.0/16)")]
+        [format!("security group {group} (sg/shared) of VPC shared (host shared) has no inbound rule for ICMP echo from 10.3.1.129 (VPC testing, 10.3.0.0/16)")]
     );
     let pairs = [("testing".to_string(), "shared".to_string())];
     assert_eq!(with_cause(&results, &e), pairs);
@@ -172,4 +172,35 @@ async fn unknown_mesh_reads_as_none_after_the_inventory_only() {
     let none = read_snapshot(lab.fake.as_ref(), REGION, "mesh-unknown", &hosts()).await;
     assert!(matches!(none, Ok(None)), "{none:?}");
     assert_eq!(lab.fake.count(crate::ec2::actions::DESCRIBE_INSTANCES), 0);
+}
+
+#[tokio::test]
+async fn groups_given_per_interface_and_a_second_interface_belong_to_the_instance() {
+    let lab = Lab::new().await;
+    let subnet = lab.id("subnet/shared/private");
+    let group = lab.id("sg/shared");
+    let primary: Ipv4Addr = "10.4.1.50".parse().unwrap();
+    let second: Ipv4Addr = "10.4.1.51".parse().unwrap();
+    let id = lab
+        .fake
+        .run_instance_per_interface(&subnet, primary, &[&group]);
+    lab.fake.attach_interface(&id, &[second], &[&group]);
+    let hosts = BTreeMap::from([
+        ("first".to_string(), IpAddr::V4(primary)),
+        ("second".to_string(), IpAddr::V4(second)),
+    ]);
+    let s = read_snapshot(lab.fake.as_ref(), REGION, MESH_ID, &hosts)
+        .await
+        .unwrap()
+        .unwrap();
+    for (name, ip) in [("first", primary), ("second", second)] {
+        let host = s.host(name).expect("matched by any interface's address");
+        assert_eq!(host.instance_id, id);
+        assert_eq!(host.private_ip, ip);
+        assert_eq!(
+            host.security_group_ids,
+            std::slice::from_ref(&group),
+            "the interfaces' groups, each once, although the instance-level list is empty"
+        );
+    }
 }

@@ -15,8 +15,44 @@ pub(super) struct Instance {
     pub vpc_id: String,
     pub subnet_id: String,
     pub private_ip: Ipv4Addr,
+    /// The instance-level list (`SecurityGroupIds` at launch); empty when the groups
+    /// were given per network interface, as EC2 and moto then report it.
     pub security_group_ids: Vec<String>,
+    /// Network interfaces, the primary first.
+    pub interfaces: Vec<Interface>,
     pub state: InstanceState,
+}
+
+/// One network interface: its private addresses and its own groups.
+pub(super) struct Interface {
+    pub private_ips: Vec<Ipv4Addr>,
+    pub security_group_ids: Vec<String>,
+}
+
+impl Instance {
+    /// Every private address of every interface, each once.
+    fn private_ips(&self) -> Vec<Ipv4Addr> {
+        let mut ips = vec![self.private_ip];
+        for ip in self.interfaces.iter().flat_map(|n| &n.private_ips) {
+            if !ips.contains(ip) {
+                ips.push(*ip);
+            }
+        }
+        ips
+    }
+
+    /// The instance-level groups and every interface's, each once, as the AWS
+    /// implementation reads them.
+    fn all_groups(&self) -> Vec<String> {
+        let mut ids: Vec<String> = Vec::new();
+        let on_interfaces = self.interfaces.iter().flat_map(|n| &n.security_group_ids);
+        for id in self.security_group_ids.iter().chain(on_interfaces) {
+            if !ids.contains(id) {
+                ids.push(id.clone());
+            }
+        }
+        ids
+    }
 }
 
 impl State {
@@ -33,8 +69,8 @@ impl State {
                 subnet_id: i.subnet_id.clone(),
                 private_ip: i.private_ip,
                 public_ip: None,
-                private_ips: vec![i.private_ip],
-                security_group_ids: i.security_group_ids.clone(),
+                private_ips: i.private_ips(),
+                security_group_ids: i.all_groups(),
                 state: i.state,
                 tags: Tags::new(),
             })
@@ -61,6 +97,41 @@ impl FakeEc2 {
     /// Panics on what EC2 would refuse: an unknown subnet, an address outside it or
     /// already taken, a group of another VPC.
     pub fn run_instance(&self, subnet_id: &str, ip: Ipv4Addr, security_groups: &[&str]) -> String {
+        self.launch(subnet_id, ip, security_groups, false)
+    }
+
+    /// [`FakeEc2::run_instance`] with the groups given per network interface: the
+    /// instance-level list stays empty and the primary interface holds them.
+    pub fn run_instance_per_interface(
+        &self,
+        subnet_id: &str,
+        ip: Ipv4Addr,
+        security_groups: &[&str],
+    ) -> String {
+        self.launch(subnet_id, ip, security_groups, true)
+    }
+
+    /// Attaches another network interface with `ips` and its own `security_groups`.
+    pub fn attach_interface(&self, instance_id: &str, ips: &[Ipv4Addr], security_groups: &[&str]) {
+        let mut inner = self.lock();
+        let i = inner
+            .state
+            .instances
+            .get_mut(instance_id)
+            .expect("attach_interface: unknown instance");
+        i.interfaces.push(Interface {
+            private_ips: ips.to_vec(),
+            security_group_ids: security_groups.iter().map(|g| g.to_string()).collect(),
+        });
+    }
+
+    fn launch(
+        &self,
+        subnet_id: &str,
+        ip: Ipv4Addr,
+        security_groups: &[&str],
+        per_interface: bool,
+    ) -> String {
         let mut inner = self.lock();
         let s = &mut inner.state;
         let subnet = s
@@ -77,12 +148,21 @@ impl FakeEc2 {
             let group = s.sgs.get(*g).expect("run_instance: unknown security group");
             assert_eq!(group.vpc_id, vpc_id, "{g} is in another VPC");
         }
+        let groups: Vec<String> = security_groups.iter().map(|g| g.to_string()).collect();
         let instance = Instance {
             region,
             vpc_id,
             subnet_id: subnet_id.to_string(),
             private_ip: ip,
-            security_group_ids: security_groups.iter().map(|g| g.to_string()).collect(),
+            security_group_ids: if per_interface {
+                Vec::new()
+            } else {
+                groups.clone()
+            },
+            interfaces: vec![Interface {
+                private_ips: vec![ip],
+                security_group_ids: groups,
+            }],
             state: InstanceState::Running,
         };
         let id = s.new_id("i");

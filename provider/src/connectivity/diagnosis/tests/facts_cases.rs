@@ -169,7 +169,7 @@ fn route_to_a_deleted_peering_is_a_blackhole() {
     let e = run(&matrix(&BOTH_WAYS_3_4), &full_mesh(), Some(&s));
     assert_eq!(
         e.diagnosis,
-        ["route table rtb-4 (rtb/shared/private) sends 10.3.0.0/16 to peering pcx-34 (pcx/shared:testing), which is deleted: a blackhole"]
+        ["route table rtb-4 (rtb/shared/private) sends 10.3.0.0/16 (VPC testing) to peering pcx-34 (pcx/shared:testing), which is deleted: a blackhole"]
     );
 }
 
@@ -188,7 +188,7 @@ fn security_group_without_icmp_names_the_group() {
     let results = matrix(&[("testing", "shared")]);
     let e = run(&results, &full_mesh(), Some(&s));
     let sentence =
-        "security group sg-4 of VPC shared (host shared) has no inbound rule for ICMP echo from 10.3.1.129 (VPC testing, 10.3.0.0/16)";
+        "security group sg-4 (sg/shared) of VPC shared (host shared) has no inbound rule for ICMP echo from 10.3.1.129 (VPC testing, 10.3.0.0/16)";
     assert_eq!(e.diagnosis, [sentence]);
     assert_eq!(with_cause(&results, &e), [pair("testing", "shared")]);
 }

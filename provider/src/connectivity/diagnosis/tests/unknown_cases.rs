@@ -88,7 +88,7 @@ fn group_blocking_two_vpcs_is_one_sentence_naming_both() {
     let e = run(&results, &full_mesh(), Some(&s));
     assert_eq!(
         e.diagnosis,
-        ["security group sg-4 of VPC shared (host shared) has no inbound rule for ICMP echo from 10.1.2.249 (VPC production, 10.1.0.0/16), nor from 10.3.1.129 (VPC testing, 10.3.0.0/16)"]
+        ["security group sg-4 (sg/shared) of VPC shared (host shared) has no inbound rule for ICMP echo from 10.1.2.249 (VPC production, 10.1.0.0/16), nor from 10.3.1.129 (VPC testing, 10.3.0.0/16)"]
     );
     let cause = cause_of(&results, &e, "testing", "shared").unwrap();
     assert!(cause.contains("from 10.3.1.129 (VPC testing"), "{cause}");
