@@ -4,7 +4,7 @@
 //! against a fresh one), runs the plan on EC2 and reports what was actually reached.
 //!
 //! Submodules: `schema` (the contract), `parse` (values to a mesh), `state` (a mesh and
-//! the components' ids back to a value), `plan`, `apply`, `read` (read and import), and
+//! the components' ids back to a value; `ids` its flat id maps), `plan`, `apply`, `read` (read and import), and
 //! their helpers `engine`, `drift`, `meta` (settings kept as tags), `private`,
 //! `timeouts`, `client`.
 
@@ -12,6 +12,7 @@ mod apply;
 pub mod client;
 mod drift;
 mod engine;
+mod ids;
 mod meta;
 mod meter;
 mod ownership;
