@@ -87,3 +87,18 @@ run "hub_and_spoke_keeps_the_vpcs" {
     error_message = "A topology change keeps every VPC."
   }
 }
+
+run "a_host_that_does_not_answer_fails_the_check" {
+  variables {
+    # 0.0.0.0/8 is no destination: the kernel refuses the echo request, which never
+    # leaves the machine, and the host counts as not answering.
+    probe_hosts = { nowhere = "0.0.0.1" }
+  }
+
+  expect_failures = [check.connectivity]
+
+  assert {
+    condition     = !output.all_reachable
+    error_message = "A host that does not answer makes all_reachable false."
+  }
+}
