@@ -90,12 +90,17 @@ output "reachability" {
   value       = peering_mesh.lab.reachability
 }
 
+output "vpc_ids" {
+  description = "VPC ids by VPC name."
+  value       = peering_mesh.lab.vpc_ids
+}
+
 output "subnet_ids" {
-  description = "Subnet ids by VPC and subnet name, for aws_instance resources."
-  value       = { for vpc, v in peering_mesh.lab.vpcs : vpc => { for name, s in v.subnets : name => s.id } }
+  description = "Subnet ids by \"vpc/subnet\" (e.g. \"production/public\"), for aws_instance resources."
+  value       = peering_mesh.lab.subnet_ids
 }
 
 output "security_group_ids" {
   description = "The mesh's security group in each VPC (ICMP from peers, SSH from the bastion subnet)."
-  value       = { for vpc, v in peering_mesh.lab.vpcs : vpc => v.security_group_id }
+  value       = peering_mesh.lab.security_group_ids
 }

@@ -71,6 +71,6 @@ output "reachability" {
 }
 
 output "route_table_ids" {
-  description = "Route tables holding each VPC's peer routes."
-  value       = { for vpc, v in peering_mesh.hub.vpcs : vpc => v.route_table_ids }
+  description = "Route tables holding the peer routes, by \"vpc/subnet\" (e.g. \"shared/services\")."
+  value       = peering_mesh.hub.route_table_ids
 }

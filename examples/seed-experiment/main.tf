@@ -157,11 +157,11 @@ output "results" {
 }
 
 output "subnet_ids" {
-  description = "Subnet ids by VPC and subnet name, for the instances."
-  value       = { for vpc, v in peering_mesh.lab.vpcs : vpc => { for name, s in v.subnets : name => s.id } }
+  description = "Subnet ids by \"vpc/subnet\" (e.g. \"production/public\"), for the instances."
+  value       = peering_mesh.lab.subnet_ids
 }
 
 output "security_group_ids" {
   description = "The mesh's security group in each VPC, for the instances."
-  value       = { for vpc, v in peering_mesh.lab.vpcs : vpc => v.security_group_id }
+  value       = peering_mesh.lab.security_group_ids
 }

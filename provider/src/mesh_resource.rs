@@ -4,7 +4,7 @@
 //! against a fresh one), runs the plan on EC2 and reports what was actually reached.
 //!
 //! Submodules: `schema` (the contract), `parse` (values to a mesh), `state` (a mesh and
-//! the components' ids back to a value), `plan`, `apply`, `read` (read and import), and
+//! the components' ids back to a value; `ids` its flat id maps), `plan`, `apply`, `read` (read and import), and
 //! their helpers `engine`, `drift`, `meta` (settings kept as tags), `private`,
 //! `timeouts`, `client`.
 
@@ -12,6 +12,7 @@ mod apply;
 pub mod client;
 mod drift;
 mod engine;
+mod ids;
 mod meta;
 mod meter;
 mod ownership;
@@ -65,11 +66,12 @@ impl MeshResource {
     /// `terraform_version`). Terraform 1.0.0 to 1.0.5 crash on a planned map nested
     /// attribute that differs from both the configuration and the prior state (Terraform
     /// issue 29473, fixed in 1.0.6); with those versions `vpcs` is planned as written or
-    /// as it was, and its computed values are filled in by the next refresh.
+    /// as it was, and its computed values are filled in by the next refresh. The
+    /// top-level id maps (`ids.rs`) are plain maps, filled by the apply itself.
     pub fn set_terraform_version(&self, version: &str) {
         let legacy = legacy_nested_plans(version);
         if legacy {
-            tracing::info!(version, "Terraform before 1.0.6: vpcs is planned as written; ids appear after the next refresh");
+            tracing::info!(version, "Terraform before 1.0.6: vpcs is planned as written; its ids appear after the next refresh, the top-level id maps after the apply");
         }
         self.legacy_nested_plans.store(legacy, Ordering::Relaxed);
     }

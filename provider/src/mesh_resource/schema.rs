@@ -134,9 +134,29 @@ pub fn schema() -> Schema {
             Attribute::typed("reachability", Type::map(Type::list(Type::String))).computed().describe(
                 "Which VPCs each VPC can reach through the mesh (its direct peers: peering is not transitive), known at plan time. Compare it with a `peering_connectivity` report.",
             ),
-        ],
+        ]
+        .into_iter()
+        .chain(id_map_attributes())
+        .collect(),
     )
     .with_blocks(vec![timeouts_block()])
+}
+
+/// The ids of `vpcs` as flat maps (see `ids.rs`): filled by the apply itself on every
+/// Terraform version, also on 1.0.0-1.0.5 where `vpcs` waits for the next refresh.
+fn id_map_attributes() -> Vec<Attribute> {
+    let map = |name: &str, what: &str| {
+        Attribute::typed(name, Type::map(Type::String)).computed().describe(format!(
+            "{what} Set by the apply that makes them, on every Terraform version (the ids nested in `vpcs` show only after the next refresh on Terraform 1.0.0-1.0.5)."
+        ))
+    };
+    vec![
+        map("vpc_ids", "VPC ids (`vpc-...`, created or adopted) by VPC name."),
+        map("security_group_ids", "Ids of the mesh's security group in each VPC (`sg-...`) by VPC name."),
+        map("internet_gateway_ids", "Internet gateway ids (`igw-...`) by VPC name, for the VPCs with a public subnet."),
+        map("subnet_ids", "Subnet ids (`subnet-...`) by `vpc/subnet`, e.g. `production/private`."),
+        map("route_table_ids", "Ids of the subnets' route tables (`rtb-...`) by `vpc/subnet`. A VPC without subnets keeps its peer routes in its main route table, which is not listed."),
+    ]
 }
 
 /// A block (`timeouts { create = "45m" }`) as in other providers, not a nested

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use tfplugin::value::Value;
 
+use super::ids::id_maps;
 use super::parse::{Unknowns, UNKNOWN_REGION};
 use super::schema::{DEFAULT_ALLOW_ICMP, DEFAULT_DNS_RESOLUTION, DEFAULT_PUBLIC, DEFAULT_TOPOLOGY};
 use crate::ec2::types::Inventory;
@@ -94,7 +95,8 @@ pub fn build(source: &Value, f: &Facts<'_>) -> Built {
                 .collect(),
         )
     };
-    let value = object(vec![
+    let ids = id_maps(&vpcs);
+    let mut entries = vec![
         ("id", f.id.clone()),
         ("name", source.get("name").clone()),
         ("vpcs", vpcs),
@@ -120,7 +122,9 @@ pub fn build(source: &Value, f: &Facts<'_>) -> Built {
         ("peerings", peerings),
         ("reachability", reach),
         ("timeouts", source.get("timeouts").clone()),
-    ]);
+    ];
+    entries.extend(ids);
+    let value = object(entries);
     let unplaced = f.stale.difference(&b.placed).cloned().collect();
     Built { value, unplaced }
 }

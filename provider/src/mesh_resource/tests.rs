@@ -5,6 +5,7 @@
 mod config;
 mod drift;
 mod failure;
+mod ids;
 mod import_destroy;
 mod legacy;
 mod lifecycle;

@@ -54,6 +54,8 @@ async fn a_deleted_peering_is_planned_back_and_restored() {
     assert_eq!(at(&refreshed.value, &["peering_count"]).as_i64(), Some(5));
     let expect = [
         "peerings.shared:testing.id",
+        "route_table_ids.shared/private",
+        "route_table_ids.testing/private",
         "vpcs.shared.route_table_ids",
         "vpcs.shared.subnets.private.route_table_id",
         "vpcs.testing.route_table_ids",
@@ -106,6 +108,7 @@ async fn a_missing_route_is_put_back() {
     repaired(
         &mut h,
         &[
+            "route_table_ids.testing/private",
             "vpcs.testing.route_table_ids",
             "vpcs.testing.subnets.private.route_table_id",
         ],
@@ -134,7 +137,7 @@ async fn a_revoked_rule_is_authorized_again() {
     );
     repaired(
         &mut h,
-        &["vpcs.shared.security_group_id"],
+        &["security_group_ids.shared", "vpcs.shared.security_group_id"],
         "ICMP from 10.1.0.0/16",
     )
     .await;
