@@ -191,7 +191,7 @@ fn interrupted_demo_leaves_nothing_behind() {
         .filter(|&pid| {
             let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
             let cmdline = String::from_utf8_lossy(&cmdline);
-            cmdline.contains("moto_server") || cmdline.starts_with("socat\0")
+            cmdline.contains("moto_any_port.py") || cmdline.starts_with("socat\0")
         })
         .collect();
     assert!(helpers.len() >= 3, "moto and two socat run: {started:?}");
