@@ -1,4 +1,4 @@
-//! Probe matrix over SSH (issue 4 §5, issue 9): 10, 25 and 50 servers behind a bastion, every
+//! Probe matrix over SSH: 10, 25 and 50 servers behind a bastion, every
 //! server pinging every other one through the SSH prober, against a single ping run.
 //!
 //! The lab (docs/lab.md): 4 VPCs in a full mesh, the servers spread over their private

@@ -1,4 +1,4 @@
-//! `peering_mesh` apply and destroy behind EC2's request throttling (issue 8 §6): real
+//! `peering_mesh` apply and destroy behind EC2's request throttling: real
 //! Terraform and the provider against moto, through the fault proxy with only its
 //! per-action token buckets on (`Throttle::aws_buckets()`, AWS's published sizes and
 //! refill rates), at 5, 10 and 20 VPCs (full mesh, one private subnet each). Then the

@@ -1,5 +1,5 @@
-//! Drift: a peering of the seed mesh deleted out of band (the product brief's
-//! experiment (b): the 3-4 peering) shows in the next plan, and apply puts a
+//! Drift: a peering of the seed mesh deleted out of band (the seed
+//! experiment's peering between VPCs 3 and 4) shows in the next plan, and apply puts a
 //! new active peering between the same two VPCs with routes through it.
 
 use acceptance_tests::mesh_checks::assert_mesh_matches;

@@ -1,4 +1,4 @@
-//! Ownership (issue 8): the mesh changes only what carries its own id and a component
+//! Ownership: the mesh changes only what carries its own id and a component
 //! that belongs to it. A second configuration with the same `name` is refused at plan;
 //! a foreign peering between two mesh VPCs and a foreign route at a destination the mesh
 //! needs block it with an error naming the object, and stay untouched; a subnet carrying

@@ -1,4 +1,4 @@
-//! The randomized fault campaign (issue 9): meshes of 3 to 6 VPCs in full-mesh,
+//! The randomized fault campaign: meshes of 3 to 6 VPCs in full-mesh,
 //! hub-and-spoke and explicit topologies, each host launched with its groups per
 //! network interface or per instance, broken by one to three faults at a time (peering
 //! deleted, rejected or left pending; route removed, blackholed or sent to the wrong

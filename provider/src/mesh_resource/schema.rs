@@ -1,4 +1,4 @@
-//! The `peering_mesh` schema: the attribute contract of product.md, with a markdown
+//! The `peering_mesh` schema: the attribute contract of docs/resources/mesh.md, with a markdown
 //! description on every attribute. Only `name` forces a new mesh; everything else is
 //! updated in place, component by component.
 

@@ -59,7 +59,7 @@ pub fn vpc(cidr: &str, subnets: &[(&str, &str, bool)]) -> Value {
     obj(&[("cidr_block", s(cidr)), ("subnets", subnets)])
 }
 
-/// The seed experiment of product.md.
+/// The seed experiment's four VPCs (examples/seed-experiment).
 pub fn seed_vpcs() -> Vec<(&'static str, Value)> {
     vec![
         (
