@@ -223,7 +223,7 @@ fn check_peered_overlaps(mesh: &Mesh, diags: &mut Diagnostics) {
                 vpc_path(at).attr("cidr_block"),
                 "Overlapping CIDR blocks of peered VPCs",
                 format!(
-                    "VPC {:?} ({ca}) and VPC {:?} ({cb}) overlap in {range}; AWS cannot peer VPCs with overlapping CIDR blocks. Give one of them a disjoint block, or do not connect them.",
+                    "VPC \"{}\" ({ca}) and VPC \"{}\" ({cb}) overlap in {range}; AWS cannot peer VPCs with overlapping CIDR blocks. Give one of them a disjoint block, or do not connect them.",
                     pair.a, pair.b
                 ),
             );
