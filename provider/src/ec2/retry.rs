@@ -6,9 +6,6 @@
 //! jitter; and `...NotFound` about an object this client itself created a moment ago
 //! (EC2 is eventually consistent), for a bounded time after that create.
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// A failed request, as far as retrying is concerned.
@@ -93,7 +90,6 @@ pub struct Ec2RetryPolicy {
     pub base: Duration,
     pub cap: Duration,
     pub not_found_window: Duration,
-    seed: AtomicU64,
 }
 
 impl Ec2RetryPolicy {
@@ -107,7 +103,6 @@ impl Ec2RetryPolicy {
             cap: Duration::from_secs(20),
             // terraform-provider-aws waits up to 2 minutes for new objects to propagate.
             not_found_window: Duration::from_secs(120),
-            seed: AtomicU64::new(RandomState::new().build_hasher().finish() | 1),
         }
     }
 
@@ -117,16 +112,6 @@ impl Ec2RetryPolicy {
             .checked_shl(attempt.saturating_sub(1).min(20))
             .unwrap_or(u32::MAX);
         self.base.saturating_mul(factor).min(self.cap)
-    }
-
-    /// A number in [0, 1): xorshift64 over an atomic seed (no dependency needed).
-    fn unit_random(&self) -> f64 {
-        let mut x = self.seed.load(Ordering::Relaxed);
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.seed.store(x, Ordering::Relaxed);
-        (x >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 
@@ -146,7 +131,7 @@ impl RetryPolicy for Ec2RetryPolicy {
 
     fn backoff(&self, attempt: u32) -> Duration {
         let ceiling = self.ceiling(attempt);
-        ceiling / 2 + ceiling.div_f64(2.0).mul_f64(self.unit_random())
+        ceiling / 2 + ceiling.div_f64(2.0).mul_f64(fastrand::f64())
     }
 
     fn not_found_window(&self) -> Duration {

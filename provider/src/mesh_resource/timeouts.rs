@@ -14,23 +14,8 @@ pub const DEFAULT_DELETE: &str = "30m";
 pub const MAXIMUM: &str = "24h";
 const MAXIMUM_SECONDS: u64 = 24 * 3600;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Timeouts {
-    pub create: Duration,
-    pub update: Duration,
-    pub delete: Duration,
-}
-
-impl Default for Timeouts {
-    fn default() -> Self {
-        let parse = |s: &str| parse_duration(s).expect("default timeouts parse");
-        Timeouts {
-            create: parse(DEFAULT_CREATE),
-            update: parse(DEFAULT_UPDATE),
-            delete: parse(DEFAULT_DELETE),
-        }
-    }
-}
+/// The domain type lives with the executor; this module only parses config into it.
+pub use crate::mesh::execute::Timeouts;
 
 /// Why a duration was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,5 +168,14 @@ mod tests {
         );
         assert_eq!(t.delete, Duration::from_secs(300));
         assert_eq!(t.update, Timeouts::default().update);
+    }
+
+    #[test]
+    fn the_domain_defaults_are_the_documented_defaults() {
+        let parsed = |s: &str| parse_duration(s).expect("default timeouts parse");
+        let t = Timeouts::default();
+        assert_eq!(t.create, parsed(DEFAULT_CREATE));
+        assert_eq!(t.update, parsed(DEFAULT_UPDATE));
+        assert_eq!(t.delete, parsed(DEFAULT_DELETE));
     }
 }
