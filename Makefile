@@ -38,12 +38,21 @@ unit:
 	$(CARGO) test --workspace --exclude acceptance-tests
 
 # Real Terraform (every version found) against the built provider, moto and
-# the lab. --nocapture shows which Terraform versions passed and why a test
-# was skipped; under CI=true a missing prerequisite fails instead of skipping.
+# the lab; under CI=true a missing prerequisite fails instead of skipping.
+# cargo-nextest runs three tests at a time, the network-lab tests one at a time
+# (.config/nextest.toml), and prints each test's output whole when it ends:
+# which Terraform versions passed, why a test was skipped. Without nextest the
+# same tests run one after another with cargo test.
+PROVIDER_BIN = $(TARGET_DIR)/debug/terraform-provider-peering
+
 acceptance:
 	@echo "== acceptance tests"
-	PEERING_PROVIDER_BIN="$$($(CARGO) metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/terraform-provider-peering" \
-		$(CARGO) test -p acceptance-tests --tests -- --nocapture
+	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
+		PEERING_PROVIDER_BIN="$(PROVIDER_BIN)" $(CARGO) nextest run -p acceptance-tests --profile acceptance; \
+	else \
+		echo "cargo-nextest not found: the acceptance tests run one at a time"; \
+		PEERING_PROVIDER_BIN="$(PROVIDER_BIN)" $(CARGO) test -p acceptance-tests --tests -- --nocapture; \
+	fi
 
 # The release build, packaged into dist/ as a registry release and a provider
 # mirror (scripts/package-release.py packages any built binary: the acceptance
