@@ -2,7 +2,7 @@
 //! configuration on first use (configuring the provider never calls AWS), then shared by
 //! every call of every resource and data source of the provider process, so they share
 //! one pacing of requests too. Every Terraform call that reaches EC2 is logged with its
-//! request counts ([`meter`]).
+//! request counts (`meter`).
 
 mod meter;
 
