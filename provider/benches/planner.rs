@@ -12,15 +12,13 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use ipnet::Ipv4Net;
-use terraform_provider_peering::config::Quotas;
 use terraform_provider_peering::ec2::types::{Inventory, Tags};
 use terraform_provider_peering::ec2::{Ec2, FakeEc2};
 use terraform_provider_peering::mesh::desired::{desired, Desired, DesiredContext};
 use terraform_provider_peering::mesh::execute::{execute, ExecuteOptions, Timeouts};
 use terraform_provider_peering::mesh::model::{Mesh, SubnetSpec, Topology, VpcSpec};
 use terraform_provider_peering::mesh::plan::plan;
-use terraform_provider_peering::mesh::validate::validate;
-use tfplugin::diag::Diagnostics;
+use terraform_provider_peering::mesh::validate::{validate, Quotas};
 
 /// The allocator the provider binary uses (src/main.rs).
 #[global_allocator]
@@ -115,9 +113,8 @@ fn main() {
     for n in [10usize, 50, 100] {
         let mesh = full_mesh(n);
         let validating = median(runs, || {
-            let mut diags = Diagnostics::new();
-            validate(&mesh, &quotas, &mut diags);
-            assert!(!diags.has_errors(), "bench mesh is invalid");
+            let problems = validate(&mesh, &quotas);
+            assert!(problems.is_empty(), "bench mesh is invalid:\n{problems}");
         });
         let building = median(runs, || desired_of(&mesh));
         let d = desired_of(&mesh);

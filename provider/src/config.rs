@@ -16,28 +16,8 @@ pub mod endpoint;
 pub const DEFAULT_MAX_RETRIES: i64 = 10;
 pub const DEFAULT_MAX_CONCURRENCY: i64 = 8;
 
-/// AWS default quotas; an account with raised limits says so in `quotas`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Quotas {
-    pub peerings_per_vpc: i64,
-    pub routes_per_route_table: i64,
-    pub rules_per_security_group: i64,
-    /// VPCs per region (the mesh's own count; other VPCs of the account count too).
-    pub vpcs_per_region: i64,
-    pub internet_gateways_per_region: i64,
-}
-
-impl Default for Quotas {
-    fn default() -> Self {
-        Quotas {
-            peerings_per_vpc: 50,
-            routes_per_route_table: 500,
-            rules_per_security_group: 60,
-            vpcs_per_region: 5,
-            internet_gateways_per_region: 5,
-        }
-    }
-}
+/// The account's EC2 quotas, as the `quotas` block sets them; the mesh checks against them.
+pub use crate::mesh::validate::Quotas;
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct AssumeRole {

@@ -27,7 +27,7 @@ use tfplugin::schema::Schema;
 use tfplugin::value::Value;
 
 use crate::checks::{int_in_range, known_str};
-use crate::mesh_resource::client::Ec2Access;
+use crate::ec2::access::Ec2Access;
 use crate::probe::ssh::{SshConfig, UNVERIFIED_HOST_KEYS_WARNING};
 use crate::probe::{probe_matrix, Echo, ProbeError, Prober, LOCAL_SOURCE};
 use ec2_facts::read_facts;

@@ -1,6 +1,8 @@
 //! The EC2 layer: a narrow domain-typed trait ([`Ec2`]), its aws-sdk-ec2 implementation,
-//! and the tag conventions every mesh object carries.
+//! the tag conventions every mesh object carries, and the provider-wide client that
+//! resources and data sources share ([`access`]).
 
+pub mod access;
 pub mod actions;
 mod api;
 pub mod attempts;

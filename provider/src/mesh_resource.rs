@@ -5,16 +5,16 @@
 //!
 //! Submodules: `schema` (the contract), `parse` (values to a mesh), `state` (a mesh and
 //! the components' ids back to a value; `ids` its flat id maps), `plan`, `apply`, `read` (read and import), and
-//! their helpers `engine`, `drift`, `meta` (settings kept as tags), `private`,
-//! `timeouts`, `client`.
+//! their helpers `inputs` (engine inputs from state), `validation` (the mesh's problems
+//! as diagnostics), `drift`, `meta` (settings kept as tags), `private`, `timeouts`.
+//! The EC2 client is the provider's ([`crate::ec2::access`]); the mesh is found in EC2
+//! by [`crate::mesh::discover`].
 
 mod apply;
-pub mod client;
 mod drift;
-mod engine;
 mod ids;
+mod inputs;
 mod meta;
-mod meter;
 mod ownership;
 mod parse;
 mod plan;
@@ -26,6 +26,7 @@ mod state;
 #[cfg(test)]
 pub(crate) mod tests;
 mod timeouts;
+mod validation;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -38,12 +39,10 @@ use tfplugin::provider::{
 use tfplugin::schema::Schema;
 use tfplugin::value::Value;
 
-use crate::config::{ProviderConfig, Quotas};
-use crate::mesh::validate::validate;
-use client::{ConnectError, Connection, Ec2Access};
-
-pub use engine::mesh_id;
-pub(crate) use engine::{discover, named_vpcs};
+use crate::config::ProviderConfig;
+use crate::ec2::access::{ConnectError, Connection, Ec2Access};
+use crate::mesh::validate::Quotas;
+use validation::validate;
 
 pub const TYPE_NAME: &str = "peering_mesh";
 
@@ -133,14 +132,7 @@ impl Resource for MeshResource {
     async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         // The provider is not configured at validation time, so its quotas are not
         // known yet: they are checked when planning.
-        let unlimited = Quotas {
-            peerings_per_vpc: i64::MAX,
-            routes_per_route_table: i64::MAX,
-            rules_per_security_group: i64::MAX,
-            vpcs_per_region: i64::MAX,
-            internet_gateways_per_region: i64::MAX,
-        };
-        check_config(config, &unlimited, diags);
+        check_config(config, &Quotas::unlimited(), diags);
     }
 
     async fn read(
@@ -150,7 +142,8 @@ impl Resource for MeshResource {
         private: &[u8],
         diags: &mut Diagnostics,
     ) -> ReadResponse {
-        self.metered("ReadResource", read::read(self, ctx, state, private, diags))
+        self.access
+            .metered("ReadResource", read::read(self, ctx, state, private, diags))
             .await
     }
 
@@ -169,12 +162,14 @@ impl Resource for MeshResource {
         req: ApplyRequest,
         diags: &mut Diagnostics,
     ) -> ApplyResponse {
-        self.metered("ApplyResourceChange", apply::apply(self, ctx, req, diags))
+        self.access
+            .metered("ApplyResourceChange", apply::apply(self, ctx, req, diags))
             .await
     }
 
     async fn import(&self, ctx: &Context, id: &str, diags: &mut Diagnostics) -> ReadResponse {
-        self.metered("ImportResourceState", read::import(self, ctx, id, diags))
+        self.access
+            .metered("ImportResourceState", read::import(self, ctx, id, diags))
             .await
     }
 }

@@ -10,7 +10,7 @@ use tfplugin::value::Value;
 
 use crate::config::{self, ProviderConfig};
 use crate::connectivity::Connectivity;
-use crate::mesh_resource::client::{AwsConnector, Connector, Ec2Access};
+use crate::ec2::access::{AwsConnector, Connector, Ec2Access};
 use crate::mesh_resource::MeshResource;
 use crate::probe::{IcmpProber, Prober};
 

@@ -17,10 +17,10 @@ use tfplugin::diag::{AttributePath, Diagnostic};
 use tokio_util::sync::CancellationToken;
 
 use super::diagnosis::Snapshot;
+use crate::ec2::access::{ConnectError, Ec2Access};
 use crate::ec2::types::InstanceObs;
 use crate::ec2::{Ec2, Ec2Error};
-use crate::mesh_resource::client::{ConnectError, Ec2Access};
-use crate::mesh_resource::discover;
+use crate::mesh::discover::discover;
 
 /// The permissions reading the facts needs, for the warning when EC2 refuses.
 pub const IAM_ACTIONS: &str = "ec2:DescribeVpcs, ec2:DescribeSubnets, ec2:DescribeRouteTables, ec2:DescribeInternetGateways, ec2:DescribeSecurityGroups, ec2:DescribeVpcPeeringConnections and ec2:DescribeInstances";

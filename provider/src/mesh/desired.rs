@@ -9,6 +9,7 @@ use ipnet::Ipv4Net;
 
 use super::key::{Key, RouteVia};
 use super::model::{Mesh, Pair, Topology};
+use super::problem::quote;
 use crate::ec2::types::{IngressRule, Protocol, Tags, TAG_COMPONENT, TAG_MESH, TAG_NAME};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,7 +108,7 @@ pub struct DesiredContext<'a> {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DesiredError {
-    #[error("the CIDR block of adopted VPC {vpc:?} is not known: set vpcs[{vpc:?}].cidr_block or check that vpc_id exists in its region")]
+    #[error("the CIDR block of adopted VPC {q} is not known: set vpcs[{q}].cidr_block or check that vpc_id exists in its region", q = quote(.vpc))]
     MissingCidr { vpc: String },
 }
 

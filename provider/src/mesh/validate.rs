@@ -1,5 +1,6 @@
 //! Validation of a mesh before the first EC2 call: every problem at once, each on its
-//! attribute path, with the offending value and the fix.
+//! attribute path, with the offending value and the fix. Problems are the mesh's own
+//! [`Problems`]; the resource reports them as Terraform diagnostics.
 
 mod quotas;
 mod topology;
@@ -7,25 +8,27 @@ mod topology;
 use std::collections::BTreeMap;
 
 use ipnet::Ipv4Net;
-use tfplugin::diag::{AttributePath, Diagnostics};
 
 use super::desired::pairs;
 use super::key::is_name;
 use super::model::{Mesh, VpcSpec};
-use crate::config::Quotas;
+use super::problem::{quote, Path, Problems};
 use crate::ec2::types::{TAG_COMPONENT, TAG_MESH, TAG_NAME};
 
+pub use quotas::Quotas;
 pub use topology::topology_from_config;
 
 /// AWS accepts VPC and subnet CIDR blocks from /16 to /28.
 const MIN_PREFIX: u8 = 16;
 const MAX_PREFIX: u8 = 28;
 
-pub fn validate(mesh: &Mesh, quotas: &Quotas, diags: &mut Diagnostics) {
-    check_mesh_name(&mesh.name, diags);
+/// Every problem of `mesh` against the account's `quotas`; none means it can be applied.
+pub fn validate(mesh: &Mesh, quotas: &Quotas) -> Problems {
+    let mut problems = Problems::new();
+    check_mesh_name(&mesh.name, &mut problems);
     if mesh.vpcs.len() < 2 {
-        diags.error_at(
-            AttributePath::root("vpcs"),
+        problems.push(
+            Path::root("vpcs"),
             "Too few VPCs",
             format!(
                 "vpcs has {} entries; a mesh needs at least 2 VPCs to peer. Add another VPC.",
@@ -35,50 +38,52 @@ pub fn validate(mesh: &Mesh, quotas: &Quotas, diags: &mut Diagnostics) {
     }
     let mut adopted: BTreeMap<&str, &str> = BTreeMap::new();
     for (name, vpc) in &mesh.vpcs {
-        check_vpc(name, vpc, diags);
+        check_vpc(name, vpc, &mut problems);
         if let Some(id) = &vpc.vpc_id {
             if let Some(first) = adopted.insert(id, name) {
-                diags.error_at(
+                problems.push(
                     vpc_path(name).attr("vpc_id"),
                     "VPC adopted twice",
-                    format!("vpc_id {id:?} is adopted by both VPC {first:?} and VPC {name:?}; each VPC of the mesh must be a different VPC."),
+                    format!("vpc_id {} is adopted by both VPC {} and VPC {}; each VPC of the mesh must be a different VPC.", quote(id), quote(first), quote(name)),
                 );
             }
         }
     }
-    topology::check(mesh, diags);
-    check_peered_overlaps(mesh, diags);
-    check_ssh_cidrs(&mesh.ssh_ingress_cidrs, diags);
-    check_tags(mesh, diags);
-    quotas::check(mesh, quotas, diags);
+    topology::check(mesh, &mut problems);
+    check_peered_overlaps(mesh, &mut problems);
+    check_ssh_cidrs(&mesh.ssh_ingress_cidrs, &mut problems);
+    check_tags(mesh, &mut problems);
+    quotas::check(mesh, quotas, &mut problems);
+    problems
 }
 
-pub(crate) fn vpc_path(name: &str) -> AttributePath {
-    AttributePath::root("vpcs").key(name)
+pub(crate) fn vpc_path(name: &str) -> Path {
+    Path::root("vpcs").key(name)
 }
 
-fn check_mesh_name(name: &str, diags: &mut Diagnostics) {
+fn check_mesh_name(name: &str, problems: &mut Problems) {
     let ok = (1..=64).contains(&name.len())
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if !ok {
-        diags.error_at(
-            AttributePath::root("name"),
+        problems.push(
+            Path::root("name"),
             "Invalid mesh name",
-            format!("name is {name:?}; it must be 1 to 64 letters, digits, '-' or '_' (it starts every Name tag and security group name)."),
+            format!("name is {}; it must be 1 to 64 letters, digits, '-' or '_' (it starts every Name tag and security group name).", quote(name)),
         );
     }
 }
 
-fn check_name(what: &str, name: &str, path: AttributePath, diags: &mut Diagnostics) {
+fn check_name(what: &str, name: &str, path: Path, problems: &mut Problems) {
     if !is_name(name) {
-        diags.error_at(
+        problems.push(
             path,
             format!("Invalid {what} name"),
             format!(
-                "{what} name \"{name}\" must be 1 to 32 lowercase letters, digits, '-' or '_' (it is part of component keys such as vpc/NAME); rename it, e.g. \"{}\".",
-                suggest_name(name)
+                "{what} name {} must be 1 to 32 lowercase letters, digits, '-' or '_' (it is part of component keys such as vpc/NAME); rename it, e.g. {}.",
+                quote(name),
+                quote(&suggest_name(name))
             ),
         );
     }
@@ -105,9 +110,9 @@ fn suggest_name(name: &str) -> String {
 }
 
 /// A CIDR block as AWS accepts it: a network address with a prefix from /16 to /28.
-fn check_block(what: &str, cidr: Ipv4Net, path: &AttributePath, diags: &mut Diagnostics) -> bool {
+fn check_block(what: &str, cidr: Ipv4Net, path: &Path, problems: &mut Problems) -> bool {
     if cidr.trunc() != cidr {
-        diags.error_at(
+        problems.push(
             path.clone(),
             format!("Invalid {what} CIDR block"),
             format!(
@@ -118,7 +123,7 @@ fn check_block(what: &str, cidr: Ipv4Net, path: &AttributePath, diags: &mut Diag
         return false;
     }
     if !(MIN_PREFIX..=MAX_PREFIX).contains(&cidr.prefix_len()) {
-        diags.error_at(
+        problems.push(
             path.clone(),
             format!("Invalid {what} CIDR block"),
             format!("{path} is {cidr}; AWS allows {what} CIDR blocks from /{MIN_PREFIX} to /{MAX_PREFIX}. Use a prefix length in that range."),
@@ -128,18 +133,18 @@ fn check_block(what: &str, cidr: Ipv4Net, path: &AttributePath, diags: &mut Diag
     true
 }
 
-fn check_vpc(name: &str, vpc: &VpcSpec, diags: &mut Diagnostics) {
+fn check_vpc(name: &str, vpc: &VpcSpec, problems: &mut Problems) {
     let path = vpc_path(name);
-    check_name("VPC", name, path.clone(), diags);
+    check_name("VPC", name, path.clone(), problems);
     let cidr_path = path.clone().attr("cidr_block");
     let vpc_cidr = match (vpc.cidr, &vpc.vpc_id) {
-        (Some(cidr), _) => check_block("VPC", cidr, &cidr_path, diags).then_some(cidr),
+        (Some(cidr), _) => check_block("VPC", cidr, &cidr_path, problems).then_some(cidr),
         (None, Some(_)) => None,
         (None, None) => {
-            diags.error_at(
+            problems.push(
                 cidr_path,
                 "Missing VPC CIDR block",
-                format!("VPC {name:?} has neither cidr_block nor vpc_id; set cidr_block (e.g. \"10.1.0.0/16\") to create it, or vpc_id to adopt an existing VPC."),
+                format!("VPC {} has neither cidr_block nor vpc_id; set cidr_block (e.g. \"10.1.0.0/16\") to create it, or vpc_id to adopt an existing VPC.", quote(name)),
             );
             None
         }
@@ -147,44 +152,47 @@ fn check_vpc(name: &str, vpc: &VpcSpec, diags: &mut Diagnostics) {
     if let Some(id) = &vpc.vpc_id {
         let hex = id.strip_prefix("vpc-").unwrap_or_default();
         if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            diags.error_at(
+            problems.push(
                 path.clone().attr("vpc_id"),
                 "Invalid VPC id",
-                format!("vpc_id is {id:?}; it must look like \"vpc-0123456789abcdef0\"."),
+                format!(
+                    "vpc_id is {}; it must look like \"vpc-0123456789abcdef0\".",
+                    quote(id)
+                ),
             );
         }
     }
     let mut blocks: Vec<(&String, Ipv4Net)> = Vec::new();
     for (sub, spec) in &vpc.subnets {
         let sub_path = path.clone().attr("subnets").key(sub);
-        check_name("subnet", sub, sub_path.clone(), diags);
+        check_name("subnet", sub, sub_path.clone(), problems);
         let block_path = sub_path.clone().attr("cidr_block");
-        if !check_block("subnet", spec.cidr, &block_path, diags) {
+        if !check_block("subnet", spec.cidr, &block_path, problems) {
             continue;
         }
         if let Some(outer) = vpc_cidr.filter(|outer| !outer.contains(&spec.cidr)) {
-            diags.error_at(
+            problems.push(
                 block_path.clone(),
                 "Subnet outside its VPC",
-                format!("subnet {sub:?} is {}, which is not inside VPC {name:?} ({outer}); choose a block inside {outer}.", spec.cidr),
+                format!("subnet {} is {}, which is not inside VPC {} ({outer}); choose a block inside {outer}.", quote(sub), spec.cidr, quote(name)),
             );
         }
         for (other, other_cidr) in &blocks {
             if let Some(range) = overlap(spec.cidr, *other_cidr) {
-                diags.error_at(
+                problems.push(
                     block_path.clone(),
                     "Overlapping subnets",
-                    format!("subnets {other:?} ({other_cidr}) and {sub:?} ({}) of VPC {name:?} overlap in {range}; give each subnet its own block.", spec.cidr),
+                    format!("subnets {} ({other_cidr}) and {} ({}) of VPC {} overlap in {range}; give each subnet its own block.", quote(other), quote(sub), spec.cidr, quote(name)),
                 );
             }
         }
         blocks.push((sub, spec.cidr));
         if let (Some(region), Some(az)) = (&vpc.region, &spec.availability_zone) {
             if !az.starts_with(region.as_str()) {
-                diags.error_at(
+                problems.push(
                     sub_path.attr("availability_zone"),
                     "Availability zone outside the VPC's region",
-                    format!("availability_zone is {az:?} but VPC {name:?} is in region {region:?}; use a zone of that region, e.g. \"{region}a\"."),
+                    format!("availability_zone is {} but VPC {} is in region {}; use a zone of that region, e.g. {}.", quote(az), quote(name), quote(region), quote(&format!("{region}a"))),
                 );
             }
         }
@@ -206,7 +214,7 @@ pub(crate) fn overlap(x: Ipv4Net, y: Ipv4Net) -> Option<Ipv4Net> {
 }
 
 /// Peered VPCs need disjoint CIDRs (AWS fails the peering; moto does not, so we check).
-fn check_peered_overlaps(mesh: &Mesh, diags: &mut Diagnostics) {
+fn check_peered_overlaps(mesh: &Mesh, problems: &mut Problems) {
     for pair in pairs(mesh) {
         let (a, b) = (&mesh.vpcs[&pair.a], &mesh.vpcs[&pair.b]);
         let (Some(ca), Some(cb)) = (a.cidr, b.cidr) else {
@@ -219,29 +227,29 @@ fn check_peered_overlaps(mesh: &Mesh, diags: &mut Diagnostics) {
             } else {
                 &pair.b
             };
-            diags.error_at(
+            problems.push(
                 vpc_path(at).attr("cidr_block"),
                 "Overlapping CIDR blocks of peered VPCs",
                 format!(
-                    "VPC \"{}\" ({ca}) and VPC \"{}\" ({cb}) overlap in {range}; AWS cannot peer VPCs with overlapping CIDR blocks. Give one of them a disjoint block, or do not connect them.",
-                    pair.a, pair.b
+                    "VPC {} ({ca}) and VPC {} ({cb}) overlap in {range}; AWS cannot peer VPCs with overlapping CIDR blocks. Give one of them a disjoint block, or do not connect them.",
+                    quote(&pair.a), quote(&pair.b)
                 ),
             );
         }
     }
 }
 
-fn check_ssh_cidrs(cidrs: &[Ipv4Net], diags: &mut Diagnostics) {
+fn check_ssh_cidrs(cidrs: &[Ipv4Net], problems: &mut Problems) {
     for (i, cidr) in cidrs.iter().enumerate() {
-        let path = AttributePath::root("ssh_ingress_cidrs").index(i as i64);
+        let path = Path::root("ssh_ingress_cidrs").index(i);
         if cidr.trunc() != *cidr {
-            diags.error_at(
+            problems.push(
                 path,
                 "Invalid SSH ingress CIDR",
                 format!("ssh_ingress_cidrs[{i}] is {cidr}, which has host bits set; use {} (or {}/32 for one host).", cidr.trunc(), cidr.addr()),
             );
         } else if let Some(first) = cidrs[..i].iter().position(|c| c == cidr) {
-            diags.error_at(
+            problems.push(
                 path,
                 "Duplicate SSH ingress CIDR",
                 format!("ssh_ingress_cidrs[{i}] ({cidr}) repeats ssh_ingress_cidrs[{first}]; list each CIDR once."),
@@ -250,16 +258,16 @@ fn check_ssh_cidrs(cidrs: &[Ipv4Net], diags: &mut Diagnostics) {
     }
 }
 
-fn check_tags(mesh: &Mesh, diags: &mut Diagnostics) {
+fn check_tags(mesh: &Mesh, problems: &mut Problems) {
     for key in mesh.tags.keys() {
         let reserved = [TAG_MESH, TAG_COMPONENT, TAG_NAME].contains(&key.as_str())
             || key.starts_with("peering:")
             || key.starts_with("aws:");
         if reserved {
-            diags.error_at(
-                AttributePath::root("tags").key(key),
+            problems.push(
+                Path::root("tags").key(key),
                 "Reserved tag key",
-                format!("tag {key:?} is reserved: the mesh sets Name, {TAG_MESH} and {TAG_COMPONENT} itself (they find its objects again) and AWS reserves aws:*. Remove it from tags."),
+                format!("tag {} is reserved: the mesh sets Name, {TAG_MESH} and {TAG_COMPONENT} itself (they find its objects again) and AWS reserves aws:*. Remove it from tags.", quote(key)),
             );
         }
     }

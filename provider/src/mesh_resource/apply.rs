@@ -7,23 +7,23 @@ use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::provider::{ApplyRequest, ApplyResponse, Context};
 use tfplugin::value::Value;
 
-use super::client::Connection;
-use super::engine::{
-    add_to_scope, anything_tagged, desired_for, discover_from, fetch, mesh_id, pin_regions,
-    scope_of_inventory, scope_of_state, DesiredInputs, Scope,
-};
+use super::inputs::{desired_for, pin_regions, scope_of_state, DesiredInputs};
 use super::ownership::{add_prior, check_collision, report_blocked};
 use super::parse::parse;
 use super::private::Private;
 use super::read::observe;
 use super::run::{run, RunLimits};
 use super::timeouts::{self, Timeouts};
+use super::validation::validate;
 use super::MeshResource;
 use crate::config::ProviderConfig;
+use crate::ec2::access::Connection;
 use crate::ec2::types::{Inventory, TAG_MESH};
 use crate::mesh::desired::Desired;
+use crate::mesh::discover::{
+    add_to_scope, anything_tagged, discover_from, fetch, mesh_id, scope_of_inventory, Scope,
+};
 use crate::mesh::plan::{plan as plan_mesh, render};
-use crate::mesh::validate::validate;
 
 pub(super) async fn apply(
     res: &MeshResource,

@@ -11,8 +11,8 @@ use tfplugin::diag::{AttributePath, Diagnostics};
 use tfplugin::value::Value;
 
 use super::schema::{DEFAULT_ALLOW_ICMP, DEFAULT_DNS_RESOLUTION, DEFAULT_PUBLIC};
+use super::validation::{topology_from_config, vpc_path};
 use crate::mesh::model::{Mesh, SubnetSpec, Topology, VpcSpec};
-use crate::mesh::validate::{topology_from_config, vpc_path};
 
 /// Stands for a region not known yet; no VPC is ever in it.
 pub const UNKNOWN_REGION: &str = "unknown-region-0";

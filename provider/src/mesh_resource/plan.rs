@@ -13,18 +13,16 @@ use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::provider::{PlanRequest, PlanResponse};
 use tfplugin::value::Value;
 
-use super::client::ConnectError;
 use super::drift::{describe, keys_of, touched, within};
-use super::engine::{
-    add_to_scope, desired_for, discover_from, mesh_id, pin_regions, unadopt_created, DesiredInputs,
-    Scope,
-};
+use super::inputs::{desired_for, pin_regions, unadopt_created, DesiredInputs};
 use super::ownership::{add_prior, check_collision, report_blocked};
 use super::parse::{parse, UNKNOWN_REGION};
 use super::private::Private;
 use super::state::{build, Facts, Mode};
 use super::{check_config, MeshResource};
+use crate::ec2::access::ConnectError;
 use crate::ec2::types::Inventory;
+use crate::mesh::discover::{add_to_scope, discover_from, mesh_id, Scope};
 use crate::mesh::key::Key;
 use crate::mesh::model::Mesh;
 use crate::mesh::plan::{plan as plan_mesh, Plan};

@@ -8,11 +8,7 @@ use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::provider::{Context, ReadResponse};
 use tfplugin::value::Value;
 
-use super::engine::{
-    add_to_scope, anything_tagged, desired_for, discover, discover_from, mesh_exists, named_vpcs,
-    pin_regions, scope_of_inventory, scope_of_state, unadopt_created, DesiredInputs, NamedVpc,
-    Scope,
-};
+use super::inputs::{desired_for, pin_regions, scope_of_state, unadopt_created, DesiredInputs};
 use super::meta::{read_connection, read_settings};
 use super::ownership::add_prior;
 use super::parse::{parse, unknown_as_null, Unknowns};
@@ -20,6 +16,10 @@ use super::private::Private;
 use super::state::{build, Facts, Mode};
 use super::MeshResource;
 use crate::ec2::types::{Inventory, RouteTarget, Tags, TAG_COMPONENT, TAG_MESH};
+use crate::mesh::discover::{
+    add_to_scope, anything_tagged, discover, discover_from, mesh_exists, named_vpcs,
+    scope_of_inventory, NamedVpc, Scope,
+};
 use crate::mesh::key::Key;
 use crate::mesh::plan::plan as plan_mesh;
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::provider::Context;
 
-use super::client::Connection;
+use crate::ec2::access::Connection;
 use crate::mesh::execute::{self, execute, ExecuteOptions, Outcome, StepStatus};
 use crate::mesh::plan::Plan;
 

@@ -20,9 +20,9 @@ use tfplugin::provider::{ApplyRequest, Context, PlanRequest, Resource};
 use tfplugin::value::Value;
 use tokio_util::sync::CancellationToken;
 
-use super::client::{Connection, Ec2Access, FixedConnector};
 use super::MeshResource;
 use crate::config::{ProviderConfig, Quotas};
+use crate::ec2::access::{Connection, Ec2Access, FixedConnector};
 use crate::ec2::FakeEc2;
 
 pub const REGION: &str = "eu-west-2";

@@ -16,7 +16,7 @@ use crate::ec2::types::{
     InstanceObs, Inventory, PeeringObs, Protocol, RouteTableObs, SecurityGroupObs, SubnetObs, Tags,
     TAG_COMPONENT, TAG_MESH,
 };
-use crate::mesh_resource::named_vpcs;
+use crate::mesh::discover::named_vpcs;
 
 pub fn snapshot(
     inv: &Inventory,

@@ -4,26 +4,62 @@
 
 use std::collections::BTreeMap;
 
-use tfplugin::diag::{AttributePath, Diagnostics};
-
 use super::vpc_path;
-use crate::config::Quotas;
 use crate::mesh::desired::reachability;
 use crate::mesh::model::Mesh;
+use crate::mesh::problem::{quote, Path, Problems};
 
-pub(super) fn check(mesh: &Mesh, quotas: &Quotas, diags: &mut Diagnostics) {
-    check_regions(mesh, quotas, diags);
+/// AWS default quotas; an account with raised limits says so in the provider's `quotas`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quotas {
+    pub peerings_per_vpc: i64,
+    pub routes_per_route_table: i64,
+    pub rules_per_security_group: i64,
+    /// VPCs per region (the mesh's own count; other VPCs of the account count too).
+    pub vpcs_per_region: i64,
+    pub internet_gateways_per_region: i64,
+}
+
+impl Default for Quotas {
+    fn default() -> Self {
+        Quotas {
+            peerings_per_vpc: 50,
+            routes_per_route_table: 500,
+            rules_per_security_group: 60,
+            vpcs_per_region: 5,
+            internet_gateways_per_region: 5,
+        }
+    }
+}
+
+impl Quotas {
+    /// No limit at all: what validation uses before the provider (and so the account's
+    /// quotas) is known.
+    pub fn unlimited() -> Self {
+        Quotas {
+            peerings_per_vpc: i64::MAX,
+            routes_per_route_table: i64::MAX,
+            rules_per_security_group: i64::MAX,
+            vpcs_per_region: i64::MAX,
+            internet_gateways_per_region: i64::MAX,
+        }
+    }
+}
+
+pub(super) fn check(mesh: &Mesh, quotas: &Quotas, problems: &mut Problems) {
+    check_regions(mesh, quotas, problems);
     let raise = |field: &str, aws_max: &str| {
         format!("If AWS raised this quota for your account (Service Quotas, up to {aws_max}), set quotas = {{ {field} = N }} in the provider configuration.")
     };
     for (name, peers) in reachability(mesh) {
         let peerings = peers.len() as i64;
         if peerings > quotas.peerings_per_vpc {
-            diags.error_at(
+            problems.push(
                 vpc_path(&name),
                 "Too many peerings for one VPC",
                 format!(
-                    "VPC {name:?} would have {peerings} peering connections, more than the quota of {} per VPC. Use topology \"hub_and_spoke\" or \"explicit\" to need fewer. {}",
+                    "VPC {} would have {peerings} peering connections, more than the quota of {} per VPC. Use topology \"hub_and_spoke\" or \"explicit\" to need fewer. {}",
+                    quote(&name),
                     quotas.peerings_per_vpc,
                     raise("peerings_per_vpc", "125")
                 ),
@@ -45,14 +81,18 @@ pub(super) fn check(mesh: &Mesh, quotas: &Quotas, diags: &mut Diagnostics) {
                 let (path, table) = match subnet {
                     Some(sub) => (
                         vpc_path(&name).attr("subnets").key(sub),
-                        format!("the route table of subnet {sub:?} in VPC {name:?}"),
+                        format!(
+                            "the route table of subnet {} in VPC {}",
+                            quote(sub),
+                            quote(&name)
+                        ),
                     ),
                     None => (
                         vpc_path(&name),
-                        format!("the main route table of VPC {name:?}"),
+                        format!("the main route table of VPC {}", quote(&name)),
                     ),
                 };
-                diags.error_at(
+                problems.push(
                     path,
                     "Too many routes for one route table",
                     format!(
@@ -66,11 +106,12 @@ pub(super) fn check(mesh: &Mesh, quotas: &Quotas, diags: &mut Diagnostics) {
         let icmp = if mesh.allow_icmp { peerings } else { 0 };
         let rules = icmp + mesh.ssh_ingress_cidrs.len() as i64;
         if rules > quotas.rules_per_security_group {
-            diags.error_at(
+            problems.push(
                 vpc_path(&name),
                 "Too many rules for one security group",
                 format!(
-                    "the security group of VPC {name:?} would hold {rules} inbound rules ({icmp} ICMP, one per peered VPC, and {} SSH, one per ssh_ingress_cidrs entry), more than the quota of {}. {}",
+                    "the security group of VPC {} would hold {rules} inbound rules ({icmp} ICMP, one per peered VPC, and {} SSH, one per ssh_ingress_cidrs entry), more than the quota of {}. {}",
+                    quote(&name),
                     mesh.ssh_ingress_cidrs.len(),
                     quotas.rules_per_security_group,
                     raise("rules_per_security_group", "1000")
@@ -83,7 +124,7 @@ pub(super) fn check(mesh: &Mesh, quotas: &Quotas, diags: &mut Diagnostics) {
 /// VPCs the mesh creates (adopted ones exist already) and internet gateways (one per
 /// VPC with a public subnet), per region. VPCs without `region` are counted together
 /// under the provider's region, whatever it turns out to be.
-fn check_regions(mesh: &Mesh, quotas: &Quotas, diags: &mut Diagnostics) {
+fn check_regions(mesh: &Mesh, quotas: &Quotas, problems: &mut Problems) {
     let mut vpcs: BTreeMap<Option<&str>, i64> = BTreeMap::new();
     let mut gateways: BTreeMap<Option<&str>, i64> = BTreeMap::new();
     for vpc in mesh.vpcs.values() {
@@ -103,8 +144,8 @@ fn check_regions(mesh: &Mesh, quotas: &Quotas, diags: &mut Diagnostics) {
     };
     for (region, count) in vpcs {
         if count > quotas.vpcs_per_region {
-            diags.error_at(
-                AttributePath::root("vpcs"),
+            problems.push(
+                Path::root("vpcs"),
                 "Too many VPCs for one region",
                 format!(
                     "the mesh would create {count} VPCs in {}, more than the quota of {} VPCs per region (VPCs the account already has there, such as the default VPC, count too). Ask AWS for more (Service Quotas, \"VPCs per Region\"), then set quotas = {{ vpcs_per_region = N }} in the provider configuration; or place some VPCs in another region, or adopt existing ones with vpc_id.",
@@ -116,8 +157,8 @@ fn check_regions(mesh: &Mesh, quotas: &Quotas, diags: &mut Diagnostics) {
     }
     for (region, count) in gateways {
         if count > quotas.internet_gateways_per_region {
-            diags.error_at(
-                AttributePath::root("vpcs"),
+            problems.push(
+                Path::root("vpcs"),
                 "Too many internet gateways for one region",
                 format!(
                     "{count} VPCs in {} have a public subnet, and each needs its own internet gateway: more than the quota of {} internet gateways per region (gateways the account already has there count too). Ask AWS for more (Service Quotas, \"Internet gateways per Region\"), then set quotas = {{ internet_gateways_per_region = N }} in the provider configuration; or make fewer subnets public.",

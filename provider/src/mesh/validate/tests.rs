@@ -1,27 +1,24 @@
 mod topology_and_quotas;
 
-use tfplugin::diag::Diagnostics;
-
 use super::*;
 use crate::mesh::fixtures::{net, seed_mesh, subnet, vpc};
 use crate::mesh::model::Topology;
 
-fn errors(mesh: &Mesh) -> Diagnostics {
-    let mut d = Diagnostics::new();
-    validate(mesh, &Quotas::default(), &mut d);
-    d
+fn errors(mesh: &Mesh) -> Problems {
+    validate(mesh, &Quotas::default())
 }
 
-/// The single error at `path`; fails when there is none or more than one error.
-fn only_error(d: &Diagnostics, path: &str) -> String {
-    assert_eq!(d.0.len(), 1, "expected one error, got:\n{d}");
+/// The single problem at `path`; fails when there is none or more than one.
+fn only_error(d: &Problems, path: &str) -> String {
+    assert_eq!(d.0.len(), 1, "expected one problem, got:\n{d}");
     let e = &d.0[0];
-    assert_eq!(
-        e.attribute.as_ref().map(ToString::to_string).as_deref(),
-        Some(path),
-        "{e}"
-    );
+    assert_eq!(e.path.to_string(), path, "{e}");
     e.detail.clone()
+}
+
+/// The paths of all problems, in order.
+fn paths(d: &Problems) -> Vec<String> {
+    d.0.iter().map(|e| e.path.to_string()).collect()
 }
 
 #[test]
@@ -83,7 +80,7 @@ fn vpc_blocks_must_be_16_to_28() {
     let d = errors(&mesh);
     let detail =
         d.0.iter()
-            .find(|e| e.attribute == Some(vpc_path("shared").attr("cidr_block")))
+            .find(|e| e.path == vpc_path("shared").attr("cidr_block"))
             .expect("prefix error")
             .detail
             .clone();
@@ -142,10 +139,7 @@ fn sibling_subnets_must_not_overlap() {
         .subnets
         .insert("wide".into(), subnet("10.1.0.0/22", false));
     let d = errors(&mesh);
-    let paths: Vec<String> =
-        d.0.iter()
-            .map(|e| e.attribute.as_ref().unwrap().to_string())
-            .collect();
+    let paths = paths(&d);
     // Checked in name order: private, public, wide; `wide` overlaps both.
     assert_eq!(
         paths,
@@ -163,10 +157,7 @@ fn names_are_checked() {
     let spec = mesh.vpcs.remove("shared").unwrap();
     mesh.vpcs.insert("Shared:1".into(), spec);
     let d = errors(&mesh);
-    let paths: Vec<String> =
-        d.0.iter()
-            .map(|e| e.attribute.as_ref().unwrap().to_string())
-            .collect();
+    let paths = paths(&d);
     assert_eq!(
         paths,
         vec!["name".to_string(), r#"vpcs["Shared:1"]"#.to_string()],
@@ -221,10 +212,7 @@ fn reserved_tags_and_bad_ssh_cidrs() {
     mesh.tags.insert("peering:mesh".into(), "x".into());
     mesh.ssh_ingress_cidrs = vec![net("10.1.1.0/24"), net("10.1.1.0/24"), net("10.1.1.9/24")];
     let d = errors(&mesh);
-    let paths: Vec<String> =
-        d.0.iter()
-            .map(|e| e.attribute.as_ref().unwrap().to_string())
-            .collect();
+    let paths = paths(&d);
     assert_eq!(
         paths,
         [
@@ -250,4 +238,16 @@ fn zones_must_be_in_the_vpcs_region() {
         detail.contains("eu-west-2a") && detail.contains("us-east-1a"),
         "{detail}"
     );
+}
+
+#[test]
+fn names_are_quoted_as_hcl_writes_them_not_as_rust_debug() {
+    let mut mesh = seed_mesh();
+    mesh.tags.insert("aws:bell\u{7}".into(), "x".into());
+    let detail = only_error(&errors(&mesh), r#"tags["aws:bell\u0007"]"#);
+    assert!(
+        detail.starts_with(r#"tag "aws:bell\u0007" is reserved"#),
+        "{detail}"
+    );
+    assert!(!detail.contains(r"\u{7}"), "{detail}");
 }

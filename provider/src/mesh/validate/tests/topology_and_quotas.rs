@@ -1,10 +1,8 @@
-use tfplugin::diag::{AttributePath, Diagnostics};
-
-use super::{errors, only_error};
-use crate::config::Quotas;
+use super::{errors, only_error, paths};
 use crate::mesh::fixtures::{generated_mesh, seed_mesh};
 use crate::mesh::model::{Mesh, Topology};
-use crate::mesh::validate::{topology_from_config, validate};
+use crate::mesh::problem::{Path, Problems};
+use crate::mesh::validate::{topology_from_config, validate, Quotas};
 
 #[test]
 fn topology_must_name_vpcs_of_the_mesh() {
@@ -28,12 +26,8 @@ fn topology_must_name_vpcs_of_the_mesh() {
         ],
     };
     let d = errors(&mesh);
-    let paths: Vec<String> =
-        d.0.iter()
-            .map(|e| e.attribute.as_ref().unwrap().to_string())
-            .collect();
     assert_eq!(
-        paths,
+        paths(&d),
         ["connections[1]", "connections[2]", "connections[3]"],
         "{d}"
     );
@@ -49,46 +43,41 @@ fn topology_must_name_vpcs_of_the_mesh() {
 
 #[test]
 fn topology_attributes_must_fit_together() {
-    let mut d = Diagnostics::new();
+    let problems = |r: Result<Topology, Problems>| r.expect_err("problems");
     let pair = vec![vec!["a".to_string(), "b".to_string()]];
     assert_eq!(
-        topology_from_config(None, None, None, &mut d),
-        Some(Topology::FullMesh)
+        topology_from_config(None, None, None),
+        Ok(Topology::FullMesh)
     );
-    assert_eq!(
-        topology_from_config(Some("full_mesh"), Some("a"), None, &mut d),
-        None
-    );
+    let d = problems(topology_from_config(Some("full_mesh"), Some("a"), None));
     assert!(only_error(&d, "hub").contains("hub_and_spoke"));
+    assert_eq!(d.0[0].summary, r#"hub not used with topology "full_mesh""#);
 
-    let mut d = Diagnostics::new();
-    assert_eq!(
-        topology_from_config(Some("hub_and_spoke"), None, None, &mut d),
-        None
-    );
+    let d = problems(topology_from_config(Some("hub_and_spoke"), None, None));
     only_error(&d, "hub");
 
-    let mut d = Diagnostics::new();
-    let got = topology_from_config(Some("explicit"), None, Some(pair.as_slice()), &mut d);
+    let got = topology_from_config(Some("explicit"), None, Some(pair.as_slice()));
     assert_eq!(
         got,
-        Some(Topology::Explicit {
+        Ok(Topology::Explicit {
             connections: vec![("a".into(), "b".into())]
         })
     );
     let three = vec![vec!["a".to_string(), "b".to_string(), "c".to_string()]];
-    assert_eq!(
-        topology_from_config(Some("explicit"), Some("a"), Some(three.as_slice()), &mut d),
-        None
+    let d = problems(topology_from_config(
+        Some("explicit"),
+        Some("a"),
+        Some(three.as_slice()),
+    ));
+    assert_eq!(paths(&d), ["hub", "connections[0]"]);
+    assert!(
+        d.0[1]
+            .detail
+            .starts_with(r#"connections[0] is ["a", "b", "c"]; each connection"#),
+        "{d}"
     );
-    let paths: Vec<String> =
-        d.0.iter()
-            .map(|e| e.attribute.as_ref().unwrap().to_string())
-            .collect();
-    assert_eq!(paths, ["hub", "connections[0]"]);
 
-    let mut d = Diagnostics::new();
-    assert_eq!(topology_from_config(Some("star"), None, None, &mut d), None);
+    let d = problems(topology_from_config(Some("star"), None, None));
     assert!(only_error(&d, "topology").contains("\"star\""));
 }
 
@@ -99,23 +88,21 @@ fn peerings_per_vpc_quota_names_the_vpc_and_count() {
         peerings_per_vpc: 3,
         ..Quotas::default()
     };
-    let mut d = Diagnostics::new();
-    validate(&mesh, &quotas, &mut d);
+    let d = validate(&mesh, &quotas);
     assert_eq!(d.0.len(), 5, "{d}");
     let e = &d.0[0];
-    assert_eq!(e.attribute, Some(AttributePath::root("vpcs").key("v000")));
+    assert_eq!(e.path, Path::root("vpcs").key("v000"));
     assert!(
         e.detail.contains(r#"VPC "v000" would have 4 peering"#),
         "{e}"
     );
     assert!(e.detail.contains("peerings_per_vpc"), "{e}");
 
-    let mut d = Diagnostics::new();
     let hub = Mesh {
         topology: Topology::HubAndSpoke { hub: "v000".into() },
         ..mesh
     };
-    validate(&hub, &quotas, &mut d);
+    let d = validate(&hub, &quotas);
     // Only the hub has 4 peers.
     assert!(only_error(&d, r#"vpcs["v000"]"#).contains("4 peering"));
 }
@@ -128,8 +115,7 @@ fn route_and_rule_quotas_count_what_the_mesh_adds() {
         routes_per_route_table: 4,
         ..Quotas::default()
     };
-    let mut d = Diagnostics::new();
-    validate(&mesh, &quotas, &mut d);
+    let d = validate(&mesh, &quotas);
     let detail = only_error(&d, r#"vpcs["production"].subnets["public"]"#);
     assert!(
         detail.contains("5 routes") && detail.contains("routes_per_route_table"),
@@ -141,8 +127,7 @@ fn route_and_rule_quotas_count_what_the_mesh_adds() {
         rules_per_security_group: 3,
         ..Quotas::default()
     };
-    let mut d = Diagnostics::new();
-    validate(&mesh, &quotas, &mut d);
+    let d = validate(&mesh, &quotas);
     assert_eq!(d.0.len(), 4, "{d}");
     assert!(
         d.0[0].detail.contains("4 inbound rules (3 ICMP")
@@ -153,8 +138,7 @@ fn route_and_rule_quotas_count_what_the_mesh_adds() {
         allow_icmp: false,
         ..mesh
     };
-    let mut d = Diagnostics::new();
-    validate(&quiet, &quotas, &mut d);
+    let d = validate(&quiet, &quotas);
     assert!(d.is_empty(), "{d}");
 }
 
@@ -169,8 +153,7 @@ fn vpc_and_gateway_quotas_count_per_region() {
             .values_mut()
             .for_each(|s| s.availability_zone = None);
     }
-    let mut d = Diagnostics::new();
-    validate(&mesh, &Quotas::default(), &mut d);
+    let d = validate(&mesh, &Quotas::default());
     assert!(d.is_empty(), "5 VPCs per region by default: {d}");
 
     let quotas = Quotas {
@@ -217,14 +200,9 @@ fn vpc_and_gateway_quotas_count_per_region() {
             && d.0[1].detail.contains("internet_gateways_per_region = N"),
         "{d}"
     );
-    assert!(d
-        .0
-        .iter()
-        .all(|e| e.attribute == Some(AttributePath::root("vpcs"))));
+    assert!(d.0.iter().all(|e| e.path == Path::root("vpcs")));
 }
 
-fn d_of(mesh: &Mesh, quotas: &Quotas) -> Diagnostics {
-    let mut d = Diagnostics::new();
-    validate(mesh, quotas, &mut d);
-    d
+fn d_of(mesh: &Mesh, quotas: &Quotas) -> Problems {
+    validate(mesh, quotas)
 }

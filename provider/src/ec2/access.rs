@@ -1,7 +1,10 @@
 //! How resources and data sources get an EC2 client: built lazily from the provider
 //! configuration on first use (configuring the provider never calls AWS), then shared by
 //! every call of every resource and data source of the provider process, so they share
-//! one pacing of requests too.
+//! one pacing of requests too. Every Terraform call that reaches EC2 is logged with its
+//! request counts (`meter`).
+
+mod meter;
 
 use std::sync::{Arc, RwLock};
 

@@ -5,15 +5,8 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 
-use super::client::Ec2Access;
-use super::MeshResource;
+use super::Ec2Access;
 use crate::ec2::counting::{is_mutating, summary};
-
-impl MeshResource {
-    pub(super) async fn metered<T>(&self, rpc: &'static str, call: impl Future<Output = T>) -> T {
-        self.access.metered(rpc, call).await
-    }
-}
 
 impl Ec2Access {
     /// Runs `call` (the handling of Terraform call `rpc`) and logs the EC2 requests
