@@ -7,7 +7,8 @@ use std::future::Future;
 
 use super::client::Ec2Access;
 use super::MeshResource;
-use crate::ec2::counting::{is_mutating, summary};
+use crate::ec2::counting::summary;
+use crate::ec2::Action;
 
 impl MeshResource {
     pub(super) async fn metered<T>(&self, rpc: &'static str, call: impl Future<Output = T>) -> T {
@@ -28,7 +29,7 @@ impl Ec2Access {
         let total: u64 = made.values().sum();
         let mutating: u64 = made
             .iter()
-            .filter(|(a, _)| is_mutating(a))
+            .filter(|(a, _)| a.is_mutating())
             .map(|(_, n)| n)
             .sum();
         tracing::info!(
@@ -42,7 +43,7 @@ impl Ec2Access {
         out
     }
 
-    async fn request_counts(&self) -> Option<BTreeMap<&'static str, u64>> {
+    async fn request_counts(&self) -> Option<BTreeMap<Action, u64>> {
         self.connected().await?.counter.map(|c| c.snapshot())
     }
 }
