@@ -8,8 +8,8 @@ use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use ipnet::Ipv4Net;
-use terraform_provider_peering::ec2::actions::*;
 use terraform_provider_peering::ec2::types::*;
+use terraform_provider_peering::ec2::Action;
 use terraform_provider_peering::ec2::{Ec2, Ec2Error};
 
 #[path = "ec2_moto/support.rs"]
@@ -33,7 +33,7 @@ async fn account_id_comes_from_sts_on_the_same_endpoint() {
     let ec2 = moto.ec2();
     assert_eq!(ec2.account_id().await.unwrap(), "123456789012");
     assert_eq!(ec2.account_id().await.unwrap(), "123456789012");
-    assert_eq!(ec2.counter().get(GET_CALLER_IDENTITY), 1, "cached");
+    assert_eq!(ec2.counter().get(Action::GetCallerIdentity), 1, "cached");
 }
 
 #[tokio::test]
@@ -269,7 +269,7 @@ async fn inventory_cost_does_not_grow_with_the_mesh() {
         if i == 2 || i == 6 {
             let counter = ec2.counter();
             // DNS hostnames cost one DescribeVpcAttribute per VPC; the rest is constant.
-            let constant = || counter.describes() - counter.get(DESCRIBE_VPC_ATTRIBUTE);
+            let constant = || counter.describes() - counter.get(Action::DescribeVpcAttribute);
             let before = constant();
             let inv = ec2.inventory(US, "m", &[]).await.unwrap();
             assert_eq!(
@@ -283,7 +283,7 @@ async fn inventory_cost_does_not_grow_with_the_mesh() {
         describes[0], describes[1],
         "Describe calls for 2 and for 6 VPCs"
     );
-    assert_eq!(ec2.counter().get(CREATE_VPC_PEERING_CONNECTION), 5);
+    assert_eq!(ec2.counter().get(Action::CreateVpcPeeringConnection), 5);
 }
 
 #[tokio::test]
@@ -323,7 +323,7 @@ async fn routes_are_replaced_and_missing_objects_are_handled() {
     ec2.put_route(US, &rtb, dest, &RouteTarget::Peering(ac.clone()))
         .await
         .unwrap();
-    assert_eq!(ec2.counter().get(REPLACE_ROUTE), 1);
+    assert_eq!(ec2.counter().get(Action::ReplaceRoute), 1);
     let inv = ec2.inventory(US, "m", &[]).await.unwrap();
     let route = inv
         .route_tables

@@ -3,18 +3,21 @@
 //! resources and data sources share ([`access`]).
 
 pub mod access;
-pub mod actions;
+mod actions;
 mod api;
 pub mod attempts;
 pub mod aws;
 pub mod counting;
+#[cfg(any(test, feature = "testing"))]
 pub mod fake;
 pub mod pacing;
 pub mod retry;
 pub mod types;
 pub mod waiting;
 
-pub use api::{Action, Ec2, Ec2Error};
+pub use actions::Action;
+pub use api::{Ec2, Ec2Error};
 pub use aws::AwsEc2;
 pub use counting::CallCounter;
+#[cfg(any(test, feature = "testing"))]
 pub use fake::FakeEc2;

@@ -7,6 +7,11 @@
 //! ([`Faults`]), seeded, and counted ([`FaultCounts`]). STS calls at the same
 //! endpoint are forwarded untouched.
 //!
+//! Actions are the wire's strings, not the provider's `ec2::Action`: the proxy plays
+//! EC2, so it counts and throttles whatever arrives (actions the provider never sends
+//! included, such as the test set-up's own calls), and its throttling table stays a
+//! model of AWS made independently of the provider's pacing that it tests.
+//!
 //! The proxy runs on its own thread with its own tokio runtime, so blocking
 //! tests can use it; it stops when dropped.
 

@@ -1,8 +1,8 @@
 //! Instances, which the provider never launches: run, stopped and terminated with plain
 //! aws-sdk-ec2 calls, then listed by `AwsEc2::instances` as the diagnosis reads them.
 
-use terraform_provider_peering::ec2::actions::DESCRIBE_INSTANCES;
 use terraform_provider_peering::ec2::types::{InstanceState, Tags};
+use terraform_provider_peering::ec2::Action;
 use terraform_provider_peering::ec2::Ec2;
 
 use super::support::{net, tags, Moto, EU, US};
@@ -68,9 +68,9 @@ async fn instances_are_listed_with_addresses_groups_and_state() {
         .await
         .unwrap();
 
-    let before = ec2.counter().get(DESCRIBE_INSTANCES);
+    let before = ec2.counter().get(Action::DescribeInstances);
     let mut listed = ec2.instances(US, &vpcs[..2]).await.unwrap();
-    assert_eq!(ec2.counter().get(DESCRIBE_INSTANCES) - before, 1);
+    assert_eq!(ec2.counter().get(Action::DescribeInstances) - before, 1);
     listed.sort_by_key(|i| i.private_ip);
     let seen: Vec<_> = listed
         .iter()

@@ -4,8 +4,8 @@
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
-use terraform_provider_peering::ec2::actions::*;
 use terraform_provider_peering::ec2::types::PeeringStatus;
+use terraform_provider_peering::ec2::Action;
 use terraform_provider_peering::ec2::Ec2;
 
 use crate::support::{net, tags, Moto, US};
@@ -43,7 +43,7 @@ async fn peering_waits_share_one_describe_per_round() {
     let counter = ec2.counter();
 
     // Six waits that are satisfied at once: one round, one call.
-    let before = counter.get(DESCRIBE_VPC_PEERING_CONNECTIONS);
+    let before = counter.get(Action::DescribeVpcPeeringConnections);
     let pending = [PeeringStatus::PendingAcceptance];
     let waits = peerings
         .iter()
@@ -51,11 +51,14 @@ async fn peering_waits_share_one_describe_per_round() {
     for seen in join_all(waits).await {
         assert_eq!(seen.unwrap().status, PeeringStatus::PendingAcceptance);
     }
-    assert_eq!(counter.get(DESCRIBE_VPC_PEERING_CONNECTIONS) - before, 1);
+    assert_eq!(
+        counter.get(Action::DescribeVpcPeeringConnections) - before,
+        1
+    );
 
     // Six waits for `active` over several rounds while the peerings are accepted one by
     // one: at most one call per round (rounds are an interval apart), not one per waiter.
-    let before = counter.get(DESCRIBE_VPC_PEERING_CONNECTIONS);
+    let before = counter.get(Action::DescribeVpcPeeringConnections);
     let start = Instant::now();
     let active = [PeeringStatus::Active];
     let waits = join_all(
@@ -74,7 +77,7 @@ async fn peering_waits_share_one_describe_per_round() {
     for p in seen {
         assert_eq!(p.unwrap().status, PeeringStatus::Active);
     }
-    let calls = counter.get(DESCRIBE_VPC_PEERING_CONNECTIONS) - before;
+    let calls = counter.get(Action::DescribeVpcPeeringConnections) - before;
     let rounds = (elapsed.as_millis() / INTERVAL.as_millis()) as u64 + 1;
     assert!(
         calls <= rounds,
@@ -125,7 +128,7 @@ async fn dns_hostnames_are_read_back_and_turned_on() {
     );
     assert_eq!(dns(&inv, &adopted), Some(None), "not read for adopted VPCs");
     assert_eq!(
-        counter.get(DESCRIBE_VPC_ATTRIBUTE),
+        counter.get(Action::DescribeVpcAttribute),
         1,
         "one call per mesh VPC"
     );
@@ -162,10 +165,10 @@ async fn a_gateway_is_detached_and_seen_detached_before_it_is_deleted() {
         .unwrap();
     ec2.attach_internet_gateway(US, &igw, &vpc).await.unwrap();
     let counter = ec2.counter();
-    let before = counter.get(DESCRIBE_INTERNET_GATEWAYS);
+    let before = counter.get(Action::DescribeInternetGateways);
     ec2.detach_internet_gateway(US, &igw, &vpc).await.unwrap();
     assert_eq!(
-        counter.get(DESCRIBE_INTERNET_GATEWAYS) - before,
+        counter.get(Action::DescribeInternetGateways) - before,
         1,
         "moto detaches at once: one look confirms it"
     );

@@ -1,54 +1,138 @@
-//! EC2 (and STS) API action names, as AWS spells them. Call logs, fault injection,
-//! pacing and the call counters of benchmarks all speak in these names.
+//! EC2 (and STS) API actions. Call logs, fault injection, pacing and the call counters
+//! of benchmarks all speak in [`Action`]s; they are written out as AWS spells them.
 
-use super::Action;
+use std::cmp::Ordering;
+use std::fmt;
 
-pub const GET_CALLER_IDENTITY: Action = "GetCallerIdentity";
+/// Declares [`Action`] with one variant per call the provider makes. A variant is named
+/// exactly as AWS spells the action, so its text is the variant's name and no list of
+/// names can drift from the variants.
+macro_rules! actions {
+    ($($(#[$doc:meta])* $name:ident,)*) => {
+        /// Which EC2 (or STS) API an operation uses; drives pacing, fault injection and
+        /// the call counts of benchmarks.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Action {
+            $($(#[$doc])* $name,)*
+        }
 
-pub const DESCRIBE_VPCS: Action = "DescribeVpcs";
-pub const DESCRIBE_SUBNETS: Action = "DescribeSubnets";
-pub const DESCRIBE_ROUTE_TABLES: Action = "DescribeRouteTables";
-pub const DESCRIBE_INTERNET_GATEWAYS: Action = "DescribeInternetGateways";
-pub const DESCRIBE_SECURITY_GROUPS: Action = "DescribeSecurityGroups";
-pub const DESCRIBE_VPC_PEERING_CONNECTIONS: Action = "DescribeVpcPeeringConnections";
-/// One per VPC the mesh owns, in `inventory` (EC2 has no batch form).
-pub const DESCRIBE_VPC_ATTRIBUTE: Action = "DescribeVpcAttribute";
-/// Only the connectivity diagnosis lists instances; the mesh never touches them.
-pub const DESCRIBE_INSTANCES: Action = "DescribeInstances";
+        impl Action {
+            /// Every action, in declaration order.
+            pub const ALL: &'static [Action] = &[$(Action::$name,)*];
 
-pub const CREATE_VPC: Action = "CreateVpc";
-pub const MODIFY_VPC_ATTRIBUTE: Action = "ModifyVpcAttribute";
-pub const DELETE_VPC: Action = "DeleteVpc";
-pub const CREATE_SUBNET: Action = "CreateSubnet";
-pub const DELETE_SUBNET: Action = "DeleteSubnet";
-pub const CREATE_ROUTE_TABLE: Action = "CreateRouteTable";
-pub const ASSOCIATE_ROUTE_TABLE: Action = "AssociateRouteTable";
-pub const DISASSOCIATE_ROUTE_TABLE: Action = "DisassociateRouteTable";
-pub const DELETE_ROUTE_TABLE: Action = "DeleteRouteTable";
-pub const CREATE_INTERNET_GATEWAY: Action = "CreateInternetGateway";
-pub const ATTACH_INTERNET_GATEWAY: Action = "AttachInternetGateway";
-pub const DETACH_INTERNET_GATEWAY: Action = "DetachInternetGateway";
-pub const DELETE_INTERNET_GATEWAY: Action = "DeleteInternetGateway";
-pub const CREATE_ROUTE: Action = "CreateRoute";
-pub const REPLACE_ROUTE: Action = "ReplaceRoute";
-pub const DELETE_ROUTE: Action = "DeleteRoute";
-pub const CREATE_SECURITY_GROUP: Action = "CreateSecurityGroup";
-pub const DELETE_SECURITY_GROUP: Action = "DeleteSecurityGroup";
-pub const AUTHORIZE_SECURITY_GROUP_INGRESS: Action = "AuthorizeSecurityGroupIngress";
-pub const REVOKE_SECURITY_GROUP_INGRESS: Action = "RevokeSecurityGroupIngress";
-pub const CREATE_VPC_PEERING_CONNECTION: Action = "CreateVpcPeeringConnection";
-pub const ACCEPT_VPC_PEERING_CONNECTION: Action = "AcceptVpcPeeringConnection";
-pub const MODIFY_VPC_PEERING_CONNECTION_OPTIONS: Action = "ModifyVpcPeeringConnectionOptions";
-pub const DELETE_VPC_PEERING_CONNECTION: Action = "DeleteVpcPeeringConnection";
-pub const CREATE_TAGS: Action = "CreateTags";
-pub const DELETE_TAGS: Action = "DeleteTags";
+            /// The action as AWS spells it (`CreateVpc`).
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Action::$name => stringify!($name),)*
+                }
+            }
+        }
+    };
+}
 
-/// The Describe calls one `inventory` makes per region, in order.
-pub const INVENTORY_DESCRIBES: [Action; 6] = [
-    DESCRIBE_VPCS,
-    DESCRIBE_SUBNETS,
-    DESCRIBE_ROUTE_TABLES,
-    DESCRIBE_INTERNET_GATEWAYS,
-    DESCRIBE_SECURITY_GROUPS,
-    DESCRIBE_VPC_PEERING_CONNECTIONS,
-];
+actions! {
+    /// STS: the account of the credentials, for the mesh id.
+    GetCallerIdentity,
+
+    DescribeVpcs,
+    DescribeSubnets,
+    DescribeRouteTables,
+    DescribeInternetGateways,
+    DescribeSecurityGroups,
+    DescribeVpcPeeringConnections,
+    /// One per VPC the mesh owns, in `inventory` (EC2 has no batch form).
+    DescribeVpcAttribute,
+    /// Only the connectivity diagnosis lists instances; the mesh never touches them.
+    DescribeInstances,
+
+    CreateVpc,
+    ModifyVpcAttribute,
+    DeleteVpc,
+    CreateSubnet,
+    DeleteSubnet,
+    CreateRouteTable,
+    AssociateRouteTable,
+    DisassociateRouteTable,
+    DeleteRouteTable,
+    CreateInternetGateway,
+    AttachInternetGateway,
+    DetachInternetGateway,
+    DeleteInternetGateway,
+    CreateRoute,
+    ReplaceRoute,
+    DeleteRoute,
+    CreateSecurityGroup,
+    DeleteSecurityGroup,
+    AuthorizeSecurityGroupIngress,
+    RevokeSecurityGroupIngress,
+    CreateVpcPeeringConnection,
+    AcceptVpcPeeringConnection,
+    ModifyVpcPeeringConnectionOptions,
+    DeleteVpcPeeringConnection,
+    CreateTags,
+    DeleteTags,
+}
+
+impl Action {
+    /// A `Describe*` call: reads, and counts as the cost of a refresh.
+    pub fn is_describe(self) -> bool {
+        self.as_str().starts_with("Describe")
+    }
+
+    /// Whether the action changes something (all but `Describe*` and STS's
+    /// `GetCallerIdentity`, which finds the account for the mesh id).
+    pub fn is_mutating(self) -> bool {
+        !self.is_describe() && self != Action::GetCallerIdentity
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Alphabetical, as AWS spells them: counters and call logs list actions in that order.
+impl Ord for Action {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl PartialOrd for Action {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Action;
+
+    #[test]
+    fn actions_read_as_aws_spells_them() {
+        assert_eq!(Action::CreateVpc.as_str(), "CreateVpc");
+        assert_eq!(
+            Action::AuthorizeSecurityGroupIngress.to_string(),
+            "AuthorizeSecurityGroupIngress"
+        );
+        let mut sorted = Action::ALL.to_vec();
+        sorted.sort();
+        let names: Vec<&str> = sorted.iter().map(|a| a.as_str()).collect();
+        let mut alphabetical = names.clone();
+        alphabetical.sort_unstable();
+        assert_eq!(names, alphabetical);
+        alphabetical.dedup();
+        assert_eq!(alphabetical.len(), Action::ALL.len(), "no name twice");
+    }
+
+    #[test]
+    fn describes_and_the_account_lookup_change_nothing() {
+        assert!(Action::DescribeVpcAttribute.is_describe());
+        assert!(!Action::DescribeVpcAttribute.is_mutating());
+        assert!(!Action::GetCallerIdentity.is_mutating());
+        assert!(!Action::GetCallerIdentity.is_describe());
+        assert!(Action::ModifyVpcAttribute.is_mutating());
+        assert!(Action::CreateTags.is_mutating());
+    }
+}

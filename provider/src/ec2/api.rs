@@ -99,9 +99,6 @@ impl Ec2Error {
     }
 }
 
-/// Which EC2 API an operation uses; drives pacing and the call counts of benchmarks.
-pub type Action = &'static str;
-
 #[async_trait]
 pub trait Ec2: Send + Sync {
     /// Account id of the credentials in use (part of the mesh id).

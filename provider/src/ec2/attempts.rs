@@ -1,11 +1,11 @@
-//! Runs one logical EC2 call as a series of attempts under a [`RetryPolicy`].
+//! Runs one logical EC2 call as a series of attempts under an [`Ec2RetryPolicy`].
 
 use std::future::Future;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::retry::{Failure, RetryPolicy};
+use super::retry::{Ec2RetryPolicy, Failure};
 use super::Ec2Error;
 
 /// Waits between NotFound retries stay short: the object usually shows up in seconds.
@@ -33,7 +33,7 @@ pub struct CallTraits {
 
 /// Calls `attempt` until it succeeds, fails for good, or the policy's budget is spent.
 pub async fn run_attempts<T, F, Fut>(
-    policy: &dyn RetryPolicy,
+    policy: &Ec2RetryPolicy,
     call: CallTraits,
     mut attempt: F,
 ) -> Result<T, Ec2Error>

@@ -22,7 +22,7 @@ mod vpc_dns;
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use aws_config::SdkConfig;
@@ -34,7 +34,7 @@ use tokio::time::Instant;
 use super::attempts::{run_attempts, CallTraits};
 use super::counting::CallCounter;
 use super::pacing::Pacer;
-use super::retry::{Ec2RetryPolicy, RetryPolicy};
+use super::retry::Ec2RetryPolicy;
 use super::types::PeeringObs;
 use super::waiting::BatchPoller;
 use super::{Action, Ec2Error};
@@ -50,11 +50,11 @@ pub struct AwsEc2 {
     sdk: OnceCell<SdkConfig>,
     clients: Mutex<HashMap<String, aws_sdk_ec2::Client>>,
     account_id: OnceCell<String>,
-    policy: Arc<dyn RetryPolicy>,
+    policy: Ec2RetryPolicy,
     pacer: Pacer,
     counter: CallCounter,
     /// Ids this client created, and when: NotFound about them is eventual consistency
-    /// for a while (see [`RetryPolicy::not_found_window`]).
+    /// for a while (see [`Ec2RetryPolicy::not_found_window`]).
     created: Mutex<HashMap<String, Instant>>,
     poll_interval: Duration,
     /// Peerings being waited on, polled together per region.
@@ -70,18 +70,13 @@ impl AwsEc2 {
             sdk: OnceCell::new(),
             clients: Mutex::new(HashMap::new()),
             account_id: OnceCell::new(),
-            policy: Arc::new(Ec2RetryPolicy::from_max_retries(config.max_retries)),
+            policy: Ec2RetryPolicy::from_max_retries(config.max_retries),
             pacer: Pacer::new(),
             counter: CallCounter::new(),
             created: Mutex::new(HashMap::new()),
             poll_interval: Duration::from_secs(2),
             peering_polls: BatchPoller::default(),
         }
-    }
-
-    pub fn with_retry_policy(mut self, policy: Arc<dyn RetryPolicy>) -> Self {
-        self.policy = policy;
-        self
     }
 
     /// Time between two Describe calls of a waiter (default 2 s); peering waiters of a
@@ -194,7 +189,7 @@ impl AwsEc2 {
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
         let call = CallTraits { creates_object };
-        let result = run_attempts(self.policy.as_ref(), call, || {
+        let result = run_attempts(&self.policy, call, || {
             let sent = request();
             async move {
                 self.pacer.acquire(region, action).await;
@@ -209,7 +204,7 @@ impl AwsEc2 {
         })
         .await;
         result.map_err(|e| {
-            tracing::debug!(action, region, ids = ?ids, error = %e, "EC2 request failed");
+            tracing::debug!(action = action.as_str(), region, ids = ?ids, error = %e, "EC2 request failed");
             e
         })
     }

@@ -22,8 +22,8 @@ impl CallCounter {
         *self.lock().entry(action).or_default() += 1;
     }
 
-    pub fn get(&self, action: &str) -> u64 {
-        self.lock().get(action).copied().unwrap_or(0)
+    pub fn get(&self, action: Action) -> u64 {
+        self.lock().get(&action).copied().unwrap_or(0)
     }
 
     pub fn snapshot(&self) -> BTreeMap<Action, u64> {
@@ -38,7 +38,7 @@ impl CallCounter {
     pub fn describes(&self) -> u64 {
         self.lock()
             .iter()
-            .filter(|(a, _)| a.starts_with("Describe"))
+            .filter(|(a, _)| a.is_describe())
             .map(|(_, n)| n)
             .sum()
     }
@@ -47,7 +47,7 @@ impl CallCounter {
     pub fn since(&self, before: &BTreeMap<Action, u64>) -> BTreeMap<Action, u64> {
         self.snapshot()
             .into_iter()
-            .map(|(a, n)| (a, n - before.get(a).copied().unwrap_or(0)))
+            .map(|(a, n)| (a, n - before.get(&a).copied().unwrap_or(0)))
             .filter(|(_, n)| *n > 0)
             .collect()
     }
@@ -83,26 +83,19 @@ pub fn summary(counts: &BTreeMap<Action, u64>) -> String {
     parts.join(",")
 }
 
-/// Whether an action changes something (all but `Describe*` and STS's
-/// `GetCallerIdentity`, which finds the account for the mesh id).
-pub fn is_mutating(action: &str) -> bool {
-    !action.starts_with("Describe") && !action.starts_with("Get")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ec2::actions::*;
 
     #[test]
     fn counts_are_shared_between_clones() {
         let counter = CallCounter::new();
         let handle = counter.clone();
-        counter.add(DESCRIBE_VPCS);
-        counter.add(DESCRIBE_SUBNETS);
-        counter.add(CREATE_VPC_PEERING_CONNECTION);
-        counter.add(CREATE_VPC_PEERING_CONNECTION);
-        assert_eq!(handle.get(CREATE_VPC_PEERING_CONNECTION), 2);
+        counter.add(Action::DescribeVpcs);
+        counter.add(Action::DescribeSubnets);
+        counter.add(Action::CreateVpcPeeringConnection);
+        counter.add(Action::CreateVpcPeeringConnection);
+        assert_eq!(handle.get(Action::CreateVpcPeeringConnection), 2);
         assert_eq!((handle.describes(), handle.total()), (2, 4));
         assert_eq!(
             handle.to_string(),

@@ -51,7 +51,7 @@ use state::State;
 pub const FAKE_ACCOUNT_ID: &str = "123456789012";
 
 struct Fault {
-    action: String,
+    action: Action,
     /// 1-based call number of `action`; `None` fails every call.
     nth: Option<usize>,
     err: Ec2Error,
@@ -98,18 +98,18 @@ impl FakeEc2 {
 
     /// The `nth` call (counting from 1, over the fake's lifetime) of `action` fails with
     /// `err` without doing anything.
-    pub fn fail_on(&self, action: &str, nth: usize, err: Ec2Error) {
+    pub fn fail_on(&self, action: Action, nth: usize, err: Ec2Error) {
         self.add_fault(action, Some(nth), err, false);
     }
 
     /// The `nth` call of `action` is performed, then answers `err`: a lost response.
-    pub fn fail_after_on(&self, action: &str, nth: usize, err: Ec2Error) {
+    pub fn fail_after_on(&self, action: Action, nth: usize, err: Ec2Error) {
         self.add_fault(action, Some(nth), err, true);
     }
 
     /// The next `times` calls of `action` fail with `err` without doing anything, e.g.
     /// a delete refused with `DependencyViolation` while something lingers.
-    pub fn fail_next(&self, action: &str, times: usize, err: Ec2Error) {
+    pub fn fail_next(&self, action: Action, times: usize, err: Ec2Error) {
         let done = self.count(action);
         for n in done + 1..=done + times {
             self.add_fault(action, Some(n), err.clone(), false);
@@ -117,7 +117,7 @@ impl FakeEc2 {
     }
 
     /// Every call of `action` from now on fails with `err` without doing anything.
-    pub fn fail_always_on(&self, action: &str, err: Ec2Error) {
+    pub fn fail_always_on(&self, action: Action, err: Ec2Error) {
         self.add_fault(action, None, err, false);
     }
 
@@ -132,10 +132,10 @@ impl FakeEc2 {
         self.lock().faults.clear();
     }
 
-    fn add_fault(&self, action: &str, nth: Option<usize>, err: Ec2Error, after: bool) {
+    fn add_fault(&self, action: Action, nth: Option<usize>, err: Ec2Error, after: bool) {
         assert!(nth != Some(0), "call numbers count from 1");
         self.lock().faults.push(Fault {
-            action: action.to_string(),
+            action,
             nth,
             err,
             after,
@@ -148,8 +148,8 @@ impl FakeEc2 {
     }
 
     /// How many times `action` was called (including calls that failed).
-    pub fn count(&self, action: &str) -> usize {
-        self.lock().counts.get(action).copied().unwrap_or(0)
+    pub fn count(&self, action: Action) -> usize {
+        self.lock().counts.get(&action).copied().unwrap_or(0)
     }
 
     /// Empties the call log; call numbers for faults keep counting.

@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::actions::*;
 use super::Action;
 
 /// EC2's throttling categories, with their bucket sizes and refill rates.
@@ -18,7 +17,8 @@ pub enum Category {
     /// Describe* calls (filtered or paginated).
     NonMutating,
     Mutating,
-    /// Create/Accept/Delete/RejectVpcPeeringConnection, Authorize/RevokeSecurityGroupIngress.
+    /// Create/Accept/DeleteVpcPeeringConnection, Authorize/RevokeSecurityGroupIngress (and
+    /// EC2's RejectVpcPeeringConnection, which the provider never calls).
     ResourceIntensive,
     /// CreateTags / DeleteTags.
     Tagging,
@@ -27,18 +27,44 @@ pub enum Category {
 }
 
 impl Category {
-    pub fn of(action: &str) -> Category {
+    /// Every action named, no catch-all: a new action needs its category decided.
+    pub fn of(action: Action) -> Category {
+        use Action::*;
         match action {
-            GET_CALLER_IDENTITY => Category::Unpaced,
-            CREATE_TAGS | DELETE_TAGS => Category::Tagging,
-            CREATE_VPC_PEERING_CONNECTION
-            | ACCEPT_VPC_PEERING_CONNECTION
-            | DELETE_VPC_PEERING_CONNECTION
-            | "RejectVpcPeeringConnection"
-            | AUTHORIZE_SECURITY_GROUP_INGRESS
-            | REVOKE_SECURITY_GROUP_INGRESS => Category::ResourceIntensive,
-            a if a.starts_with("Describe") => Category::NonMutating,
-            _ => Category::Mutating,
+            GetCallerIdentity => Category::Unpaced,
+            CreateTags | DeleteTags => Category::Tagging,
+            CreateVpcPeeringConnection
+            | AcceptVpcPeeringConnection
+            | DeleteVpcPeeringConnection
+            | AuthorizeSecurityGroupIngress
+            | RevokeSecurityGroupIngress => Category::ResourceIntensive,
+            DescribeVpcs
+            | DescribeSubnets
+            | DescribeRouteTables
+            | DescribeInternetGateways
+            | DescribeSecurityGroups
+            | DescribeVpcPeeringConnections
+            | DescribeVpcAttribute
+            | DescribeInstances => Category::NonMutating,
+            CreateVpc
+            | ModifyVpcAttribute
+            | DeleteVpc
+            | CreateSubnet
+            | DeleteSubnet
+            | CreateRouteTable
+            | AssociateRouteTable
+            | DisassociateRouteTable
+            | DeleteRouteTable
+            | CreateInternetGateway
+            | AttachInternetGateway
+            | DetachInternetGateway
+            | DeleteInternetGateway
+            | CreateRoute
+            | ReplaceRoute
+            | DeleteRoute
+            | CreateSecurityGroup
+            | DeleteSecurityGroup
+            | ModifyVpcPeeringConnectionOptions => Category::Mutating,
         }
     }
 
@@ -108,7 +134,12 @@ impl Pacer {
             bucket.reserve(now)
         };
         if !wait.is_zero() {
-            tracing::trace!(region, action, ?wait, "pacing EC2 request");
+            tracing::trace!(
+                region,
+                action = action.as_str(),
+                ?wait,
+                "pacing EC2 request"
+            );
             tokio::time::sleep(wait).await;
         }
     }
@@ -125,18 +156,22 @@ mod tests {
 
     #[test]
     fn categories_follow_ec2() {
-        assert_eq!(Category::of(DESCRIBE_VPCS), Category::NonMutating);
-        assert_eq!(Category::of(CREATE_ROUTE), Category::Mutating);
+        assert_eq!(Category::of(Action::DescribeVpcs), Category::NonMutating);
+        assert_eq!(Category::of(Action::CreateRoute), Category::Mutating);
         assert_eq!(
-            Category::of(CREATE_VPC_PEERING_CONNECTION),
+            Category::of(Action::CreateVpcPeeringConnection),
             Category::ResourceIntensive
         );
         assert_eq!(
-            Category::of(AUTHORIZE_SECURITY_GROUP_INGRESS),
+            Category::of(Action::AuthorizeSecurityGroupIngress),
             Category::ResourceIntensive
         );
-        assert_eq!(Category::of(CREATE_TAGS), Category::Tagging);
-        assert_eq!(Category::of(GET_CALLER_IDENTITY), Category::Unpaced);
+        assert_eq!(Category::of(Action::CreateTags), Category::Tagging);
+        assert_eq!(Category::of(Action::GetCallerIdentity), Category::Unpaced);
+        for &action in Action::ALL {
+            let reads = Category::of(action) == Category::NonMutating;
+            assert_eq!(reads, action.is_describe(), "{action}");
+        }
     }
 
     #[tokio::test(start_paused = true)]
@@ -146,7 +181,7 @@ mod tests {
         // 190 peering requests: a burst of 50, then 5 per second.
         for _ in 0..190 {
             pacer
-                .acquire("us-east-1", CREATE_VPC_PEERING_CONNECTION)
+                .acquire("us-east-1", Action::CreateVpcPeeringConnection)
                 .await;
         }
         assert!(about(start.elapsed(), Duration::from_secs(28))); // (190 - 50) / 5
@@ -158,19 +193,19 @@ mod tests {
         let start = Instant::now();
         for _ in 0..50 {
             pacer
-                .acquire("us-east-1", CREATE_VPC_PEERING_CONNECTION)
+                .acquire("us-east-1", Action::CreateVpcPeeringConnection)
                 .await;
             pacer
-                .acquire("us-east-1", ACCEPT_VPC_PEERING_CONNECTION)
+                .acquire("us-east-1", Action::AcceptVpcPeeringConnection)
                 .await;
             pacer
-                .acquire("eu-west-2", CREATE_VPC_PEERING_CONNECTION)
+                .acquire("eu-west-2", Action::CreateVpcPeeringConnection)
                 .await;
-            pacer.acquire("us-east-1", DESCRIBE_VPCS).await;
+            pacer.acquire("us-east-1", Action::DescribeVpcs).await;
         }
         assert_eq!(start.elapsed(), Duration::ZERO);
         pacer
-            .acquire("us-east-1", CREATE_VPC_PEERING_CONNECTION)
+            .acquire("us-east-1", Action::CreateVpcPeeringConnection)
             .await;
         assert!(about(start.elapsed(), Duration::from_millis(200)));
     }
@@ -183,7 +218,7 @@ mod tests {
             .map(|_| {
                 let pacer = pacer.clone();
                 tokio::spawn(async move {
-                    pacer.acquire("us-east-1", CREATE_ROUTE).await;
+                    pacer.acquire("us-east-1", Action::CreateRoute).await;
                     Instant::now()
                 })
             })
@@ -198,7 +233,7 @@ mod tests {
         // Idle time refills the bucket.
         tokio::time::sleep(Duration::from_secs(10)).await;
         let before = Instant::now();
-        pacer.acquire("us-east-1", CREATE_ROUTE).await;
+        pacer.acquire("us-east-1", Action::CreateRoute).await;
         assert_eq!(before.elapsed(), Duration::ZERO);
     }
 }

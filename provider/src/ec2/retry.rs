@@ -68,19 +68,6 @@ fn is_transient_code(code: &str) -> bool {
     )
 }
 
-/// The retry decisions, as a small trait so tests can swap in their own.
-pub trait RetryPolicy: Send + Sync {
-    /// Attempts in all, the first one included.
-    fn max_attempts(&self) -> u32;
-    /// Worth another attempt (budget permitting)? NotFound is decided separately, by
-    /// [`RetryPolicy::not_found_window`].
-    fn is_retriable(&self, failure: &Failure) -> bool;
-    /// Wait before attempt `attempt + 1` (`attempt` counts from 1).
-    fn backoff(&self, attempt: u32) -> Duration;
-    /// How long after our own create of an object NotFound about it is still retried.
-    fn not_found_window(&self) -> Duration;
-}
-
 /// EC2's policy: full budget for throttling and 5xx, capped exponential backoff with
 /// "equal jitter" (half fixed, half random), so clients that were throttled together do
 /// not come back together.
@@ -115,12 +102,15 @@ impl Ec2RetryPolicy {
     }
 }
 
-impl RetryPolicy for Ec2RetryPolicy {
-    fn max_attempts(&self) -> u32 {
+impl Ec2RetryPolicy {
+    /// Attempts in all, the first one included.
+    pub fn max_attempts(&self) -> u32 {
         self.max_attempts
     }
 
-    fn is_retriable(&self, failure: &Failure) -> bool {
+    /// Worth another attempt (budget permitting)? NotFound is decided separately, by
+    /// [`Ec2RetryPolicy::not_found_window`].
+    pub fn is_retriable(&self, failure: &Failure) -> bool {
         failure.transport
             || failure.is_throttling()
             || failure.code.as_deref().is_some_and(is_transient_code)
@@ -129,12 +119,14 @@ impl RetryPolicy for Ec2RetryPolicy {
                 .is_some_and(|s| matches!(s, 500 | 502 | 503 | 504))
     }
 
-    fn backoff(&self, attempt: u32) -> Duration {
+    /// Wait before attempt `attempt + 1` (`attempt` counts from 1).
+    pub fn backoff(&self, attempt: u32) -> Duration {
         let ceiling = self.ceiling(attempt);
         ceiling / 2 + ceiling.div_f64(2.0).mul_f64(fastrand::f64())
     }
 
-    fn not_found_window(&self) -> Duration {
+    /// How long after our own create of an object NotFound about it is still retried.
+    pub fn not_found_window(&self) -> Duration {
         self.not_found_window
     }
 }

@@ -91,7 +91,7 @@ async fn converged_mesh_reads_as_a_complete_snapshot() {
     }
     let e = run(&matrix(&[]), &full_mesh(), Some(&s));
     assert!(e.diagnosis.is_empty(), "{:?}", e.diagnosis);
-    let calls = lab.fake.count(crate::ec2::actions::DESCRIBE_INSTANCES);
+    let calls = lab.fake.count(crate::ec2::Action::DescribeInstances);
     assert_eq!(calls, 1, "one DescribeInstances for the region");
 }
 
@@ -171,7 +171,7 @@ async fn unknown_mesh_reads_as_none_after_the_inventory_only() {
     let lab = Lab::new().await;
     let none = read_snapshot(lab.fake.as_ref(), REGION, "mesh-unknown", &hosts()).await;
     assert!(matches!(none, Ok(None)), "{none:?}");
-    assert_eq!(lab.fake.count(crate::ec2::actions::DESCRIBE_INSTANCES), 0);
+    assert_eq!(lab.fake.count(crate::ec2::Action::DescribeInstances), 0);
 }
 
 #[tokio::test]

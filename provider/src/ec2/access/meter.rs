@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::future::Future;
 
 use super::Ec2Access;
-use crate::ec2::counting::{is_mutating, summary};
+use crate::ec2::counting::summary;
+use crate::ec2::Action;
 
 impl Ec2Access {
     /// Runs `call` (the handling of Terraform call `rpc`) and logs the EC2 requests
@@ -21,7 +22,7 @@ impl Ec2Access {
         let total: u64 = made.values().sum();
         let mutating: u64 = made
             .iter()
-            .filter(|(a, _)| is_mutating(a))
+            .filter(|(a, _)| a.is_mutating())
             .map(|(_, n)| n)
             .sum();
         tracing::info!(
@@ -35,7 +36,7 @@ impl Ec2Access {
         out
     }
 
-    async fn request_counts(&self) -> Option<BTreeMap<&'static str, u64>> {
+    async fn request_counts(&self) -> Option<BTreeMap<Action, u64>> {
         self.connected().await?.counter.map(|c| c.snapshot())
     }
 }

@@ -9,8 +9,8 @@ use aws_sdk_ec2::types::Instance;
 use super::convert::{filter, flatten_tags};
 use super::inventory::{describe_all, MAX_FILTER_VALUES};
 use super::AwsEc2;
-use crate::ec2::actions::DESCRIBE_INSTANCES;
 use crate::ec2::types::{InstanceObs, InstanceState};
+use crate::ec2::Action;
 use crate::ec2::Ec2Error;
 
 /// Every state but `terminated`: a terminated instance is gone for the diagnosis.
@@ -38,7 +38,7 @@ impl AwsEc2 {
             let reservations = describe_all!(
                 self,
                 region,
-                DESCRIBE_INSTANCES,
+                Action::DescribeInstances,
                 client
                     .describe_instances()
                     .set_filters(Some(filters.clone())),

@@ -16,8 +16,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::convert::*;
 use super::AwsEc2;
-use crate::ec2::actions::*;
 use crate::ec2::types::{Inventory, PeeringObs, TAG_MESH};
+use crate::ec2::Action;
 use crate::ec2::Ec2Error;
 
 /// The most values one Describe filter accepts.
@@ -63,7 +63,7 @@ impl AwsEc2 {
         let mut vpcs = describe_all!(
             self,
             region,
-            DESCRIBE_VPCS,
+            Action::DescribeVpcs,
             client.describe_vpcs().filters(filter(&mesh_tag, [mesh_id])),
             vpcs
         );
@@ -73,7 +73,7 @@ impl AwsEc2 {
             vpcs.extend(describe_all!(
                 self,
                 region,
-                DESCRIBE_VPCS,
+                Action::DescribeVpcs,
                 client.describe_vpcs().filters(filters.clone()),
                 vpcs
             ));
@@ -100,7 +100,7 @@ impl AwsEc2 {
         let mut igws = describe_all!(
             self,
             region,
-            DESCRIBE_INTERNET_GATEWAYS,
+            Action::DescribeInternetGateways,
             client
                 .describe_internet_gateways()
                 .filters(filter(&mesh_tag, [mesh_id])),
@@ -120,21 +120,21 @@ impl AwsEc2 {
             let subnets = describe_all!(
                 self,
                 region,
-                DESCRIBE_SUBNETS,
+                Action::DescribeSubnets,
                 client.describe_subnets().filters(by_vpc("vpc-id")),
                 subnets
             );
             let tables = describe_all!(
                 self,
                 region,
-                DESCRIBE_ROUTE_TABLES,
+                Action::DescribeRouteTables,
                 client.describe_route_tables().filters(by_vpc("vpc-id")),
                 route_tables
             );
             igws.extend(describe_all!(
                 self,
                 region,
-                DESCRIBE_INTERNET_GATEWAYS,
+                Action::DescribeInternetGateways,
                 client
                     .describe_internet_gateways()
                     .filters(by_vpc("attachment.vpc-id")),
@@ -143,14 +143,14 @@ impl AwsEc2 {
             let groups = describe_all!(
                 self,
                 region,
-                DESCRIBE_SECURITY_GROUPS,
+                Action::DescribeSecurityGroups,
                 client.describe_security_groups().filters(by_vpc("vpc-id")),
                 security_groups
             );
             let mut peerings = describe_all!(
                 self,
                 region,
-                DESCRIBE_VPC_PEERING_CONNECTIONS,
+                Action::DescribeVpcPeeringConnections,
                 client
                     .describe_vpc_peering_connections()
                     .filters(by_vpc("requester-vpc-info.vpc-id")),
@@ -159,7 +159,7 @@ impl AwsEc2 {
             peerings.extend(describe_all!(
                 self,
                 region,
-                DESCRIBE_VPC_PEERING_CONNECTIONS,
+                Action::DescribeVpcPeeringConnections,
                 client
                     .describe_vpc_peering_connections()
                     .filters(by_vpc("accepter-vpc-info.vpc-id")),

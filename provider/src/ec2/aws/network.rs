@@ -9,8 +9,8 @@ use tokio::time::Instant;
 use super::convert::{flatten_vpc, tag_spec};
 
 use super::{AwsEc2, STATE_TIMEOUT};
-use crate::ec2::actions::*;
 use crate::ec2::types::{Tags, VpcObs};
+use crate::ec2::Action;
 use crate::ec2::Ec2Error;
 
 /// A create answered without the id of what it created.
@@ -45,7 +45,7 @@ impl AwsEc2 {
     ) -> Result<VpcObs, Ec2Error> {
         let client = self.client(region).await;
         let out = self
-            .send(region, DESCRIBE_VPCS, &[vpc_id], || {
+            .send(region, Action::DescribeVpcs, &[vpc_id], || {
                 client.describe_vpcs().vpc_ids(vpc_id).send()
             })
             .await?;
@@ -95,7 +95,7 @@ impl AwsEc2 {
         let client = self.client(region).await;
         let spec = tag_spec(ResourceType::Vpc, tags);
         let out = self
-            .send_create(region, CREATE_VPC, &[], || {
+            .send_create(region, Action::CreateVpc, &[], || {
                 client
                     .create_vpc()
                     .cidr_block(cidr.to_string())
@@ -117,7 +117,7 @@ impl AwsEc2 {
     pub(super) async fn delete_vpc_impl(&self, region: &str, vpc_id: &str) -> Result<(), Ec2Error> {
         let client = self.client(region).await;
         let r = self
-            .send(region, DELETE_VPC, &[vpc_id], || {
+            .send(region, Action::DeleteVpc, &[vpc_id], || {
                 client.delete_vpc().vpc_id(vpc_id).send()
             })
             .await;
@@ -135,7 +135,7 @@ impl AwsEc2 {
         let client = self.client(region).await;
         let spec = tag_spec(ResourceType::Subnet, tags);
         let out = self
-            .send_create(region, CREATE_SUBNET, &[vpc_id], || {
+            .send_create(region, Action::CreateSubnet, &[vpc_id], || {
                 client
                     .create_subnet()
                     .vpc_id(vpc_id)
@@ -161,7 +161,7 @@ impl AwsEc2 {
     ) -> Result<(), Ec2Error> {
         let client = self.client(region).await;
         let r = self
-            .send(region, DELETE_SUBNET, &[subnet_id], || {
+            .send(region, Action::DeleteSubnet, &[subnet_id], || {
                 client.delete_subnet().subnet_id(subnet_id).send()
             })
             .await;
@@ -178,7 +178,7 @@ impl AwsEc2 {
         let spec = tag_spec(ResourceType::RouteTable, tags);
         let token = client_token();
         let out = self
-            .send(region, CREATE_ROUTE_TABLE, &[vpc_id], || {
+            .send(region, Action::CreateRouteTable, &[vpc_id], || {
                 client
                     .create_route_table()
                     .vpc_id(vpc_id)
@@ -204,7 +204,7 @@ impl AwsEc2 {
     ) -> Result<String, Ec2Error> {
         let client = self.client(region).await;
         let out = self
-            .send_create(region, ASSOCIATE_ROUTE_TABLE, &[rtb, subnet], || {
+            .send_create(region, Action::AssociateRouteTable, &[rtb, subnet], || {
                 client
                     .associate_route_table()
                     .route_table_id(rtb)
@@ -227,12 +227,17 @@ impl AwsEc2 {
     ) -> Result<(), Ec2Error> {
         let client = self.client(region).await;
         let r = self
-            .send(region, DISASSOCIATE_ROUTE_TABLE, &[association_id], || {
-                client
-                    .disassociate_route_table()
-                    .association_id(association_id)
-                    .send()
-            })
+            .send(
+                region,
+                Action::DisassociateRouteTable,
+                &[association_id],
+                || {
+                    client
+                        .disassociate_route_table()
+                        .association_id(association_id)
+                        .send()
+                },
+            )
             .await;
         self.deleted(association_id, r.map(drop))
     }
@@ -244,7 +249,7 @@ impl AwsEc2 {
     ) -> Result<(), Ec2Error> {
         let client = self.client(region).await;
         let r = self
-            .send(region, DELETE_ROUTE_TABLE, &[rtb], || {
+            .send(region, Action::DeleteRouteTable, &[rtb], || {
                 client.delete_route_table().route_table_id(rtb).send()
             })
             .await;

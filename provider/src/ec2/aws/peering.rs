@@ -6,8 +6,8 @@ use super::convert::{flatten_peering, tag_spec};
 use super::errors::{api_code, gone_is_done};
 use super::network::no_id;
 use super::{AwsEc2, STATE_TIMEOUT};
-use crate::ec2::actions::*;
 use crate::ec2::types::{PeeringObs, PeeringStatus, Tags};
+use crate::ec2::Action;
 use crate::ec2::Ec2Error;
 
 fn peering_not_found(id: &str) -> Ec2Error {
@@ -31,7 +31,7 @@ impl AwsEc2 {
         let out = self
             .send_create(
                 region,
-                CREATE_VPC_PEERING_CONNECTION,
+                Action::CreateVpcPeeringConnection,
                 &[vpc_id, peer_vpc_id],
                 || {
                     client
@@ -62,7 +62,7 @@ impl AwsEc2 {
     ) -> Result<PeeringObs, Ec2Error> {
         let client = self.client(region).await;
         let out = self
-            .send(region, DESCRIBE_VPC_PEERING_CONNECTIONS, &[id], || {
+            .send(region, Action::DescribeVpcPeeringConnections, &[id], || {
                 client
                     .describe_vpc_peering_connections()
                     .vpc_peering_connection_ids(id)
@@ -99,7 +99,7 @@ impl AwsEc2 {
         let r = self
             .send(
                 accepter_region,
-                ACCEPT_VPC_PEERING_CONNECTION,
+                Action::AcceptVpcPeeringConnection,
                 &[id],
                 || {
                     client
@@ -137,7 +137,7 @@ impl AwsEc2 {
         let client = self.client(requester_region).await;
         self.send(
             requester_region,
-            MODIFY_VPC_PEERING_CONNECTION_OPTIONS,
+            Action::ModifyVpcPeeringConnectionOptions,
             &[id],
             || {
                 let call = client
@@ -157,7 +157,7 @@ impl AwsEc2 {
             let client = self.client(accepter_region).await;
             self.send(
                 accepter_region,
-                MODIFY_VPC_PEERING_CONNECTION_OPTIONS,
+                Action::ModifyVpcPeeringConnectionOptions,
                 &[id],
                 || {
                     client
@@ -176,7 +176,7 @@ impl AwsEc2 {
     pub(super) async fn delete_peering_impl(&self, region: &str, id: &str) -> Result<(), Ec2Error> {
         let client = self.client(region).await;
         let deleted = self
-            .send(region, DELETE_VPC_PEERING_CONNECTION, &[id], || {
+            .send(region, Action::DeleteVpcPeeringConnection, &[id], || {
                 client
                     .delete_vpc_peering_connection()
                     .vpc_peering_connection_id(id)

@@ -13,9 +13,9 @@ use tokio::time::Instant;
 use super::convert::{filter, flatten_peering};
 use super::inventory::{describe_all, MAX_FILTER_VALUES};
 use super::AwsEc2;
-use crate::ec2::actions::DESCRIBE_VPC_PEERING_CONNECTIONS;
 use crate::ec2::types::{PeeringObs, PeeringStatus};
 use crate::ec2::waiting::{settled, wait_timeout};
+use crate::ec2::Action;
 use crate::ec2::Ec2Error;
 
 impl AwsEc2 {
@@ -33,7 +33,7 @@ impl AwsEc2 {
             let listed = describe_all!(
                 self,
                 region,
-                DESCRIBE_VPC_PEERING_CONNECTIONS,
+                Action::DescribeVpcPeeringConnections,
                 client
                     .describe_vpc_peering_connections()
                     .filters(by_id.clone()),

@@ -6,8 +6,8 @@ use super::convert::{filter, tag_spec};
 use super::errors::{api_code, gone_is_done};
 use super::network::no_id;
 use super::{AwsEc2, STATE_TIMEOUT};
-use crate::ec2::actions::*;
 use crate::ec2::types::{RouteTarget, Tags};
+use crate::ec2::Action;
 use crate::ec2::Ec2Error;
 use aws_sdk_ec2::types::ResourceType;
 use tokio::time::Instant;
@@ -21,7 +21,7 @@ impl AwsEc2 {
         let client = self.client(region).await;
         let spec = tag_spec(ResourceType::InternetGateway, tags);
         let out = self
-            .send_create(region, CREATE_INTERNET_GATEWAY, &[], || {
+            .send_create(region, Action::CreateInternetGateway, &[], || {
                 client
                     .create_internet_gateway()
                     .set_tag_specifications(spec.clone().map(|s| vec![s]))
@@ -46,18 +46,23 @@ impl AwsEc2 {
     ) -> Result<(), Ec2Error> {
         let client = self.client(region).await;
         let r = self
-            .send(region, ATTACH_INTERNET_GATEWAY, &[igw, vpc_id], || {
-                client
-                    .attach_internet_gateway()
-                    .internet_gateway_id(igw)
-                    .vpc_id(vpc_id)
-                    .send()
-            })
+            .send(
+                region,
+                Action::AttachInternetGateway,
+                &[igw, vpc_id],
+                || {
+                    client
+                        .attach_internet_gateway()
+                        .internet_gateway_id(igw)
+                        .vpc_id(vpc_id)
+                        .send()
+                },
+            )
             .await;
         match r {
             Err(e) if api_code(&e) == Some("Resource.AlreadyAssociated") => {
                 let out = self
-                    .send(region, DESCRIBE_INTERNET_GATEWAYS, &[igw], || {
+                    .send(region, Action::DescribeInternetGateways, &[igw], || {
                         client
                             .describe_internet_gateways()
                             .filters(filter("internet-gateway-id", [igw]))
@@ -87,13 +92,18 @@ impl AwsEc2 {
     ) -> Result<(), Ec2Error> {
         let client = self.client(region).await;
         let r = self
-            .send(region, DETACH_INTERNET_GATEWAY, &[igw, vpc_id], || {
-                client
-                    .detach_internet_gateway()
-                    .internet_gateway_id(igw)
-                    .vpc_id(vpc_id)
-                    .send()
-            })
+            .send(
+                region,
+                Action::DetachInternetGateway,
+                &[igw, vpc_id],
+                || {
+                    client
+                        .detach_internet_gateway()
+                        .internet_gateway_id(igw)
+                        .vpc_id(vpc_id)
+                        .send()
+                },
+            )
             .await;
         match r {
             Err(e) if api_code(&e) == Some("Gateway.NotAttached") => {}
@@ -115,7 +125,7 @@ impl AwsEc2 {
         let deadline = Instant::now() + STATE_TIMEOUT;
         loop {
             let out = self
-                .send(region, DESCRIBE_INTERNET_GATEWAYS, &[igw], || {
+                .send(region, Action::DescribeInternetGateways, &[igw], || {
                     client
                         .describe_internet_gateways()
                         .filters(filter("internet-gateway-id", [igw]))
@@ -152,7 +162,7 @@ impl AwsEc2 {
     ) -> Result<(), Ec2Error> {
         let client = self.client(region).await;
         let r = self
-            .send(region, DELETE_INTERNET_GATEWAY, &[igw], || {
+            .send(region, Action::DeleteInternetGateway, &[igw], || {
                 client
                     .delete_internet_gateway()
                     .internet_gateway_id(igw)
@@ -187,7 +197,7 @@ impl AwsEc2 {
             .unwrap_or_default();
         let ids = [rtb, target_id];
         let created = self
-            .send(region, CREATE_ROUTE, &ids, || {
+            .send(region, Action::CreateRoute, &ids, || {
                 client
                     .create_route()
                     .route_table_id(rtb)
@@ -199,7 +209,7 @@ impl AwsEc2 {
             .await;
         match created {
             Err(e) if api_code(&e) == Some("RouteAlreadyExists") => self
-                .send(region, REPLACE_ROUTE, &ids, || {
+                .send(region, Action::ReplaceRoute, &ids, || {
                     client
                         .replace_route()
                         .route_table_id(rtb)
@@ -222,7 +232,7 @@ impl AwsEc2 {
     ) -> Result<(), Ec2Error> {
         let client = self.client(region).await;
         let r = self
-            .send(region, DELETE_ROUTE, &[rtb], || {
+            .send(region, Action::DeleteRoute, &[rtb], || {
                 client
                     .delete_route()
                     .route_table_id(rtb)

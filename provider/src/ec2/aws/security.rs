@@ -6,8 +6,8 @@ use super::convert::{expand_rules, expand_tags, tag_spec};
 use super::errors::{api_code, gone_is_done};
 use super::network::no_id;
 use super::AwsEc2;
-use crate::ec2::actions::*;
 use crate::ec2::types::{IngressRule, Tags};
+use crate::ec2::Action;
 use crate::ec2::Ec2Error;
 
 impl AwsEc2 {
@@ -22,7 +22,7 @@ impl AwsEc2 {
         let client = self.client(region).await;
         let spec = tag_spec(ResourceType::SecurityGroup, tags);
         let out = self
-            .send_create(region, CREATE_SECURITY_GROUP, &[vpc_id], || {
+            .send_create(region, Action::CreateSecurityGroup, &[vpc_id], || {
                 client
                     .create_security_group()
                     .vpc_id(vpc_id)
@@ -47,7 +47,7 @@ impl AwsEc2 {
     ) -> Result<(), Ec2Error> {
         let client = self.client(region).await;
         let r = self
-            .send(region, DELETE_SECURITY_GROUP, &[group_id], || {
+            .send(region, Action::DeleteSecurityGroup, &[group_id], || {
                 client.delete_security_group().group_id(group_id).send()
             })
             .await;
@@ -95,7 +95,7 @@ impl AwsEc2 {
         let permissions = expand_rules(rules);
         self.send(
             region,
-            AUTHORIZE_SECURITY_GROUP_INGRESS,
+            Action::AuthorizeSecurityGroupIngress,
             &[group_id],
             || {
                 client
@@ -151,13 +151,18 @@ impl AwsEc2 {
     ) -> Result<(), Ec2Error> {
         let client = self.client(region).await;
         let permissions = expand_rules(rules);
-        self.send(region, REVOKE_SECURITY_GROUP_INGRESS, &[group_id], || {
-            client
-                .revoke_security_group_ingress()
-                .group_id(group_id)
-                .set_ip_permissions(Some(permissions.clone()))
-                .send()
-        })
+        self.send(
+            region,
+            Action::RevokeSecurityGroupIngress,
+            &[group_id],
+            || {
+                client
+                    .revoke_security_group_ingress()
+                    .group_id(group_id)
+                    .set_ip_permissions(Some(permissions.clone()))
+                    .send()
+            },
+        )
         .await
         .map(drop)
     }
@@ -176,7 +181,7 @@ impl AwsEc2 {
         let ids: Vec<&str> = resource_ids.iter().map(String::as_str).collect();
         if !add.is_empty() {
             let tags = expand_tags(add);
-            self.send(region, CREATE_TAGS, &ids, || {
+            self.send(region, Action::CreateTags, &ids, || {
                 client
                     .create_tags()
                     .set_resources(Some(resource_ids.to_vec()))
@@ -190,7 +195,7 @@ impl AwsEc2 {
                 .iter()
                 .map(|k| aws_sdk_ec2::types::Tag::builder().key(k).build())
                 .collect();
-            self.send(region, DELETE_TAGS, &ids, || {
+            self.send(region, Action::DeleteTags, &ids, || {
                 client
                     .delete_tags()
                     .set_resources(Some(resource_ids.to_vec()))

@@ -9,7 +9,7 @@ use tokio::net::TcpListener;
 
 use super::AwsEc2;
 use crate::config::{AssumeRole, ProviderConfig, Quotas};
-use crate::ec2::actions::DESCRIBE_VPC_PEERING_CONNECTIONS;
+use crate::ec2::Action;
 use crate::ec2::{Ec2, Ec2Error};
 
 const THROTTLED: &str = "<Response><Errors><Error><Code>RequestLimitExceeded</Code>\
@@ -104,7 +104,7 @@ async fn throttled_requests_are_retried_by_our_policy_only() {
     let out = ec2.describe_peering("us-east-1", "pcx-0123").await;
     assert!(matches!(out, Err(Ec2Error::NotFound { .. })), "{out:?}");
     assert_eq!(seen.load(Ordering::SeqCst), 3);
-    assert_eq!(ec2.counter().get(DESCRIBE_VPC_PEERING_CONNECTIONS), 3);
+    assert_eq!(ec2.counter().get(Action::DescribeVpcPeeringConnections), 3);
 }
 
 #[tokio::test]

@@ -6,10 +6,10 @@ use async_trait::async_trait;
 use ipnet::Ipv4Net;
 
 use super::{sdk_config, AwsEc2};
-use crate::ec2::actions::GET_CALLER_IDENTITY;
 use crate::ec2::types::{
     IngressRule, InstanceObs, Inventory, PeeringObs, PeeringStatus, RouteTarget, Tags,
 };
+use crate::ec2::Action;
 use crate::ec2::{Ec2, Ec2Error};
 
 impl AwsEc2 {
@@ -23,7 +23,7 @@ impl AwsEc2 {
             .map(|r| r.to_string())
             .unwrap_or_default();
         let out = self
-            .send(&region, GET_CALLER_IDENTITY, &[], || {
+            .send(&region, Action::GetCallerIdentity, &[], || {
                 sts.get_caller_identity().send()
             })
             .await?;

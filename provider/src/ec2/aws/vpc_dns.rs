@@ -12,7 +12,7 @@ use futures::future::join_all;
 
 use super::errors::api_code;
 use super::AwsEc2;
-use crate::ec2::actions::{DESCRIBE_VPC_ATTRIBUTE, MODIFY_VPC_ATTRIBUTE};
+use crate::ec2::Action;
 use crate::ec2::Ec2Error;
 
 /// Answers that leave the attribute unread rather than failing the whole inventory: the
@@ -38,13 +38,18 @@ impl AwsEc2 {
             let client = client.clone();
             async move {
                 let out = self
-                    .send(region, DESCRIBE_VPC_ATTRIBUTE, &[vpc_id.as_str()], || {
-                        client
-                            .describe_vpc_attribute()
-                            .vpc_id(vpc_id)
-                            .attribute(VpcAttributeName::EnableDnsHostnames)
-                            .send()
-                    })
+                    .send(
+                        region,
+                        Action::DescribeVpcAttribute,
+                        &[vpc_id.as_str()],
+                        || {
+                            client
+                                .describe_vpc_attribute()
+                                .vpc_id(vpc_id)
+                                .attribute(VpcAttributeName::EnableDnsHostnames)
+                                .send()
+                        },
+                    )
                     .await;
                 match out {
                     Ok(out) => Ok(out
@@ -72,7 +77,7 @@ impl AwsEc2 {
     ) -> Result<(), Ec2Error> {
         let client = self.client(region).await;
         let on = AttributeBooleanValue::builder().value(true).build();
-        self.send(region, MODIFY_VPC_ATTRIBUTE, &[vpc_id], || {
+        self.send(region, Action::ModifyVpcAttribute, &[vpc_id], || {
             client
                 .modify_vpc_attribute()
                 .vpc_id(vpc_id)

@@ -77,13 +77,6 @@ impl FakeEc2 {
         }
     }
 
-    /// A rule the mesh does not model (e.g. from another security group).
-    pub fn add_foreign_rule(&self, group_id: &str) {
-        if let Some(g) = self.lock().state.sgs.get_mut(group_id) {
-            g.foreign_rules += 1;
-        }
-    }
-
     pub fn remove_tag_out_of_band(&self, resource_id: &str, key: &str) {
         let mut inner = self.lock();
         let region = object_region(&inner.state, resource_id);

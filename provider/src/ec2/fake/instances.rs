@@ -189,7 +189,7 @@ impl FakeEc2 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ec2::actions::DESCRIBE_INSTANCES;
+    use crate::ec2::Action;
     use crate::ec2::Ec2;
 
     const US: &str = "us-east-1";
@@ -231,7 +231,11 @@ mod tests {
         assert_eq!(ids, [web.as_str(), other.as_str()]);
         assert!(fake.instances("eu-west-2", &[b]).await.unwrap().is_empty());
         assert!(fake.instances(US, &[]).await.unwrap().is_empty());
-        assert_eq!(fake.count(DESCRIBE_INSTANCES), 3, "no call without VPCs");
+        assert_eq!(
+            fake.count(Action::DescribeInstances),
+            3,
+            "no call without VPCs"
+        );
     }
 
     #[tokio::test]

@@ -1,8 +1,8 @@
 use std::time::Duration;
 
 use super::FakeEc2;
-use crate::ec2::actions::*;
 use crate::ec2::types::{IngressRule, PeeringStatus, Protocol, RouteTarget, Tags, TAG_MESH};
+use crate::ec2::Action;
 use crate::ec2::{Ec2, Ec2Error};
 
 const US: &str = "us-east-1";
@@ -62,7 +62,7 @@ async fn ids_tags_and_inventory_by_mesh_tag() {
     );
     // Nothing from another region.
     assert!(fake.inventory(EU, "m1", &[]).await.unwrap().vpcs.is_empty());
-    assert_eq!(fake.count(DESCRIBE_VPCS), 3);
+    assert_eq!(fake.count(Action::DescribeVpcs), 3);
 }
 
 #[tokio::test]
@@ -279,9 +279,9 @@ async fn faults_before_and_after_the_call() {
             message: "Request limit exceeded.".into(),
         }),
     };
-    fake.fail_on(CREATE_VPC, 2, throttled.clone());
+    fake.fail_on(Action::CreateVpc, 2, throttled.clone());
     fake.fail_after_on(
-        CREATE_SUBNET,
+        Action::CreateSubnet,
         1,
         Ec2Error::Transport("connection reset".into()),
     );
@@ -310,16 +310,16 @@ async fn faults_before_and_after_the_call() {
         .is_err());
     assert_eq!(fake.inventory(US, "m", &[]).await.unwrap().subnets.len(), 1);
 
-    fake.fail_always_on(DELETE_VPC, Ec2Error::Transport("down".into()));
+    fake.fail_always_on(Action::DeleteVpc, Ec2Error::Transport("down".into()));
     assert!(fake.delete_vpc(US, "vpc-0002").await.is_err());
     assert!(fake.delete_vpc(US, "vpc-0002").await.is_err());
     fake.clear_faults();
     fake.delete_vpc(US, "vpc-0002").await.unwrap();
 
-    assert_eq!(fake.count(CREATE_VPC), 3);
+    assert_eq!(fake.count(Action::CreateVpc), 3);
     let calls = fake.calls();
-    assert_eq!(calls[0], (CREATE_VPC, "10.1.0.0/16".to_string()));
-    assert_eq!(calls[1], (MODIFY_VPC_ATTRIBUTE, a));
+    assert_eq!(calls[0], (Action::CreateVpc, "10.1.0.0/16".to_string()));
+    assert_eq!(calls[1], (Action::ModifyVpcAttribute, a));
 }
 
 #[tokio::test(start_paused = true)]

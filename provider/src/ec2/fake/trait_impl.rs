@@ -7,11 +7,11 @@ use ipnet::Ipv4Net;
 
 use super::state::not_found;
 use super::FakeEc2;
-use crate::ec2::actions::*;
 use crate::ec2::types::{
     IngressRule, InstanceObs, Inventory, PeeringObs, PeeringStatus, RouteTarget, Tags,
 };
 use crate::ec2::waiting::{settled, wait_timeout};
+use crate::ec2::Action;
 use crate::ec2::{Ec2, Ec2Error};
 
 /// How many times `detach_internet_gateway` looks before it gives up (time does not
@@ -22,7 +22,7 @@ const DETACH_LOOKS: usize = 100;
 impl Ec2 for FakeEc2 {
     async fn account_id(&self) -> Result<String, Ec2Error> {
         let id = self.account_id.clone();
-        self.call(GET_CALLER_IDENTITY, "", |_| Ok(id)).await
+        self.call(Action::GetCallerIdentity, "", |_| Ok(id)).await
     }
 
     async fn inventory(
@@ -32,19 +32,24 @@ impl Ec2 for FakeEc2 {
         adopted_vpc_ids: &[String],
     ) -> Result<Inventory, Ec2Error> {
         // Fault points at every Describe call the AWS implementation makes.
-        self.call(DESCRIBE_VPCS, region, |_| Ok(())).await?;
+        self.call(Action::DescribeVpcs, region, |_| Ok(())).await?;
         if !adopted_vpc_ids.is_empty() {
-            self.call(DESCRIBE_VPCS, region, |_| Ok(())).await?;
+            self.call(Action::DescribeVpcs, region, |_| Ok(())).await?;
         }
-        for &action in &INVENTORY_DESCRIBES[1..INVENTORY_DESCRIBES.len() - 1] {
+        for action in [
+            Action::DescribeSubnets,
+            Action::DescribeRouteTables,
+            Action::DescribeInternetGateways,
+            Action::DescribeSecurityGroups,
+        ] {
             self.call(action, region, |_| Ok(())).await?;
         }
         let owned: Vec<String> = self.lock().state.vpcs_tagged(region, mesh_id);
         for vpc_id in owned {
-            self.call(DESCRIBE_VPC_ATTRIBUTE, vpc_id, |_| Ok(()))
+            self.call(Action::DescribeVpcAttribute, vpc_id, |_| Ok(()))
                 .await?;
         }
-        self.call(DESCRIBE_VPC_PEERING_CONNECTIONS, region, |s| {
+        self.call(Action::DescribeVpcPeeringConnections, region, |s| {
             Ok(s.inventory(region, mesh_id, adopted_vpc_ids))
         })
         .await
@@ -58,7 +63,7 @@ impl Ec2 for FakeEc2 {
         if vpc_ids.is_empty() {
             return Ok(Vec::new());
         }
-        self.call(DESCRIBE_INSTANCES, region, |s| {
+        self.call(Action::DescribeInstances, region, |s| {
             Ok(s.instances(region, vpc_ids))
         })
         .await
@@ -71,7 +76,7 @@ impl Ec2 for FakeEc2 {
         tags: &Tags,
     ) -> Result<String, Ec2Error> {
         let id = self
-            .call(CREATE_VPC, cidr.to_string(), |s| {
+            .call(Action::CreateVpc, cidr.to_string(), |s| {
                 Ok(s.create_vpc(region, cidr, tags))
             })
             .await?;
@@ -80,7 +85,7 @@ impl Ec2 for FakeEc2 {
     }
 
     async fn enable_dns_hostnames(&self, region: &str, vpc_id: &str) -> Result<(), Ec2Error> {
-        self.call(MODIFY_VPC_ATTRIBUTE, vpc_id, |s| {
+        self.call(Action::ModifyVpcAttribute, vpc_id, |s| {
             s.vpc(region, vpc_id)?;
             s.vpcs.get_mut(vpc_id).expect("checked above").dns_hostnames = true;
             Ok(())
@@ -89,7 +94,7 @@ impl Ec2 for FakeEc2 {
     }
 
     async fn delete_vpc(&self, region: &str, vpc_id: &str) -> Result<(), Ec2Error> {
-        self.call(DELETE_VPC, vpc_id, |s| s.delete_vpc(region, vpc_id))
+        self.call(Action::DeleteVpc, vpc_id, |s| s.delete_vpc(region, vpc_id))
             .await
     }
 
@@ -101,14 +106,14 @@ impl Ec2 for FakeEc2 {
         availability_zone: Option<&str>,
         tags: &Tags,
     ) -> Result<String, Ec2Error> {
-        self.call(CREATE_SUBNET, cidr.to_string(), |s| {
+        self.call(Action::CreateSubnet, cidr.to_string(), |s| {
             s.create_subnet(region, vpc_id, cidr, availability_zone, tags)
         })
         .await
     }
 
     async fn delete_subnet(&self, region: &str, subnet_id: &str) -> Result<(), Ec2Error> {
-        self.call(DELETE_SUBNET, subnet_id, |s| {
+        self.call(Action::DeleteSubnet, subnet_id, |s| {
             s.delete_subnet(region, subnet_id)
         })
         .await
@@ -120,7 +125,7 @@ impl Ec2 for FakeEc2 {
         vpc_id: &str,
         tags: &Tags,
     ) -> Result<String, Ec2Error> {
-        self.call(CREATE_ROUTE_TABLE, vpc_id, |s| {
+        self.call(Action::CreateRouteTable, vpc_id, |s| {
             s.create_route_table(region, vpc_id, tags)
         })
         .await
@@ -133,7 +138,7 @@ impl Ec2 for FakeEc2 {
         subnet_id: &str,
     ) -> Result<String, Ec2Error> {
         self.call(
-            ASSOCIATE_ROUTE_TABLE,
+            Action::AssociateRouteTable,
             format!("{route_table_id} {subnet_id}"),
             |s| s.associate(region, route_table_id, subnet_id),
         )
@@ -145,21 +150,21 @@ impl Ec2 for FakeEc2 {
         region: &str,
         association_id: &str,
     ) -> Result<(), Ec2Error> {
-        self.call(DISASSOCIATE_ROUTE_TABLE, association_id, |s| {
+        self.call(Action::DisassociateRouteTable, association_id, |s| {
             s.disassociate(region, association_id)
         })
         .await
     }
 
     async fn delete_route_table(&self, region: &str, route_table_id: &str) -> Result<(), Ec2Error> {
-        self.call(DELETE_ROUTE_TABLE, route_table_id, |s| {
+        self.call(Action::DeleteRouteTable, route_table_id, |s| {
             s.delete_route_table(region, route_table_id)
         })
         .await
     }
 
     async fn create_internet_gateway(&self, region: &str, tags: &Tags) -> Result<String, Ec2Error> {
-        self.call(CREATE_INTERNET_GATEWAY, region, |s| {
+        self.call(Action::CreateInternetGateway, region, |s| {
             Ok(s.create_igw(region, tags))
         })
         .await
@@ -171,9 +176,11 @@ impl Ec2 for FakeEc2 {
         igw_id: &str,
         vpc_id: &str,
     ) -> Result<(), Ec2Error> {
-        self.call(ATTACH_INTERNET_GATEWAY, format!("{igw_id} {vpc_id}"), |s| {
-            s.attach_igw(region, igw_id, vpc_id)
-        })
+        self.call(
+            Action::AttachInternetGateway,
+            format!("{igw_id} {vpc_id}"),
+            |s| s.attach_igw(region, igw_id, vpc_id),
+        )
         .await
     }
 
@@ -184,9 +191,11 @@ impl Ec2 for FakeEc2 {
         vpc_id: &str,
     ) -> Result<(), Ec2Error> {
         let detached = self
-            .call(DETACH_INTERNET_GATEWAY, format!("{igw_id} {vpc_id}"), |s| {
-                s.detach_igw(region, igw_id, vpc_id)
-            })
+            .call(
+                Action::DetachInternetGateway,
+                format!("{igw_id} {vpc_id}"),
+                |s| s.detach_igw(region, igw_id, vpc_id),
+            )
             .await;
         if let Err(Ec2Error::Api { code, .. }) = &detached {
             if code != "Gateway.NotAttached" {
@@ -196,7 +205,7 @@ impl Ec2 for FakeEc2 {
         // Like the AWS implementation: described until the attachment is gone.
         for _ in 0..DETACH_LOOKS {
             let attached = self
-                .call(DESCRIBE_INTERNET_GATEWAYS, igw_id, |s| {
+                .call(Action::DescribeInternetGateways, igw_id, |s| {
                     Ok(s.igw_attached_to(region, igw_id, vpc_id))
                 })
                 .await?;
@@ -211,7 +220,7 @@ impl Ec2 for FakeEc2 {
     }
 
     async fn delete_internet_gateway(&self, region: &str, igw_id: &str) -> Result<(), Ec2Error> {
-        self.call(DELETE_INTERNET_GATEWAY, igw_id, |s| {
+        self.call(Action::DeleteInternetGateway, igw_id, |s| {
             s.delete_igw(region, igw_id)
         })
         .await
@@ -227,12 +236,12 @@ impl Ec2 for FakeEc2 {
     ) -> Result<(), Ec2Error> {
         let what = format!("{route_table_id} {destination}");
         let taken = self
-            .call(CREATE_ROUTE, what.clone(), |s| {
+            .call(Action::CreateRoute, what.clone(), |s| {
                 s.create_route(region, route_table_id, destination, target)
             })
             .await?;
         if taken {
-            self.call(REPLACE_ROUTE, what, |s| {
+            self.call(Action::ReplaceRoute, what, |s| {
                 s.put_route(region, route_table_id, destination, target)
             })
             .await?;
@@ -247,7 +256,7 @@ impl Ec2 for FakeEc2 {
         destination: Ipv4Net,
     ) -> Result<(), Ec2Error> {
         self.call(
-            DELETE_ROUTE,
+            Action::DeleteRoute,
             format!("{route_table_id} {destination}"),
             |s| s.delete_route(region, route_table_id, destination),
         )
@@ -262,14 +271,16 @@ impl Ec2 for FakeEc2 {
         _description: &str,
         tags: &Tags,
     ) -> Result<String, Ec2Error> {
-        self.call(CREATE_SECURITY_GROUP, format!("{vpc_id}/{name}"), |s| {
-            s.create_sg(region, vpc_id, name, tags)
-        })
+        self.call(
+            Action::CreateSecurityGroup,
+            format!("{vpc_id}/{name}"),
+            |s| s.create_sg(region, vpc_id, name, tags),
+        )
         .await
     }
 
     async fn delete_security_group(&self, region: &str, group_id: &str) -> Result<(), Ec2Error> {
-        self.call(DELETE_SECURITY_GROUP, group_id, |s| {
+        self.call(Action::DeleteSecurityGroup, group_id, |s| {
             s.delete_sg(region, group_id)
         })
         .await
@@ -281,7 +292,7 @@ impl Ec2 for FakeEc2 {
         group_id: &str,
         rules: &[IngressRule],
     ) -> Result<(), Ec2Error> {
-        self.call(AUTHORIZE_SECURITY_GROUP_INGRESS, group_id, |s| {
+        self.call(Action::AuthorizeSecurityGroupIngress, group_id, |s| {
             s.authorize(region, group_id, rules)
         })
         .await
@@ -293,7 +304,7 @@ impl Ec2 for FakeEc2 {
         group_id: &str,
         rules: &[IngressRule],
     ) -> Result<(), Ec2Error> {
-        self.call(REVOKE_SECURITY_GROUP_INGRESS, group_id, |s| {
+        self.call(Action::RevokeSecurityGroupIngress, group_id, |s| {
             s.revoke(region, group_id, rules)
         })
         .await
@@ -308,7 +319,7 @@ impl Ec2 for FakeEc2 {
         tags: &Tags,
     ) -> Result<String, Ec2Error> {
         self.call(
-            CREATE_VPC_PEERING_CONNECTION,
+            Action::CreateVpcPeeringConnection,
             format!("{vpc_id}:{peer_vpc_id}"),
             |s| s.create_peering(region, vpc_id, peer_vpc_id, peer_region, tags),
         )
@@ -320,7 +331,7 @@ impl Ec2 for FakeEc2 {
         accepter_region: &str,
         peering_id: &str,
     ) -> Result<(), Ec2Error> {
-        self.call(ACCEPT_VPC_PEERING_CONNECTION, peering_id, |s| {
+        self.call(Action::AcceptVpcPeeringConnection, peering_id, |s| {
             s.accept_peering(accepter_region, peering_id)
         })
         .await
@@ -332,7 +343,7 @@ impl Ec2 for FakeEc2 {
         peering_id: &str,
     ) -> Result<PeeringObs, Ec2Error> {
         let p = self
-            .call(DESCRIBE_VPC_PEERING_CONNECTIONS, peering_id, |s| {
+            .call(Action::DescribeVpcPeeringConnections, peering_id, |s| {
                 s.peering(region, peering_id).cloned()
             })
             .await?;
@@ -350,7 +361,7 @@ impl Ec2 for FakeEc2 {
         timeout: Duration,
     ) -> Result<PeeringObs, Ec2Error> {
         let p = self
-            .call(DESCRIBE_VPC_PEERING_CONNECTIONS, peering_id, |s| {
+            .call(Action::DescribeVpcPeeringConnections, peering_id, |s| {
                 s.peering(region, peering_id).cloned()
             })
             .await?;
@@ -367,14 +378,14 @@ impl Ec2 for FakeEc2 {
         peering_id: &str,
         allow: bool,
     ) -> Result<(), Ec2Error> {
-        self.call(MODIFY_VPC_PEERING_CONNECTION_OPTIONS, peering_id, |s| {
+        self.call(Action::ModifyVpcPeeringConnectionOptions, peering_id, |s| {
             s.set_peering_dns(requester_region, accepter_region, peering_id, allow)
         })
         .await
     }
 
     async fn delete_peering(&self, region: &str, peering_id: &str) -> Result<(), Ec2Error> {
-        self.call(DELETE_VPC_PEERING_CONNECTION, peering_id, |s| {
+        self.call(Action::DeleteVpcPeeringConnection, peering_id, |s| {
             s.delete_peering(region, peering_id)
         })
         .await
@@ -389,13 +400,13 @@ impl Ec2 for FakeEc2 {
     ) -> Result<(), Ec2Error> {
         let ids = resource_ids.join(",");
         if !add.is_empty() {
-            self.call(CREATE_TAGS, ids.clone(), |s| {
+            self.call(Action::CreateTags, ids.clone(), |s| {
                 s.add_tags(region, resource_ids, add)
             })
             .await?;
         }
         if !remove.is_empty() {
-            self.call(DELETE_TAGS, ids, |s| {
+            self.call(Action::DeleteTags, ids, |s| {
                 s.remove_tags(region, resource_ids, remove)
             })
             .await?;

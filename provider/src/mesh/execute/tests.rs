@@ -11,8 +11,8 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use super::*;
-use crate::ec2::actions::{CREATE_VPC_PEERING_CONNECTION, DELETE_VPC};
 use crate::ec2::types::{IngressRule, Protocol, RouteTarget};
+use crate::ec2::Action;
 use crate::ec2::FakeEc2;
 use crate::mesh::desired::Desired;
 use crate::mesh::fixtures::{
@@ -34,7 +34,7 @@ async fn the_seed_mesh_applies_in_one_run_and_then_plans_nothing() {
         outcome.errors
     );
     assert_eq!(outcome.steps.len(), plan.steps.len());
-    assert_eq!(fake.count(CREATE_VPC_PEERING_CONNECTION), 6);
+    assert_eq!(fake.count(Action::CreateVpcPeeringConnection), 6);
     assert_eq!(outcome.peering_status.len(), 6);
     assert!(outcome
         .peering_status
@@ -205,7 +205,7 @@ async fn adopted_vpcs_are_used_but_never_deleted() {
         "the mesh's routes are gone: {:?}",
         main.routes
     );
-    assert_eq!(fake.count(DELETE_VPC), 3);
+    assert_eq!(fake.count(Action::DeleteVpc), 3);
 }
 
 #[tokio::test]
@@ -309,14 +309,13 @@ async fn a_cross_region_mesh_accepts_and_sets_dns_on_each_side() {
 
 #[tokio::test]
 async fn a_failed_step_names_its_component_and_what_it_was_doing() {
-    use crate::ec2::actions::DESCRIBE_VPC_PEERING_CONNECTIONS;
     let fake = FakeEc2::new();
     let desired = desired_of(&seed_mesh());
     let plan = plan_now(&fake, &desired).await;
     // The first peering's first look: before accepting it.
-    let nth = fake.count(DESCRIBE_VPC_PEERING_CONNECTIONS) + 1;
+    let nth = fake.count(Action::DescribeVpcPeeringConnections) + 1;
     fake.fail_on(
-        DESCRIBE_VPC_PEERING_CONNECTIONS,
+        Action::DescribeVpcPeeringConnections,
         nth,
         crate::mesh::testkit::injected(),
     );

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::values::{at, mesh_config, seed_config, seed_vpcs, vpc};
 use super::Harness;
-use crate::ec2::actions::{CREATE_INTERNET_GATEWAY, CREATE_VPC, CREATE_VPC_PEERING_CONNECTION};
+use crate::ec2::Action;
 use crate::ec2::Ec2Error;
 
 fn refused(code: &str) -> Ec2Error {
@@ -26,7 +26,7 @@ async fn clean_object_count() -> usize {
 async fn a_failed_peering_leaves_a_partial_state_and_the_next_apply_converges() {
     let mut h = Harness::new();
     h.fake.fail_on(
-        CREATE_VPC_PEERING_CONNECTION,
+        Action::CreateVpcPeeringConnection,
         3,
         refused("PeeringLimitExceeded"),
     );
@@ -50,9 +50,9 @@ async fn a_failed_peering_leaves_a_partial_state_and_the_next_apply_converges() 
     h.refresh().await;
     h.converge(&seed_config()).await;
     assert_eq!(at(&h.state, &["peering_count"]).as_i64(), Some(6));
-    assert_eq!(h.fake.count(CREATE_VPC), 4, "no VPC made twice");
+    assert_eq!(h.fake.count(Action::CreateVpc), 4, "no VPC made twice");
     assert_eq!(
-        h.fake.count(CREATE_VPC_PEERING_CONNECTION),
+        h.fake.count(Action::CreateVpcPeeringConnection),
         7,
         "six peerings plus the refused attempt"
     );
@@ -63,7 +63,7 @@ async fn a_failed_peering_leaves_a_partial_state_and_the_next_apply_converges() 
 async fn a_lost_response_is_adopted_within_the_same_apply() {
     let mut h = Harness::new();
     h.fake.fail_after_on(
-        CREATE_VPC,
+        Action::CreateVpc,
         2,
         Ec2Error::Transport("the connection to EC2 failed before an answer came back".into()),
     );
@@ -75,7 +75,11 @@ async fn a_lost_response_is_adopted_within_the_same_apply() {
         Some(4),
         "the VPC whose answer was lost is found by its tags"
     );
-    assert_eq!(h.fake.count(CREATE_VPC), 4, "adopted, not made twice");
+    assert_eq!(
+        h.fake.count(Action::CreateVpc),
+        4,
+        "adopted, not made twice"
+    );
     assert_eq!(h.fake.live_ids().len(), clean_object_count().await);
 }
 
@@ -83,7 +87,7 @@ async fn a_lost_response_is_adopted_within_the_same_apply() {
 async fn an_apply_whose_state_was_lost_adopts_what_it_made() {
     let mut h = Harness::new();
     h.fake.fail_always_on(
-        CREATE_VPC_PEERING_CONNECTION,
+        Action::CreateVpcPeeringConnection,
         refused("UnauthorizedOperation"),
     );
     let plan = h.plan(&seed_config()).await;
@@ -99,7 +103,7 @@ async fn an_apply_whose_state_was_lost_adopts_what_it_made() {
         made.is_subset(&h.fake.live_ids()),
         "everything made the first time is kept"
     );
-    assert_eq!(h.fake.count(CREATE_VPC), 4);
+    assert_eq!(h.fake.count(Action::CreateVpc), 4);
     assert_eq!(h.fake.live_ids().len(), clean_object_count().await);
 }
 
@@ -107,7 +111,7 @@ async fn an_apply_whose_state_was_lost_adopts_what_it_made() {
 async fn a_create_that_made_little_saves_it_and_one_that_made_nothing_saves_nothing() {
     let mut h = Harness::new();
     h.fake
-        .fail_always_on(CREATE_VPC, refused("VpcLimitExceeded"));
+        .fail_always_on(Action::CreateVpc, refused("VpcLimitExceeded"));
     let plan = h.plan(&seed_config()).await;
     let first = h.apply(&seed_config(), &plan.value).await;
     assert_eq!(
@@ -128,9 +132,9 @@ async fn a_create_that_made_little_saves_it_and_one_that_made_nothing_saves_noth
 
     let mut h = Harness::new();
     h.fake
-        .fail_always_on(CREATE_VPC, refused("VpcLimitExceeded"));
+        .fail_always_on(Action::CreateVpc, refused("VpcLimitExceeded"));
     h.fake.fail_always_on(
-        CREATE_INTERNET_GATEWAY,
+        Action::CreateInternetGateway,
         refused("InternetGatewayLimitExceeded"),
     );
     let plan = h.plan(&seed_config()).await;
@@ -187,7 +191,7 @@ async fn the_same_name_from_another_configuration_is_refused_at_plan() {
 async fn an_interrupted_create_of_the_same_configuration_is_adopted_with_a_warning() {
     let mut h = Harness::new();
     h.fake.fail_always_on(
-        CREATE_VPC_PEERING_CONNECTION,
+        Action::CreateVpcPeeringConnection,
         refused("UnauthorizedOperation"),
     );
     let plan = h.plan(&seed_config()).await;
@@ -205,5 +209,5 @@ async fn an_interrupted_create_of_the_same_configuration_is_adopted_with_a_warni
         "{warnings:?}"
     );
     again.converge(&seed_config()).await;
-    assert_eq!(h.fake.count(CREATE_VPC), 4);
+    assert_eq!(h.fake.count(Action::CreateVpc), 4);
 }

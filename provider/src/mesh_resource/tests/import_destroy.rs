@@ -4,8 +4,8 @@
 
 use super::values::{at, map, mesh_config, obj, s, seed_config, seed_vpcs, strings, text, vpc};
 use super::{Harness, REGION};
-use crate::ec2::actions::DESCRIBE_VPC_ATTRIBUTE;
 use crate::ec2::types::Tags;
+use crate::ec2::Action;
 
 #[tokio::test]
 async fn import_rebuilds_the_applied_state_and_the_next_plan_is_empty() {
@@ -132,11 +132,11 @@ async fn a_refresh_costs_the_same_describe_calls_at_any_size_but_one_per_vpc() {
         h.fake.clear_calls();
         h.refresh().await;
         let calls = h.fake.calls();
-        let count = |pick: &dyn Fn(&str) -> bool| calls.iter().filter(|(a, _)| pick(a)).count();
+        let count = |pick: &dyn Fn(Action) -> bool| calls.iter().filter(|(a, _)| pick(*a)).count();
         // DNS hostnames are one DescribeVpcAttribute per VPC: EC2 has no batch form.
-        assert_eq!(count(&|a| a == DESCRIBE_VPC_ATTRIBUTE), n);
+        assert_eq!(count(&|a| a == Action::DescribeVpcAttribute), n);
         describes.push(count(&|a| {
-            a.starts_with("Describe") && a != DESCRIBE_VPC_ATTRIBUTE
+            a.is_describe() && a != Action::DescribeVpcAttribute
         }));
     }
     assert_eq!(describes[0], describes[1], "{describes:?}");

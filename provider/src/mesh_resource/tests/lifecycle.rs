@@ -8,8 +8,8 @@ use super::values::{
     at, five_vpc_config, mesh_config, s, seed_config, seed_vpcs, set, strings, text, vpc,
 };
 use super::Harness;
-use crate::ec2::actions::{CREATE_VPC, CREATE_VPC_PEERING_CONNECTION};
 use crate::ec2::types::PeeringStatus;
+use crate::ec2::Action;
 
 fn peering_ids(state: &Value) -> Vec<(String, String)> {
     let peerings = at(state, &["peerings"]).as_map().expect("peerings map");
@@ -66,8 +66,8 @@ async fn apply_makes_the_seed_mesh_and_the_next_plan_is_empty() {
             "{key}"
         );
     }
-    assert_eq!(h.fake.count(CREATE_VPC), 4);
-    assert_eq!(h.fake.count(CREATE_VPC_PEERING_CONNECTION), 6);
+    assert_eq!(h.fake.count(Action::CreateVpc), 4);
+    assert_eq!(h.fake.count(Action::CreateVpcPeeringConnection), 6);
     assert!(at(&state, &["vpcs", "production", "internet_gateway_id"])
         .as_str()
         .is_some_and(|g| g.starts_with("igw-")));
@@ -123,14 +123,14 @@ async fn a_fifth_vpc_adds_only_its_own_components() {
             at(&before, &["vpcs", name, "vpc_id"])
         );
     }
-    let calls_before = h.fake.count(CREATE_VPC_PEERING_CONNECTION);
+    let calls_before = h.fake.count(Action::CreateVpcPeeringConnection);
     let after = h.apply(&five_vpc_config(), &plan.value).await;
     assert!(after.errors().is_empty(), "{:?}", after.errors());
     assert_eq!(
-        h.fake.count(CREATE_VPC_PEERING_CONNECTION) - calls_before,
+        h.fake.count(Action::CreateVpcPeeringConnection) - calls_before,
         4
     );
-    assert_eq!(h.fake.count(CREATE_VPC), 5);
+    assert_eq!(h.fake.count(Action::CreateVpc), 5);
     assert_eq!(peering_ids(&after.value).len(), 10);
 }
 

@@ -14,7 +14,7 @@ use super::Lab;
 use crate::config::ProviderConfig;
 use crate::connectivity::Connectivity;
 use crate::ec2::access::{Connection, Connector, Ec2Access, FixedConnector};
-use crate::ec2::actions::DESCRIBE_INSTANCES;
+use crate::ec2::Action;
 use crate::ec2::Ec2Error;
 use crate::mesh::fixtures::{MESH_ID, REGION};
 use crate::mesh_resource::tests::provider_config;
@@ -138,7 +138,7 @@ async fn refused_describe_warns_with_the_permissions_needed() {
         code: "UnauthorizedOperation".into(),
         message: "You are not authorized to perform this operation.".into(),
     };
-    lab.fake.fail_always_on(DESCRIBE_INSTANCES, denied);
+    lab.fake.fail_always_on(Action::DescribeInstances, denied);
     let ds = data_source(access(&lab, true), &[SHARED_IP]);
     let (state, diags) = read(&ds, json!({"mesh_id": MESH_ID})).await;
     let detail = only_warning_on_mesh_id(&diags);

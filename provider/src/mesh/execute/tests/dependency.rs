@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::ec2::actions::*;
+use crate::ec2::Action;
 use crate::ec2::{Ec2Error, FakeEc2};
 use crate::mesh::desired::Desired;
 use crate::mesh::execute::dependency::retry_in_use;
@@ -33,18 +33,26 @@ async fn destroy_outlasts_lingering_dependencies() {
     let nothing = Desired::nothing(MESH_ID, BTreeSet::new());
     let plan = plan_now(&fake, &nothing).await;
     let before: Vec<usize> = [
-        DELETE_VPC,
-        DELETE_SUBNET,
-        DELETE_SECURITY_GROUP,
-        DELETE_INTERNET_GATEWAY,
+        Action::DeleteVpc,
+        Action::DeleteSubnet,
+        Action::DeleteSecurityGroup,
+        Action::DeleteInternetGateway,
     ]
     .iter()
-    .map(|a| fake.count(a))
+    .map(|&a| fake.count(a))
     .collect();
-    fake.fail_next(DELETE_VPC, 4, refused("DependencyViolation"));
-    fake.fail_next(DELETE_SUBNET, 2, refused("DependencyViolation"));
-    fake.fail_next(DELETE_SECURITY_GROUP, 3, refused("InvalidGroup.InUse"));
-    fake.fail_next(DELETE_INTERNET_GATEWAY, 1, refused("DependencyViolation"));
+    fake.fail_next(Action::DeleteVpc, 4, refused("DependencyViolation"));
+    fake.fail_next(Action::DeleteSubnet, 2, refused("DependencyViolation"));
+    fake.fail_next(
+        Action::DeleteSecurityGroup,
+        3,
+        refused("InvalidGroup.InUse"),
+    );
+    fake.fail_next(
+        Action::DeleteInternetGateway,
+        1,
+        refused("DependencyViolation"),
+    );
     let start = Instant::now();
     let outcome = execute(&fake, &plan, &options()).await;
     assert!(outcome.is_complete(), "{:?}", outcome.errors);
@@ -56,13 +64,13 @@ async fn destroy_outlasts_lingering_dependencies() {
             .count()
     };
     let after: Vec<usize> = [
-        DELETE_VPC,
-        DELETE_SUBNET,
-        DELETE_SECURITY_GROUP,
-        DELETE_INTERNET_GATEWAY,
+        Action::DeleteVpc,
+        Action::DeleteSubnet,
+        Action::DeleteSecurityGroup,
+        Action::DeleteInternetGateway,
     ]
     .iter()
-    .map(|a| fake.count(a))
+    .map(|&a| fake.count(a))
     .collect();
     let made: Vec<usize> = after.iter().zip(&before).map(|(a, b)| a - b).collect();
     let planned = [
@@ -86,7 +94,7 @@ async fn a_dependency_that_outlives_the_delete_timeout_is_reported() {
     let fake = seeded().await;
     let nothing = Desired::nothing(MESH_ID, BTreeSet::new());
     let plan = plan_now(&fake, &nothing).await;
-    fake.fail_always_on(DELETE_VPC, refused("DependencyViolation"));
+    fake.fail_always_on(Action::DeleteVpc, refused("DependencyViolation"));
     let mut opts = options();
     let limit = Duration::from_secs(5 * 60);
     opts.timeouts = Timeouts {

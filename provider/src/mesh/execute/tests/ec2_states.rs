@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ec2::actions::*;
 use crate::ec2::types::Tags;
+use crate::ec2::Action;
 use crate::ec2::FakeEc2;
 use crate::mesh::desired::Desired;
 use crate::mesh::execute::execute;
@@ -45,19 +45,22 @@ async fn an_internet_gateway_is_deleted_once_ec2_shows_it_detached() {
     assert!(outcome.is_complete(), "{:?}", outcome.errors);
     assert!(fake.live_ids().is_empty());
     let calls = fake.calls();
-    let at = |action: &str| calls.iter().position(|(a, _)| *a == action).unwrap();
-    let (detach, delete) = (at(DETACH_INTERNET_GATEWAY), at(DELETE_INTERNET_GATEWAY));
+    let at = |action: Action| calls.iter().position(|(a, _)| *a == action).unwrap();
+    let (detach, delete) = (
+        at(Action::DetachInternetGateway),
+        at(Action::DeleteInternetGateway),
+    );
     let igw = &calls[delete].1;
     let looks = calls[detach..delete]
         .iter()
-        .filter(|(a, target)| *a == DESCRIBE_INTERNET_GATEWAYS && target == igw)
+        .filter(|(a, target)| *a == Action::DescribeInternetGateways && target == igw)
         .count();
     assert_eq!(
         looks, 3,
         "described until detached, then deleted: {calls:?}"
     );
     assert_eq!(
-        fake.count(DELETE_INTERNET_GATEWAY),
+        fake.count(Action::DeleteInternetGateway),
         1,
         "deleted at the first try"
     );
@@ -109,7 +112,7 @@ async fn dns_hostnames_turned_off_in_a_mesh_vpc_are_turned_on_again() {
     assert!(plan_now(&fake, &desired).await.is_empty());
 
     fake.set_dns_hostnames_out_of_band(&shared, false);
-    fake.fail_always_on(MODIFY_VPC_ATTRIBUTE, injected());
+    fake.fail_always_on(Action::ModifyVpcAttribute, injected());
     let plan = plan_now(&fake, &desired).await;
     let outcome = execute(&fake, &plan, &options()).await;
     assert_eq!(

@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ec2::actions::ACCEPT_VPC_PEERING_CONNECTION;
 use crate::ec2::{Action, FakeEc2};
 use crate::mesh::desired::Desired;
 use crate::mesh::execute::{execute, execute_from, StepStatus};
@@ -29,7 +28,7 @@ fn numbered(calls: &[(Action, String)]) -> Vec<(Action, usize)> {
     calls
         .iter()
         .map(|(action, _)| {
-            let n = seen.entry(action).or_default();
+            let n = seen.entry(*action).or_default();
             *n += 1;
             (*action, *n)
         })
@@ -56,7 +55,8 @@ async fn faulted_run(
     let context = format!("{fault:?} at {action} #{nth}");
     // A refused accept whose first attempt in fact went through is seen accepted
     // when the step looks at the peering: nothing fails.
-    let recovered = matches!(fault, Fault::LostResponse) && action == ACCEPT_VPC_PEERING_CONNECTION;
+    let recovered =
+        matches!(fault, Fault::LostResponse) && action == Action::AcceptVpcPeeringConnection;
     assert_eq!(
         outcome.errors.len(),
         usize::from(!recovered),
@@ -121,7 +121,6 @@ async fn apply_converges_after_a_fault_at_every_call() {
 /// finishes the whole plan with nothing duplicated. Every create call in turn.
 #[tokio::test(start_paused = true)]
 async fn an_ambiguous_create_is_resolved_within_the_run() {
-    use crate::ec2::actions::*;
     let desired = desired_of(&seed_mesh());
     let reference = FakeEc2::new();
     let plan = plan_now(&reference, &desired).await;
@@ -130,12 +129,12 @@ async fn an_ambiguous_create_is_resolved_within_the_run() {
     let want = picture(&read(&reference, &desired).await, MESH_ID);
     let want_live = reference.live_ids().len();
     let creates = [
-        CREATE_VPC,
-        CREATE_SUBNET,
-        CREATE_ROUTE_TABLE,
-        CREATE_INTERNET_GATEWAY,
-        CREATE_SECURITY_GROUP,
-        CREATE_VPC_PEERING_CONNECTION,
+        Action::CreateVpc,
+        Action::CreateSubnet,
+        Action::CreateRouteTable,
+        Action::CreateInternetGateway,
+        Action::CreateSecurityGroup,
+        Action::CreateVpcPeeringConnection,
     ];
     let mut checked = 0;
     for action in creates {
