@@ -242,6 +242,44 @@ async fn validation_errors_carry_attribute_paths() {
 }
 
 #[tokio::test]
+async fn values_that_do_not_decode_are_diagnostics_on_their_attribute() {
+    let mut c = serve().await;
+    // `input` sent as a bool where the schema has a string.
+    let wrong = Type::object([("input", Type::Bool), ("output", Type::String)]);
+    let req = pb::validate_data_resource_config::Request {
+        type_name: "test_echo".into(),
+        config: dv(
+            &obj(&[("input", true.into()), ("output", Value::Null)]),
+            &wrong,
+        ),
+    };
+    let r = c
+        .validate_data_resource_config(req)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(r.diagnostics.len(), 1);
+    let d = &r.diagnostics[0];
+    assert_eq!(
+        d.summary,
+        "Could not decode the data source configuration sent by Terraform"
+    );
+    assert!(
+        d.detail.starts_with("input: expected string"),
+        "{}",
+        d.detail
+    );
+    let steps = &d.attribute.as_ref().unwrap().steps;
+    assert_eq!(steps.len(), 1);
+    assert_eq!(
+        steps[0].selector,
+        Some(pb::attribute_path::step::Selector::AttributeName(
+            "input".into()
+        ))
+    );
+}
+
+#[tokio::test]
 async fn unknown_types_get_a_diagnostic_not_a_crash() {
     let mut c = serve().await;
     let req = pb::read_data_source::Request {
