@@ -176,6 +176,18 @@ fn s(x: &str) -> Value {
     Value::String(x.into())
 }
 
+async fn validate_echo(
+    c: &mut ProviderClient<Channel>,
+    config: Option<pb::DynamicValue>,
+) -> pb::validate_data_resource_config::Response {
+    let req = pb::validate_data_resource_config::Request {
+        type_name: "test_echo".into(),
+        config,
+    };
+    let r = c.validate_data_resource_config(req).await;
+    r.unwrap().into_inner()
+}
+
 #[tokio::test]
 async fn schema_lists_every_type_with_markdown_descriptions() {
     let mut c = serve().await;
@@ -216,15 +228,8 @@ async fn schema_lists_every_type_with_markdown_descriptions() {
 async fn validation_errors_carry_attribute_paths() {
     let mut c = serve().await;
     let ty = Echo.schema().value_type();
-    let req = pb::validate_data_resource_config::Request {
-        type_name: "test_echo".into(),
-        config: dv(&obj(&[("input", s("bad")), ("output", Value::Null)]), &ty),
-    };
-    let r = c
-        .validate_data_resource_config(req)
-        .await
-        .unwrap()
-        .into_inner();
+    let config = dv(&obj(&[("input", s("bad")), ("output", Value::Null)]), &ty);
+    let r = validate_echo(&mut c, config).await;
     assert_eq!(r.diagnostics.len(), 1);
     let step = &r.diagnostics[0].attribute.as_ref().unwrap().steps[0];
     assert_eq!(
@@ -246,18 +251,11 @@ async fn values_that_do_not_decode_are_diagnostics_on_their_attribute() {
     let mut c = serve().await;
     // `input` sent as a bool where the schema has a string.
     let wrong = Type::object([("input", Type::Bool), ("output", Type::String)]);
-    let req = pb::validate_data_resource_config::Request {
-        type_name: "test_echo".into(),
-        config: dv(
-            &obj(&[("input", true.into()), ("output", Value::Null)]),
-            &wrong,
-        ),
-    };
-    let r = c
-        .validate_data_resource_config(req)
-        .await
-        .unwrap()
-        .into_inner();
+    let config = dv(
+        &obj(&[("input", true.into()), ("output", Value::Null)]),
+        &wrong,
+    );
+    let r = validate_echo(&mut c, config).await;
     assert_eq!(r.diagnostics.len(), 1);
     let d = &r.diagnostics[0];
     assert_eq!(
