@@ -323,7 +323,7 @@ pub fn resolve(
     let raw: Raw = match config.decode() {
         Ok(r) => r,
         Err(e) => {
-            diags.push(tfplugin::diag::Diagnostic::error(
+            diags.push(e.diagnostic(
                 "Provider configuration is not fully known",
                 format!("{e}. Provider settings must be known before planning; avoid values computed by resources."),
             ));

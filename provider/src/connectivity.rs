@@ -179,12 +179,9 @@ fn checked_config(
         }
         return None;
     };
-    let cfg = config.decode().map_err(|e| {
-        diags.push(Diagnostic::error(
-            "Configuration is not fully known",
-            e.to_string(),
-        ))
-    });
+    let cfg = config
+        .decode()
+        .map_err(|e| diags.push(e.diagnostic("Configuration is not fully known", e.to_string())));
     Some((hosts, cfg.ok()?))
 }
 

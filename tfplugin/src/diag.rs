@@ -41,12 +41,17 @@ impl fmt::Display for AttributePath {
             match step {
                 PathStep::Attr(a) if i == 0 => write!(f, "{a}")?,
                 PathStep::Attr(a) => write!(f, ".{a}")?,
-                PathStep::Key(k) => write!(f, "[{k:?}]")?,
+                // Quoted as JSON (and HCL) quote strings.
+                PathStep::Key(k) => write!(f, "[{}]", quoted(k))?,
                 PathStep::Index(n) => write!(f, "[{n}]")?,
             }
         }
         Ok(())
     }
+}
+
+fn quoted(key: &str) -> String {
+    serde_json::to_string(key).unwrap_or_else(|_| format!("\"{key}\""))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,6 +169,8 @@ mod tests {
         assert_eq!(p.to_string(), "hosts[\"a\"]");
         let p = AttributePath::root("results").index(2).attr("to");
         assert_eq!(p.to_string(), "results[2].to");
+        let p = AttributePath::root("tags").key("a\"b\u{e9}");
+        assert_eq!(p.to_string(), "tags[\"a\\\"b\u{e9}\"]");
     }
 
     #[test]

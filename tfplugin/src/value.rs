@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 
 mod error;
 pub mod json;
+pub mod known;
 pub mod msgpack;
 mod number;
 mod serde_de;
@@ -24,6 +25,7 @@ mod shape;
 mod types;
 
 pub use error::ValueError;
+pub use known::Known;
 pub use number::Number;
 pub use types::{ObjectType, Type};
 
@@ -135,9 +137,9 @@ impl Value {
     }
 
     /// Converts to a plain Rust type via serde. Null becomes `None` for `Option`
-    /// fields and an empty collection for `Vec`/map fields; Unknown is an error that
-    /// names the attribute path (use `Option` and check
-    /// [`is_wholly_known`](Self::is_wholly_known) first where unknowns are expected).
+    /// fields and an empty collection for `Vec`/map fields; Unknown is
+    /// [`Known::Unknown`] for [`Known`] fields and an error elsewhere. Errors carry the
+    /// attribute path from this value to the problem.
     pub fn decode<T: serde::de::DeserializeOwned>(&self) -> Result<T, ValueError> {
         T::deserialize(serde_de::ValueDeserializer::new(self))
     }

@@ -176,6 +176,18 @@ fn s(x: &str) -> Value {
     Value::String(x.into())
 }
 
+async fn validate_echo(
+    c: &mut ProviderClient<Channel>,
+    config: Option<pb::DynamicValue>,
+) -> pb::validate_data_resource_config::Response {
+    let req = pb::validate_data_resource_config::Request {
+        type_name: "test_echo".into(),
+        config,
+    };
+    let r = c.validate_data_resource_config(req).await;
+    r.unwrap().into_inner()
+}
+
 #[tokio::test]
 async fn schema_lists_every_type_with_markdown_descriptions() {
     let mut c = serve().await;
@@ -216,15 +228,8 @@ async fn schema_lists_every_type_with_markdown_descriptions() {
 async fn validation_errors_carry_attribute_paths() {
     let mut c = serve().await;
     let ty = Echo.schema().value_type();
-    let req = pb::validate_data_resource_config::Request {
-        type_name: "test_echo".into(),
-        config: dv(&obj(&[("input", s("bad")), ("output", Value::Null)]), &ty),
-    };
-    let r = c
-        .validate_data_resource_config(req)
-        .await
-        .unwrap()
-        .into_inner();
+    let config = dv(&obj(&[("input", s("bad")), ("output", Value::Null)]), &ty);
+    let r = validate_echo(&mut c, config).await;
     assert_eq!(r.diagnostics.len(), 1);
     let step = &r.diagnostics[0].attribute.as_ref().unwrap().steps[0];
     assert_eq!(
@@ -239,6 +244,37 @@ async fn validation_errors_carry_attribute_paths() {
     };
     let r = c.validate_provider_config(req).await.unwrap().into_inner();
     assert_eq!(r.diagnostics[0].summary, "Invalid region");
+}
+
+#[tokio::test]
+async fn values_that_do_not_decode_are_diagnostics_on_their_attribute() {
+    let mut c = serve().await;
+    // `input` sent as a bool where the schema has a string.
+    let wrong = Type::object([("input", Type::Bool), ("output", Type::String)]);
+    let config = dv(
+        &obj(&[("input", true.into()), ("output", Value::Null)]),
+        &wrong,
+    );
+    let r = validate_echo(&mut c, config).await;
+    assert_eq!(r.diagnostics.len(), 1);
+    let d = &r.diagnostics[0];
+    assert_eq!(
+        d.summary,
+        "Could not decode the data source configuration sent by Terraform"
+    );
+    assert!(
+        d.detail.starts_with("input: expected string"),
+        "{}",
+        d.detail
+    );
+    let steps = &d.attribute.as_ref().unwrap().steps;
+    assert_eq!(steps.len(), 1);
+    assert_eq!(
+        steps[0].selector,
+        Some(pb::attribute_path::step::Selector::AttributeName(
+            "input".into()
+        ))
+    );
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use tfplugin::diag::AttributePath;
 use tfplugin::value::json::{decode, decode_ignoring_undefined, encode};
 use tfplugin::value::{Number, Type, Value};
 
@@ -64,7 +65,7 @@ fn missing_attributes_decode_as_null_and_undefined_ones_are_rejected() {
 
     let old_state = br#"{"id": "x", "removed_attr": {"deep": [1]}}"#;
     let err = decode(old_state, &state_type()).unwrap_err();
-    assert_eq!(err.path, [".removed_attr"]);
+    assert_eq!(err.path, AttributePath::root("removed_attr"));
     let lenient = decode_ignoring_undefined(old_state, &state_type()).unwrap();
     assert_eq!(lenient, decode(br#"{"id": "x"}"#, &state_type()).unwrap());
 }
@@ -130,15 +131,16 @@ fn tuples_and_escapes() {
 fn unknowns_cannot_be_written() {
     let value = object(&[("id", Value::Unknown)]);
     let err = encode(&value, &state_type()).unwrap_err();
-    assert_eq!(err.path, [".id"]);
+    assert_eq!(err.path, AttributePath::root("id"));
 }
 
 #[test]
 fn wrong_types_name_the_path() {
     let ty = Type::object([("hosts", Type::map(Type::Number))]);
     let err = decode(br#"{"hosts": {"a": 1, "b": "x"}}"#, &ty).unwrap_err();
-    assert_eq!(err.to_string(), r#".hosts["b"]: "x" is not a number"#);
+    assert_eq!(err.to_string(), r#"hosts["b"]: "x" is not a number"#);
+    assert_eq!(err.path, AttributePath::root("hosts").key("b"));
     let err = decode(br#"{"hosts": [1]}"#, &ty).unwrap_err();
-    assert_eq!(err.path_string(), ".hosts");
+    assert_eq!(err.path.to_string(), "hosts");
     assert_eq!(err.message, "expected map of number, got JSON array");
 }

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use tfplugin::diag::AttributePath;
 use tfplugin::value::msgpack::{decode, encode};
 use tfplugin::value::{Number, Type, Value};
 
@@ -213,10 +214,10 @@ fn wrong_types_name_the_path() {
         0x81, 0xa5, b'h', b'o', b's', b't', b's', 0x81, 0xa1, b'a', 0x91, 0xc3,
     ];
     let err = decode(&bytes, &ty).unwrap_err();
-    assert_eq!(err.path, [".hosts", "[\"a\"]", "[0]"]);
+    assert_eq!(err.path, AttributePath::root("hosts").key("a").index(0));
     assert_eq!(
         err.to_string(),
-        ".hosts[\"a\"][0]: expected string, got msgpack bool"
+        "hosts[\"a\"][0]: expected string, got msgpack bool"
     );
 
     let hosts = Value::Map(BTreeMap::from([(
@@ -224,7 +225,7 @@ fn wrong_types_name_the_path() {
         Value::List(vec![true.into()]),
     )]));
     let err = encode(&object(&[("hosts", hosts)]), &ty).unwrap_err();
-    assert_eq!(err.path_string(), ".hosts[\"a\"][0]");
+    assert_eq!(err.path.to_string(), "hosts[\"a\"][0]");
     assert_eq!(err.message, "expected string, got bool");
 }
 
@@ -233,7 +234,7 @@ fn malformed_input_is_rejected() {
     let ty = ab_object_type();
     // Attribute the type does not have.
     let err = decode(&[0x81, 0xa1, b'z', 0xc0], &ty).unwrap_err();
-    assert_eq!(err.path, [".z"]);
+    assert_eq!(err.path, AttributePath::root("z"));
     assert!(encode(&object(&[("z", Value::Null)]), &ty).is_err());
     // Trailing bytes, wrong tuple length, invalid UTF-8, truncated data.
     assert!(decode(&[0xc0, 0xc0], &ty).is_err());

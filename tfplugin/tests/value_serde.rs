@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use tfplugin::diag::AttributePath;
 use tfplugin::value::{msgpack, Number, Type, Value};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -120,7 +121,10 @@ fn unknowns_are_errors_that_name_the_path() {
         }
     }
     let err = value.decode::<Mesh>().unwrap_err();
-    assert_eq!(err.path, [".hosts", "[\"a\"]", ".address"]);
+    assert_eq!(
+        err.path,
+        AttributePath::root("hosts").key("a").attr("address")
+    );
     assert!(err.message.contains("unknown"), "{err}");
 
     // An unknown that the struct does not read is no problem.
@@ -129,7 +133,7 @@ fn unknowns_are_errors_that_name_the_path() {
         name: String,
     }
     assert_eq!(value.decode::<NameOnly>().unwrap().name, "lab");
-    // Option means "may be null", not "may be unknown".
+    // Option means "may be null", not "may be unknown" (that is Known).
     assert!(Value::Unknown.decode::<Option<String>>().is_err());
 }
 
@@ -140,14 +144,14 @@ fn wrong_types_and_nulls_name_the_path() {
         entries.insert("port".into(), Value::Number(Number::Int(-1)));
     }
     let err = value.decode::<Mesh>().unwrap_err();
-    assert_eq!(err.path_string(), ".port");
+    assert_eq!(err.path, AttributePath::root("port"));
     assert!(err.message.contains("u32"), "{err}");
 
     if let Value::Object(entries) = &mut value {
         entries.insert("port".into(), Value::Null);
     }
     let err = value.decode::<Mesh>().unwrap_err();
-    assert_eq!(err.path_string(), ".port");
+    assert_eq!(err.path, AttributePath::root("port"));
     assert!(err.message.contains("null"), "{err}");
 
     let bad_mode = Value::Object(BTreeMap::from([("mode".into(), Value::from("ring"))]));
@@ -156,7 +160,10 @@ fn wrong_types_and_nulls_name_the_path() {
         #[allow(dead_code)]
         mode: Mode,
     }
-    assert_eq!(bad_mode.decode::<ModeOnly>().unwrap_err().path, [".mode"]);
+    assert_eq!(
+        bad_mode.decode::<ModeOnly>().unwrap_err().path,
+        AttributePath::root("mode")
+    );
 }
 
 #[test]
@@ -172,7 +179,7 @@ fn encode_errors_name_the_path() {
     let err = Value::encode(&wrong, &ty).unwrap_err();
     assert_eq!(
         err.to_string(),
-        ".hosts[\"a\"].address: expected string, got bool"
+        "hosts[\"a\"].address: expected string, got bool"
     );
 
     #[derive(Serialize)]
@@ -186,7 +193,7 @@ fn encode_errors_name_the_path() {
     };
     assert_eq!(
         Value::encode(&extra, &host_type()).unwrap_err().path,
-        [".port"]
+        AttributePath::root("port")
     );
 }
 
@@ -221,4 +228,42 @@ fn big_numbers_decode_into_wide_integers_or_fail() {
         .decode::<f64>()
         .is_err());
     assert_eq!(Value::Number(Number::Float(3.0)).decode::<u8>().unwrap(), 3);
+}
+
+#[test]
+fn decode_errors_in_nested_collections_carry_the_attribute_path() {
+    #[derive(Debug, Deserialize)]
+    struct Ports {
+        #[allow(dead_code)]
+        hosts: BTreeMap<String, Vec<Option<u16>>>,
+    }
+    let hosts = Value::Map(BTreeMap::from([
+        ("a".into(), Value::List(vec![Value::from(22)])),
+        (
+            "b".into(),
+            Value::List(vec![Value::Null, Value::from("ssh")]),
+        ),
+    ]));
+    let value = Value::Object(BTreeMap::from([("hosts".into(), hosts)]));
+    let err = value.decode::<Ports>().unwrap_err();
+    let path = AttributePath::root("hosts").key("b").index(1);
+    assert_eq!(err.path, path);
+    assert!(err.to_string().starts_with(r#"hosts["b"][1]: "#), "{err}");
+
+    // The diagnostic points at the attribute, so Terraform shows the line at fault.
+    let diagnostic = err.diagnostic("Invalid hosts", err.message.clone());
+    assert_eq!(diagnostic.attribute, Some(path.clone()));
+    assert_eq!(diagnostic.detail, err.message);
+
+    // A nested value decoded on its own names the same path once placed under its own.
+    let alone = value
+        .get("hosts")
+        .decode::<BTreeMap<String, Vec<Option<u16>>>>();
+    let alone = alone.unwrap_err();
+    assert_eq!(alone.path, AttributePath(path.0[1..].to_vec()));
+    assert_eq!(alone.under(&AttributePath::root("hosts")).path, path);
+
+    // An error about the value as a whole points at no attribute.
+    let whole = Value::from("x").decode::<u16>().unwrap_err();
+    assert_eq!(whole.diagnostic("Invalid", "").attribute, None);
 }

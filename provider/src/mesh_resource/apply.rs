@@ -9,7 +9,7 @@ use tfplugin::value::Value;
 
 use super::inputs::{desired_for, pin_regions, scope_of_state, DesiredInputs};
 use super::ownership::{add_prior, check_collision, report_blocked};
-use super::parse::parse;
+use super::parse::{parse, recorded_id};
 use super::private::Private;
 use super::read::observe;
 use super::run::{run, RunLimits};
@@ -56,8 +56,8 @@ pub(super) async fn apply(
         return unchanged;
     }
     let creating = req.prior.is_null();
-    let id = match req.prior.get("id").as_str() {
-        Some(id) => id.to_string(),
+    let id = match recorded_id(&req.prior) {
+        Some(id) => id,
         None => match conn.ec2.account_id().await {
             Ok(account) => mesh_id(&mesh.name, &conn.region, &account),
             Err(e) => {
@@ -246,7 +246,8 @@ async fn destroy(
     limits: RunLimits,
     diags: &mut Diagnostics,
 ) -> Option<ApplyResponse> {
-    let id = prior.get("id").as_str()?;
+    let recorded = recorded_id(prior)?;
+    let id = recorded.as_str();
     let mut scope = Scope::new();
     add_to_scope(
         &mut scope,

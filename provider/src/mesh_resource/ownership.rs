@@ -3,9 +3,10 @@
 //! before a mesh without state is made, what EC2 already holds under its id must be
 //! what an interrupted create of this very configuration left, or the plan fails.
 
-use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::value::Value;
 
+use super::parse::{read_input, MeshInput};
 use crate::ec2::types::{Inventory, Tags, TAG_COMPONENT, TAG_MESH};
 use crate::mesh::desired::Desired;
 use crate::mesh::plan::{Blocker, Op, Plan};
@@ -24,16 +25,16 @@ const ID_PREFIXES: [&str; 7] = [
 /// Adds what `prior` (a state value, or Null) says the mesh owned: its VPC names, every
 /// AWS id it recorded, and the keys of the tags it set.
 pub fn add_prior(desired: &mut Desired, prior: &Value) {
+    let recorded: MeshInput = read_input(prior, &AttributePath::default(), &mut Diagnostics::new());
     let own = &mut desired.ownership;
-    if let (Some(names), Some(vpcs)) = (own.names.as_mut(), prior.get("vpcs").as_map()) {
-        names.extend(vpcs.keys().cloned());
+    if let Some(names) = own.names.as_mut() {
+        names.extend(recorded.vpcs.or_default().into_keys());
     }
+    // Any attribute may hold an id (nested ones included), so this walks the value.
     collect_ids(prior, &mut |id| {
         own.known_ids.insert(id.to_string());
     });
-    if let Some(tags) = prior.get("tags").as_map() {
-        own.tag_keys.extend(tags.keys().cloned());
-    }
+    own.tag_keys.extend(recorded.tags.or_default().into_keys());
 }
 
 fn collect_ids(value: &Value, found: &mut impl FnMut(&str)) {

@@ -1,18 +1,24 @@
-//! Configuration (or state: they share the schema) to [`Mesh`], with diagnostics on
-//! attribute paths for text that does not parse. Values not known yet (plan time) are
-//! replaced by placeholders that can never match an existing object, so the planner
-//! treats what depends on them as new, and are recorded in [`Unknowns`].
+//! Configuration (or state: they share the schema) to [`Mesh`], read with serde into
+//! the structs of `input`, with diagnostics on attribute paths for text that does not
+//! parse. Values not known yet (plan time) are replaced by placeholders that can never
+//! match an existing object, so the planner treats what depends on them as new, and
+//! are recorded in [`Unknowns`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 use tfplugin::diag::{AttributePath, Diagnostics};
-use tfplugin::value::Value;
+use tfplugin::value::{Known, Value};
 
 use super::schema::{DEFAULT_ALLOW_ICMP, DEFAULT_DNS_RESOLUTION, DEFAULT_PUBLIC};
 use super::validation::{topology_from_config, vpc_path};
 use crate::mesh::model::{Mesh, SubnetSpec, Topology, VpcSpec};
+use input::{SubnetInput, VpcInput};
+
+mod input;
+
+pub use input::{read as read_input, recorded_id, MeshInput, TimeoutsInput};
 
 /// Stands for a region not known yet; no VPC is ever in it.
 pub const UNKNOWN_REGION: &str = "unknown-region-0";
@@ -52,43 +58,40 @@ struct Parser<'d> {
 }
 
 pub fn parse(value: &Value, diags: &mut Diagnostics) -> Parsed {
+    let input: MeshInput = input::read(value, &AttributePath::default(), diags);
     let mut p = Parser {
         unknown: Unknowns::default(),
         diags,
     };
-    let name = match value.get("name") {
-        v if v.is_unknown() => {
+    let name = match input.name {
+        Known::Unknown => {
             p.unknown.name = true;
             "unknown".to_string()
         }
-        v => v.as_str().unwrap_or_default().to_string(),
+        Known::Known(name) => name.unwrap_or_default(),
     };
     let mut vpcs = BTreeMap::new();
-    match value.get("vpcs") {
-        v if v.is_unknown() => p.unknown.vpcs = true,
-        v => {
-            for (vpc, spec) in v.as_map().into_iter().flatten() {
-                if let Some(spec) = p.vpc(vpc, spec) {
-                    vpcs.insert(vpc.clone(), spec);
-                }
+    match input.vpcs {
+        Known::Unknown => p.unknown.vpcs = true,
+        Known::Known(specs) => {
+            for (vpc, spec) in specs {
+                let spec = p.vpc(&vpc, spec.map(Option::unwrap_or_default));
+                vpcs.insert(vpc, spec);
             }
         }
     }
-    let topology = p.topology(value);
+    let topology = p.topology(input.topology, input.hub, input.connections);
     let mesh = Mesh {
         name,
         vpcs,
         topology,
-        allow_icmp: value
-            .get("allow_icmp")
-            .as_bool()
-            .unwrap_or(DEFAULT_ALLOW_ICMP),
-        ssh_ingress_cidrs: p.ssh_cidrs(value.get("ssh_ingress_cidrs")),
-        dns_resolution: value
-            .get("dns_resolution")
-            .as_bool()
+        allow_icmp: input.allow_icmp.present().unwrap_or(DEFAULT_ALLOW_ICMP),
+        ssh_ingress_cidrs: p.ssh_cidrs(input.ssh_ingress_cidrs.or_default()),
+        dns_resolution: input
+            .dns_resolution
+            .present()
             .unwrap_or(DEFAULT_DNS_RESOLUTION),
-        tags: known_strings(value.get("tags")),
+        tags: known_strings(input.tags.or_default()),
     };
     Parsed {
         mesh,
@@ -97,10 +100,9 @@ pub fn parse(value: &Value, diags: &mut Diagnostics) -> Parsed {
 }
 
 /// The entries of a map of strings that are known.
-fn known_strings(v: &Value) -> BTreeMap<String, String> {
-    let entries = v.as_map().into_iter().flatten();
-    entries
-        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+fn known_strings(map: BTreeMap<String, Known<Option<String>>>) -> BTreeMap<String, String> {
+    map.into_iter()
+        .filter_map(|(k, v)| Some((k, v.present()?)))
         .collect()
 }
 
@@ -113,12 +115,17 @@ impl Parser<'_> {
         cidr
     }
 
-    fn cidr(&mut self, v: &Value, path: AttributePath, tainted: &mut bool) -> Option<Ipv4Net> {
-        if v.is_unknown() {
+    fn cidr(
+        &mut self,
+        v: Known<Option<String>>,
+        path: AttributePath,
+        tainted: &mut bool,
+    ) -> Option<Ipv4Net> {
+        let Known::Known(text) = v else {
             *tainted = true;
             return Some(self.placeholder_cidr());
-        }
-        let text = v.as_str()?;
+        };
+        let text = text?;
         match text.parse::<Ipv4Net>() {
             Ok(net) => Some(net),
             Err(_) => {
@@ -132,81 +139,55 @@ impl Parser<'_> {
         }
     }
 
-    fn vpc(&mut self, name: &str, v: &Value) -> Option<VpcSpec> {
+    /// A VPC spec; a null entry reads as one with every attribute null.
+    fn vpc(&mut self, name: &str, v: Known<VpcInput>) -> VpcSpec {
         let path = vpc_path(name);
-        if v.is_unknown() {
+        let Known::Known(v) = v else {
             self.unknown.whole_vpcs.insert(name.to_string());
             self.unknown.tainted.insert(name.to_string());
             let cidr = Some(self.placeholder_cidr());
-            return Some(VpcSpec {
+            return VpcSpec {
                 cidr,
                 vpc_id: None,
                 region: Some(UNKNOWN_REGION.to_string()),
                 subnets: BTreeMap::new(),
-            });
-        }
+            };
+        };
         let mut tainted = false;
-        let cidr = self.cidr(
-            v.get("cidr_block"),
-            path.clone().attr("cidr_block"),
-            &mut tainted,
-        );
-        let vpc_id = match v.get("vpc_id") {
-            id if id.is_unknown() => {
+        let cidr = self.cidr(v.cidr_block, path.clone().attr("cidr_block"), &mut tainted);
+        let vpc_id = match v.vpc_id {
+            Known::Unknown => {
                 tainted = true;
                 let placeholder = format!("vpc-ffffffff{:08x}", self.unknown.placeholder_ids.len());
                 self.unknown.placeholder_ids.insert(placeholder.clone());
                 Some(placeholder)
             }
-            id => id.as_str().map(str::to_string),
+            Known::Known(id) => id,
         };
-        let region = match v.get("region") {
-            r if r.is_unknown() => {
+        let region = match v.region {
+            Known::Unknown => {
                 tainted = true;
                 Some(UNKNOWN_REGION.to_string())
             }
-            r => r.as_str().map(str::to_string),
+            Known::Known(region) => region,
         };
         let mut subnets = BTreeMap::new();
-        match v.get("subnets") {
-            s if s.is_unknown() => {
+        match v.subnets {
+            Known::Unknown => {
                 tainted = true;
                 self.unknown.subnet_maps.insert(name.to_string());
             }
-            s => {
-                for (sub, spec) in s.as_map().into_iter().flatten() {
-                    let sub_path = path.clone().attr("subnets").key(sub);
-                    if spec.is_unknown() {
+            Known::Known(specs) => {
+                for (sub, spec) in specs {
+                    let sub_path = path.clone().attr("subnets").key(&sub);
+                    let Known::Known(spec) = spec else {
                         tainted = true;
-                        self.unknown
-                            .whole_subnets
-                            .insert((name.to_string(), sub.clone()));
+                        self.unknown.whole_subnets.insert((name.to_string(), sub));
                         continue;
-                    }
-                    let cidr = self.cidr(
-                        spec.get("cidr_block"),
-                        sub_path.attr("cidr_block"),
-                        &mut tainted,
-                    );
-                    let availability_zone = match spec.get("availability_zone") {
-                        z if z.is_unknown() => {
-                            tainted = true;
-                            Some(UNKNOWN_ZONE.to_string())
-                        }
-                        z => z.as_str().map(str::to_string),
                     };
-                    let public = spec.get("public");
-                    tainted |= public.is_unknown();
-                    let public = public.as_bool().unwrap_or(DEFAULT_PUBLIC);
-                    if let Some(cidr) = cidr {
-                        subnets.insert(
-                            sub.clone(),
-                            SubnetSpec {
-                                cidr,
-                                availability_zone,
-                                public,
-                            },
-                        );
+                    let spec = spec.unwrap_or_default();
+                    if let Some(subnet) = self.subnet(spec, sub_path, &mut tainted) {
+                        subnets.insert(sub, subnet);
                     }
                 }
             }
@@ -214,43 +195,69 @@ impl Parser<'_> {
         if tainted {
             self.unknown.tainted.insert(name.to_string());
         }
-        Some(VpcSpec {
+        VpcSpec {
             cidr,
             vpc_id,
             region,
             subnets,
+        }
+    }
+
+    /// A subnet spec; None without a CIDR block.
+    fn subnet(
+        &mut self,
+        spec: SubnetInput,
+        path: AttributePath,
+        tainted: &mut bool,
+    ) -> Option<SubnetSpec> {
+        let cidr = self.cidr(spec.cidr_block, path.attr("cidr_block"), tainted);
+        let availability_zone = match spec.availability_zone {
+            Known::Unknown => {
+                *tainted = true;
+                Some(UNKNOWN_ZONE.to_string())
+            }
+            Known::Known(zone) => zone,
+        };
+        *tainted |= spec.public.is_unknown();
+        let public = spec.public.present().unwrap_or(DEFAULT_PUBLIC);
+        Some(SubnetSpec {
+            cidr: cidr?,
+            availability_zone,
+            public,
         })
     }
 
-    fn topology(&mut self, value: &Value) -> Topology {
-        let (kind, hub, connections) = (
-            value.get("topology"),
-            value.get("hub"),
-            value.get("connections"),
-        );
-        let connections_known = connections.is_wholly_known();
-        if kind.is_unknown() || hub.is_unknown() || !connections_known {
+    fn topology(
+        &mut self,
+        kind: Known<Option<String>>,
+        hub: Known<Option<String>>,
+        connections: Known<Option<Vec<Vec<Option<String>>>>>,
+    ) -> Topology {
+        let (Known::Known(kind), Known::Known(hub), Known::Known(connections)) =
+            (kind, hub, connections)
+        else {
             self.unknown.topology = true;
             return Topology::FullMesh;
-        }
-        let pairs: Option<Vec<Vec<String>>> = connections.as_list().map(|items| {
-            let strings = |item: &Value| {
-                item.as_list()
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|s| s.as_str().map(str::to_string))
-                    .collect()
-            };
-            items.iter().map(strings).collect()
+        };
+        // Null names in a pair are left out; validation then finds the pair short.
+        let pairs: Option<Vec<Vec<String>>> = connections.map(|items| {
+            let names = |pair: Vec<Option<String>>| pair.into_iter().flatten().collect();
+            items.into_iter().map(names).collect()
         });
-        topology_from_config(kind.as_str(), hub.as_str(), pairs.as_deref(), self.diags)
-            .unwrap_or(Topology::FullMesh)
+        topology_from_config(
+            kind.as_deref(),
+            hub.as_deref(),
+            pairs.as_deref(),
+            self.diags,
+        )
+        .unwrap_or(Topology::FullMesh)
     }
 
-    fn ssh_cidrs(&mut self, v: &Value) -> Vec<Ipv4Net> {
+    /// The blocks of `ssh_ingress_cidrs`; elements not known yet are checked once known.
+    fn ssh_cidrs(&mut self, items: Vec<Known<Option<String>>>) -> Vec<Ipv4Net> {
         let mut out = Vec::new();
-        for (i, item) in v.as_list().unwrap_or_default().iter().enumerate() {
-            let Some(text) = item.as_str() else { continue };
+        for (i, item) in items.into_iter().enumerate() {
+            let Some(text) = item.present() else { continue };
             match text.parse::<Ipv4Net>() {
                 Ok(net) => out.push(net),
                 Err(_) => self.diags.error_at(
@@ -318,3 +325,6 @@ impl Parsed {
         Some(mesh)
     }
 }
+
+#[cfg(test)]
+mod tests;

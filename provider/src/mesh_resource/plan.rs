@@ -16,7 +16,7 @@ use tfplugin::value::Value;
 use super::drift::{describe, keys_of, touched, within};
 use super::inputs::{desired_for, pin_regions, unadopt_created, DesiredInputs};
 use super::ownership::{add_prior, check_collision, report_blocked};
-use super::parse::{parse, UNKNOWN_REGION};
+use super::parse::{parse, recorded_id, UNKNOWN_REGION};
 use super::private::Private;
 use super::state::{build, Facts, Mode};
 use super::{check_config, MeshResource};
@@ -64,7 +64,7 @@ pub(super) async fn plan(
     let mut mesh = parsed.mesh.clone();
     pin_regions(&mut mesh, &req.prior, &default_region);
 
-    let prior_id = req.prior.get("id").as_str().map(str::to_string);
+    let prior_id = recorded_id(&req.prior);
     let inventory = match (&prior_id, private.inventory) {
         (Some(_), Some(inv)) => inv,
         _ => Inventory::default(),

@@ -11,7 +11,7 @@ use tfplugin::value::Value;
 use super::inputs::{desired_for, pin_regions, scope_of_state, unadopt_created, DesiredInputs};
 use super::meta::{read_connection, read_settings};
 use super::ownership::add_prior;
-use super::parse::{parse, unknown_as_null, Unknowns};
+use super::parse::{parse, recorded_id, unknown_as_null, Unknowns};
 use super::private::Private;
 use super::state::{build, Facts, Mode};
 use super::MeshResource;
@@ -34,9 +34,10 @@ pub(super) async fn read(
         new_state: state.clone(),
         private: private.to_vec(),
     };
-    let Some(mesh_id) = state.get("id").as_str() else {
+    let Some(recorded) = recorded_id(state) else {
         return unchanged;
     };
+    let mesh_id = recorded.as_str();
     let Some((config, conn)) = res.connect(diags).await else {
         return unchanged;
     };

@@ -5,6 +5,8 @@ use std::time::Duration;
 use tfplugin::diag::{AttributePath, Diagnostics};
 use tfplugin::value::Value;
 
+use super::parse::{read_input, TimeoutsInput};
+
 pub const DEFAULT_CREATE: &str = "30m";
 pub const DEFAULT_UPDATE: &str = "30m";
 pub const DEFAULT_DELETE: &str = "30m";
@@ -68,17 +70,18 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
 /// Reads `timeouts` (null, or an object whose attributes may be null or unknown),
 /// reporting bad durations on their paths. Unknown and null values take the defaults.
 pub fn from_config(value: &Value, diags: &mut Diagnostics) -> Timeouts {
+    let input: TimeoutsInput = read_input(value, &AttributePath::root("timeouts"), diags);
     let mut t = Timeouts::default();
-    for (name, slot) in [
-        ("create", &mut t.create),
-        ("update", &mut t.update),
-        ("delete", &mut t.delete),
+    for (name, given, slot) in [
+        ("create", input.create, &mut t.create),
+        ("update", input.update, &mut t.update),
+        ("delete", input.delete, &mut t.delete),
     ] {
-        let Some(text) = value.get(name).as_str() else {
+        let Some(text) = given.present() else {
             continue;
         };
         let path = AttributePath::root("timeouts").attr(name);
-        match parse_duration(text) {
+        match parse_duration(&text) {
             Ok(d) => *slot = d,
             Err(DurationError::Malformed) => diags.error_at(
                 path,

@@ -132,7 +132,7 @@ pub fn decode(
     match result {
         Ok(v) => Some(v),
         Err(e) => {
-            diags.push(Diagnostic::error(
+            diags.push(e.diagnostic(
                 format!("Could not decode the {what} sent by Terraform"),
                 format!("{e}. This is a bug in the provider or a Terraform incompatibility; please report it."),
             ));

@@ -13,6 +13,7 @@ use reader::Node;
 use super::error::{attr_step, index_step, key_step};
 use super::shape::{dynamic_parts, mismatch, object_attrs, under_static};
 use super::{Number, Type, Value, ValueError};
+use crate::diag::PathStep;
 
 mod reader;
 
@@ -235,7 +236,7 @@ fn write_array<'t>(
 fn write_object<'a>(
     out: &mut String,
     members: impl Iterator<Item = (&'a str, &'a Type, &'a Value)>,
-    step: fn(&str) -> String,
+    step: fn(&str) -> PathStep,
 ) -> Result<(), ValueError> {
     out.push('{');
     for (i, (name, ty, item)) in members.enumerate() {

@@ -9,7 +9,9 @@ use serde::de::{DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqA
 use serde::forward_to_deserialize_any;
 
 use super::error::{attr_step, index_step, key_step};
+use super::known::{KNOWN, WHOLLY_KNOWN};
 use super::{Number, Value, ValueError};
+use crate::diag::PathStep;
 
 pub(crate) struct ValueDeserializer<'a> {
     value: &'a Value,
@@ -79,10 +81,10 @@ impl<'de> Deserializer<'de> for ValueDeserializer<'_> {
         deserialize_bytes => "a string", deserialize_byte_buf => "a string",
     }
 
+    /// Unknown is "some" value: a `Known` inside reads it, anything else refuses it.
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ValueError> {
         match self.value {
             Value::Null => visitor.visit_none(),
-            Value::Unknown => Err(unknown_error()),
             _ => visitor.visit_some(self),
         }
     }
@@ -115,12 +117,23 @@ impl<'de> Deserializer<'de> for ValueDeserializer<'_> {
         }
     }
 
+    /// [`Known`](super::Known) asks through its marker name whether the value is
+    /// known; serde has no word for "unknown", so the answer is a unit.
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
-        _name: &'static str,
+        name: &'static str,
         visitor: V,
     ) -> Result<V::Value, ValueError> {
-        visitor.visit_newtype_struct(self)
+        let unknown = match name {
+            KNOWN => self.value.is_unknown(),
+            WHOLLY_KNOWN => !self.value.is_wholly_known(),
+            _ => false,
+        };
+        if unknown {
+            visitor.visit_unit()
+        } else {
+            visitor.visit_newtype_struct(self)
+        }
     }
 
     /// Unit variants from strings, e.g. `mode = "full"` into `enum Mode { Full }`
@@ -204,11 +217,11 @@ struct Entries<'a> {
     /// The entry whose key was handed out and whose value is next.
     current: Option<(&'a str, &'a Value)>,
     /// How a key reads in a path: `.attr` for objects, `["key"]` for maps.
-    step: fn(&str) -> String,
+    step: fn(&str) -> PathStep,
 }
 
 impl<'a> Entries<'a> {
-    fn new(entries: &'a BTreeMap<String, Value>, step: fn(&str) -> String) -> Self {
+    fn new(entries: &'a BTreeMap<String, Value>, step: fn(&str) -> PathStep) -> Self {
         Entries {
             entries: entries.iter(),
             current: None,

@@ -118,7 +118,7 @@ fn error_display_joins_path_and_message() {
     let e = ValueError::new("expected string, got bool")
         .within(error::key_step("a"))
         .within(error::attr_step("hosts"));
-    assert_eq!(e.path, vec![".hosts".to_string(), "[\"a\"]".to_string()]);
-    assert_eq!(e.to_string(), ".hosts[\"a\"]: expected string, got bool");
+    assert_eq!(e.path, crate::diag::AttributePath::root("hosts").key("a"));
+    assert_eq!(e.to_string(), "hosts[\"a\"]: expected string, got bool");
     assert_eq!(ValueError::new("bad").to_string(), "bad");
 }
