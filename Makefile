@@ -32,10 +32,10 @@ clippy:
 	@echo "== cargo clippy"
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-# Unit and protocol tests (everything but the acceptance crate).
+# Unit and protocol tests (everything but the acceptance tests and the demo's).
 unit:
 	@echo "== unit and protocol tests"
-	$(CARGO) test --workspace --exclude acceptance-tests
+	$(CARGO) test --workspace --exclude acceptance-tests --exclude demo
 
 # Real Terraform (every version found) against the built provider, moto and
 # the lab. --nocapture shows which Terraform versions passed and why a test
@@ -43,7 +43,7 @@ unit:
 acceptance:
 	@echo "== acceptance tests"
 	PEERING_PROVIDER_BIN="$$($(CARGO) metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/terraform-provider-peering" \
-		$(CARGO) test -p acceptance-tests --tests -- --nocapture
+		$(CARGO) test -p acceptance-tests -p demo --tests -- --nocapture
 
 # The release build, packaged into dist/ as a registry release and a provider
 # mirror (scripts/package-release.py packages any built binary: the acceptance
