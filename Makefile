@@ -32,10 +32,10 @@ clippy:
 	@echo "== cargo clippy"
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-# Unit and protocol tests (everything but the acceptance crate).
+# Unit and protocol tests (everything but the acceptance tests and the demo's).
 unit:
 	@echo "== unit and protocol tests"
-	$(CARGO) test --workspace --exclude acceptance-tests
+	$(CARGO) test --workspace --exclude acceptance-tests --exclude demo
 
 # Real Terraform (every version found) against the built provider, moto and
 # the lab; under CI=true a missing prerequisite fails instead of skipping.
@@ -48,10 +48,10 @@ PROVIDER_BIN = $(TARGET_DIR)/debug/terraform-provider-peering
 acceptance:
 	@echo "== acceptance tests"
 	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
-		PEERING_PROVIDER_BIN="$(PROVIDER_BIN)" $(CARGO) nextest run -p acceptance-tests --profile acceptance; \
+		PEERING_PROVIDER_BIN="$(PROVIDER_BIN)" $(CARGO) nextest run -p acceptance-tests -p demo --profile acceptance; \
 	else \
 		echo "cargo-nextest not found: the acceptance tests run one at a time"; \
-		PEERING_PROVIDER_BIN="$(PROVIDER_BIN)" $(CARGO) test -p acceptance-tests --tests -- --nocapture; \
+		PEERING_PROVIDER_BIN="$(PROVIDER_BIN)" $(CARGO) test -p acceptance-tests -p demo --tests -- --nocapture; \
 	fi
 
 # The release build, packaged into dist/ as a registry release and a provider

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`, part 2 (root only): the seed experiment as a story, told by the
-# `seed-demo` binary (acceptance-tests/src/bin/seed-demo.rs, the same story the
-# acceptance test tests/seed_experiment.rs checks). Terraform applies
+# `seed-demo` binary (demo/src/main.rs, the same story the
+# acceptance test acceptance-tests/tests/seed_experiment.rs checks). Terraform applies
 # examples/seed-experiment/ against a local EC2 emulator (moto); a bastion and
 # four servers are launched through the EC2 API; a lab of network namespaces
 # mirrors what EC2 says; Terraform, run inside the lab's runner, reads the
@@ -54,8 +54,8 @@ trap 'echo; echo "demo: interrupted"; exit 130' INT TERM
 
 BIN="${SEED_DEMO_BIN:-}"
 if [ -z "$BIN" ]; then
-    echo "demo: building seed-demo (cargo build -p acceptance-tests --bin seed-demo)"
-    cargo build --quiet -p acceptance-tests --bin seed-demo --manifest-path "$ROOT/Cargo.toml"
+    echo "demo: building seed-demo (cargo build -p demo --bin seed-demo)"
+    cargo build --quiet -p demo --bin seed-demo --manifest-path "$ROOT/Cargo.toml"
     TARGET="$(cargo metadata --format-version 1 --no-deps --manifest-path "$ROOT/Cargo.toml" |
         python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
     BIN="$TARGET/debug/seed-demo"

@@ -4,7 +4,8 @@
 # processes inside them, and their directories in the temp dir. Names are
 # ptl<pid>x<...>; while process <pid> still runs (a test, or the keeper of a
 # `meshlab up` lab) its lab is kept. `meshlab clean` does the same for namespaces.
-# Then EC2 emulators (moto) whose test was killed: orphans, adopted by init.
+# Then EC2 emulators (moto) whose test was killed: orphans, adopted by init, and the
+# root-namespace socat of a port forward (its socket is in a ptl<pid>x-forward-* directory).
 set -euo pipefail
 
 if [ "$(id -u)" != 0 ]; then
@@ -43,6 +44,13 @@ for dir in $(find "$tmp" -maxdepth 1 -type d -regextype posix-extended -regex "$
     fi
 done
 echo "lab-clean: $removed namespace(s) removed"
+for pid in $(pgrep -f 'socat .*/ptl[0-9]+x-forward-' || true); do
+    dir="$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -oE 'ptl[0-9]+x-forward-' | head -n 1)"
+    if [ -n "$dir" ] && ! alive "$(creator "$dir")"; then
+        kill -KILL "$pid" 2>/dev/null || true
+        echo "lab-clean: stopped the port forward of a dead run (pid $pid)"
+    fi
+done
 # Tests start moto in its own process group; a killed test leaves it running.
 for pid in $(pgrep -f 'moto_any_port\.py|moto_server' || true); do
     if [ "$(ps -o ppid= -p "$pid" 2>/dev/null | tr -d ' ')" = 1 ]; then

@@ -25,12 +25,12 @@
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
-use std::os::fd::AsRawFd;
 use std::os::unix::fs::MetadataExt;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use acceptance_tests::meshlab::{icmp_from, tcp_from, LabSpec, MeshLab, RouteTarget};
+use acceptance_tests::netns::run_in;
+use meshlab::{icmp_from, tcp_from, LabSpec, MeshLab, RouteTarget};
 use terraform_provider_peering::probe::ssh::{SshConfig, SshProber, SshRun, DEFAULT_SOURCES};
 use terraform_provider_peering::probe::Echo;
 use tokio_util::sync::CancellationToken;
@@ -272,36 +272,27 @@ fn in_namespace<T: Send>(
     work: impl FnOnce(&tokio::runtime::Runtime) -> T + Send,
 ) -> Result<T, String> {
     let path = format!("/run/netns/{namespace}");
-    let file = std::fs::File::open(&path).map_err(|error| format!("{path}: {error}"))?;
-    let wanted = file.metadata().map_err(|error| error.to_string())?.ino();
-    std::thread::scope(|scope| {
-        scope
-            .spawn(|| {
-                // SAFETY: a valid namespace fd; setns only moves this thread, and the threads
-                // it starts (the runtime's) inherit the namespace.
-                if unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
-                    return Err(format!("setns: {}", std::io::Error::last_os_error()));
-                }
-                let path = path.clone();
-                let in_lab = move || {
-                    let here = std::fs::metadata("/proc/thread-self/ns/net").map(|m| m.ino());
-                    if here.ok() != Some(wanted) {
-                        // Never probe from the machine's own namespace (safety rule).
-                        eprintln!("a runtime thread is outside {path}; aborting");
-                        std::process::abort();
-                    }
-                };
-                in_lab();
-                let runtime = tokio::runtime::Builder::new_multi_thread()
-                    .enable_all()
-                    .on_thread_start(in_lab)
-                    .build()
-                    .map_err(|error| format!("runtime: {error}"))?;
-                Ok(work(&runtime))
-            })
-            .join()
-            .map_err(|_| "the namespace thread panicked".to_string())?
-    })
+    let wanted = std::fs::metadata(&path)
+        .map_err(|error| format!("{path}: {error}"))?
+        .ino();
+    // The runtime's threads, started from the namespace's thread, inherit its namespace.
+    run_in(namespace, || {
+        let in_lab = move || {
+            let here = std::fs::metadata("/proc/thread-self/ns/net").map(|m| m.ino());
+            if here.ok() != Some(wanted) {
+                // Never probe from the machine's own namespace (safety rule).
+                eprintln!("a runtime thread is outside {path}; aborting");
+                std::process::abort();
+            }
+        };
+        in_lab();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .on_thread_start(in_lab)
+            .build()
+            .map_err(|error| format!("runtime: {error}"))?;
+        Ok(work(&runtime))
+    })?
 }
 
 /// One table row.

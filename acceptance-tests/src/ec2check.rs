@@ -53,6 +53,8 @@ macro_rules! describe_all {
 pub struct Ec2Check {
     client: aws_sdk_ec2::Client,
     runtime: Runtime,
+    endpoint: String,
+    region: String,
 }
 
 /// A plain SDK client for `region` at `endpoint` (moto's `http://127.0.0.1:PORT`) with
@@ -85,6 +87,8 @@ impl Ec2Check {
         Ec2Check {
             client: sdk_client(endpoint, region),
             runtime,
+            endpoint: endpoint.to_string(),
+            region: region.to_string(),
         }
     }
 
@@ -96,6 +100,12 @@ impl Ec2Check {
     /// The SDK client, for tests that build EC2 state themselves.
     pub fn client(&self) -> &aws_sdk_ec2::Client {
         &self.client
+    }
+
+    /// The network lab's spec of the region, read by the lab itself (as `meshlab up` does).
+    pub fn lab_spec(&self) -> meshlab::LabSpec {
+        meshlab::LabSpec::from_ec2(&self.endpoint, &self.region)
+            .unwrap_or_else(|e| panic!("reading the lab's spec: {e}"))
     }
 
     /// Everything in the region, read with one paginated Describe per kind.

@@ -48,8 +48,14 @@ impl PortForward {
                 "refusing to forward {target}: not a loopback address"
             ));
         }
+        // Named like the labs (`ptl<pid>x...`): `make lab-clean` removes it after a killed run.
+        let prefix = format!(
+            "{}{}x-forward-",
+            crate::netns::NAME_PREFIX,
+            std::process::id()
+        );
         let dir = tempfile::Builder::new()
-            .prefix("ptl-forward-")
+            .prefix(&prefix)
             .tempdir()
             .map_err(|e| format!("forward directory: {e}"))?;
         let socket = dir.path().join("forward.sock");

@@ -13,24 +13,24 @@
 //! with a printed reason, except under `CI=true`, where it fails ([`prereq`]).
 
 pub mod bench_setup;
-pub mod command;
 pub mod ec2check;
 pub mod faultproxy;
 pub mod forward;
 pub mod lab;
 pub mod mesh_checks;
 pub mod mesh_fixture;
-pub mod meshlab;
-pub mod moto;
-pub mod netns;
 pub mod plugin_client;
-pub mod prereq;
 pub mod process_tree;
 pub mod provider_bin;
 pub mod schema_json;
 pub mod seed_story;
 pub mod terraform;
 pub mod workspace;
+
+// The lab and the shared test support are crates of their own; re-exported so
+// that tests and the harness name them as before.
+pub use meshlab;
+pub use test_support::{command, moto, netns, prereq};
 
 pub use command::{CmdOutput, Running};
 pub use ec2check::{Ec2Check, Ec2Snapshot};

@@ -63,7 +63,13 @@ impl Workspace {
 
     fn create(test: &str, terraform: &Terraform, mirror: Mirror<'_>) -> Workspace {
         let root = tempfile::Builder::new()
-            .prefix(&format!("ptl-{test}-{}-", terraform.version))
+            // `ptl<pid>x...` like the labs: `make lab-clean` removes it after a killed run.
+            .prefix(&format!(
+                "{}{}x-{test}-{}-",
+                crate::netns::NAME_PREFIX,
+                std::process::id(),
+                terraform.version
+            ))
             .tempdir()
             .expect("creating a temporary directory");
         let mirror_dir = match mirror {

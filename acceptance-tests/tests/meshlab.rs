@@ -7,10 +7,8 @@ mod meshlab_support;
 
 use std::collections::BTreeSet;
 
-use acceptance_tests::meshlab::{
-    icmp_from, tcp_from, InstanceState, LabSpec, MeshLab, RouteTarget,
-};
 use acceptance_tests::netns::list_namespaces;
+use meshlab::{icmp_from, tcp_from, InstanceState, LabSpec, MeshLab, RouteTarget};
 use meshlab_support::{all_pairs, assert_matrix, without};
 
 const HOSTS: [&str; 4] = ["a1", "a2", "b1", "c1"];

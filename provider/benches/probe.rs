@@ -12,11 +12,12 @@
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
-use std::os::fd::AsRawFd;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use terraform_provider_peering::probe::{probe_matrix, Echo, IcmpProber, ProbeError};
+use test_support::netns::{harness_name, run_in};
+use test_support::prereq::{is_root, missing_prerequisite};
 use tokio_util::sync::CancellationToken;
 
 const GOAL_RATIO: f64 = 1.5;
@@ -92,13 +93,7 @@ async fn answering_loopback() -> Result<(), ProbeError> {
 /// Runs the silent scenario on a thread inside a fresh namespace whose loopback ignores echo.
 fn silent_loopback() -> Result<(), String> {
     let netns = SilentNetns::create()?;
-    let path = format!("/run/netns/{}", netns.name);
-    let outcome = std::thread::spawn(move || -> Result<(), String> {
-        let namespace = std::fs::File::open(&path).map_err(|error| format!("{path}: {error}"))?;
-        // SAFETY: a valid namespace fd; setns only moves this thread, which ends here.
-        if unsafe { libc::setns(namespace.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
-            return Err(format!("setns: {}", std::io::Error::last_os_error()));
-        }
+    let outcome = run_in(&netns.name, || -> Result<(), String> {
         const RUNS: usize = 5;
         let echo = Echo {
             count: 2,
@@ -120,9 +115,7 @@ fn silent_loopback() -> Result<(), String> {
             );
             Ok(())
         })
-    })
-    .join()
-    .map_err(|_| "the namespace thread panicked".to_string())?;
+    })?;
     drop(netns);
     outcome
 }
@@ -134,12 +127,12 @@ struct SilentNetns {
 
 impl SilentNetns {
     fn create() -> Result<Self, String> {
-        // SAFETY: geteuid has no preconditions.
-        if unsafe { libc::geteuid() } != 0 {
+        if !is_root() {
             return Err("creating a network namespace needs root".into());
         }
         let netns = Self {
-            name: format!("probe-bench-{}", std::process::id()),
+            // `make lab-clean` removes it if the bench is killed.
+            name: harness_name("-bench"),
         };
         run_ip(&["netns", "add", &netns.name])?;
         run_ip(&["-n", &netns.name, "link", "set", "lo", "up"])?;
@@ -167,20 +160,12 @@ fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
 }
 
-fn skip_or_fail(what: &str, reason: &str) {
-    if std::env::var("CI").as_deref() == Ok("true") {
-        eprintln!("probe bench: {what} failed: {reason}");
-        std::process::exit(1);
-    }
-    eprintln!("SKIPPED {what}: {reason}");
-}
-
 fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     match runtime.block_on(answering_loopback()) {
         Ok(()) => {}
         Err(ProbeError::Permission(message)) => {
-            skip_or_fail("probe bench", &message);
+            missing_prerequisite("probe bench", &message);
             return;
         }
         Err(error) => {
@@ -189,6 +174,6 @@ fn main() {
         }
     }
     if let Err(reason) = silent_loopback() {
-        skip_or_fail("silent loopback scenario", &reason);
+        missing_prerequisite("silent loopback scenario", &reason);
     }
 }

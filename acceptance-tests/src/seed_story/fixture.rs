@@ -13,7 +13,7 @@ use crate::forward::PortForward;
 use crate::mesh_fixture::{
     expect_applied, ids_after_refresh, use_dummy_credentials, MeshOutputs, REGION, RESOURCE,
 };
-use crate::meshlab::{LabSpec, MeshLab};
+use crate::meshlab::MeshLab;
 use crate::moto::MotoServer;
 use crate::terraform::Terraform;
 use crate::workspace::Workspace;
@@ -66,7 +66,7 @@ impl SeedFixture {
         assert_no_data_source_read(&state);
         let mesh = MeshOutputs::from_state(state.expect_success());
         let instances = launch(&ec2, &mesh);
-        let lab = MeshLab::up(LabSpec::from_snapshot(&ec2.snapshot()))
+        let lab = MeshLab::up(ec2.lab_spec())
             .unwrap_or_else(|e| panic!("{test}: building the lab from moto: {e}"));
         let forward = PortForward::start(lab.runner(), moto.address())
             .unwrap_or_else(|e| panic!("{test}: {e}"));

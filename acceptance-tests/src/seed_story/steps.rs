@@ -11,7 +11,6 @@ use super::observation::Observation;
 use super::vpc_cidr;
 use crate::ec2check::{Peering, Route};
 use crate::mesh_fixture::{all_text, expect_applied, ids_after_refresh, MeshOutputs};
-use crate::meshlab::LabSpec;
 
 impl SeedFixture {
     /// Reads the data source again without changing anything (a refresh-only
@@ -46,7 +45,7 @@ impl SeedFixture {
 
     /// The lab mirrors what EC2 says now.
     pub fn sync(&mut self) {
-        let spec = LabSpec::from_snapshot(&self.ec2.snapshot());
+        let spec = self.ec2.lab_spec();
         self.lab
             .sync(spec)
             .unwrap_or_else(|e| panic!("syncing the lab with moto: {e}"));

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use acceptance_tests::ec2check::{Ec2Check, Ec2Snapshot};
+use acceptance_tests::ec2check::Ec2Check;
 use acceptance_tests::mesh_fixture::use_dummy_credentials;
 use acceptance_tests::{LabSpec, MeshLab, Terraform, Workspace};
 use serde_json::{json, Value};
@@ -141,18 +141,9 @@ pub fn read(ws: &Workspace, lab: &MeshLab, world: &World, endpoint: &str) -> Rea
 /// The lab's spec for `world` alone: moto also holds the worlds built before it.
 pub fn spec_of(ec2: &Ec2Check, world: &World) -> LabSpec {
     let ids = world.vpc_ids();
-    let mut s: Ec2Snapshot = ec2.snapshot();
-    s.vpcs.retain(|v| ids.contains(&v.id));
-    s.subnets.retain(|x| ids.contains(&x.vpc_id));
-    s.route_tables.retain(|t| ids.contains(&t.vpc_id));
-    s.security_groups.retain(|g| ids.contains(&g.vpc_id));
-    s.internet_gateways
-        .retain(|g| g.attachments.iter().any(|(vpc, _)| ids.contains(vpc)));
-    s.peerings
-        .retain(|p| ids.contains(&p.requester_vpc_id) && ids.contains(&p.accepter_vpc_id));
-    s.instances
-        .retain(|i| i.vpc_id.as_ref().is_some_and(|v| ids.contains(v)));
-    LabSpec::from_snapshot(&s)
+    let mut spec = ec2.lab_spec();
+    spec.retain_vpcs(|id| ids.contains(id));
+    spec
 }
 
 /// Who answers whom among the world's hosts, by ping between lab namespaces.

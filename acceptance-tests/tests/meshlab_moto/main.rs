@@ -10,7 +10,7 @@ mod meshlab_support;
 mod seed;
 
 use acceptance_tests::ec2check::Ec2Check;
-use acceptance_tests::{LabSpec, MeshLab, MotoServer};
+use acceptance_tests::{MeshLab, MotoServer};
 use meshlab_support::{all_pairs, assert_matrix, without};
 use seed::{build_seed, call};
 
@@ -28,7 +28,7 @@ fn seed_experiment_mirrored_from_moto() {
     };
     let ec2 = Ec2Check::new(&moto.endpoint(), REGION);
     let seed = build_seed(&ec2);
-    let read = || LabSpec::from_snapshot(&ec2.snapshot());
+    let read = || ec2.lab_spec();
     let mut lab = MeshLab::up(read()).unwrap_or_else(|e| panic!("{e}"));
     assert_matrix(&lab, &all_pairs(&HOSTS));
 

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::process::Command;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
@@ -13,8 +12,10 @@ use tokio_util::sync::CancellationToken;
 use super::icmp::probe_target;
 use super::packet::IcmpVersion;
 use super::socket::{IcmpSocket, SocketKind};
-use super::test_support::{loopback, run_in_netns, skip_or_fail};
+use super::test_support::{loopback, run_in_netns};
 use super::{probe_matrix, render_report, Echo, IcmpProber, ProbeError, ProbeOutcome};
+use ::test_support::netns::harness_name;
+use ::test_support::prereq::{is_root, missing_prerequisite};
 
 /// A network namespace removed again when dropped, also when the test fails.
 struct TestNetns {
@@ -22,29 +23,23 @@ struct TestNetns {
 }
 
 impl TestNetns {
-    /// Creates a fresh namespace (loopback down), or `None` after [`skip_or_fail`].
+    /// Creates a fresh namespace (loopback down), or `None` after [`missing_prerequisite`].
     fn create(test: &str) -> Option<Self> {
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        if unsafe { libc::geteuid() } != 0 {
-            skip_or_fail(test, "creating network namespaces needs root");
+        if !is_root() {
+            missing_prerequisite(test, "creating network namespaces needs root");
             return None;
         }
         // The labs' naming (`ptl<pid>x...`): `make lab-clean` removes it if this test is
         // killed before it can.
-        let name = format!(
-            "ptl{}x{}-probe",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
+        let name = harness_name("-probe");
         match Command::new("ip").args(["netns", "add", &name]).status() {
             Ok(status) if status.success() => Some(Self { name }),
             Ok(status) => {
-                skip_or_fail(test, &format!("`ip netns add` failed: {status}"));
+                missing_prerequisite(test, &format!("`ip netns add` failed: {status}"));
                 None
             }
             Err(error) => {
-                skip_or_fail(test, &format!("cannot run `ip` (iproute2): {error}"));
+                missing_prerequisite(test, &format!("cannot run `ip` (iproute2): {error}"));
                 None
             }
         }

@@ -7,7 +7,8 @@ use std::process::Command;
 
 use super::tests::{echo, ip, script_of};
 use super::{command, parse};
-use crate::probe::test_support::{loopback, skip_or_fail};
+use crate::probe::test_support::loopback;
+use ::test_support::prereq::missing_prerequisite;
 
 /// Runs `command` as the login shell `shell` would (`shell -c COMMAND`), with `path_first`
 /// before the PATH.
@@ -111,7 +112,7 @@ fn ssh_batch_script_with_the_real_ping_on_loopback() {
             .is_ok_and(|output| output.status.success())
     };
     if !ping_works("127.0.0.1") {
-        skip_or_fail(TEST, "the system ping cannot ping 127.0.0.1 here");
+        missing_prerequisite(TEST, "the system ping cannot ping 127.0.0.1 here");
         return;
     }
     let mut addresses = vec![loopback("127.0.0.1"), loopback("127.0.0.2")];

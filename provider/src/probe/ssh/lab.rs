@@ -17,13 +17,15 @@ use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
-use crate::probe::test_support::{run_in_netns, skip_or_fail};
-use net::{kill_all_in, listening_on_22};
+use ::test_support::netns::{harness_name, kill_processes_in};
+use ::test_support::prereq::{is_root, missing_prerequisite};
+
+use crate::probe::test_support::run_in_netns;
+use net::listening_on_22;
 
 mod net;
 
@@ -54,29 +56,23 @@ pub(crate) struct SshLab {
 }
 
 impl SshLab {
-    /// Builds the lab with `host_count` hosts, or `None` (after [`skip_or_fail`]) when this
+    /// Builds the lab with `host_count` hosts, or `None` (after [`missing_prerequisite`]) when this
     /// machine cannot.
     pub(crate) fn create(test: &str, host_count: u8) -> Option<Self> {
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        if unsafe { libc::geteuid() } != 0 {
-            skip_or_fail(test, "the SSH lab needs root (network namespaces, sshd)");
+        if !is_root() {
+            missing_prerequisite(test, "the SSH lab needs root (network namespaces, sshd)");
             return None;
         }
         for tool in [SSHD, "/usr/bin/ssh-keygen", "/usr/bin/ping"] {
             if !Path::new(tool).exists() {
-                skip_or_fail(
+                missing_prerequisite(
                     test,
                     &format!("{tool} is missing (openssh-server, openssh-client, iputils-ping)"),
                 );
                 return None;
             }
         }
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        let id = format!(
-            "ptl{}x{}s",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
+        let id = harness_name("s");
         let host = |namespace: String, octet: u8| LabHost {
             namespace,
             ipv4: Ipv4Addr::new(10, 78, 0, octet),
@@ -146,7 +142,7 @@ impl SshLab {
             let _ = sshd.kill();
             let _ = sshd.wait();
         }
-        kill_all_in(&host.namespace);
+        kill_processes_in(&host.namespace);
     }
 
     /// Runs `args` in namespace `ns` of this lab and returns whether it succeeded.
@@ -258,7 +254,7 @@ impl Drop for SshLab {
             let _ = child.wait();
         }
         for ns in self.namespaces.iter().rev() {
-            kill_all_in(ns);
+            kill_processes_in(ns);
             let _ = Command::new("ip").args(["netns", "del", ns]).status();
         }
     }

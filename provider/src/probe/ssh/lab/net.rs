@@ -86,16 +86,3 @@ pub(super) fn listening_on_22(ns: &str) -> bool {
         .output()
         .is_ok_and(|output| !output.stdout.is_empty())
 }
-
-/// Kills every process in namespace `ns` (sshd's per-connection children leave its group).
-pub(super) fn kill_all_in(ns: &str) {
-    let Ok(output) = Command::new("ip").args(["netns", "pids", ns]).output() else {
-        return;
-    };
-    for pid in String::from_utf8_lossy(&output.stdout).split_whitespace() {
-        if let Ok(pid) = pid.parse::<i32>() {
-            // SAFETY: kill has no memory-safety preconditions; the pid is in our namespace.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-        }
-    }
-}

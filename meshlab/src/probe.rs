@@ -5,10 +5,10 @@ use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
-use crate::command::CmdOutput;
-use crate::netns::exec_in;
+use test_support::command::CmdOutput;
+use test_support::netns::exec_in;
 
-use super::lab::MeshLab;
+use crate::lab::MeshLab;
 
 /// Pings in flight at once (each is an `ip netns exec ping` process).
 const PARALLEL_PINGS: usize = 64;

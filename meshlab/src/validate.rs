@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::spec::LabSpec;
+use crate::spec::LabSpec;
 
 impl LabSpec {
     /// All problems found, one per line; `Ok` when there are none.

@@ -8,11 +8,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::Duration;
 
-use crate::command::CmdOutput;
-use crate::netns::{delete_namespace, exec_in, ip, list_namespaces};
+use test_support::command::CmdOutput;
+use test_support::netns::{delete_namespace, exec_in, ip, list_namespaces};
 
-use super::names::Names;
-use super::plan::{End, Layout, NsConfig};
+use crate::names::Names;
+use crate::plan::{End, Layout, NsConfig};
 
 /// Fingerprints of the configuration last applied, per namespace.
 pub type Applied = BTreeMap<String, String>;

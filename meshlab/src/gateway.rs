@@ -5,9 +5,9 @@
 
 use std::net::Ipv4Addr;
 
-use super::names::{self, ROUTER_GATEWAY_LINK, RUNNER_IP};
-use super::plan::NsConfig;
-use super::spec::{LabSpec, VpcSpec};
+use crate::names::{self, ROUTER_GATEWAY_LINK, RUNNER_IP};
+use crate::plan::NsConfig;
+use crate::spec::{LabSpec, VpcSpec};
 
 const NAT_TABLE: &str = "meshlab_nat";
 

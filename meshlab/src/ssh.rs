@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::command::{self, CmdOutput};
+use test_support::command::{self, CmdOutput};
 
 pub const SSHD: &str = "/usr/sbin/sshd";
 

@@ -2,7 +2,7 @@
 //! (replies to what the host sent are let in), then the union of its
 //! groups' rules, then drop; egress is open, as with EC2's default egress.
 
-use super::spec::{IngressSpec, InstanceSpec, LabSpec, Protocol};
+use crate::spec::{IngressSpec, InstanceSpec, LabSpec, Protocol};
 
 const TABLE: &str = "meshlab_sg";
 

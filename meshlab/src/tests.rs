@@ -4,10 +4,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::build::{icmp_from, tcp_from};
-use super::names::{self, Names};
-use super::plan::{plan, Layout};
-use super::spec::{InstanceState, LabSpec, RouteTarget};
+use crate::build::{icmp_from, tcp_from};
+use crate::names::{self, Names};
+use crate::plan::{plan, Layout};
+use crate::spec::{InstanceState, LabSpec, RouteTarget};
 
 fn names() -> Names {
     Names {
@@ -210,4 +210,26 @@ fn spec_survives_json_for_the_cli_state() {
     let spec = with_bastion();
     let text = serde_json::to_string(&spec).unwrap();
     assert_eq!(serde_json::from_str::<LabSpec>(&text).unwrap(), spec);
+}
+
+#[test]
+fn retain_vpcs_keeps_one_worlds_objects_and_peerings_inside_it() {
+    let mut spec = hub_and_spoke();
+    let all = spec.clone();
+    let hub = all.vpcs[0].id.clone();
+    let spoke = all.vpcs[1].id.clone();
+    spec.retain_vpcs(|id| id == hub || id == spoke);
+    spec.validate().unwrap();
+    assert_eq!(spec.vpcs.len(), 2);
+    assert!(spec
+        .subnets
+        .iter()
+        .all(|s| s.vpc_id == hub || s.vpc_id == spoke));
+    assert!(spec
+        .peerings
+        .iter()
+        .all(|p| p.other_side(&hub) == Some(spoke.as_str())
+            || p.other_side(&spoke) == Some(hub.as_str())));
+    assert!(spec.instances.len() < all.instances.len());
+    assert!(!spec.security_groups.is_empty());
 }

@@ -5,7 +5,7 @@
 //!
 //! Part 2 (scripts/demo-lab.sh, root only) tells the seed story with
 //! `seed-demo`: once in full with the newest Terraform (the story itself is
-//! checked on every version by tests/seed_experiment.rs), and once with the
+//! checked on every version by acceptance-tests/tests/seed_experiment.rs), and once with the
 //! oldest, interrupted with SIGINT to its process group in chapter 2, after
 //! which no lab namespace, moto, socat, sshd or Terraform may be left.
 

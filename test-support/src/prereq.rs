@@ -37,7 +37,7 @@ pub fn is_root() -> bool {
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
-        .expect("acceptance-tests lives inside the repository")
+        .expect("test-support lives inside the repository")
         .to_path_buf()
 }
 

@@ -2,7 +2,7 @@
 //! same from one sync to the next, and the fixed addresses of its links.
 //!
 //! Namespaces: `<lab>-run`, `<lab>-r-<vpc>`, `<lab>-h-<instance>`, where
-//! `<lab>` is `ptl<pid>x...` (see [`crate::netns`]). Interfaces (at most 15
+//! `<lab>` is `ptl<pid>x...` (see `test_support::netns`). Interfaces (at most 15
 //! bytes): in a router `s<subnet>` (bridge), `h<instance>` (host port),
 //! `p<peering>` (peering link, same name at both ends), `igw0` (to the
 //! runner); in a host `eth0`; in the runner `g<vpc>`.

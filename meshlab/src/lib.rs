@@ -3,8 +3,8 @@
 //! security groups and instances, realised as network namespaces so that
 //! real packets go where AWS would let them, and nowhere else.
 //!
-//! - [`spec`]: the model ([`LabSpec`]), read from EC2 ([`from_ec2`]) or
-//!   built by hand ([`build`]), checked by [`validate`];
+//! - [`spec`]: the model ([`LabSpec`]), read from EC2 ([`from_ec2`], through
+//!   the Query API: [`query`]) or built by hand ([`build`]), checked by [`validate`];
 //! - [`plan`]: the pure mapping to namespaces, links and configuration
 //!   ([`router`], [`gateway`], [`firewall`], [`names`]);
 //! - [`apply`]: reconciling the kernel with a plan; [`ssh`]: keys and sshd;
@@ -13,6 +13,10 @@
 //!
 //! Safety: every namespace's links lead only to other namespaces of the same
 //! lab; none has a route to the root namespace or the outside world.
+//!
+//! The `meshlab` command (`src/main.rs`) drives it from a shell. The crate
+//! depends on no provider code: namespaces, commands and prerequisites come
+//! from `test-support`.
 
 pub mod apply;
 pub mod build;
@@ -23,6 +27,7 @@ pub mod lab;
 pub mod names;
 pub mod plan;
 mod probe;
+pub mod query;
 pub mod router;
 pub mod spec;
 pub mod ssh;

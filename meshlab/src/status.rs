@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
-use super::lab::MeshLab;
-use super::names;
+use crate::lab::MeshLab;
+use crate::names;
 
 impl MeshLab {
     pub fn status(&self) -> String {

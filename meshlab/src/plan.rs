@@ -8,9 +8,9 @@ use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
-use super::names::{self, Names, HOST_LINK, ROUTER_GATEWAY_LINK};
-use super::spec::{InstanceSpec, InstanceState, LabSpec};
-use super::{firewall, gateway, router};
+use crate::names::{self, Names, HOST_LINK, ROUTER_GATEWAY_LINK};
+use crate::spec::{InstanceSpec, InstanceState, LabSpec};
+use crate::{firewall, gateway, router};
 
 /// One end of a veth pair: (namespace, interface).
 pub type End = (String, String);

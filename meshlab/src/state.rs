@@ -8,10 +8,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::ec2check::Ec2Check;
-use crate::netns::{creator_pid, process_alive, remove_stale_namespaces, NAME_PREFIX};
+use test_support::netns::{creator_pid, process_alive, remove_stale_namespaces, NAME_PREFIX};
 
-use super::spec::LabSpec;
+use crate::spec::LabSpec;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LabState {
@@ -52,9 +51,7 @@ impl Source {
             Source::Given => {
                 Err("this lab's spec was given by its creator; sync needs a new one".into())
             }
-            Source::Ec2 { endpoint, region } => Ok(LabSpec::from_snapshot(
-                &Ec2Check::new(endpoint, region).snapshot(),
-            )),
+            Source::Ec2 { endpoint, region } => LabSpec::from_ec2(endpoint, region),
             Source::File { path } => {
                 let text = std::fs::read_to_string(path)
                     .map_err(|e| format!("{}: {e}", path.display()))?;

@@ -9,10 +9,10 @@ use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
-use super::gateway;
-use super::names::{self, ROUTER_GATEWAY_LINK, RUNNER_IP};
-use super::plan::NsConfig;
-use super::spec::{LabSpec, RouteSpec, RouteTableSpec, RouteTarget, SubnetSpec, VpcSpec};
+use crate::gateway;
+use crate::names::{self, ROUTER_GATEWAY_LINK, RUNNER_IP};
+use crate::plan::NsConfig;
+use crate::spec::{LabSpec, RouteSpec, RouteTableSpec, RouteTarget, SubnetSpec, VpcSpec};
 
 /// Traffic that entered from outside the VPC: delivery to its subnets only.
 pub const FROM_OUTSIDE_TABLE: u32 = 100;

@@ -1,11 +1,12 @@
 //! Building a [`LabSpec`] by hand, the way tests describe a network: short
 //! calls that panic on malformed input (a typo in a test is a test bug).
 
+use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
-use super::spec::*;
+use crate::spec::*;
 
 #[track_caller]
 fn net(cidr: &str) -> Ipv4Net {
@@ -216,6 +217,31 @@ impl LabSpec {
     #[track_caller]
     pub fn set_state(&mut self, name: &str, state: InstanceState) -> &mut Self {
         self.instance_mut(name).state = state;
+        self
+    }
+
+    /// Keeps only the VPCs `keep` accepts: their subnets, route tables, attached
+    /// gateways and instances, the peerings between two of them, and the
+    /// security groups those instances use (e.g. one test's VPCs of a moto that
+    /// holds others).
+    pub fn retain_vpcs(&mut self, keep: impl Fn(&str) -> bool) -> &mut Self {
+        self.vpcs.retain(|v| keep(&v.id));
+        self.subnets.retain(|s| keep(&s.vpc_id));
+        self.route_tables.retain(|t| keep(&t.vpc_id));
+        self.internet_gateways
+            .retain(|g| g.vpc_id.as_deref().is_some_and(&keep));
+        self.peerings
+            .retain(|p| keep(&p.requester_vpc_id) && keep(&p.accepter_vpc_id));
+        let subnets: BTreeSet<&str> = self.subnets.iter().map(|s| s.id.as_str()).collect();
+        self.instances
+            .retain(|i| subnets.contains(i.subnet_id.as_str()));
+        let groups: BTreeSet<&str> = self
+            .instances
+            .iter()
+            .flat_map(|i| i.security_group_ids.iter().map(String::as_str))
+            .collect();
+        self.security_groups
+            .retain(|g| groups.contains(g.id.as_str()));
         self
     }
 }

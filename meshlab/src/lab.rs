@@ -13,16 +13,16 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use crate::command::{kill_process_group, CmdOutput};
-use crate::netns::{exec_in, remove_stale_namespaces, NAME_PREFIX};
-use crate::prereq::{find_on_path, is_root, missing_prerequisite};
+use test_support::command::{kill_process_group, CmdOutput};
+use test_support::netns::{exec_in, remove_stale_namespaces, NAME_PREFIX};
+use test_support::prereq::{find_on_path, is_root, missing_prerequisite};
 
-use super::apply::{self, remove_all};
-use super::names::Names;
-use super::plan::{plan, HostView, Layout};
-use super::spec::LabSpec;
-use super::ssh::{SshFiles, SSHD};
-use super::state::{LabState, Source};
+use crate::apply::{self, remove_all};
+use crate::names::Names;
+use crate::plan::{plan, HostView, Layout};
+use crate::spec::LabSpec;
+use crate::ssh::{SshFiles, SSHD};
+use crate::state::{LabState, Source};
 
 pub struct MeshLab {
     state: LabState,

@@ -1,6 +1,6 @@
 //! `seed-demo`: the seed experiment told for people (`make demo`, part 2, run
 //! by scripts/demo-lab.sh as root). The same story as
-//! tests/seed_experiment.rs (`acceptance_tests::seed_story`): for each
+//! acceptance-tests/tests/seed_experiment.rs (`acceptance_tests::seed_story`): for each
 //! chapter the connectivity matrix (the data source's `report`), the
 //! diagnosis, and the Mermaid picture written to a file.
 //!

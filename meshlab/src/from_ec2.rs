@@ -1,0 +1,224 @@
+//! A [`LabSpec`] from what the EC2 API says (moto, through [`crate::query`]).
+//! Objects the lab cannot model are left out: IPv6 routes and rules, rules
+//! that name a security group instead of a CIDR, terminated instances,
+//! instances without a private IPv4.
+
+use std::collections::BTreeMap;
+
+use roxmltree::Node;
+
+use crate::query::{child, each_item, items, text, Ec2Api};
+use crate::spec::*;
+
+impl LabSpec {
+    /// Everything in `region` of the EC2 API at `endpoint` (moto's
+    /// `http://127.0.0.1:PORT`), read with one paginated Describe per kind.
+    pub fn from_ec2(endpoint: &str, region: &str) -> Result<LabSpec, String> {
+        let api = Ec2Api::new(endpoint, region);
+        LabSpec::from_answers(|action| api.describe_all(action))
+    }
+
+    /// The spec from the pages `pages(action)` returns for each Describe call.
+    fn from_answers(
+        mut pages: impl FnMut(&str) -> Result<Vec<String>, String>,
+    ) -> Result<LabSpec, String> {
+        let mut read = |action: &str, set: &str, each: &mut dyn FnMut(Node)| {
+            each_item(&pages(action)?, action, set, each)
+        };
+        let mut spec = LabSpec::default();
+        // (subnet, route table) of every explicit association.
+        let mut associations: Vec<(String, String)> = Vec::new();
+        read("DescribeVpcs", "vpcSet", &mut |v: Node| {
+            spec.vpcs.extend(vpc(v))
+        })?;
+        read("DescribeRouteTables", "routeTableSet", &mut |t: Node| {
+            let (table, subnets) = route_table(t);
+            associations.extend(subnets.into_iter().map(|s| (s, table.id.clone())));
+            spec.route_tables.push(table);
+        })?;
+        read("DescribeSubnets", "subnetSet", &mut |s: Node| {
+            spec.subnets.extend(subnet(s, &associations))
+        })?;
+        read(
+            "DescribeVpcPeeringConnections",
+            "vpcPeeringConnectionSet",
+            &mut |p: Node| spec.peerings.push(peering(p)),
+        )?;
+        read(
+            "DescribeInternetGateways",
+            "internetGatewaySet",
+            &mut |g: Node| spec.internet_gateways.push(gateway(g)),
+        )?;
+        read(
+            "DescribeSecurityGroups",
+            "securityGroupInfo",
+            &mut |g: Node| spec.security_groups.push(security_group(g)),
+        )?;
+        read("DescribeInstances", "reservationSet", &mut |r: Node| {
+            spec.instances
+                .extend(items(r, "instancesSet").filter_map(instance))
+        })?;
+        unique_names(&mut spec.instances);
+        Ok(spec)
+    }
+}
+
+fn owned(value: Option<&str>) -> String {
+    value.unwrap_or_default().to_string()
+}
+
+fn vpc(v: Node) -> Option<VpcSpec> {
+    Some(VpcSpec {
+        id: text(v, "vpcId")?.into(),
+        cidr: text(v, "cidrBlock")?.parse().ok()?,
+    })
+}
+
+/// The table and the subnets explicitly associated with it.
+fn route_table(t: Node) -> (RouteTableSpec, Vec<String>) {
+    let associations: Vec<Node> = items(t, "associationSet").collect();
+    let table = RouteTableSpec {
+        id: owned(text(t, "routeTableId")),
+        vpc_id: owned(text(t, "vpcId")),
+        main: associations
+            .iter()
+            .any(|a| text(*a, "main") == Some("true")),
+        routes: items(t, "routeSet").filter_map(route).collect(),
+    };
+    let subnets = associations
+        .iter()
+        .filter_map(|a| text(*a, "subnetId"))
+        .map(str::to_string)
+        .collect();
+    (table, subnets)
+}
+
+fn route(r: Node) -> Option<RouteSpec> {
+    let destination = text(r, "destinationCidrBlock")?.parse().ok()?;
+    let target = match (text(r, "vpcPeeringConnectionId"), text(r, "gatewayId")) {
+        (Some(peering), _) => RouteTarget::Peering(peering.into()),
+        (None, Some("local")) => RouteTarget::Local,
+        (None, Some(g)) if g.starts_with("igw-") => RouteTarget::InternetGateway(g.into()),
+        (None, other) => RouteTarget::Other(other.unwrap_or("unknown").into()),
+    };
+    Some(RouteSpec {
+        destination,
+        target,
+    })
+}
+
+fn subnet(s: Node, associations: &[(String, String)]) -> Option<SubnetSpec> {
+    let id = text(s, "subnetId")?;
+    Some(SubnetSpec {
+        id: id.into(),
+        vpc_id: owned(text(s, "vpcId")),
+        cidr: text(s, "cidrBlock")?.parse().ok()?,
+        route_table_id: associations
+            .iter()
+            .find(|(subnet, _)| subnet == id)
+            .map(|(_, table)| table.clone()),
+    })
+}
+
+fn peering(p: Node) -> PeeringSpec {
+    let vpc_of = |side: &str| owned(child(p, side).and_then(|info| text(info, "vpcId")));
+    PeeringSpec {
+        id: owned(text(p, "vpcPeeringConnectionId")),
+        requester_vpc_id: vpc_of("requesterVpcInfo"),
+        accepter_vpc_id: vpc_of("accepterVpcInfo"),
+        status: owned(child(p, "status").and_then(|s| text(s, "code"))),
+    }
+}
+
+fn gateway(g: Node) -> GatewaySpec {
+    let attached = items(g, "attachmentSet").find(|a| {
+        !matches!(
+            text(*a, "state").unwrap_or_default(),
+            "detached" | "detaching"
+        )
+    });
+    GatewaySpec {
+        id: owned(text(g, "internetGatewayId")),
+        vpc_id: attached.and_then(|a| text(a, "vpcId")).map(str::to_string),
+    }
+}
+
+fn security_group(g: Node) -> SecurityGroupSpec {
+    let port = |p: Node, name: &str| -> Option<i32> { text(p, name).and_then(|n| n.parse().ok()) };
+    let mut ingress: Vec<IngressSpec> = Vec::new();
+    for permission in items(g, "ipPermissions") {
+        let Some(protocol) = text(permission, "ipProtocol").and_then(Protocol::parse) else {
+            continue;
+        };
+        for range in items(permission, "ipRanges") {
+            let Some(source) = text(range, "cidrIp").and_then(|c| c.parse().ok()) else {
+                continue;
+            };
+            let rule = IngressSpec {
+                protocol,
+                from_port: port(permission, "fromPort"),
+                to_port: port(permission, "toPort"),
+                source,
+            };
+            if !ingress.contains(&rule) {
+                ingress.push(rule);
+            }
+        }
+    }
+    SecurityGroupSpec {
+        id: owned(text(g, "groupId")),
+        ingress,
+    }
+}
+
+fn instance(i: Node) -> Option<InstanceSpec> {
+    let state = match child(i, "instanceState").and_then(|s| text(s, "name"))? {
+        "pending" | "running" => InstanceState::Running,
+        "stopping" | "stopped" => InstanceState::Stopped,
+        _ => return None,
+    };
+    let id = text(i, "instanceId")?;
+    let name = items(i, "tagSet")
+        .find(|t| text(*t, "key") == Some("Name"))
+        .and_then(|t| text(t, "value"))
+        .unwrap_or(id);
+    Some(InstanceSpec {
+        id: id.into(),
+        name: name.into(),
+        subnet_id: text(i, "subnetId")?.into(),
+        private_ip: text(i, "privateIpAddress")?.parse().ok()?,
+        security_group_ids: security_group_ids(i),
+        state,
+        public_ip: text(i, "ipAddress").and_then(|ip| ip.parse().ok()),
+    })
+}
+
+/// The instance's groups and its network interfaces' groups: moto lists
+/// groups given per interface (RunInstances with NetworkInterfaces) only
+/// there. The lab models one interface, so the union is what applies.
+fn security_group_ids(i: Node) -> Vec<String> {
+    let on_interfaces = items(i, "networkInterfaceSet").flat_map(|n| items(n, "groupSet"));
+    let mut ids: Vec<String> = Vec::new();
+    for group in items(i, "groupSet").chain(on_interfaces) {
+        if let Some(id) = text(group, "groupId").filter(|id| !ids.iter().any(|x| x == id)) {
+            ids.push(id.to_string());
+        }
+    }
+    ids
+}
+
+/// A `Name` tag two instances share is made unique with the id.
+fn unique_names(specs: &mut [InstanceSpec]) {
+    let mut uses: BTreeMap<String, usize> = BTreeMap::new();
+    for spec in specs.iter() {
+        *uses.entry(spec.name.clone()).or_default() += 1;
+    }
+    for spec in specs.iter_mut() {
+        if uses[&spec.name] > 1 {
+            spec.name = format!("{}-{}", spec.name, spec.id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

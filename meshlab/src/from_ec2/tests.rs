@@ -1,0 +1,146 @@
+//! The reading of EC2's XML answers, on answers shaped as moto gives them.
+
+use super::*;
+
+/// One page per action, as moto answers a region with a public and a private
+/// subnet, a bastion (running) and a terminated instance of the same name.
+fn answer(action: &str) -> Result<Vec<String>, String> {
+    let body = match action {
+        "DescribeVpcs" => {
+            "<vpcSet><item><vpcId>vpc-1</vpcId><cidrBlock>10.1.0.0/16</cidrBlock></item></vpcSet>"
+        }
+        "DescribeRouteTables" => {
+            "<routeTableSet>
+              <item><routeTableId>rtb-main</routeTableId><vpcId>vpc-1</vpcId>
+                <associationSet><item><main>true</main></item></associationSet>
+                <routeSet><item><destinationCidrBlock>10.1.0.0/16</destinationCidrBlock><gatewayId>local</gatewayId></item></routeSet>
+              </item>
+              <item><routeTableId>rtb-pub</routeTableId><vpcId>vpc-1</vpcId>
+                <associationSet><item><main>false</main><subnetId>subnet-pub</subnetId></item></associationSet>
+                <routeSet>
+                  <item><destinationCidrBlock>10.1.0.0/16</destinationCidrBlock><gatewayId>local</gatewayId></item>
+                  <item><destinationCidrBlock>0.0.0.0/0</destinationCidrBlock><gatewayId>igw-1</gatewayId></item>
+                  <item><destinationCidrBlock>10.2.0.0/16</destinationCidrBlock><vpcPeeringConnectionId>pcx-1</vpcPeeringConnectionId></item>
+                  <item><destinationIpv6CidrBlock>::/0</destinationIpv6CidrBlock><gatewayId>igw-1</gatewayId></item>
+                </routeSet>
+              </item>
+            </routeTableSet>"
+        }
+        "DescribeSubnets" => {
+            "<subnetSet>
+              <item><subnetId>subnet-pub</subnetId><vpcId>vpc-1</vpcId><cidrBlock>10.1.1.0/24</cidrBlock></item>
+              <item><subnetId>subnet-priv</subnetId><vpcId>vpc-1</vpcId><cidrBlock>10.1.2.0/24</cidrBlock></item>
+            </subnetSet>"
+        }
+        "DescribeVpcPeeringConnections" => {
+            "<vpcPeeringConnectionSet><item><vpcPeeringConnectionId>pcx-1</vpcPeeringConnectionId>
+              <requesterVpcInfo><vpcId>vpc-1</vpcId></requesterVpcInfo>
+              <accepterVpcInfo><vpcId>vpc-2</vpcId></accepterVpcInfo>
+              <status><code>active</code><message>Active</message></status>
+            </item></vpcPeeringConnectionSet>"
+        }
+        "DescribeInternetGateways" => {
+            "<internetGatewaySet><item><internetGatewayId>igw-1</internetGatewayId>
+              <attachmentSet><item><vpcId>vpc-1</vpcId><state>available</state></item></attachmentSet>
+            </item></internetGatewaySet>"
+        }
+        "DescribeSecurityGroups" => {
+            "<securityGroupInfo><item><groupId>sg-1</groupId><ipPermissions>
+              <item><ipProtocol>tcp</ipProtocol><fromPort>22</fromPort><toPort>22</toPort>
+                <ipRanges><item><cidrIp>0.0.0.0/0</cidrIp></item></ipRanges></item>
+              <item><ipProtocol>-1</ipProtocol>
+                <groups><item><groupId>sg-1</groupId></item></groups></item>
+            </ipPermissions></item>
+            <item><groupId>sg-2</groupId></item></securityGroupInfo>"
+        }
+        "DescribeInstances" => {
+            "<reservationSet><item><instancesSet>
+              <item><instanceId>i-1</instanceId><instanceState><name>running</name></instanceState>
+                <subnetId>subnet-pub</subnetId><privateIpAddress>10.1.1.9</privateIpAddress>
+                <ipAddress>54.0.0.9</ipAddress>
+                <groupSet><item><groupId>sg-1</groupId></item></groupSet>
+                <networkInterfaceSet><item><groupSet><item><groupId>sg-2</groupId></item></groupSet></item></networkInterfaceSet>
+                <tagSet><item><key>Name</key><value>bastion</value></item></tagSet></item>
+              <item><instanceId>i-2</instanceId><instanceState><name>terminated</name></instanceState>
+                <tagSet><item><key>Name</key><value>bastion</value></item></tagSet></item>
+            </instancesSet></item></reservationSet>"
+        }
+        other => return Err(format!("unexpected call {other}")),
+    };
+    let root = format!("{action}Response");
+    Ok(vec![format!(
+        "<{root} xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">{body}</{root}>"
+    )])
+}
+
+#[test]
+fn reads_tables_peerings_gateways_groups_and_live_instances() {
+    let spec = LabSpec::from_answers(answer).unwrap();
+    spec.validate().unwrap();
+    let public = spec.subnet("subnet-pub").unwrap();
+    assert_eq!(spec.table_of(public).unwrap().id, "rtb-pub");
+    let private = spec.subnet("subnet-priv").unwrap();
+    assert_eq!(spec.table_of(private).unwrap().id, "rtb-main");
+    let routes = &spec.route_table("rtb-pub").unwrap().routes;
+    assert_eq!(routes.len(), 3, "the IPv6 route is left out");
+    assert_eq!(routes[0].target, RouteTarget::Local);
+    assert_eq!(
+        routes[1].target,
+        RouteTarget::InternetGateway("igw-1".into())
+    );
+    assert_eq!(routes[2].target, RouteTarget::Peering("pcx-1".into()));
+    assert!(spec.peerings[0].is_active());
+    assert_eq!(spec.peerings[0].other_side("vpc-1"), Some("vpc-2"));
+    assert_eq!(spec.internet_gateways[0].vpc_id.as_deref(), Some("vpc-1"));
+    assert_eq!(
+        spec.instances.len(),
+        1,
+        "the terminated instance is left out"
+    );
+    let bastion = &spec.instances[0];
+    assert_eq!(
+        bastion.name, "bastion",
+        "a Name only a dead instance shares"
+    );
+    assert_eq!(bastion.security_group_ids, ["sg-1", "sg-2"]);
+    assert_eq!(
+        spec.reachable_public_ip(bastion),
+        Some("54.0.0.9".parse().unwrap())
+    );
+    let rules = &spec.security_groups[0].ingress;
+    assert_eq!(rules.len(), 1, "the rule naming a group is left out");
+    assert_eq!(
+        (rules[0].protocol, rules[0].from_port),
+        (Protocol::Tcp, Some(22))
+    );
+}
+
+#[test]
+fn a_name_two_live_instances_share_gets_their_ids() {
+    let mut specs: Vec<InstanceSpec> = ["i-1", "i-2"]
+        .into_iter()
+        .map(|id| InstanceSpec {
+            id: id.into(),
+            name: "web".into(),
+            subnet_id: "subnet-1".into(),
+            private_ip: "10.1.1.9".parse().unwrap(),
+            security_group_ids: vec![],
+            state: InstanceState::Running,
+            public_ip: None,
+        })
+        .collect();
+    unique_names(&mut specs);
+    assert_eq!(specs[0].name, "web-i-1");
+    assert_eq!(specs[1].name, "web-i-2");
+}
+
+#[test]
+fn an_ec2_error_answer_is_reported_with_its_code_and_message() {
+    let body = "<Response><Errors><Error><Code>AuthFailure</Code>\
+                <Message>not authorized</Message></Error></Errors></Response>";
+    assert_eq!(
+        crate::query::error_of(401, body),
+        "HTTP 401: AuthFailure: not authorized"
+    );
+    assert_eq!(crate::query::error_of(502, "bad gateway"), "HTTP 502");
+}
