@@ -108,6 +108,13 @@ impl Ec2Check {
             .unwrap_or_else(|e| panic!("reading the lab's spec: {e}"))
     }
 
+    /// The network lab's spec of the VPCs `keep` accepts, read by the lab itself
+    /// ([`meshlab::LabSpec::from_ec2_vpcs`]).
+    pub fn lab_spec_of(&self, keep: impl Fn(&str) -> bool) -> meshlab::LabSpec {
+        meshlab::LabSpec::from_ec2_vpcs(&self.endpoint, &self.region, keep)
+            .unwrap_or_else(|e| panic!("reading the lab's spec: {e}"))
+    }
+
     /// Everything in the region, read with one paginated Describe per kind.
     pub fn snapshot(&self) -> Ec2Snapshot {
         Ec2Snapshot {

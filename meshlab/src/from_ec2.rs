@@ -15,10 +15,27 @@ impl LabSpec {
     /// `http://127.0.0.1:PORT`), read with one paginated Describe per kind.
     pub fn from_ec2(endpoint: &str, region: &str) -> Result<LabSpec, String> {
         let api = Ec2Api::new(endpoint, region);
-        LabSpec::from_answers(|action| api.describe_all(action))
+        let mut spec = LabSpec::from_answers(|action| api.describe_all(action))?;
+        unique_names(&mut spec.instances);
+        Ok(spec)
     }
 
-    /// The spec from the pages `pages(action)` returns for each Describe call.
+    /// The VPCs of [`LabSpec::from_ec2`] that `keep` accepts, as
+    /// [`LabSpec::retain_vpcs`] keeps them (e.g. one test's VPCs of a moto that
+    /// holds others). Instance names are made unique among the kept instances
+    /// only, so a `Name` another test's instance also has stays as it is.
+    pub fn from_ec2_vpcs(
+        endpoint: &str,
+        region: &str,
+        keep: impl Fn(&str) -> bool,
+    ) -> Result<LabSpec, String> {
+        let api = Ec2Api::new(endpoint, region);
+        let spec = LabSpec::from_answers(|action| api.describe_all(action))?;
+        Ok(kept(spec, keep))
+    }
+
+    /// The spec from the pages `pages(action)` returns for each Describe call,
+    /// instance names as tagged (not yet made unique).
     fn from_answers(
         mut pages: impl FnMut(&str) -> Result<Vec<String>, String>,
     ) -> Result<LabSpec, String> {
@@ -58,7 +75,6 @@ impl LabSpec {
             spec.instances
                 .extend(items(r, "instancesSet").filter_map(instance))
         })?;
-        unique_names(&mut spec.instances);
         Ok(spec)
     }
 }
@@ -205,6 +221,13 @@ fn security_group_ids(i: Node) -> Vec<String> {
         }
     }
     ids
+}
+
+/// `spec` cut to the VPCs `keep` accepts, then its instance names made unique.
+fn kept(mut spec: LabSpec, keep: impl Fn(&str) -> bool) -> LabSpec {
+    spec.retain_vpcs(keep);
+    unique_names(&mut spec.instances);
+    spec
 }
 
 /// A `Name` tag two instances share is made unique with the id.

@@ -138,12 +138,11 @@ pub fn read(ws: &Workspace, lab: &MeshLab, world: &World, endpoint: &str) -> Rea
     Reading { rows, diagnosis }
 }
 
-/// The lab's spec for `world` alone: moto also holds the worlds built before it.
+/// The lab's spec for `world` alone: moto also holds the worlds built before it,
+/// whose hosts have the same names (read as one, they would be renamed apart).
 pub fn spec_of(ec2: &Ec2Check, world: &World) -> LabSpec {
     let ids = world.vpc_ids();
-    let mut spec = ec2.lab_spec();
-    spec.retain_vpcs(|id| ids.contains(id));
-    spec
+    ec2.lab_spec_of(|id| ids.contains(id))
 }
 
 /// Who answers whom among the world's hosts, by ping between lab namespaces.

@@ -144,3 +144,34 @@ fn an_ec2_error_answer_is_reported_with_its_code_and_message() {
     );
     assert_eq!(crate::query::error_of(502, "bad gateway"), "HTTP 502");
 }
+
+#[test]
+fn names_are_made_unique_among_the_kept_vpcs_only() {
+    // A second world in the same region: its own VPC, subnet and a host also
+    // named "bastion".
+    let mut spec = LabSpec::from_answers(answer).unwrap();
+    let mut vpc = spec.vpcs[0].clone();
+    vpc.id = "vpc-9".into();
+    let mut subnet = spec.subnet("subnet-pub").unwrap().clone();
+    subnet.id = "subnet-9".into();
+    subnet.vpc_id = "vpc-9".into();
+    let mut host = spec.instances[0].clone();
+    host.id = "i-9".into();
+    host.subnet_id = "subnet-9".into();
+    spec.vpcs.push(vpc);
+    spec.subnets.push(subnet);
+    spec.instances.push(host);
+
+    let one_world = kept(spec.clone(), |id| id == "vpc-1");
+    let names: Vec<(&str, &str)> = one_world
+        .instances
+        .iter()
+        .map(|i| (i.id.as_str(), i.name.as_str()))
+        .collect();
+    assert_eq!(names, [("i-1", "bastion")]);
+
+    let mut both = spec;
+    unique_names(&mut both.instances);
+    let names: Vec<&str> = both.instances.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(names, ["bastion-i-1", "bastion-i-9"]);
+}
