@@ -9,6 +9,7 @@ pub mod mesh;
 pub mod mesh_resource;
 pub mod probe;
 pub mod provider;
+pub mod wording;
 
 pub use provider::PeeringProvider;
 

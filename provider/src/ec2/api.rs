@@ -13,6 +13,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use ipnet::Ipv4Net;
 
+use crate::wording::seconds;
+
 use super::types::{
     IngressRule, InstanceObs, Inventory, PeeringObs, PeeringStatus, RouteTarget, Tags,
 };
@@ -59,15 +61,6 @@ fn peering_failed_text(id: &str, status: PeeringStatus, message: Option<&str>) -
     format!(
         "VPC peering connection {id} is {status}{why}. A {status} peering never becomes active."
     )
-}
-
-/// "45 s", "0.5 s": a duration as a user reads it.
-fn seconds(d: Duration) -> String {
-    if d.subsec_millis() == 0 {
-        format!("{} s", d.as_secs())
-    } else {
-        format!("{:.1} s", d.as_secs_f64())
-    }
 }
 
 impl Ec2Error {

@@ -190,6 +190,18 @@ pub struct Inventory {
     pub peerings: Vec<PeeringObs>,
 }
 
+impl Inventory {
+    /// Appends everything in `other` (e.g. another region's inventory).
+    pub fn merge(&mut self, other: Inventory) {
+        self.vpcs.extend(other.vpcs);
+        self.subnets.extend(other.subnets);
+        self.route_tables.extend(other.route_tables);
+        self.internet_gateways.extend(other.internet_gateways);
+        self.security_groups.extend(other.security_groups);
+        self.peerings.extend(other.peerings);
+    }
+}
+
 /// An instance's lifecycle state, as EC2 names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum InstanceState {

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use sha2::{Digest, Sha256};
 
 use super::key::Key;
-use crate::ec2::types::{Inventory, Tags, VpcObs, TAG_COMPONENT, TAG_MESH};
+use crate::ec2::types::{Inventory, SecurityGroupObs, Tags, VpcObs, TAG_COMPONENT, TAG_MESH};
 use crate::ec2::{Ec2, Ec2Error};
 
 /// `mesh-` and 16 hex digits of SHA-256 over `name|region|account`: the same mesh
@@ -34,13 +34,7 @@ pub async fn fetch(ec2: &dyn Ec2, mesh_id: &str, scope: &Scope) -> Result<Invent
     let mut all = Inventory::default();
     for (region, ids) in scope {
         let ids: Vec<String> = ids.iter().cloned().collect();
-        let inv = ec2.inventory(region, mesh_id, &ids).await?;
-        all.vpcs.extend(inv.vpcs);
-        all.subnets.extend(inv.subnets);
-        all.route_tables.extend(inv.route_tables);
-        all.internet_gateways.extend(inv.internet_gateways);
-        all.security_groups.extend(inv.security_groups);
-        all.peerings.extend(inv.peerings);
+        all.merge(ec2.inventory(region, mesh_id, &ids).await?);
     }
     dedup_by_id(&mut all.vpcs, |v| &v.id);
     dedup_by_id(&mut all.subnets, |s| &s.id);
@@ -148,13 +142,7 @@ pub fn named_vpcs<'a>(inv: &'a Inventory, mesh_id: &str) -> BTreeMap<String, Nam
             });
         }
     }
-    let mut groups: Vec<_> = inv
-        .security_groups
-        .iter()
-        .filter(|g| ours(&g.tags))
-        .collect();
-    groups.sort_by(|a, b| a.id.cmp(&b.id));
-    for g in groups {
+    for g in mesh_groups(inv, mesh_id) {
         let Some(Key::SecurityGroup(name)) = key(&g.tags) else {
             continue;
         };
@@ -164,6 +152,17 @@ pub fn named_vpcs<'a>(inv: &'a Inventory, mesh_id: &str) -> BTreeMap<String, Nam
         }
     }
     vpcs
+}
+
+/// The security groups in `inv` that carry this mesh's tag, by id.
+pub fn mesh_groups<'a>(inv: &'a Inventory, mesh_id: &str) -> Vec<&'a SecurityGroupObs> {
+    let mut groups: Vec<_> = inv
+        .security_groups
+        .iter()
+        .filter(|g| g.tags.get(TAG_MESH).is_some_and(|m| m == mesh_id))
+        .collect();
+    groups.sort_by(|a, b| a.id.cmp(&b.id));
+    groups
 }
 
 /// The regions and VPC ids an inventory covers.

@@ -46,16 +46,11 @@ pub async fn read(ec2: &dyn Ec2, desired: &Desired) -> Inventory {
     }
     let mut all = Inventory::default();
     for (region, adopted) in regions {
-        let inv = ec2
-            .inventory(&region, &desired.mesh_id, &adopted)
-            .await
-            .expect("inventory");
-        all.vpcs.extend(inv.vpcs);
-        all.subnets.extend(inv.subnets);
-        all.route_tables.extend(inv.route_tables);
-        all.internet_gateways.extend(inv.internet_gateways);
-        all.security_groups.extend(inv.security_groups);
-        all.peerings.extend(inv.peerings);
+        all.merge(
+            ec2.inventory(&region, &desired.mesh_id, &adopted)
+                .await
+                .expect("inventory"),
+        );
     }
     all
 }
@@ -95,8 +90,13 @@ pub async fn converge(fake: &FakeEc2, desired: &Desired, rounds: usize) {
         }
         assert!(
             outcome.errors.is_empty(),
-            "without faults every step succeeds: {:?}",
-            outcome.errors
+            "without faults every step succeeds: {}",
+            outcome
+                .errors
+                .iter()
+                .map(|e| format!("{}: {}", e.component, e.message))
+                .collect::<Vec<_>>()
+                .join("; ")
         );
     }
     let left = plan_now(fake, desired).await;

@@ -17,7 +17,7 @@ use super::state::{build, Facts, Mode};
 use super::MeshResource;
 use crate::ec2::types::{Inventory, RouteTarget, Tags, TAG_COMPONENT, TAG_MESH};
 use crate::mesh::discover::{
-    add_to_scope, anything_tagged, discover, discover_from, mesh_exists, named_vpcs,
+    add_to_scope, anything_tagged, discover, discover_from, mesh_exists, mesh_groups, named_vpcs,
     scope_of_inventory, NamedVpc, Scope,
 };
 use crate::mesh::key::Key;
@@ -189,13 +189,9 @@ fn object(entries: Vec<(&str, Value)>) -> Value {
 fn synthesize(inv: &Inventory, mesh_id: &str, default_tags: &Tags) -> Option<Value> {
     let ours = |tags: &Tags| tags.get(TAG_MESH).is_some_and(|m| m == mesh_id);
     let key = |tags: &Tags| tags.get(TAG_COMPONENT).and_then(|t| Key::parse(t));
-    let mut groups: Vec<_> = inv
-        .security_groups
-        .iter()
-        .filter(|g| ours(&g.tags))
-        .collect();
-    groups.sort_by(|a, b| a.id.cmp(&b.id));
-    let settings = groups.iter().find_map(|g| read_settings(g, default_tags))?;
+    let settings = mesh_groups(inv, mesh_id)
+        .into_iter()
+        .find_map(|g| read_settings(g, default_tags))?;
 
     let mut entries = BTreeMap::new();
     for (name, NamedVpc { vpc: v, adopted }) in named_vpcs(inv, mesh_id) {

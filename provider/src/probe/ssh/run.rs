@@ -18,6 +18,7 @@ use super::config::{Checked, HostKeyPolicy};
 use super::session::{self, Failure, Session};
 use super::{SshConfig, SshError, SshProbeResult, SshRun};
 use crate::probe::Echo;
+use crate::wording::seconds;
 
 /// Time to set up one SSH connection (TCP or tunnel, handshake, authentication).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -172,7 +173,12 @@ impl SshProber {
         };
         tokio::time::timeout(self.connect_timeout, attempt)
             .await
-            .map_err(|_| unreachable(format!("no SSH session within {:?}", self.connect_timeout)))?
+            .map_err(|_| {
+                unreachable(format!(
+                    "no SSH session within {}",
+                    seconds(self.connect_timeout)
+                ))
+            })?
     }
 }
 

@@ -11,6 +11,7 @@ use super::run::{disconnect, RunCounters, SshProber};
 use super::session::{self, Failure, Session};
 use super::{SshError, SshProbeResult};
 use crate::probe::Echo;
+use crate::wording::seconds;
 
 impl SshProber {
     /// All probes of one source over one connection and one remote command; every pair gets
@@ -40,8 +41,8 @@ impl SshProber {
         .await
         .unwrap_or_else(|_| {
             Err(Unreached::Cause(format!(
-                "no SSH session with {source} ({address}) through the bastion within {:?}",
-                self.connect_timeout
+                "no SSH session with {source} ({address}) through the bastion within {}",
+                seconds(self.connect_timeout)
             )))
         });
         let session = match connected {
