@@ -57,16 +57,52 @@ pub struct Ec2Check {
     region: String,
 }
 
-/// A plain SDK client for `region` at `endpoint` (moto's `http://127.0.0.1:PORT`) with
-/// moto's dummy keys, on the provider's HTTP client.
-pub fn sdk_client(endpoint: &str, region: &str) -> aws_sdk_ec2::Client {
-    let credentials = Credentials::new(
+fn dummy_credentials() -> Credentials {
+    Credentials::new(
         DUMMY_ACCESS_KEY,
         DUMMY_SECRET_KEY,
         None,
         None,
         "acceptance-tests",
-    );
+    )
+}
+
+/// A plain SDK client for `region` at `endpoint` (moto's `http://127.0.0.1:PORT`) with
+/// moto's dummy keys, on the provider's HTTP client.
+pub fn sdk_client(endpoint: &str, region: &str) -> aws_sdk_ec2::Client {
+    client_with(endpoint, region, dummy_credentials())
+}
+
+/// The credentials of `role_arn` from STS AssumeRole at `endpoint`, asked with moto's
+/// dummy keys: moto answers with keys that act in the role's account, as AWS does.
+async fn assume_role(endpoint: &str, role_arn: &str) -> Credentials {
+    let config = aws_sdk_sts::Config::builder()
+        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+        .http_client(terraform_provider_peering::ec2::aws::https_client())
+        .region(aws_sdk_sts::config::Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(dummy_credentials())
+        .build();
+    let answer = aws_sdk_sts::Client::from_conf(config)
+        .assume_role()
+        .role_arn(role_arn)
+        .role_session_name("acceptance-checks")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("AssumeRole {role_arn}: {e:?}"));
+    let keys = answer
+        .credentials()
+        .expect("AssumeRole answers credentials");
+    Credentials::new(
+        keys.access_key_id(),
+        keys.secret_access_key(),
+        Some(keys.session_token().to_string()),
+        None,
+        "acceptance-tests-role",
+    )
+}
+
+fn client_with(endpoint: &str, region: &str, credentials: Credentials) -> aws_sdk_ec2::Client {
     let config = aws_sdk_ec2::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .http_client(terraform_provider_peering::ec2::aws::https_client())
@@ -90,6 +126,15 @@ impl Ec2Check {
             endpoint: endpoint.to_string(),
             region: region.to_string(),
         }
+    }
+
+    /// A client for `region` at `endpoint` acting in the account of `role_arn`: the checks
+    /// read another account as the provider does, through an assumed role.
+    pub fn for_role(endpoint: &str, region: &str, role_arn: &str) -> Ec2Check {
+        let mut check = Ec2Check::new(endpoint, region);
+        let credentials = check.block_on(assume_role(endpoint, role_arn));
+        check.client = client_with(endpoint, region, credentials);
+        check
     }
 
     /// Runs `future` (e.g. a call on [`Ec2Check::client`]) to completion.

@@ -285,6 +285,9 @@ pub struct SubnetOutput {
     pub id: String,
     pub route_table_id: String,
     pub cidr_block: String,
+    /// Set when its VPC is dual-stack.
+    #[serde(default)]
+    pub ipv6_cidr_block: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -296,6 +299,9 @@ pub struct VpcOutput {
     pub route_table_ids: Vec<String>,
     #[serde(default)]
     pub subnets: BTreeMap<String, SubnetOutput>,
+    /// Set when the VPC is dual-stack.
+    #[serde(default)]
+    pub ipv6_cidr_block: Option<String>,
 }
 
 /// The values of `terraform output -json` for the outputs above.

@@ -21,10 +21,29 @@ fn tags(tags: &[sdk::Tag]) -> Tags {
         .collect()
 }
 
+/// An IPv6 block association in force. Moto reports a subnet's state as the text
+/// `{'State': 'associated'}` rather than `associated`, so the word is looked for.
+fn associated(state: Option<&str>) -> bool {
+    state.is_some_and(|s| s.contains("associated") && !s.contains("disassociat"))
+}
+
 pub fn vpc(v: &sdk::Vpc) -> Vpc {
     Vpc {
         id: text(v.vpc_id()),
         cidr_block: text(v.cidr_block()),
+        ipv6_cidr_blocks: v
+            .ipv6_cidr_block_association_set()
+            .iter()
+            .filter(|a| {
+                associated(
+                    a.ipv6_cidr_block_state()
+                        .and_then(|s| s.state())
+                        .map(|s| s.as_str()),
+                )
+            })
+            .filter_map(|a| a.ipv6_cidr_block().map(str::to_string))
+            .collect(),
+        owner_id: text(v.owner_id()),
         tags: tags(v.tags()),
     }
 }
@@ -34,6 +53,18 @@ pub fn subnet(s: &sdk::Subnet) -> Subnet {
         id: text(s.subnet_id()),
         vpc_id: text(s.vpc_id()),
         cidr_block: text(s.cidr_block()),
+        ipv6_cidr_blocks: s
+            .ipv6_cidr_block_association_set()
+            .iter()
+            .filter(|a| {
+                associated(
+                    a.ipv6_cidr_block_state()
+                        .and_then(|s| s.state())
+                        .map(|s| s.as_str()),
+                )
+            })
+            .filter_map(|a| a.ipv6_cidr_block().map(str::to_string))
+            .collect(),
         tags: tags(s.tags()),
     }
 }
@@ -52,7 +83,10 @@ pub fn route_table(t: &sdk::RouteTable) -> RouteTable {
             .routes()
             .iter()
             .map(|r| Route {
-                destination: r.destination_cidr_block().map(str::to_string),
+                destination: r
+                    .destination_cidr_block()
+                    .or(r.destination_ipv6_cidr_block())
+                    .map(str::to_string),
                 peering_id: r.vpc_peering_connection_id().map(str::to_string),
                 gateway_id: r.gateway_id().map(str::to_string),
                 state: r.state().map(|s| s.as_str().to_string()),
@@ -86,11 +120,13 @@ pub fn security_group(g: &sdk::SecurityGroup) -> SecurityGroup {
         .ip_permissions()
         .iter()
         .flat_map(|p| {
-            p.ip_ranges().iter().map(move |range| IngressRule {
+            let v4 = p.ip_ranges().iter().map(|range| text(range.cidr_ip()));
+            let v6 = p.ipv6_ranges().iter().map(|range| text(range.cidr_ipv6()));
+            v4.chain(v6).map(move |cidr| IngressRule {
                 protocol: text(p.ip_protocol()),
                 from_port: p.from_port(),
                 to_port: p.to_port(),
-                cidr: text(range.cidr_ip()),
+                cidr,
             })
         })
         .collect();
@@ -109,14 +145,22 @@ pub fn peering(p: &sdk::VpcPeeringConnection) -> Peering {
             text(info.and_then(|i| i.vpc_id())),
             info.and_then(|i| i.peering_options())
                 .and_then(|o| o.allow_dns_resolution_from_remote_vpc()),
+            text(info.and_then(|i| i.owner_id())),
+            text(info.and_then(|i| i.region())),
         )
     };
-    let (requester_vpc_id, requester_dns) = side(p.requester_vpc_info());
-    let (accepter_vpc_id, accepter_dns) = side(p.accepter_vpc_info());
+    let (requester_vpc_id, requester_dns, requester_owner_id, requester_region) =
+        side(p.requester_vpc_info());
+    let (accepter_vpc_id, accepter_dns, accepter_owner_id, accepter_region) =
+        side(p.accepter_vpc_info());
     Peering {
         id: text(p.vpc_peering_connection_id()),
         requester_vpc_id,
         accepter_vpc_id,
+        requester_owner_id,
+        accepter_owner_id,
+        requester_region,
+        accepter_region,
         status: p
             .status()
             .and_then(|s| s.code())

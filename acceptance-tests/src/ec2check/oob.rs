@@ -169,16 +169,16 @@ impl Ec2Check {
         result.unwrap_or_else(|e| panic!("route {destination} via {to:?} in {table}: {e:?}"));
     }
 
-    /// DeleteRoute of `destination` in `table`.
+    /// DeleteRoute of `destination` (an IPv4 or IPv6 block) in `table`.
     pub fn delete_route(&self, table: &str, destination: &str) {
-        self.block_on(
-            self.client
-                .delete_route()
-                .route_table_id(table)
-                .destination_cidr_block(destination)
-                .send(),
-        )
-        .unwrap_or_else(|e| panic!("DeleteRoute {destination} in {table}: {e:?}"));
+        let call = self.client.delete_route().route_table_id(table);
+        let call = if destination.contains(':') {
+            call.destination_ipv6_cidr_block(destination)
+        } else {
+            call.destination_cidr_block(destination)
+        };
+        self.block_on(call.send())
+            .unwrap_or_else(|e| panic!("DeleteRoute {destination} in {table}: {e:?}"));
     }
 
     /// Adds (or overwrites) `tags` on the object `id`, leaving its other tags.
@@ -191,5 +191,23 @@ impl Ec2Check {
                 .send(),
         )
         .unwrap_or_else(|e| panic!("CreateTags on {id}: {e:?}"));
+    }
+
+    /// RevokeSecurityGroupIngress of all ICMP from the IPv4 block `cidr` in `group`.
+    pub fn revoke_icmp(&self, group: &str, cidr: &str) {
+        let permission = aws_sdk_ec2::types::IpPermission::builder()
+            .ip_protocol("icmp")
+            .from_port(-1)
+            .to_port(-1)
+            .ip_ranges(aws_sdk_ec2::types::IpRange::builder().cidr_ip(cidr).build())
+            .build();
+        self.block_on(
+            self.client
+                .revoke_security_group_ingress()
+                .group_id(group)
+                .ip_permissions(permission)
+                .send(),
+        )
+        .unwrap_or_else(|e| panic!("RevokeSecurityGroupIngress icmp {cidr} in {group}: {e:?}"));
     }
 }

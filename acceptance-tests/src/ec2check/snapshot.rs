@@ -35,6 +35,11 @@ pub trait Tagged {
 pub struct Vpc {
     pub id: String,
     pub cidr_block: String,
+    /// The IPv6 blocks associated with the VPC (not those disassociated, which EC2 keeps
+    /// listing for a while).
+    pub ipv6_cidr_blocks: Vec<String>,
+    /// The account that owns the VPC.
+    pub owner_id: String,
     pub tags: Tags,
 }
 
@@ -43,11 +48,14 @@ pub struct Subnet {
     pub id: String,
     pub vpc_id: String,
     pub cidr_block: String,
+    /// The IPv6 blocks associated with the subnet.
+    pub ipv6_cidr_blocks: Vec<String>,
     pub tags: Tags,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Route {
+    /// The IPv4 or IPv6 destination block.
     pub destination: Option<String>,
     pub peering_id: Option<String>,
     pub gateway_id: Option<String>,
@@ -89,7 +97,7 @@ pub struct InternetGateway {
     pub tags: Tags,
 }
 
-/// One ingress permission for one IPv4 source (EC2 groups several sources
+/// One ingress permission for one IPv4 or IPv6 source (EC2 groups several sources
 /// under one permission; here each source is its own rule).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct IngressRule {
@@ -114,6 +122,11 @@ pub struct Peering {
     pub id: String,
     pub requester_vpc_id: String,
     pub accepter_vpc_id: String,
+    /// The account and region of each side, as EC2 reports them.
+    pub requester_owner_id: String,
+    pub accepter_owner_id: String,
+    pub requester_region: String,
+    pub accepter_region: String,
     /// `active`, `pending-acceptance`, `deleted`, ...
     pub status: String,
     /// AllowDnsResolutionFromRemoteVpc of each side (None: not reported).
