@@ -7,7 +7,7 @@
 //! requests of different actions interleave differently, and switching one
 //! kind off does not change the others' decisions.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 use super::counts::FaultCounts;
@@ -54,6 +54,9 @@ pub struct Engine {
     provisioning: HashMap<String, Instant>,
     /// Ids whose first delete was seen, and the end of their refusal window.
     deleting: HashMap<String, Instant>,
+    /// Role ARNs whose STS AssumeRole is refused (`AccessDenied`), as when the role's
+    /// trust policy does not name the caller.
+    refused_roles: BTreeSet<String>,
     counts: FaultCounts,
 }
 
@@ -78,6 +81,7 @@ impl Engine {
             initiating: HashMap::new(),
             provisioning: HashMap::new(),
             deleting: HashMap::new(),
+            refused_roles: BTreeSet::new(),
             counts: FaultCounts::default(),
         }
     }
@@ -90,6 +94,22 @@ impl Engine {
 
     pub fn counts(&self) -> FaultCounts {
         self.counts.clone()
+    }
+
+    /// From now on, STS AssumeRole of any of `roles` is refused; an empty list refuses none.
+    pub fn set_refused_roles(&mut self, roles: &[&str]) {
+        self.refused_roles = roles.iter().map(|r| r.to_string()).collect();
+    }
+
+    /// The role ARN when `params` is an AssumeRole of a refused role (counted as received,
+    /// not forwarded).
+    pub fn refused_role(&mut self, params: &Params) -> Option<String> {
+        let role = params
+            .get("RoleArn")
+            .filter(|_| params.action() == "AssumeRole")?;
+        let role = self.refused_roles.get(role)?.clone();
+        self.counts.entry(params.action()).received += 1;
+        Some(role)
     }
 
     /// A request passed on untouched (STS, or no EC2 action).

@@ -155,3 +155,28 @@ fn decisions_follow_the_seed_per_action() {
     );
     assert_ne!(decisions(8, 0), seven);
 }
+
+#[test]
+fn only_assume_role_of_a_refused_role_is_refused() {
+    let sts = |body: &str| Params::parse(None, format!("{body}&Version=2011-06-15").as_bytes());
+    let mut engine = Engine::new(Faults::none(1));
+    let dev = "arn:aws:iam::222222222222:role/mesh";
+    let ops = "arn:aws:iam::333333333333:role/mesh";
+    let assume = |role: &str| {
+        sts(&format!(
+            "Action=AssumeRole&RoleArn={role}&RoleSessionName=s"
+        ))
+    };
+    assert_eq!(
+        engine.refused_role(&assume(dev)),
+        None,
+        "nothing refused yet"
+    );
+    engine.set_refused_roles(&[dev]);
+    assert_eq!(engine.refused_role(&assume(dev)), Some(dev.to_string()));
+    assert_eq!(engine.refused_role(&assume(ops)), None, "another role");
+    let identity = sts(&format!("Action=GetCallerIdentity&RoleArn={dev}"));
+    assert_eq!(engine.refused_role(&identity), None, "another action");
+    engine.set_refused_roles(&[]);
+    assert_eq!(engine.refused_role(&assume(dev)), None, "allowed again");
+}

@@ -5,7 +5,8 @@
 //! peerings passing through `initiating-request` and `provisioning`,
 //! `DependencyViolation` on deletes, latency. Each kind is switchable
 //! ([`Faults`]), seeded, and counted ([`FaultCounts`]). STS calls at the same
-//! endpoint are forwarded untouched.
+//! endpoint are forwarded untouched, but for AssumeRole of a role the test refuses
+//! ([`FaultProxy::refuse_roles`]).
 //!
 //! Actions are the wire's strings, not the provider's `ec2::Action`: the proxy plays
 //! EC2, so it counts and throttles whatever arrives (actions the provider never sends
@@ -104,6 +105,13 @@ impl FaultProxy {
     /// already open stay open and apply again once their kind is back on.
     pub fn set_faults(&self, faults: Faults) {
         self.engine.lock().unwrap().set_faults(faults);
+    }
+
+    /// Refuses STS AssumeRole of each of `roles` with `AccessDenied` from now on, as AWS
+    /// does when a role's trust policy does not name the caller (moto never refuses);
+    /// an empty list lets every role be assumed again.
+    pub fn refuse_roles(&self, roles: &[&str]) {
+        self.engine.lock().unwrap().set_refused_roles(roles);
     }
 
     /// What was received, forwarded and injected so far.

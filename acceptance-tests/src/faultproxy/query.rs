@@ -170,6 +170,15 @@ impl Ec2Error {
     }
 }
 
+/// STS's error document (ErrorResponse/Error with Type, Code and Message).
+pub fn sts_error_body(code: &str, message: &str) -> Bytes {
+    Bytes::from(format!(
+        "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>\
+         <Code>{code}</Code><Message>{}</Message></Error><RequestId>faultproxy-sts</RequestId></ErrorResponse>",
+        escape(message)
+    ))
+}
+
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")

@@ -17,7 +17,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
 use super::engine::{Decision, Draws, Engine};
-use super::query::{Ec2Error, Params};
+use super::query::{sts_error_body, Ec2Error, Params};
 
 pub type Shared = Arc<Mutex<Engine>>;
 
@@ -73,6 +73,9 @@ async fn handle(
     };
     let params = Params::parse(parts.uri.query(), &body);
     if !params.is_ec2() {
+        if let Some(role) = engine.lock().unwrap().refused_role(&params) {
+            return Ok(sts_access_denied(&role));
+        }
         engine.lock().unwrap().pass_through(params.action());
         return Ok(forward(&parts, body, upstream)
             .await
@@ -158,6 +161,20 @@ async fn forward(
 fn ec2_error(error: &Ec2Error, request_id: &str) -> Answer {
     let mut answer = Response::new(Full::new(error.body(request_id)));
     *answer.status_mut() = StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST);
+    answer.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/xml;charset=UTF-8"),
+    );
+    answer
+}
+
+/// STS's answer to an AssumeRole the role's trust policy does not allow.
+fn sts_access_denied(role: &str) -> Answer {
+    let mut answer = Response::new(Full::new(sts_error_body(
+        "AccessDenied",
+        &format!("User: arn:aws:iam::123456789012:user/moto is not authorized to perform: sts:AssumeRole on resource: {role}"),
+    )));
+    *answer.status_mut() = StatusCode::FORBIDDEN;
     answer.headers_mut().insert(
         CONTENT_TYPE,
         HeaderValue::from_static("text/xml;charset=UTF-8"),

@@ -15,7 +15,7 @@ pub const OPS_ROLE: &str = "arn:aws:iam::333333333333:role/mesh-admin";
 const REGIONS: [&str; 2] = ["us-east-1", "us-west-2"];
 
 /// A VPC of the mesh: where it lives and what it is.
-struct Member {
+pub struct Member {
     name: &'static str,
     /// The role the checks read its account with; None: the provider's own account.
     role: Option<&'static str>,
@@ -30,7 +30,7 @@ struct Member {
 /// hub (own account, us-east-1, dual-stack, public), dev (account dev, us-west-2,
 /// dual-stack), ops (account ops, us-east-1, IPv4 only), in a full mesh: hub and dev are
 /// the dual-stack pair, every peering crosses accounts and two cross regions.
-const MEMBERS: [Member; 3] = [
+pub const MEMBERS: [Member; 3] = [
     Member {
         name: "hub",
         role: None,
@@ -70,13 +70,15 @@ fn member(name: &str) -> &'static Member {
         .unwrap_or_else(|| panic!("no member {name}"))
 }
 
-/// main.tf: the provider with the two other accounts, and the mesh.
-pub fn configuration(endpoint: &str) -> String {
+/// main.tf: the provider with the two other accounts, and the mesh of `members`; STS at
+/// `sts` (moto, or a fault proxy in front of it).
+pub fn configuration(endpoint: &str, sts: &str, members: &[Member]) -> String {
     let mut vpcs = String::new();
-    for m in &MEMBERS {
-        let account = match m.name {
-            "hub" => String::new(),
-            key => format!(", account = \"{key}\""),
+    for m in members {
+        let account = match m.role {
+            None => String::new(),
+            Some(DEV_ROLE) => ", account = \"dev\"".to_string(),
+            Some(_) => ", account = \"ops\"".to_string(),
         };
         vpcs += &format!(
             "    {name} = {{\n      cidr_block = \"{cidr}\", region = \"{region}\", ipv6 = {ipv6}{account}\n      \
@@ -92,7 +94,7 @@ pub fn configuration(endpoint: &str) -> String {
     format!(
         r#"provider "peering" {{
   region    = "us-east-1"
-  endpoints = {{ ec2 = "{endpoint}", sts = "{endpoint}" }}
+  endpoints = {{ ec2 = "{endpoint}", sts = "{sts}" }}
   accounts = {{
     dev = {{ assume_role = {{ role_arn = "{DEV_ROLE}", session_name = "mesh-dev" }} }}
     ops = {{ assume_role = {{ role_arn = "{OPS_ROLE}", external_id = "ops-external-id" }} }}
@@ -145,7 +147,7 @@ impl World {
         World { checks }
     }
 
-    fn check_of(&self, m: &Member) -> &Ec2Check {
+    pub fn check_of(&self, m: &Member) -> &Ec2Check {
         &self.checks[&(m.role.unwrap_or("own"), m.region)]
     }
 
@@ -322,7 +324,53 @@ impl World {
             assert!(left.is_empty(), "left in {account} {region}: {left:#?}");
         }
     }
+
+    /// The components (`vpc/one`, `pcx/one:two`, ...) of `mesh_id` live in `m`'s account
+    /// and region.
+    pub fn components_in(&self, m: &Member, mesh_id: &str) -> Vec<String> {
+        let ec2 = self.check_of(m).snapshot();
+        ec2.mesh_objects()
+            .into_iter()
+            .filter(|o| o.mesh == mesh_id)
+            .filter_map(|o| o.component)
+            .collect()
+    }
 }
+
+/// The scenario where the role of account `dev` cannot be assumed: two VPCs in the
+/// provider's account and one in `dev`'s, all in us-east-1.
+pub const REFUSAL_MEMBERS: [Member; 3] = [
+    Member {
+        name: "one",
+        role: None,
+        account_id: OWN_ACCOUNT,
+        region: "us-east-1",
+        cidr: "10.71.0.0/16",
+        subnet_cidr: "10.71.1.0/24",
+        public: false,
+        ipv6: false,
+    },
+    Member {
+        name: "two",
+        role: None,
+        account_id: OWN_ACCOUNT,
+        region: "us-east-1",
+        cidr: "10.72.0.0/16",
+        subnet_cidr: "10.72.1.0/24",
+        public: false,
+        ipv6: false,
+    },
+    Member {
+        name: "far",
+        role: Some(DEV_ROLE),
+        account_id: "222222222222",
+        region: "us-east-1",
+        cidr: "10.73.0.0/16",
+        subnet_cidr: "10.73.1.0/24",
+        public: false,
+        ipv6: false,
+    },
+];
 
 fn pair_key(x: &str, y: &str) -> String {
     if x <= y {
