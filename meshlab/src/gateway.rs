@@ -63,7 +63,9 @@ pub fn runner_config(spec: &LabSpec) -> NsConfig {
         let link = names::runner_gateway_link(&vpc.id);
         ip.push(format!("link set {link} up"));
         ip.push(format!("addr replace {RUNNER_IP}/32 dev {link}"));
-        ip6.push(format!("addr replace {RUNNER_LINK_IP6}/64 dev {link} nodad"));
+        ip6.push(format!(
+            "addr replace {RUNNER_LINK_IP6}/64 dev {link} nodad"
+        ));
         ip6.push(format!("addr replace {RUNNER_IP6}/128 dev {link} nodad"));
     }
     ip.push("route flush table main".into());

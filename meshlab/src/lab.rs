@@ -193,8 +193,14 @@ impl MeshLab {
         }
         let private = self.layout.hosts.iter().map(|h| h.private_ip.into());
         let public = self.layout.hosts.iter().filter_map(|h| h.public_ip);
-        let ipv6 = self.layout.hosts.iter().flat_map(|h| h.ipv6_addresses.clone());
-        let addresses = private.chain(public.map(Into::into)).chain(ipv6.map(Into::into));
+        let ipv6 = self
+            .layout
+            .hosts
+            .iter()
+            .flat_map(|h| h.ipv6_addresses.clone());
+        let addresses = private
+            .chain(public.map(Into::into))
+            .chain(ipv6.map(Into::into));
         self.ssh.write_known_hosts(addresses)
     }
 
@@ -246,15 +252,12 @@ impl MeshLab {
     }
 
     pub fn find_host(&self, key: &str) -> Option<&HostView> {
-        self.layout
-            .hosts
-            .iter()
-            .find(|h| {
-                h.name == key
-                    || h.instance_id == key
-                    || h.private_ip.to_string() == key
-                    || h.ipv6_addresses.iter().any(|a| a.to_string() == key)
-            })
+        self.layout.hosts.iter().find(|h| {
+            h.name == key
+                || h.instance_id == key
+                || h.private_ip.to_string() == key
+                || h.ipv6_addresses.iter().any(|a| a.to_string() == key)
+        })
     }
 
     /// The namespace for `key`: a host, `runner`, or a VPC id (its router).

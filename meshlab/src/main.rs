@@ -226,7 +226,14 @@ mod tests {
             ]
         );
         assert!(
-            parse(&["up", "--spec", "a.json", "--role-arn", "arn:aws:iam::2:role/x"]).is_err(),
+            parse(&[
+                "up",
+                "--spec",
+                "a.json",
+                "--role-arn",
+                "arn:aws:iam::2:role/x"
+            ])
+            .is_err(),
             "roles need an endpoint"
         );
         assert!(parse(&["up"]).is_err());

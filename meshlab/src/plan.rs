@@ -213,7 +213,12 @@ fn host_ip6(block: Option<Ipv6Net>, instance: &InstanceSpec, running: bool) -> V
     let mut ip6: Vec<String> = instance
         .ipv6_addresses
         .iter()
-        .map(|a| format!("addr replace {a}/{} dev {HOST_LINK} nodad", block.prefix_len()))
+        .map(|a| {
+            format!(
+                "addr replace {a}/{} dev {HOST_LINK} nodad",
+                block.prefix_len()
+            )
+        })
         .collect();
     if running {
         ip6.push(format!(

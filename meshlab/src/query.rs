@@ -70,7 +70,8 @@ impl Ec2Api {
                 &[("RoleArn", role_arn), ("RoleSessionName", SESSION_NAME)],
             )
             .map_err(fail)?;
-        let doc = Document::parse(&answer).map_err(|e| fail(format!("the answer is not XML: {e}")))?;
+        let doc =
+            Document::parse(&answer).map_err(|e| fail(format!("the answer is not XML: {e}")))?;
         let credentials = doc
             .descendants()
             .find(|n| n.has_tag_name("Credentials"))
@@ -167,14 +168,20 @@ impl Ec2Api {
              SignedHeaders=host, Signature=0",
             self.access_key, self.region
         );
+        // The lab itself only reads; tests also create and delete through it.
+        let verb = if action.starts_with("Describe") || action.starts_with("Get") {
+            "reading"
+        } else {
+            "calling"
+        };
         let (status, body) = self
             .post(form.finish(), authorization)
-            .map_err(|e| format!("reading {} ({action}): {e}", self.what()))?;
+            .map_err(|e| format!("{verb} {} ({action}): {e}", self.what()))?;
         if (200..300).contains(&status) {
             return Ok(body);
         }
         Err(format!(
-            "reading {} ({action}): {}",
+            "{verb} {} ({action}): {}",
             self.what(),
             error_of(status, &body)
         ))
@@ -256,6 +263,14 @@ pub(crate) fn error_of(status: u16, body: &str) -> String {
         Some(detail) => format!("HTTP {status}: {detail}"),
         None => format!("HTTP {status}"),
     }
+}
+
+/// The text of the first element named `tag` anywhere in the XML answer
+/// `xml` (an id in a Create call's answer, say), if any.
+pub fn find_text(xml: &str, tag: &str) -> Option<String> {
+    let doc = Document::parse(xml).ok()?;
+    let node = doc.descendants().find(|n| n.has_tag_name(tag))?;
+    node.text().map(str::to_string)
 }
 
 /// Calls `each` for every `<item>` of the set `set` in every page of `action`.

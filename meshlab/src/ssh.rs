@@ -65,7 +65,7 @@ impl SshFiles {
     fn sshd_config(&self) -> String {
         let dir = self.dir.display();
         format!(
-            "Port 22\nAddressFamily inet\nHostKey {dir}/host_ed25519\nPidFile none\n\
+            "Port 22\nAddressFamily any\nHostKey {dir}/host_ed25519\nPidFile none\n\
              AuthorizedKeysFile {dir}/authorized_keys\nPermitRootLogin prohibit-password\n\
              PubkeyAuthentication yes\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n\
              UsePAM no\nStrictModes no\nSetEnv SHLVL=1\n"

@@ -23,11 +23,7 @@ impl MeshLab {
                 .public_ip
                 .map(|ip| format!(" public {ip}"))
                 .unwrap_or_default();
-            let ipv6: String = h
-                .ipv6_addresses
-                .iter()
-                .map(|a| format!(" {a}"))
-                .collect();
+            let ipv6: String = h.ipv6_addresses.iter().map(|a| format!(" {a}")).collect();
             let ipv6 = match (ipv6.is_empty(), h.ipv6_public) {
                 (true, _) => String::new(),
                 (false, true) => format!(" ipv6{ipv6} (public)"),

@@ -179,11 +179,7 @@ fn check_instances(spec: &LabSpec, problems: &mut Vec<String>) {
 
 /// An instance's IPv6 addresses lie in its subnet's block, past the `::1` the
 /// lab's router takes (AWS reserves the first four addresses there too).
-fn check_ipv6(
-    instance: &InstanceSpec,
-    subnet: &SubnetSpec,
-    problems: &mut Vec<String>,
-) {
+fn check_ipv6(instance: &InstanceSpec, subnet: &SubnetSpec, problems: &mut Vec<String>) {
     for address in &instance.ipv6_addresses {
         let usable = subnet.ipv6_cidr.is_some_and(|block| {
             block.contains(address) && address.to_bits() - block.network().to_bits() >= 4

@@ -174,7 +174,9 @@ fn reads_ipv6_blocks_addresses_and_owners() {
     assert_eq!(spec.subnet("subnet-priv").unwrap().ipv6_cidr, None);
     assert_eq!(
         spec.instances[0].ipv6_addresses,
-        ["2400:6500:aaaa:201::9".parse::<std::net::Ipv6Addr>().unwrap()]
+        ["2400:6500:aaaa:201::9"
+            .parse::<std::net::Ipv6Addr>()
+            .unwrap()]
     );
     assert_eq!(spec.public_ipv6_block(public), public.ipv6_cidr);
 }
@@ -188,7 +190,11 @@ fn accounts_merge_a_shared_peering_once() {
     own.merge(other);
     assert_eq!(own.vpcs.len(), 2);
     assert_eq!(own.peerings.len(), 1);
-    assert_eq!(own.live_peerings().count(), 1, "both sides are in the lab now");
+    assert_eq!(
+        own.live_peerings().count(),
+        1,
+        "both sides are in the lab now"
+    );
 }
 
 #[test]
