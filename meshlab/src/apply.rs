@@ -172,6 +172,13 @@ fn apply_config(ns: &str, config: &NsConfig, dir: &Path) -> Result<(), String> {
     let path = batch.to_string_lossy();
     checked(ip(&["-n", ns, "-batch", &path]))
         .map_err(|e| format!("configuring {ns} ({path}):\n{e}"))?;
+    if !config.ip6.is_empty() {
+        let batch = net.join(format!("{ns}.ip6"));
+        write(&batch, &(config.ip6.join("\n") + "\n"))?;
+        let path = batch.to_string_lossy();
+        checked(ip(&["-6", "-n", ns, "-batch", &path]))
+            .map_err(|e| format!("configuring IPv6 of {ns} ({path}):\n{e}"))?;
+    }
     if !config.nft.is_empty() {
         let script = net.join(format!("{ns}.nft"));
         write(&script, &config.nft)?;

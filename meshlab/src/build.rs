@@ -2,9 +2,9 @@
 //! calls that panic on malformed input (a typo in a test is a test bug).
 
 use std::collections::BTreeSet;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use crate::spec::*;
 
@@ -12,6 +12,23 @@ use crate::spec::*;
 fn net(cidr: &str) -> Ipv4Net {
     cidr.parse()
         .unwrap_or_else(|e| panic!("bad CIDR {cidr}: {e}"))
+}
+
+#[track_caller]
+fn any_net(cidr: &str) -> IpNet {
+    cidr.parse()
+        .unwrap_or_else(|e| panic!("bad CIDR {cidr}: {e}"))
+}
+
+#[track_caller]
+fn net6(cidr: &str) -> Ipv6Net {
+    cidr.parse()
+        .unwrap_or_else(|e| panic!("bad IPv6 CIDR {cidr}: {e}"))
+}
+
+/// ICMPv6 (every type) from `source` (EC2 protocol "58", ports -1).
+pub fn icmpv6_from(source: &str) -> IngressSpec {
+    rule(Protocol::Icmpv6, None, source)
 }
 
 /// ICMP (every type) from `source`.
@@ -35,7 +52,7 @@ fn rule(protocol: Protocol, port: Option<i32>, source: &str) -> IngressSpec {
         protocol,
         from_port: port,
         to_port: port,
-        source: net(source),
+        source: any_net(source),
     }
 }
 
@@ -52,16 +69,58 @@ impl LabSpec {
         self.vpcs.push(VpcSpec {
             id: id.into(),
             cidr,
+            ipv6_cidr: None,
+            owner_id: None,
         });
         self.route_tables.push(RouteTableSpec {
             id: Self::main_table_id(id),
             vpc_id: id.into(),
             main: true,
             routes: vec![RouteSpec {
-                destination: cidr,
+                destination: cidr.into(),
                 target: RouteTarget::Local,
             }],
         });
+        self
+    }
+
+    /// Makes `vpc_id` dual-stack with the IPv6 block `cidr` (a /56 in EC2): the
+    /// block and its local route in every table of the VPC, as EC2 adds them.
+    #[track_caller]
+    pub fn set_vpc_ipv6(&mut self, vpc_id: &str, cidr: &str) -> &mut Self {
+        let block = net6(cidr);
+        let vpc = self
+            .vpcs
+            .iter_mut()
+            .find(|v| v.id == vpc_id)
+            .expect("VPC exists");
+        vpc.ipv6_cidr = Some(block);
+        for table in self.route_tables.iter_mut().filter(|t| t.vpc_id == vpc_id) {
+            table.routes.push(RouteSpec {
+                destination: block.into(),
+                target: RouteTarget::Local,
+            });
+        }
+        self
+    }
+
+    /// Gives `subnet_id` the IPv6 block `cidr` (a /64 of its VPC's block).
+    #[track_caller]
+    pub fn set_subnet_ipv6(&mut self, subnet_id: &str, cidr: &str) -> &mut Self {
+        let subnet = self
+            .subnets
+            .iter_mut()
+            .find(|s| s.id == subnet_id)
+            .expect("subnet exists");
+        subnet.ipv6_cidr = Some(net6(cidr));
+        self
+    }
+
+    /// Adds the IPv6 address `ip` to instance `name`.
+    #[track_caller]
+    pub fn add_instance_ipv6(&mut self, name: &str, ip: &str) -> &mut Self {
+        let ip: Ipv6Addr = ip.parse().unwrap_or_else(|e| panic!("bad IP {ip}: {e}"));
+        self.instance_mut(name).ipv6_addresses.push(ip);
         self
     }
 
@@ -72,12 +131,13 @@ impl LabSpec {
             id: id.into(),
             vpc_id: vpc_id.into(),
             cidr: net(cidr),
+            ipv6_cidr: None,
             route_table_id: None,
         });
         self
     }
 
-    /// A route table (with the local route) associated with `subnet_id`.
+    /// A route table (with the local routes) associated with `subnet_id`.
     #[track_caller]
     pub fn add_route_table(&mut self, id: &str, subnet_id: &str) -> &mut Self {
         let subnet = self
@@ -87,15 +147,19 @@ impl LabSpec {
             .expect("subnet exists");
         subnet.route_table_id = Some(id.into());
         let vpc_id = subnet.vpc_id.clone();
-        let cidr = self.vpc(&vpc_id).expect("VPC exists").cidr;
+        let vpc = self.vpc(&vpc_id).expect("VPC exists");
+        let blocks = std::iter::once(IpNet::from(vpc.cidr)).chain(vpc.ipv6_cidr.map(IpNet::from));
+        let routes = blocks
+            .map(|destination| RouteSpec {
+                destination,
+                target: RouteTarget::Local,
+            })
+            .collect();
         self.route_tables.push(RouteTableSpec {
             id: id.into(),
             vpc_id,
             main: false,
-            routes: vec![RouteSpec {
-                destination: cidr,
-                target: RouteTarget::Local,
-            }],
+            routes,
         });
         self
     }
@@ -113,7 +177,7 @@ impl LabSpec {
             .find(|t| t.id == table_id)
             .expect("table exists");
         table.routes.push(RouteSpec {
-            destination: net(destination),
+            destination: any_net(destination),
             target,
         });
         self
@@ -121,7 +185,7 @@ impl LabSpec {
 
     #[track_caller]
     pub fn remove_route(&mut self, table_id: &str, destination: &str) -> &mut Self {
-        let destination = net(destination);
+        let destination = any_net(destination);
         let table = self
             .route_tables
             .iter_mut()
@@ -131,7 +195,8 @@ impl LabSpec {
         self
     }
 
-    /// An active peering plus, in both main tables, a route to the other CIDR.
+    /// An active peering plus, in both main tables, a route to the other CIDR
+    /// (and to the other IPv6 block when both VPCs are dual-stack).
     #[track_caller]
     pub fn peer(&mut self, id: &str, requester: &str, accepter: &str) -> &mut Self {
         self.peerings.push(PeeringSpec {
@@ -140,13 +205,22 @@ impl LabSpec {
             accepter_vpc_id: accepter.into(),
             status: "active".into(),
         });
+        let both_ipv6 = [requester, accepter]
+            .iter()
+            .all(|v| self.vpc(v).expect("VPC exists").ipv6_cidr.is_some());
         for (from, to) in [(requester, accepter), (accepter, requester)] {
-            let to_cidr = self.vpc(to).expect("VPC exists").cidr.to_string();
-            self.add_route(
-                &Self::main_table_id(from),
-                &to_cidr,
-                RouteTarget::Peering(id.into()),
-            );
+            let to_vpc = self.vpc(to).expect("VPC exists");
+            let mut blocks = vec![to_vpc.cidr.to_string()];
+            if both_ipv6 {
+                blocks.extend(to_vpc.ipv6_cidr.map(|b| b.to_string()));
+            }
+            for block in blocks {
+                self.add_route(
+                    &Self::main_table_id(from),
+                    &block,
+                    RouteTarget::Peering(id.into()),
+                );
+            }
         }
         self
     }
@@ -196,6 +270,7 @@ impl LabSpec {
             security_group_ids: groups.iter().map(|g| g.to_string()).collect(),
             state: InstanceState::Running,
             public_ip: None,
+            ipv6_addresses: Vec::new(),
         });
         self
     }

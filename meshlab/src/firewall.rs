@@ -1,6 +1,10 @@
 //! Security groups as nftables in the instance's namespace: stateful ingress
 //! (replies to what the host sent are let in), then the union of its
 //! groups' rules, then drop; egress is open, as with EC2's default egress.
+//! IPv6 neighbour discovery is always let in: EC2's groups never filter it
+//! (it is how the VPC router and the host find each other on the link).
+
+use ipnet::IpNet;
 
 use crate::spec::{IngressSpec, InstanceSpec, LabSpec, Protocol};
 
@@ -12,6 +16,10 @@ pub fn host_ruleset(spec: &LabSpec, instance: &InstanceSpec) -> String {
     nft.push_str("    type filter hook input priority 0; policy drop;\n");
     nft.push_str("    iif \"lo\" accept\n");
     nft.push_str("    ct state established,related accept\n");
+    nft.push_str(
+        "    icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, \
+         nd-neighbor-advert } accept\n",
+    );
     for group_id in &instance.security_group_ids {
         let Some(group) = spec.security_group(group_id) else {
             continue;
@@ -27,23 +35,33 @@ pub fn host_ruleset(spec: &LabSpec, instance: &InstanceSpec) -> String {
     nft
 }
 
-/// The match part of one rule, e.g. `ip saddr 10.0.0.0/8 tcp dport 22`.
+/// The match part of one rule, e.g. `ip saddr 10.0.0.0/8 tcp dport 22` or
+/// `ip6 saddr 2400:6500::/56 meta l4proto ipv6-icmp`. A rule whose protocol
+/// cannot travel in its source's family (ICMP from an IPv6 range, ICMPv6 from
+/// an IPv4 one) matches nothing, as in EC2.
 pub fn matcher(rule: &IngressSpec) -> String {
-    let source = format!("ip saddr {}", rule.source);
+    let source = match rule.source {
+        IpNet::V4(net) => format!("ip saddr {net}"),
+        IpNet::V6(net) => format!("ip6 saddr {net}"),
+    };
     let any = |port: Option<i32>| port.is_none_or(|p| p < 0);
+    let icmp = |name: &str, l4: &str| {
+        if any(rule.from_port) {
+            return format!("{source} meta l4proto {l4}");
+        }
+        let code = match rule.to_port {
+            Some(code) if code >= 0 => format!(" {name} code {code}"),
+            _ => String::new(),
+        };
+        format!(
+            "{source} {name} type {}{code}",
+            rule.from_port.unwrap_or_default()
+        )
+    };
     match rule.protocol {
         Protocol::All => source,
-        Protocol::Icmp if any(rule.from_port) => format!("{source} meta l4proto icmp"),
-        Protocol::Icmp => {
-            let code = match rule.to_port {
-                Some(code) if code >= 0 => format!(" icmp code {code}"),
-                _ => String::new(),
-            };
-            format!(
-                "{source} icmp type {}{code}",
-                rule.from_port.unwrap_or_default()
-            )
-        }
+        Protocol::Icmp => icmp("icmp", "icmp"),
+        Protocol::Icmpv6 => icmp("icmpv6", "ipv6-icmp"),
         Protocol::Tcp | Protocol::Udp => {
             let name = if rule.protocol == Protocol::Tcp {
                 "tcp"

@@ -1,10 +1,13 @@
-//! A [`LabSpec`] from what the EC2 API says (moto, through [`crate::query`]).
-//! Objects the lab cannot model are left out: IPv6 routes and rules, rules
-//! that name a security group instead of a CIDR, terminated instances,
-//! instances without a private IPv4.
+//! A [`LabSpec`] from what the EC2 API says (moto, through [`crate::query`]),
+//! in one account or several ([`accounts`]). IPv6 blocks, routes, rules and
+//! addresses are read with their IPv4 counterparts. Objects the lab cannot
+//! model are left out: rules that name a security group instead of a CIDR,
+//! terminated instances, instances without a private IPv4.
 
 use std::collections::BTreeMap;
+use std::net::Ipv6Addr;
 
+use ipnet::{IpNet, Ipv6Net};
 use roxmltree::Node;
 
 use crate::query::{child, each_item, items, text, Ec2Api};
@@ -12,12 +15,10 @@ use crate::spec::*;
 
 impl LabSpec {
     /// Everything in `region` of the EC2 API at `endpoint` (moto's
-    /// `http://127.0.0.1:PORT`), read with one paginated Describe per kind.
+    /// `http://127.0.0.1:PORT`), read with one paginated Describe per kind,
+    /// in the own account only (see [`LabSpec::from_ec2_accounts`] for more).
     pub fn from_ec2(endpoint: &str, region: &str) -> Result<LabSpec, String> {
-        let api = Ec2Api::new(endpoint, region);
-        let mut spec = LabSpec::from_answers(|action| api.describe_all(action))?;
-        unique_names(&mut spec.instances);
-        Ok(spec)
+        LabSpec::from_ec2_accounts(endpoint, region, &[])
     }
 
     /// The VPCs of [`LabSpec::from_ec2`] that `keep` accepts, as
@@ -29,9 +30,12 @@ impl LabSpec {
         region: &str,
         keep: impl Fn(&str) -> bool,
     ) -> Result<LabSpec, String> {
-        let api = Ec2Api::new(endpoint, region);
-        let spec = LabSpec::from_answers(|action| api.describe_all(action))?;
-        Ok(kept(spec, keep))
+        LabSpec::from_ec2_accounts_vpcs(endpoint, region, &[], keep)
+    }
+
+    /// Everything one account's `api` shows, names as tagged.
+    pub(crate) fn from_api(api: &Ec2Api) -> Result<LabSpec, String> {
+        LabSpec::from_answers(|action| api.describe_all(action))
     }
 
     /// The spec from the pages `pages(action)` returns for each Describe call,
@@ -87,7 +91,24 @@ fn vpc(v: Node) -> Option<VpcSpec> {
     Some(VpcSpec {
         id: text(v, "vpcId")?.into(),
         cidr: text(v, "cidrBlock")?.parse().ok()?,
+        ipv6_cidr: ipv6_block(v),
+        owner_id: text(v, "ownerId").map(str::to_string),
     })
+}
+
+/// The IPv6 block of a VPC or subnet: the first association that is not
+/// going or gone. Judged by "not disassociat*/fail*" rather than
+/// `== associated`: moto keeps a VPC's disassociated block listed, and gives
+/// subnets the literal state `{'State': 'associated'}`.
+fn ipv6_block(node: Node) -> Option<Ipv6Net> {
+    items(node, "ipv6CidrBlockAssociationSet")
+        .filter(|a| {
+            let state = child(*a, "ipv6CidrBlockState")
+                .and_then(|s| text(s, "state"))
+                .unwrap_or_default();
+            !(state.starts_with("disassociat") || state.starts_with("fail"))
+        })
+        .find_map(|a| text(a, "ipv6CidrBlock")?.parse().ok())
 }
 
 /// The table and the subnets explicitly associated with it.
@@ -110,7 +131,10 @@ fn route_table(t: Node) -> (RouteTableSpec, Vec<String>) {
 }
 
 fn route(r: Node) -> Option<RouteSpec> {
-    let destination = text(r, "destinationCidrBlock")?.parse().ok()?;
+    let destination = text(r, "destinationCidrBlock")
+        .or_else(|| text(r, "destinationIpv6CidrBlock"))?
+        .parse()
+        .ok()?;
     let target = match (text(r, "vpcPeeringConnectionId"), text(r, "gatewayId")) {
         (Some(peering), _) => RouteTarget::Peering(peering.into()),
         (None, Some("local")) => RouteTarget::Local,
@@ -129,6 +153,7 @@ fn subnet(s: Node, associations: &[(String, String)]) -> Option<SubnetSpec> {
         id: id.into(),
         vpc_id: owned(text(s, "vpcId")),
         cidr: text(s, "cidrBlock")?.parse().ok()?,
+        ipv6_cidr: ipv6_block(s),
         route_table_id: associations
             .iter()
             .find(|(subnet, _)| subnet == id)
@@ -166,8 +191,11 @@ fn security_group(g: Node) -> SecurityGroupSpec {
         let Some(protocol) = text(permission, "ipProtocol").and_then(Protocol::parse) else {
             continue;
         };
-        for range in items(permission, "ipRanges") {
-            let Some(source) = text(range, "cidrIp").and_then(|c| c.parse().ok()) else {
+        let v4 = items(permission, "ipRanges").filter_map(|r| text(r, "cidrIp"));
+        let v6 = items(permission, "ipv6Ranges").filter_map(|r| text(r, "cidrIpv6"));
+        for range in v4.chain(v6) {
+            // Parsed as a network, so that host bits moto keeps verbatim are dropped.
+            let Some(source) = range.parse::<IpNet>().ok().map(|n| n.trunc()) else {
                 continue;
             };
             let rule = IngressSpec {
@@ -206,7 +234,21 @@ fn instance(i: Node) -> Option<InstanceSpec> {
         security_group_ids: security_group_ids(i),
         state,
         public_ip: text(i, "ipAddress").and_then(|ip| ip.parse().ok()),
+        ipv6_addresses: ipv6_addresses(i),
     })
+}
+
+/// The IPv6 addresses of the instance's network interfaces (moto lists them
+/// there only, not at the instance's top level).
+fn ipv6_addresses(i: Node) -> Vec<Ipv6Addr> {
+    let mut addresses: Vec<Ipv6Addr> = Vec::new();
+    let all = items(i, "networkInterfaceSet").flat_map(|n| items(n, "ipv6AddressesSet"));
+    for address in all.filter_map(|a| text(a, "ipv6Address")?.parse().ok()) {
+        if !addresses.contains(&address) {
+            addresses.push(address);
+        }
+    }
+    addresses
 }
 
 /// The instance's groups and its network interfaces' groups: moto lists
@@ -224,14 +266,14 @@ fn security_group_ids(i: Node) -> Vec<String> {
 }
 
 /// `spec` cut to the VPCs `keep` accepts, then its instance names made unique.
-fn kept(mut spec: LabSpec, keep: impl Fn(&str) -> bool) -> LabSpec {
+pub(crate) fn kept(mut spec: LabSpec, keep: impl Fn(&str) -> bool) -> LabSpec {
     spec.retain_vpcs(keep);
     unique_names(&mut spec.instances);
     spec
 }
 
 /// A `Name` tag two instances share is made unique with the id.
-fn unique_names(specs: &mut [InstanceSpec]) {
+pub(crate) fn unique_names(specs: &mut [InstanceSpec]) {
     let mut uses: BTreeMap<String, usize> = BTreeMap::new();
     for spec in specs.iter() {
         *uses.entry(spec.name.clone()).or_default() += 1;
@@ -243,5 +285,6 @@ fn unique_names(specs: &mut [InstanceSpec]) {
     }
 }
 
+mod accounts;
 #[cfg(test)]
 mod tests;

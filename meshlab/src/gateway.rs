@@ -2,10 +2,12 @@
 //! runner namespace, 1:1 NAT in the router between an instance's public IP
 //! and its private IP (only for instances whose subnet routes 0.0.0.0/0 to
 //! the gateway), and in the runner a route to exactly those public IPs.
+//! IPv6 is routed without NAT, as through an AWS internet gateway: the runner
+//! routes the /64 of every subnet whose table sends `::/0` to the gateway.
 
 use std::net::Ipv4Addr;
 
-use crate::names::{self, ROUTER_GATEWAY_LINK, RUNNER_IP};
+use crate::names::{self, ROUTER_GATEWAY_LINK, RUNNER_IP, RUNNER_IP6, RUNNER_LINK_IP6};
 use crate::plan::NsConfig;
 use crate::spec::{LabSpec, VpcSpec};
 
@@ -51,27 +53,42 @@ pub fn nat_ruleset(spec: &LabSpec, vpc: &VpcSpec) -> String {
     nft
 }
 
-/// The runner: one address on each gateway link, routes to mapped public IPs only.
+/// The runner: one address on each gateway link, routes to mapped public IPs
+/// and to public subnets' IPv6 blocks only.
 pub fn runner_config(spec: &LabSpec) -> NsConfig {
     let mut ip = Vec::new();
+    let mut ip6 = Vec::new();
     let with_gateway = spec.vpcs.iter().filter(|v| spec.has_gateway(&v.id));
     for vpc in with_gateway.clone() {
         let link = names::runner_gateway_link(&vpc.id);
         ip.push(format!("link set {link} up"));
         ip.push(format!("addr replace {RUNNER_IP}/32 dev {link}"));
+        ip6.push(format!(
+            "addr replace {RUNNER_LINK_IP6}/64 dev {link} nodad"
+        ));
+        ip6.push(format!("addr replace {RUNNER_IP6}/128 dev {link} nodad"));
     }
     ip.push("route flush table main".into());
+    ip6.push("route flush table main".into());
     for vpc in with_gateway {
         let link = names::runner_gateway_link(&vpc.id);
+        let router = spec.router_ip(&vpc.id);
         for (public, _) in mapped(spec, &vpc.id) {
-            let router = spec.router_ip(&vpc.id);
             ip.push(format!(
                 "route add {public}/32 via {router} dev {link} onlink"
             ));
         }
+        let router6 = spec.router_ip6(&vpc.id);
+        for block in spec
+            .subnets_of(&vpc.id)
+            .filter_map(|s| spec.public_ipv6_block(s))
+        {
+            ip6.push(format!("route add {block} via {router6} dev {link}"));
+        }
     }
     NsConfig {
         ip,
+        ip6,
         nft: String::new(),
     }
 }

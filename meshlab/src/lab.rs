@@ -191,9 +191,17 @@ impl MeshLab {
                 self.children.insert(host.namespace, child);
             }
         }
-        let private = self.layout.hosts.iter().map(|h| h.private_ip);
+        let private = self.layout.hosts.iter().map(|h| h.private_ip.into());
         let public = self.layout.hosts.iter().filter_map(|h| h.public_ip);
-        self.ssh.write_known_hosts(private.chain(public))
+        let ipv6 = self
+            .layout
+            .hosts
+            .iter()
+            .flat_map(|h| h.ipv6_addresses.clone());
+        let addresses = private
+            .chain(public.map(Into::into))
+            .chain(ipv6.map(Into::into));
+        self.ssh.write_known_hosts(addresses)
     }
 
     /// Removes every namespace, process and file of the lab.
@@ -235,7 +243,8 @@ impl MeshLab {
         &self.layout.hosts
     }
 
-    /// The host whose name, instance id or private IP is `key`; panics if none.
+    /// The host whose name, instance id, private IP or IPv6 address is `key`;
+    /// panics if none.
     #[track_caller]
     pub fn host(&self, key: &str) -> &HostView {
         self.find_host(key)
@@ -243,10 +252,12 @@ impl MeshLab {
     }
 
     pub fn find_host(&self, key: &str) -> Option<&HostView> {
-        self.layout
-            .hosts
-            .iter()
-            .find(|h| h.name == key || h.instance_id == key || h.private_ip.to_string() == key)
+        self.layout.hosts.iter().find(|h| {
+            h.name == key
+                || h.instance_id == key
+                || h.private_ip.to_string() == key
+                || h.ipv6_addresses.iter().any(|a| a.to_string() == key)
+        })
     }
 
     /// The namespace for `key`: a host, `runner`, or a VPC id (its router).

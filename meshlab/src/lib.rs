@@ -38,7 +38,7 @@ pub mod validate;
 #[cfg(test)]
 mod tests;
 
-pub use build::{all_from, icmp_from, tcp_from};
+pub use build::{all_from, icmp_from, icmpv6_from, tcp_from};
 pub use lab::MeshLab;
 pub use plan::{HostView, Layout};
 pub use spec::{InstanceState, LabSpec, Protocol, RouteTarget};

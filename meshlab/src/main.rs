@@ -30,6 +30,10 @@ enum Action {
         endpoint: Option<String>,
         #[arg(long, value_name = "R", requires = "endpoint")]
         region: Option<String>,
+        /// Also mirror the account of this role (arn:aws:iam::N:role/X), assumed
+        /// through STS at the endpoint; repeat for more accounts
+        #[arg(long, value_name = "ARN", requires = "endpoint")]
+        role_arn: Vec<String>,
         /// A LabSpec written as JSON
         #[arg(long, value_name = "FILE", required_unless_present = "endpoint")]
         spec: Option<PathBuf>,
@@ -67,10 +71,15 @@ fn run(state_path: &Path, action: Action) -> Result<ExitCode, String> {
         Action::Up {
             endpoint,
             region,
+            role_arn,
             spec,
         } => {
             let source = match (endpoint, region, spec) {
-                (Some(endpoint), Some(region), None) => Source::Ec2 { endpoint, region },
+                (Some(endpoint), Some(region), None) => Source::Ec2 {
+                    endpoint,
+                    region,
+                    role_arns: role_arn,
+                },
                 (None, None, Some(path)) => Source::File {
                     path: std::path::absolute(&path)
                         .map_err(|e| format!("{}: {e}", path.display()))?,
@@ -194,6 +203,39 @@ mod tests {
         ])
         .is_ok());
         assert!(parse(&["up", "--spec", "lab.json"]).is_ok());
+        let cli = parse(&[
+            "up",
+            "--endpoint",
+            "http://127.0.0.1:5000",
+            "--region",
+            "us-east-1",
+            "--role-arn",
+            "arn:aws:iam::222222222222:role/mesh",
+            "--role-arn",
+            "arn:aws:iam::333333333333:role/mesh",
+        ])
+        .unwrap();
+        let Action::Up { role_arn, .. } = cli.command else {
+            panic!("not up");
+        };
+        assert_eq!(
+            role_arn,
+            [
+                "arn:aws:iam::222222222222:role/mesh",
+                "arn:aws:iam::333333333333:role/mesh"
+            ]
+        );
+        assert!(
+            parse(&[
+                "up",
+                "--spec",
+                "a.json",
+                "--role-arn",
+                "arn:aws:iam::2:role/x"
+            ])
+            .is_err(),
+            "roles need an endpoint"
+        );
         assert!(parse(&["up"]).is_err());
         assert!(parse(&["up", "--endpoint", "http://127.0.0.1:5000"]).is_err());
         assert!(parse(&[

@@ -7,7 +7,7 @@
 //! `p<peering>` (peering link, same name at both ends), `igw0` (to the
 //! runner); in a host `eth0`; in the runner `g<vpc>`.
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// Links between namespaces carry only /32 addresses from 169.254/16 with
 /// `onlink` next hops. Each VPC router has one such address, used on all its
@@ -18,6 +18,17 @@ pub const ROUTER_IPS_FROM: Ipv4Addr = Ipv4Addr::new(169, 254, 16, 0);
 /// The runner's address on every gateway link: what an instance sees as the
 /// source of a connection from "the internet".
 pub const RUNNER_IP: Ipv4Addr = Ipv4Addr::new(169, 254, 1, 2);
+
+/// IPv6 on the same links: link-local addresses (no prefix to route, valid on
+/// every link at once), the n-th VPC's router `ROUTER_IP6S_FROM + n + 1`, the
+/// runner [`RUNNER_LINK_IP6`]. Routes name them as next hops.
+pub const ROUTER_IP6S_FROM: Ipv6Addr = Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 1, 0);
+pub const RUNNER_LINK_IP6: Ipv6Addr = Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 2);
+/// The runner's own IPv6 address, the source hosts see for a connection from
+/// "the internet": routers do not forward packets from link-local sources, so
+/// the runner needs a global one. From the documentation range (RFC 3849), which
+/// no real network routes and EC2 never hands out.
+pub const RUNNER_IP6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0xffff, 0xffff, 0, 0, 0, 2);
 
 pub const HOST_LINK: &str = "eth0";
 pub const ROUTER_GATEWAY_LINK: &str = "igw0";

@@ -4,9 +4,9 @@
 //! whole mapping from AWS semantics to Linux is unit-tested without root.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
-use ipnet::Ipv4Net;
+use ipnet::{Ipv4Net, Ipv6Net};
 
 use crate::names::{self, Names, HOST_LINK, ROUTER_GATEWAY_LINK};
 use crate::spec::{InstanceSpec, InstanceState, LabSpec};
@@ -34,6 +34,9 @@ pub struct Layout {
 pub struct NsConfig {
     /// `ip -batch` lines.
     pub ip: Vec<String>,
+    /// `ip -6 -batch` lines, applied after `ip` (in batch mode `ip rule` and
+    /// `default` take their family from the command line only).
+    pub ip6: Vec<String>,
     /// An nftables script (empty: none).
     pub nft: String,
 }
@@ -41,7 +44,12 @@ pub struct NsConfig {
 impl NsConfig {
     /// Both parts as one text, to tell whether anything changed.
     pub fn fingerprint(&self) -> String {
-        format!("{}\n--\n{}", self.ip.join("\n"), self.nft)
+        format!(
+            "{}\n--\n{}\n--\n{}",
+            self.ip.join("\n"),
+            self.ip6.join("\n"),
+            self.nft
+        )
     }
 }
 
@@ -54,6 +62,11 @@ pub struct HostView {
     pub private_ip: Ipv4Addr,
     /// The public IP, when the runner can reach it through a gateway.
     pub public_ip: Option<Ipv4Addr>,
+    /// Its IPv6 addresses (global, routed without NAT).
+    pub ipv6_addresses: Vec<Ipv6Addr>,
+    /// Whether the runner reaches its IPv6 addresses (its subnet routes `::/0`
+    /// to an attached internet gateway).
+    pub ipv6_public: bool,
     pub running: bool,
 }
 
@@ -61,13 +74,30 @@ pub struct HostView {
 pub struct RouterView {
     pub vpc_id: String,
     pub cidr: Ipv4Net,
+    pub ipv6_cidr: Option<Ipv6Net>,
+    /// The account that owns the VPC, when known.
+    pub owner_id: Option<String>,
     pub namespace: String,
 }
 
-const COMMON_SYSCTLS: [&str; 4] = [
-    // Only IPv4 is modelled; no IPv6 link-local chatter.
-    "net.ipv6.conf.all.disable_ipv6=1",
-    "net.ipv6.conf.default.disable_ipv6=1",
+const COMMON_SYSCTLS: [&str; 14] = [
+    // IPv6 only where the spec puts it: no address is generated on its own
+    // (no link-local chatter), none is held back by duplicate address
+    // detection (lab addresses are unique and usable at once), no router
+    // advertisement is heeded (routes come from the spec).
+    "net.ipv6.conf.all.disable_ipv6=0",
+    "net.ipv6.conf.default.disable_ipv6=0",
+    "net.ipv6.conf.all.addr_gen_mode=1",
+    "net.ipv6.conf.default.addr_gen_mode=1",
+    "net.ipv6.conf.all.accept_dad=0",
+    "net.ipv6.conf.default.accept_dad=0",
+    "net.ipv6.conf.all.accept_ra=0",
+    "net.ipv6.conf.default.accept_ra=0",
+    "net.ipv6.conf.all.autoconf=0",
+    "net.ipv6.conf.default.autoconf=0",
+    // A stopped instance's link goes down; its addresses stay for its restart.
+    "net.ipv6.conf.all.keep_addr_on_down=1",
+    "net.ipv6.conf.default.keep_addr_on_down=1",
     // Policy routing decides; reverse-path filtering would second-guess it.
     "net.ipv4.conf.all.rp_filter=0",
     "net.ipv4.conf.default.rp_filter=0",
@@ -85,7 +115,11 @@ pub fn plan(spec: &LabSpec, names: &Names) -> Result<Layout, String> {
     for vpc in &spec.vpcs {
         let ns = names.router(&vpc.id);
         let mut sysctls = COMMON_SYSCTLS.to_vec();
-        sysctls.push("net.ipv4.ip_forward=1");
+        sysctls.extend([
+            "net.ipv4.ip_forward=1",
+            "net.ipv6.conf.all.forwarding=1",
+            "net.ipv6.conf.default.forwarding=1",
+        ]);
         layout.namespaces.insert(ns.clone(), sysctls);
         for subnet in spec.subnets_of(&vpc.id) {
             layout
@@ -102,6 +136,8 @@ pub fn plan(spec: &LabSpec, names: &Names) -> Result<Layout, String> {
         layout.routers.push(RouterView {
             vpc_id: vpc.id.clone(),
             cidr: vpc.cidr,
+            ipv6_cidr: vpc.ipv6_cidr,
+            owner_id: vpc.owner_id.clone(),
             namespace: ns,
         });
     }
@@ -151,8 +187,9 @@ fn add_host(layout: &mut Layout, spec: &LabSpec, names: &Names, instance: &Insta
             Ipv4Addr::from_bits(gateway)
         ));
     }
+    let ip6 = host_ip6(subnet.ipv6_cidr, instance, running);
     let nft = firewall::host_ruleset(spec, instance);
-    layout.configs.insert(ns.clone(), NsConfig { ip, nft });
+    layout.configs.insert(ns.clone(), NsConfig { ip, ip6, nft });
     layout.hosts.push(HostView {
         name: instance.name.clone(),
         instance_id: instance.id.clone(),
@@ -160,8 +197,36 @@ fn add_host(layout: &mut Layout, spec: &LabSpec, names: &Names, instance: &Insta
         vpc_id: subnet.vpc_id.clone(),
         private_ip: instance.private_ip,
         public_ip: spec.reachable_public_ip(instance),
+        ipv6_addresses: instance.ipv6_addresses.clone(),
+        ipv6_public: spec.public_ipv6_block(subnet).is_some(),
         running,
     });
+}
+
+/// A host's IPv6: its addresses on `eth0` in the subnet's /64 (`nodad`: usable
+/// at once), default route via the subnet's `::1` (the router's bridge). None
+/// without a /64 or addresses.
+fn host_ip6(block: Option<Ipv6Net>, instance: &InstanceSpec, running: bool) -> Vec<String> {
+    let Some(block) = block.filter(|_| !instance.ipv6_addresses.is_empty()) else {
+        return Vec::new();
+    };
+    let mut ip6: Vec<String> = instance
+        .ipv6_addresses
+        .iter()
+        .map(|a| {
+            format!(
+                "addr replace {a}/{} dev {HOST_LINK} nodad",
+                block.prefix_len()
+            )
+        })
+        .collect();
+    if running {
+        ip6.push(format!(
+            "route replace default via {} dev {HOST_LINK}",
+            router::subnet_router_ip6(block)
+        ));
+    }
+    ip6
 }
 
 /// Names derived from ids could collide (see [`names::short`]): refuse

@@ -1,5 +1,9 @@
 //! The EC2 Query API as the lab reads it: a form POST per Describe call, every
 //! page of the XML answer, and the few XML lookups [`crate::from_ec2`] needs.
+//! Other accounts are reached as the provider reaches them: STS AssumeRole of
+//! a role ARN with the own keys gives keys of the role's account
+//! ([`Ec2Api::assume_role`]); moto answers a request for the account its
+//! access key id belongs to.
 //!
 //! Plain HTTP with moto's dummy keys: the lab mirrors an emulator on loopback,
 //! so the AWS SDK for seven read-only calls is not worth its build. The HTTP
@@ -20,18 +24,104 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The API version every EC2 Query call names.
 const API_VERSION: &str = "2016-11-15";
+/// The API version of STS calls.
+const STS_VERSION: &str = "2011-06-15";
+/// moto's dummy access key id: the caller's own (default) account.
+const OWN_ACCESS_KEY: &str = "testing";
+/// The session name of the lab's assumed roles (AWS wants 2 to 64 characters).
+const SESSION_NAME: &str = "meshlab";
 
 pub struct Ec2Api {
     endpoint: String,
     region: String,
+    /// The access key id moto picks the account by.
+    access_key: String,
+    /// The session token of assumed-role keys (moto ignores it; sent as AWS wants).
+    session_token: Option<String>,
+    /// The role these keys come from, for messages; `None`: the own account.
+    role_arn: Option<String>,
 }
 
 impl Ec2Api {
-    /// The API at `endpoint` (moto's `http://127.0.0.1:PORT`) for `region`.
+    /// The API at `endpoint` (moto's `http://127.0.0.1:PORT`) for `region`, in
+    /// the own account (moto's default one).
     pub fn new(endpoint: &str, region: &str) -> Ec2Api {
         Ec2Api {
             endpoint: endpoint.to_string(),
             region: region.to_string(),
+            access_key: OWN_ACCESS_KEY.to_string(),
+            session_token: None,
+            role_arn: None,
+        }
+    }
+
+    /// The API in the account of `role_arn` (`arn:aws:iam::N:role/X`): STS
+    /// AssumeRole with the own keys, then a check that moto answers as that
+    /// account (GetCallerIdentity), since moto never refuses a role and a
+    /// `MOTO_ACCOUNT_ID` in its environment overrides every key.
+    pub fn assume_role(endpoint: &str, region: &str, role_arn: &str) -> Result<Ec2Api, String> {
+        let own = Ec2Api::new(endpoint, region);
+        let fail = |why: String| format!("assuming role {role_arn} at {endpoint}: {why}");
+        let answer = own
+            .request(
+                "sts",
+                STS_VERSION,
+                "AssumeRole",
+                &[("RoleArn", role_arn), ("RoleSessionName", SESSION_NAME)],
+            )
+            .map_err(fail)?;
+        let doc =
+            Document::parse(&answer).map_err(|e| fail(format!("the answer is not XML: {e}")))?;
+        let credentials = doc
+            .descendants()
+            .find(|n| n.has_tag_name("Credentials"))
+            .ok_or_else(|| fail("the answer has no Credentials".into()))?;
+        let access_key = text(credentials, "AccessKeyId")
+            .ok_or_else(|| fail("the answer has no AccessKeyId".into()))?;
+        let api = Ec2Api {
+            access_key: access_key.to_string(),
+            session_token: text(credentials, "SessionToken").map(str::to_string),
+            role_arn: Some(role_arn.to_string()),
+            ..own
+        };
+        let account = api.account_id().map_err(fail)?;
+        match account_of_arn(role_arn) {
+            Some(wanted) if wanted != account => Err(fail(format!(
+                "the keys act in account {account}, not {wanted}; is MOTO_ACCOUNT_ID set \
+                 in moto's environment? (it overrides every key; unset it)"
+            ))),
+            _ => Ok(api),
+        }
+    }
+
+    /// The account these keys act in (STS GetCallerIdentity).
+    pub fn account_id(&self) -> Result<String, String> {
+        let answer = self.request("sts", STS_VERSION, "GetCallerIdentity", &[])?;
+        Document::parse(&answer)
+            .ok()
+            .and_then(|doc| {
+                let node = doc.descendants().find(|n| n.has_tag_name("Account"))?;
+                node.text().map(str::to_string)
+            })
+            .ok_or_else(|| format!("{}: GetCallerIdentity named no account", self.what()))
+    }
+
+    /// The role these keys come from (`None`: the own account).
+    pub fn role_arn(&self) -> Option<&str> {
+        self.role_arn.as_deref()
+    }
+
+    /// One EC2 call with `params` (Query API names: `Filter.1.Name`, ...): the
+    /// XML answer, or the error EC2 gave. Tests create objects with it.
+    pub fn call(&self, action: &str, params: &[(&str, &str)]) -> Result<String, String> {
+        self.request("ec2", API_VERSION, action, params)
+    }
+
+    /// "EC2 at URL" or "EC2 at URL in the account of role ARN", for messages.
+    fn what(&self) -> String {
+        match &self.role_arn {
+            Some(role) => format!("EC2 at {} in the account of role {role}", self.endpoint),
+            None => format!("EC2 at {}", self.endpoint),
         }
     }
 
@@ -40,7 +130,7 @@ impl Ec2Api {
         let mut pages = Vec::new();
         let mut token: Option<String> = None;
         loop {
-            let page = self.call(action, token.as_deref())?;
+            let page = self.page(action, token.as_deref())?;
             token = Document::parse(&page)
                 .ok()
                 .and_then(|doc| text(doc.root_element(), "nextToken").map(str::to_string));
@@ -51,30 +141,48 @@ impl Ec2Api {
         }
     }
 
-    fn call(&self, action: &str, token: Option<&str>) -> Result<String, String> {
+    fn page(&self, action: &str, token: Option<&str>) -> Result<String, String> {
+        let params: Vec<(&str, &str)> = token.map(|t| ("NextToken", t)).into_iter().collect();
+        self.call(action, &params)
+    }
+
+    fn request(
+        &self,
+        service: &str,
+        version: &str,
+        action: &str,
+        params: &[(&str, &str)],
+    ) -> Result<String, String> {
         let mut form = form_urlencoded::Serializer::new(String::new());
         form.append_pair("Action", action)
-            .append_pair("Version", API_VERSION);
-        if let Some(token) = token {
-            form.append_pair("NextToken", token);
+            .append_pair("Version", version);
+        for (name, value) in params {
+            form.append_pair(name, value);
         }
         // moto finds the service and the region in the credential scope of a SigV4
-        // Authorization header and does not check the signature (the keys are its
-        // dummy ones): the scope is all the lab sends. Real EC2 would refuse it.
+        // Authorization header, and the account by its access key id; it does not
+        // check the signature: the scope and the key are all the lab sends. Real AWS
+        // would refuse it.
         let authorization = format!(
-            "AWS4-HMAC-SHA256 Credential=testing/20000101/{}/ec2/aws4_request, \
+            "AWS4-HMAC-SHA256 Credential={}/20000101/{}/{service}/aws4_request, \
              SignedHeaders=host, Signature=0",
-            self.region
+            self.access_key, self.region
         );
+        // The lab itself only reads; tests also create and delete through it.
+        let verb = if action.starts_with("Describe") || action.starts_with("Get") {
+            "reading"
+        } else {
+            "calling"
+        };
         let (status, body) = self
             .post(form.finish(), authorization)
-            .map_err(|e| format!("reading EC2 at {} ({action}): {e}", self.endpoint))?;
+            .map_err(|e| format!("{verb} {} ({action}): {e}", self.what()))?;
         if (200..300).contains(&status) {
             return Ok(body);
         }
         Err(format!(
-            "reading EC2 at {} ({action}): {}",
-            self.endpoint,
+            "{verb} {} ({action}): {}",
+            self.what(),
             error_of(status, &body)
         ))
     }
@@ -84,9 +192,13 @@ impl Ec2Api {
     /// thread that already runs an async runtime, so the request runs on a thread and a
     /// runtime of its own.
     fn post(&self, form: String, authorization: String) -> Result<(u16, String), String> {
-        let request = Request::post(self.endpoint.as_str())
+        let mut request = Request::post(self.endpoint.as_str())
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(AUTHORIZATION, authorization)
+            .header(AUTHORIZATION, authorization);
+        if let Some(token) = &self.session_token {
+            request = request.header("x-amz-security-token", token);
+        }
+        let request = request
             .body(Full::new(Bytes::from(form)))
             .map_err(|e| e.to_string())?;
         let exchange = async move {
@@ -122,6 +234,21 @@ impl Ec2Api {
     }
 }
 
+/// The account id in a role ARN (`arn:<partition>:iam::<digits>:...`).
+pub fn account_of_arn(arn: &str) -> Option<&str> {
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(_partition), Some("iam"), Some(""), Some(account)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    (!account.is_empty() && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
+}
+
 /// "HTTP 400: InvalidParameterValue: ..." from an EC2 error answer.
 pub(crate) fn error_of(status: u16, body: &str) -> String {
     let detail = Document::parse(body).ok().and_then(|doc| {
@@ -136,6 +263,14 @@ pub(crate) fn error_of(status: u16, body: &str) -> String {
         Some(detail) => format!("HTTP {status}: {detail}"),
         None => format!("HTTP {status}"),
     }
+}
+
+/// The text of the first element named `tag` anywhere in the XML answer
+/// `xml` (an id in a Create call's answer, say), if any.
+pub fn find_text(xml: &str, tag: &str) -> Option<String> {
+    let doc = Document::parse(xml).ok()?;
+    let node = doc.descendants().find(|n| n.has_tag_name(tag))?;
+    node.text().map(str::to_string)
 }
 
 /// Calls `each` for every `<item>` of the set `set` in every page of `action`.

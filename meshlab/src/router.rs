@@ -1,16 +1,18 @@
-//! A VPC router as `ip -batch` lines: subnet bridges carry the .1 address,
-//! each subnet's route table becomes a Linux routing table chosen by
-//! `ip rule iif <bridge>`, and whatever enters from a peering or the
-//! internet gateway is looked up in a table that knows only this VPC's
-//! subnets, so a peering never carries traffic on to a third VPC (peering is
-//! non-transitive), whatever the routes say.
+//! A VPC router as `ip -batch` lines, once per address family: subnet
+//! bridges carry the subnet's first address (`.1`, `::1`), each subnet's
+//! route table becomes a Linux routing table chosen by `ip rule iif
+//! <bridge>`, and whatever enters from a peering or the internet gateway is
+//! looked up in a table that knows only this VPC's subnets, so a peering never
+//! carries traffic on to a third VPC (peering is non-transitive), whatever the
+//! routes say. IPv4 and IPv6 routes of one EC2 table land in the same table
+//! number of their family.
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv6Net};
 
 use crate::gateway;
-use crate::names::{self, ROUTER_GATEWAY_LINK, RUNNER_IP};
+use crate::names::{self, ROUTER_GATEWAY_LINK, RUNNER_IP, RUNNER_LINK_IP6};
 use crate::plan::NsConfig;
 use crate::spec::{LabSpec, RouteSpec, RouteTableSpec, RouteTarget, SubnetSpec, VpcSpec};
 
@@ -20,6 +22,35 @@ pub const FROM_OUTSIDE_TABLE: u32 = 100;
 const FIRST_ROUTE_TABLE: u32 = 101;
 const SUBNET_RULE_PREF: u32 = 1000;
 const OUTSIDE_RULE_PREF: u32 = 5000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    V4,
+    V6,
+}
+
+impl Family {
+    fn of(net: &IpNet) -> Family {
+        match net {
+            IpNet::V4(_) => Family::V4,
+            IpNet::V6(_) => Family::V6,
+        }
+    }
+
+    /// The subnet's block of this family, if it has one.
+    fn block(self, subnet: &SubnetSpec) -> Option<IpNet> {
+        match self {
+            Family::V4 => Some(IpNet::V4(subnet.cidr)),
+            Family::V6 => subnet.ipv6_cidr.map(IpNet::V6),
+        }
+    }
+}
+
+/// The address the router's bridge carries in an IPv6 subnet, and hosts'
+/// default gateway: the block's `::1`.
+pub fn subnet_router_ip6(block: Ipv6Net) -> Ipv6Addr {
+    Ipv6Addr::from_bits(block.network().to_bits() + 1)
+}
 
 pub fn config(spec: &LabSpec, vpc: &VpcSpec) -> NsConfig {
     let mut subnets: Vec<&SubnetSpec> = spec.subnets_of(&vpc.id).collect();
@@ -31,17 +62,38 @@ pub fn config(spec: &LabSpec, vpc: &VpcSpec) -> NsConfig {
         .collect();
     tables.sort_by(|a, b| a.id.cmp(&b.id));
     let mut ip = links(spec, vpc, &subnets);
-    // Rebuilt from scratch: the rules, then every table they point to.
-    ip.push("rule flush".into());
-    ip.push("rule add pref 32766 lookup main".into());
-    ip.extend(outside_table(spec, vpc, &subnets));
+    ip.extend(routing(spec, vpc, &subnets, &tables, Family::V4));
+    let mut ip6 = links6(spec, vpc, &subnets);
+    ip6.extend(routing(spec, vpc, &subnets, &tables, Family::V6));
+    NsConfig {
+        ip,
+        ip6,
+        nft: gateway::nat_ruleset(spec, vpc),
+    }
+}
+
+/// Rules and tables of one family, rebuilt from scratch: the rules, then
+/// every table they point to.
+fn routing(
+    spec: &LabSpec,
+    vpc: &VpcSpec,
+    subnets: &[&SubnetSpec],
+    tables: &[&RouteTableSpec],
+    family: Family,
+) -> Vec<String> {
+    let mut ip = vec![
+        "rule flush".to_string(),
+        "rule add pref 32766 lookup main".to_string(),
+    ];
+    ip.extend(outside_table(spec, vpc, subnets, family));
     for (n, table) in tables.iter().enumerate() {
         ip.extend(route_table(
             spec,
             vpc,
-            &subnets,
+            subnets,
             table,
             FIRST_ROUTE_TABLE + n as u32,
+            family,
         ));
     }
     for (n, subnet) in subnets.iter().enumerate() {
@@ -58,14 +110,24 @@ pub fn config(spec: &LabSpec, vpc: &VpcSpec) -> NsConfig {
             names::bridge(&subnet.id)
         ));
     }
-    NsConfig {
-        ip,
-        nft: gateway::nat_ruleset(spec, vpc),
-    }
+    ip
 }
 
 fn gateway_ip(subnet: &SubnetSpec) -> Ipv4Addr {
     Ipv4Addr::from_bits(subnet.cidr.network().to_bits() + 1)
+}
+
+/// The router's peering links and its gateway link.
+fn outward_links(spec: &LabSpec, vpc: &VpcSpec) -> Vec<String> {
+    let mut outward: Vec<String> = spec
+        .live_peerings()
+        .filter(|p| p.other_side(&vpc.id).is_some())
+        .map(|p| names::peering_link(&p.id))
+        .collect();
+    if spec.has_gateway(&vpc.id) {
+        outward.push(ROUTER_GATEWAY_LINK.into());
+    }
+    outward
 }
 
 /// Addresses and states of the router's links, and which bridge each host port joins.
@@ -85,17 +147,10 @@ fn links(spec: &LabSpec, vpc: &VpcSpec, subnets: &[&SubnetSpec]) -> Vec<String> 
             ip.push(format!("link set {port} up"));
         }
     }
-    let mut outward: Vec<String> = spec
-        .live_peerings()
-        .filter(|p| p.other_side(&vpc.id).is_some())
-        .map(|p| names::peering_link(&p.id))
-        .collect();
-    if spec.has_gateway(&vpc.id) {
-        outward.push(ROUTER_GATEWAY_LINK.into());
-    }
-    // Flushed first: the router's address moves when VPCs sorting before it come or go.
+    // Flushed first (both families; IPv6 is added back by `links6`): the
+    // router's address moves when VPCs sorting before it come or go.
     let own = spec.router_ip(&vpc.id);
-    for link in outward {
+    for link in outward_links(spec, vpc) {
         ip.push(format!("link set {link} up"));
         ip.push(format!("addr flush dev {link}"));
         ip.push(format!("addr add {own}/32 dev {link}"));
@@ -103,15 +158,42 @@ fn links(spec: &LabSpec, vpc: &VpcSpec, subnets: &[&SubnetSpec]) -> Vec<String> 
     ip
 }
 
-fn outside_table(spec: &LabSpec, vpc: &VpcSpec, subnets: &[&SubnetSpec]) -> Vec<String> {
+/// IPv6 addresses: `::1` of each dual-stack subnet on its bridge, the router's
+/// link-local address on every outward link. `nodad`: usable at once.
+fn links6(spec: &LabSpec, vpc: &VpcSpec, subnets: &[&SubnetSpec]) -> Vec<String> {
+    let mut ip6 = Vec::new();
+    for subnet in subnets {
+        if let Some(block) = subnet.ipv6_cidr {
+            ip6.push(format!(
+                "addr replace {}/{} dev {} nodad",
+                subnet_router_ip6(block),
+                block.prefix_len(),
+                names::bridge(&subnet.id)
+            ));
+        }
+    }
+    let own = spec.router_ip6(&vpc.id);
+    for link in outward_links(spec, vpc) {
+        ip6.push(format!("addr replace {own}/64 dev {link} nodad"));
+    }
+    ip6
+}
+
+fn outside_table(
+    spec: &LabSpec,
+    vpc: &VpcSpec,
+    subnets: &[&SubnetSpec],
+    family: Family,
+) -> Vec<String> {
     let table = FROM_OUTSIDE_TABLE;
     let mut ip = vec![format!("route flush table {table}")];
     for subnet in subnets {
-        ip.push(format!(
-            "route add {} dev {} table {table}",
-            subnet.cidr,
-            names::bridge(&subnet.id)
-        ));
+        if let Some(block) = family.block(subnet) {
+            ip.push(format!(
+                "route add {block} dev {} table {table}",
+                names::bridge(&subnet.id)
+            ));
+        }
     }
     ip.push(format!(
         "route add blackhole default metric {} table {table}",
@@ -136,16 +218,22 @@ fn outside_table(spec: &LabSpec, vpc: &VpcSpec, subnets: &[&SubnetSpec]) -> Vec<
     ip
 }
 
-/// One EC2 route table; anything it does not route is dropped, as in AWS.
+/// One EC2 route table, the routes of one family; anything it does not route
+/// is dropped, as in AWS.
 fn route_table(
     spec: &LabSpec,
     vpc: &VpcSpec,
     subnets: &[&SubnetSpec],
     rt: &RouteTableSpec,
     table: u32,
+    family: Family,
 ) -> Vec<String> {
     let mut ip = vec![format!("route flush table {table}")];
-    for route in &rt.routes {
+    for route in rt
+        .routes
+        .iter()
+        .filter(|r| Family::of(&r.destination) == family)
+    {
         for line in route_lines(spec, vpc, subnets, route) {
             ip.push(format!("{line} table {table}"));
         }
@@ -163,28 +251,41 @@ fn route_lines(
     subnets: &[&SubnetSpec],
     route: &RouteSpec,
 ) -> Vec<String> {
-    let destination: Ipv4Net = route.destination;
+    let destination = route.destination;
+    let family = Family::of(&destination);
     let blackhole = vec![format!("route add blackhole {destination}")];
     match &route.target {
         RouteTarget::Local => subnets
             .iter()
-            .filter(|s| destination.contains(&s.cidr))
-            .map(|s| format!("route add {} dev {}", s.cidr, names::bridge(&s.id)))
+            .filter_map(|s| Some((family.block(s)?, s)))
+            .filter(|(block, _)| destination.contains(block))
+            .map(|(block, s)| format!("route add {block} dev {}", names::bridge(&s.id)))
             .collect(),
         RouteTarget::Peering(id) => match spec.live_peer(&vpc.id, id) {
             Some(peer) => {
-                let next = spec.router_ip(&peer.id);
-                vec![format!(
-                    "route add {destination} via {next} dev {} onlink",
-                    names::peering_link(id)
-                )]
+                let link = names::peering_link(id);
+                vec![match family {
+                    Family::V4 => format!(
+                        "route add {destination} via {} dev {link} onlink",
+                        spec.router_ip(&peer.id)
+                    ),
+                    Family::V6 => format!(
+                        "route add {destination} via {} dev {link}",
+                        spec.router_ip6(&peer.id)
+                    ),
+                }]
             }
             None => blackhole,
         },
         RouteTarget::InternetGateway(id) if spec.gateway_attached(id, &vpc.id) => {
-            vec![format!(
-                "route add {destination} via {RUNNER_IP} dev {ROUTER_GATEWAY_LINK} onlink"
-            )]
+            vec![match family {
+                Family::V4 => format!(
+                    "route add {destination} via {RUNNER_IP} dev {ROUTER_GATEWAY_LINK} onlink"
+                ),
+                Family::V6 => format!(
+                    "route add {destination} via {RUNNER_LINK_IP6} dev {ROUTER_GATEWAY_LINK}"
+                ),
+            }]
         }
         RouteTarget::InternetGateway(_) | RouteTarget::Other(_) => blackhole,
     }

@@ -2,9 +2,9 @@
 //! packets arrive. Read from moto ([`super::from_ec2`]) or built by hand in
 //! tests ([`super::build`]); serialisable so the CLI can keep it between runs.
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,6 +22,12 @@ pub struct LabSpec {
 pub struct VpcSpec {
     pub id: String,
     pub cidr: Ipv4Net,
+    /// The associated IPv6 block (EC2's /56), if any: the VPC is dual-stack.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6_cidr: Option<Ipv6Net>,
+    /// The account that owns it (EC2's `ownerId`), when read from EC2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,6 +35,9 @@ pub struct SubnetSpec {
     pub id: String,
     pub vpc_id: String,
     pub cidr: Ipv4Net,
+    /// The subnet's IPv6 /64, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6_cidr: Option<Ipv6Net>,
     /// The explicitly associated route table; `None`: the VPC's main table.
     pub route_table_id: Option<String>,
 }
@@ -44,7 +53,8 @@ pub struct RouteTableSpec {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RouteSpec {
-    pub destination: Ipv4Net,
+    /// IPv4 (`DestinationCidrBlock`) or IPv6 (`DestinationIpv6CidrBlock`).
+    pub destination: IpNet,
     pub target: RouteTarget,
 }
 
@@ -98,7 +108,7 @@ pub struct SecurityGroupSpec {
     pub ingress: Vec<IngressSpec>,
 }
 
-/// One ingress permission for one IPv4 source. Ports as EC2 gives them: for
+/// One ingress permission for one source (an IPv4 or an IPv6 range). Ports as EC2 gives them: for
 /// TCP/UDP a port range, for ICMP `from` is the type and `to` the code, -1 or
 /// `None` meaning any.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,7 +116,7 @@ pub struct IngressSpec {
     pub protocol: Protocol,
     pub from_port: Option<i32>,
     pub to_port: Option<i32>,
-    pub source: Ipv4Net,
+    pub source: IpNet,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,6 +124,8 @@ pub struct IngressSpec {
 pub enum Protocol {
     All,
     Icmp,
+    /// ICMPv6 (EC2 `IpProtocol` "58", or "icmpv6" as moto keeps it when sent so).
+    Icmpv6,
     Tcp,
     Udp,
     Number(u8),
@@ -125,6 +137,7 @@ impl Protocol {
         Some(match text.to_ascii_lowercase().as_str() {
             "-1" | "all" => Protocol::All,
             "icmp" | "1" => Protocol::Icmp,
+            "icmpv6" | "58" => Protocol::Icmpv6,
             "tcp" | "6" => Protocol::Tcp,
             "udp" | "17" => Protocol::Udp,
             other => Protocol::Number(other.parse().ok()?),
@@ -142,6 +155,9 @@ pub struct InstanceSpec {
     pub security_group_ids: Vec<String>,
     pub state: InstanceState,
     pub public_ip: Option<Ipv4Addr>,
+    /// The IPv6 addresses of its network interface (global: routed, never NATed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ipv6_addresses: Vec<Ipv6Addr>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -226,6 +242,13 @@ impl LabSpec {
         Ipv4Addr::from_bits(super::names::ROUTER_IPS_FROM.to_bits() + n + 1)
     }
 
+    /// The router's IPv6 link-local address on its peering and gateway links
+    /// (see [`super::names::ROUTER_IP6S_FROM`]), numbered as [`LabSpec::router_ip`].
+    pub fn router_ip6(&self, vpc_id: &str) -> Ipv6Addr {
+        let n = self.vpcs.iter().filter(|v| v.id.as_str() < vpc_id).count() as u128;
+        Ipv6Addr::from_bits(super::names::ROUTER_IP6S_FROM.to_bits() + n + 1)
+    }
+
     pub fn gateway_attached(&self, gateway_id: &str, vpc_id: &str) -> bool {
         self.internet_gateways
             .iter()
@@ -243,12 +266,27 @@ impl LabSpec {
     pub fn reachable_public_ip(&self, instance: &InstanceSpec) -> Option<Ipv4Addr> {
         let public_ip = instance.public_ip?;
         let subnet = self.subnet(&instance.subnet_id)?;
-        let table = self.table_of(subnet)?;
-        let to_gateway = table.routes.iter().any(|r| {
+        self.default_to_gateway(subnet, false).then_some(public_ip)
+    }
+
+    /// The subnet's IPv6 /64 when "the internet" reaches it: its table sends
+    /// `::/0` to a gateway attached to its VPC. IPv6 is routed, not NATed.
+    pub fn public_ipv6_block(&self, subnet: &SubnetSpec) -> Option<Ipv6Net> {
+        let block = subnet.ipv6_cidr?;
+        self.default_to_gateway(subnet, true).then_some(block)
+    }
+
+    /// Whether the subnet's table sends the default route of one family
+    /// (`0.0.0.0/0`, or `::/0` when `ipv6`) to a gateway attached to its VPC.
+    fn default_to_gateway(&self, subnet: &SubnetSpec, ipv6: bool) -> bool {
+        let Some(table) = self.table_of(subnet) else {
+            return false;
+        };
+        table.routes.iter().any(|r| {
             r.destination.prefix_len() == 0
+                && matches!(r.destination, IpNet::V6(_)) == ipv6
                 && matches!(&r.target, RouteTarget::InternetGateway(g)
                     if self.gateway_attached(g, &subnet.vpc_id))
-        });
-        to_gateway.then_some(public_ip)
+        })
     }
 }

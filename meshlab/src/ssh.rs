@@ -1,10 +1,10 @@
 //! SSH into lab hosts: one host key for the whole lab (every host presents
 //! it), one client key pair, `sshd` in each instance namespace accepting
 //! only that key for root, and a `known_hosts` listing every private IP and
-//! every public IP the runner can reach.
+//! every public IP the runner can reach, and every host's IPv6 addresses.
 
 use std::fmt::Write as _;
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -65,7 +65,7 @@ impl SshFiles {
     fn sshd_config(&self) -> String {
         let dir = self.dir.display();
         format!(
-            "Port 22\nAddressFamily inet\nHostKey {dir}/host_ed25519\nPidFile none\n\
+            "Port 22\nAddressFamily any\nHostKey {dir}/host_ed25519\nPidFile none\n\
              AuthorizedKeysFile {dir}/authorized_keys\nPermitRootLogin prohibit-password\n\
              PubkeyAuthentication yes\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n\
              UsePAM no\nStrictModes no\nSetEnv SHLVL=1\n"
@@ -75,7 +75,7 @@ impl SshFiles {
     /// Rewrites `known_hosts`: every address presents the lab's host key.
     pub fn write_known_hosts(
         &self,
-        addresses: impl IntoIterator<Item = Ipv4Addr>,
+        addresses: impl IntoIterator<Item = IpAddr>,
     ) -> Result<(), String> {
         let host_key = read(&self.host_key().with_extension("pub"))?;
         let key: Vec<&str> = host_key.split_whitespace().take(2).collect();
@@ -129,7 +129,8 @@ impl SshFiles {
 
     /// `ssh` arguments for `root@address` with the lab key and strict host
     /// key checking against the lab's `known_hosts`.
-    pub fn ssh_args(&self, address: Ipv4Addr, remote: &[&str]) -> Vec<String> {
+    pub fn ssh_args(&self, address: impl Into<IpAddr>, remote: &[&str]) -> Vec<String> {
+        let address = address.into();
         let mut args: Vec<String> = [
             "ssh",
             "-F",

@@ -38,6 +38,10 @@ pub enum Source {
     Ec2 {
         endpoint: String,
         region: String,
+        /// Other accounts, by the role ARN assumed to read each (the own
+        /// account is always read).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        role_arns: Vec<String>,
     },
     File {
         path: PathBuf,
@@ -51,7 +55,11 @@ impl Source {
             Source::Given => {
                 Err("this lab's spec was given by its creator; sync needs a new one".into())
             }
-            Source::Ec2 { endpoint, region } => LabSpec::from_ec2(endpoint, region),
+            Source::Ec2 {
+                endpoint,
+                region,
+                role_arns,
+            } => LabSpec::from_ec2_accounts(endpoint, region, role_arns),
             Source::File { path } => {
                 let text = std::fs::read_to_string(path)
                     .map_err(|e| format!("{}: {e}", path.display()))?;

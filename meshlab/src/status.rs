@@ -23,6 +23,12 @@ impl MeshLab {
                 .public_ip
                 .map(|ip| format!(" public {ip}"))
                 .unwrap_or_default();
+            let ipv6: String = h.ipv6_addresses.iter().map(|a| format!(" {a}")).collect();
+            let ipv6 = match (ipv6.is_empty(), h.ipv6_public) {
+                (true, _) => String::new(),
+                (false, true) => format!(" ipv6{ipv6} (public)"),
+                (false, false) => format!(" ipv6{ipv6}"),
+            };
             let running = if h.running { "running" } else { "stopped" };
             let sshd = state
                 .sshd
@@ -31,13 +37,23 @@ impl MeshLab {
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "  {:<14} {:<15} {running:<8} {} {}{public}{sshd}  ns {}",
+                "  {:<14} {:<15} {running:<8} {} {}{public}{ipv6}{sshd}  ns {}",
                 h.name, h.private_ip, h.instance_id, h.vpc_id, h.namespace
             );
         }
         let _ = writeln!(out, "\nrouters:");
         for r in &self.layout().routers {
-            let _ = writeln!(out, "  {:<22} {:<15} ns {}", r.vpc_id, r.cidr, r.namespace);
+            let ipv6 = r.ipv6_cidr.map(|b| format!(" {b}")).unwrap_or_default();
+            let owner = r
+                .owner_id
+                .as_ref()
+                .map(|o| format!(" account {o}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {:<22} {:<15}{ipv6}{owner} ns {}",
+                r.vpc_id, r.cidr, r.namespace
+            );
         }
         let _ = writeln!(out, "\nlinks:");
         for peering in self.spec().live_peerings() {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::spec::LabSpec;
+use crate::spec::{InstanceSpec, LabSpec, SubnetSpec};
 
 impl LabSpec {
     /// All problems found, one per line; `Ok` when there are none.
@@ -76,6 +76,19 @@ fn check_subnets(spec: &LabSpec, problems: &mut Vec<String>) {
                 "subnet {} ({}) is outside VPC {} ({})",
                 subnet.id, subnet.cidr, vpc.id, vpc.cidr
             ));
+        }
+        match (subnet.ipv6_cidr, vpc.ipv6_cidr) {
+            (Some(block), Some(vpc_block)) if !vpc_block.contains(&block) => {
+                problems.push(format!(
+                    "subnet {}: IPv6 {block} is outside VPC {} ({vpc_block})",
+                    subnet.id, vpc.id
+                ))
+            }
+            (Some(block), None) => problems.push(format!(
+                "subnet {}: IPv6 {block} but VPC {} has no IPv6 block",
+                subnet.id, vpc.id
+            )),
+            _ => {}
         }
         if subnet.cidr.prefix_len() > 28 {
             problems.push(format!(
@@ -152,6 +165,7 @@ fn check_instances(spec: &LabSpec, problems: &mut Vec<String>) {
                 instance.id, instance.private_ip, subnet.vpc_id
             ));
         }
+        check_ipv6(instance, subnet, problems);
         for group in &instance.security_group_ids {
             if spec.security_group(group).is_none() {
                 problems.push(format!(
@@ -159,6 +173,22 @@ fn check_instances(spec: &LabSpec, problems: &mut Vec<String>) {
                     instance.id
                 ));
             }
+        }
+    }
+}
+
+/// An instance's IPv6 addresses lie in its subnet's block, past the `::1` the
+/// lab's router takes (AWS reserves the first four addresses there too).
+fn check_ipv6(instance: &InstanceSpec, subnet: &SubnetSpec, problems: &mut Vec<String>) {
+    for address in &instance.ipv6_addresses {
+        let usable = subnet.ipv6_cidr.is_some_and(|block| {
+            block.contains(address) && address.to_bits() - block.network().to_bits() >= 4
+        });
+        if !usable {
+            problems.push(format!(
+                "instance {}: {address} is not a usable IPv6 address of subnet {}",
+                instance.id, subnet.id
+            ));
         }
     }
 }

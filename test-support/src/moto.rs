@@ -50,6 +50,9 @@ impl MotoServer {
         let mut child = Command::new(&python)
             .args(&python_args)
             .arg(launcher())
+            // It would override the account of every request, assumed roles'
+            // included: one moto serves several accounts only without it.
+            .env_remove("MOTO_ACCOUNT_ID")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(log_file)

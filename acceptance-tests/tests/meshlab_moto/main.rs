@@ -2,9 +2,11 @@
 //! moto, mirrored into the mesh lab from the EC2 API: four VPCs in a full
 //! mesh, a bastion behind an internet gateway, every server pings every
 //! server; a stopped server answers nobody; a deleted peering cuts exactly
-//! its two directions. Needs root and moto (skipped otherwise, failed
+//! its two directions. And two accounts with a dual-stack peering
+//! (`accounts_ipv6`). Needs root and moto (skipped otherwise, failed
 //! under CI=true).
 
+mod accounts_ipv6;
 #[path = "../meshlab_support/mod.rs"]
 mod meshlab_support;
 mod seed;

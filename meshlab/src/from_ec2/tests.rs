@@ -2,12 +2,17 @@
 
 use super::*;
 
-/// One page per action, as moto answers a region with a public and a private
-/// subnet, a bastion (running) and a terminated instance of the same name.
+/// One page per action, as moto answers a region with a dual-stack VPC (its
+/// first IPv6 block disassociated, still listed), a public dual-stack and a
+/// private subnet, a bastion (running) and a terminated instance of the same name.
 fn answer(action: &str) -> Result<Vec<String>, String> {
     let body = match action {
         "DescribeVpcs" => {
-            "<vpcSet><item><vpcId>vpc-1</vpcId><cidrBlock>10.1.0.0/16</cidrBlock></item></vpcSet>"
+            "<vpcSet><item><vpcId>vpc-1</vpcId><ownerId>111111111111</ownerId><cidrBlock>10.1.0.0/16</cidrBlock>
+              <ipv6CidrBlockAssociationSet>
+                <item><ipv6CidrBlock>2400:6500:aaaa:100::/56</ipv6CidrBlock><ipv6CidrBlockState><state>disassociated</state></ipv6CidrBlockState></item>
+                <item><ipv6CidrBlock>2400:6500:aaaa:200::/56</ipv6CidrBlock><ipv6CidrBlockState><state>associated</state></ipv6CidrBlockState></item>
+              </ipv6CidrBlockAssociationSet></item></vpcSet>"
         }
         "DescribeRouteTables" => {
             "<routeTableSet>
@@ -22,13 +27,16 @@ fn answer(action: &str) -> Result<Vec<String>, String> {
                   <item><destinationCidrBlock>0.0.0.0/0</destinationCidrBlock><gatewayId>igw-1</gatewayId></item>
                   <item><destinationCidrBlock>10.2.0.0/16</destinationCidrBlock><vpcPeeringConnectionId>pcx-1</vpcPeeringConnectionId></item>
                   <item><destinationIpv6CidrBlock>::/0</destinationIpv6CidrBlock><gatewayId>igw-1</gatewayId></item>
+                  <item><destinationIpv6CidrBlock>2400:6500:bbbb:300::/56</destinationIpv6CidrBlock><vpcPeeringConnectionId>pcx-1</vpcPeeringConnectionId></item>
                 </routeSet>
               </item>
             </routeTableSet>"
         }
         "DescribeSubnets" => {
             "<subnetSet>
-              <item><subnetId>subnet-pub</subnetId><vpcId>vpc-1</vpcId><cidrBlock>10.1.1.0/24</cidrBlock></item>
+              <item><subnetId>subnet-pub</subnetId><vpcId>vpc-1</vpcId><cidrBlock>10.1.1.0/24</cidrBlock>
+                <ipv6CidrBlockAssociationSet><item><ipv6CidrBlock>2400:6500:aaaa:201::/64</ipv6CidrBlock>
+                  <ipv6CidrBlockState><state>{'State': 'associated'}</state></ipv6CidrBlockState></item></ipv6CidrBlockAssociationSet></item>
               <item><subnetId>subnet-priv</subnetId><vpcId>vpc-1</vpcId><cidrBlock>10.1.2.0/24</cidrBlock></item>
             </subnetSet>"
         }
@@ -50,6 +58,10 @@ fn answer(action: &str) -> Result<Vec<String>, String> {
                 <ipRanges><item><cidrIp>0.0.0.0/0</cidrIp></item></ipRanges></item>
               <item><ipProtocol>-1</ipProtocol>
                 <groups><item><groupId>sg-1</groupId></item></groups></item>
+              <item><ipProtocol>58</ipProtocol><fromPort>-1</fromPort><toPort>-1</toPort><ipRanges/>
+                <ipv6Ranges><item><cidrIpv6>2400:6500:bbbb:300::/56</cidrIpv6></item></ipv6Ranges></item>
+              <item><ipProtocol>icmpv6</ipProtocol><fromPort>-1</fromPort><toPort>-1</toPort>
+                <ipv6Ranges><item><cidrIpv6>2001:DB8:0:0::5/64</cidrIpv6></item></ipv6Ranges></item>
             </ipPermissions></item>
             <item><groupId>sg-2</groupId></item></securityGroupInfo>"
         }
@@ -59,7 +71,9 @@ fn answer(action: &str) -> Result<Vec<String>, String> {
                 <subnetId>subnet-pub</subnetId><privateIpAddress>10.1.1.9</privateIpAddress>
                 <ipAddress>54.0.0.9</ipAddress>
                 <groupSet><item><groupId>sg-1</groupId></item></groupSet>
-                <networkInterfaceSet><item><groupSet><item><groupId>sg-2</groupId></item></groupSet></item></networkInterfaceSet>
+                <networkInterfaceSet><item><groupSet><item><groupId>sg-2</groupId></item></groupSet>
+                  <ipv6AddressesSet><item><ipv6Address>2400:6500:aaaa:201::9</ipv6Address><isPrimaryIpv6>false</isPrimaryIpv6></item></ipv6AddressesSet>
+                </item></networkInterfaceSet>
                 <tagSet><item><key>Name</key><value>bastion</value></item></tagSet></item>
               <item><instanceId>i-2</instanceId><instanceState><name>terminated</name></instanceState>
                 <tagSet><item><key>Name</key><value>bastion</value></item></tagSet></item>
@@ -82,13 +96,27 @@ fn reads_tables_peerings_gateways_groups_and_live_instances() {
     let private = spec.subnet("subnet-priv").unwrap();
     assert_eq!(spec.table_of(private).unwrap().id, "rtb-main");
     let routes = &spec.route_table("rtb-pub").unwrap().routes;
-    assert_eq!(routes.len(), 3, "the IPv6 route is left out");
+    assert_eq!(routes.len(), 5);
     assert_eq!(routes[0].target, RouteTarget::Local);
     assert_eq!(
         routes[1].target,
         RouteTarget::InternetGateway("igw-1".into())
     );
     assert_eq!(routes[2].target, RouteTarget::Peering("pcx-1".into()));
+    assert_eq!(
+        (routes[3].destination, &routes[3].target),
+        (
+            "::/0".parse().unwrap(),
+            &RouteTarget::InternetGateway("igw-1".into())
+        )
+    );
+    assert_eq!(
+        (routes[4].destination, &routes[4].target),
+        (
+            "2400:6500:bbbb:300::/56".parse().unwrap(),
+            &RouteTarget::Peering("pcx-1".into())
+        )
+    );
     assert!(spec.peerings[0].is_active());
     assert_eq!(spec.peerings[0].other_side("vpc-1"), Some("vpc-2"));
     assert_eq!(spec.internet_gateways[0].vpc_id.as_deref(), Some("vpc-1"));
@@ -108,11 +136,80 @@ fn reads_tables_peerings_gateways_groups_and_live_instances() {
         Some("54.0.0.9".parse().unwrap())
     );
     let rules = &spec.security_groups[0].ingress;
-    assert_eq!(rules.len(), 1, "the rule naming a group is left out");
+    assert_eq!(rules.len(), 3, "the rule naming a group is left out");
     assert_eq!(
         (rules[0].protocol, rules[0].from_port),
         (Protocol::Tcp, Some(22))
     );
+    let icmpv6: Vec<(Protocol, String)> = rules[1..]
+        .iter()
+        .map(|r| (r.protocol, r.source.to_string()))
+        .collect();
+    assert_eq!(
+        icmpv6,
+        [
+            (Protocol::Icmpv6, "2400:6500:bbbb:300::/56".to_string()),
+            (Protocol::Icmpv6, "2001:db8::/64".to_string())
+        ],
+        "\"58\" and \"icmpv6\" alike; host bits kept verbatim by moto dropped"
+    );
+}
+
+#[test]
+fn reads_ipv6_blocks_addresses_and_owners() {
+    let spec = LabSpec::from_answers(answer).unwrap();
+    let vpc = spec.vpc("vpc-1").unwrap();
+    assert_eq!(
+        vpc.ipv6_cidr,
+        Some("2400:6500:aaaa:200::/56".parse().unwrap()),
+        "the disassociated block moto still lists is not the VPC's"
+    );
+    assert_eq!(vpc.owner_id.as_deref(), Some("111111111111"));
+    let public = spec.subnet("subnet-pub").unwrap();
+    assert_eq!(
+        public.ipv6_cidr,
+        Some("2400:6500:aaaa:201::/64".parse().unwrap()),
+        "moto's state text {{'State': 'associated'}} counts as associated"
+    );
+    assert_eq!(spec.subnet("subnet-priv").unwrap().ipv6_cidr, None);
+    assert_eq!(
+        spec.instances[0].ipv6_addresses,
+        ["2400:6500:aaaa:201::9"
+            .parse::<std::net::Ipv6Addr>()
+            .unwrap()]
+    );
+    assert_eq!(spec.public_ipv6_block(public), public.ipv6_cidr);
+}
+
+#[test]
+fn accounts_merge_a_shared_peering_once() {
+    let mut own = LabSpec::from_answers(answer).unwrap();
+    let mut other = LabSpec::default();
+    other.add_vpc("vpc-2", "10.2.0.0/16");
+    other.peerings.push(own.peerings[0].clone());
+    own.merge(other);
+    assert_eq!(own.vpcs.len(), 2);
+    assert_eq!(own.peerings.len(), 1);
+    assert_eq!(
+        own.live_peerings().count(),
+        1,
+        "both sides are in the lab now"
+    );
+}
+
+#[test]
+fn the_account_of_a_role_arn() {
+    use crate::query::account_of_arn;
+    assert_eq!(
+        account_of_arn("arn:aws:iam::222222222222:role/mesh"),
+        Some("222222222222")
+    );
+    assert_eq!(
+        account_of_arn("arn:aws-cn:iam::444444444444:role/x"),
+        Some("444444444444")
+    );
+    assert_eq!(account_of_arn("arn:aws:iam:::role/x"), None);
+    assert_eq!(account_of_arn("not-an-arn"), None);
 }
 
 #[test]
@@ -127,6 +224,7 @@ fn a_name_two_live_instances_share_gets_their_ids() {
             security_group_ids: vec![],
             state: InstanceState::Running,
             public_ip: None,
+            ipv6_addresses: vec![],
         })
         .collect();
     unique_names(&mut specs);
