@@ -113,10 +113,14 @@ fn route_table(t: &RouteTableObs, mesh_id: &str) -> RouteTable {
         routes: t
             .routes
             .iter()
-            .map(|r| Route {
-                destination: r.destination,
-                target: r.target.clone(),
-                blackhole: r.state == "blackhole",
+            // The diagnosis speaks IPv4 only so far: IPv6 routes are not its facts yet.
+            .filter_map(|r| match r.destination {
+                ipnet::IpNet::V4(destination) => Some(Route {
+                    destination,
+                    target: r.target.clone(),
+                    blackhole: r.state == "blackhole",
+                }),
+                ipnet::IpNet::V6(_) => None,
             })
             .collect(),
     }
@@ -132,20 +136,25 @@ fn peering(p: &PeeringObs, mesh_id: &str) -> Peering {
 }
 
 fn security_group(g: &SecurityGroupObs, mesh_id: &str) -> SecurityGroup {
-    let rule = |r: &crate::ec2::types::IngressRule| IngressRule {
-        traffic: match r.protocol {
+    // The diagnosis speaks IPv4 only so far: IPv6 sources are not its facts yet.
+    let rule = |r: &crate::ec2::types::IngressRule| {
+        let ipnet::IpNet::V4(source) = r.cidr else {
+            return None;
+        };
+        let traffic = match r.protocol {
             Protocol::Icmp => Traffic::Icmp { icmp_type: None },
             Protocol::Tcp { from, to } => Traffic::Tcp {
                 from_port: from,
                 to_port: to,
             },
-        },
-        source: r.cidr,
+            Protocol::Icmpv6 => return None,
+        };
+        Some(IngressRule { traffic, source })
     };
     SecurityGroup {
         id: g.id.clone(),
         key: mesh_key(&g.tags, mesh_id),
-        ingress: g.rules.iter().map(rule).collect(),
+        ingress: g.rules.iter().filter_map(rule).collect(),
         opaque_rules: g.foreign_rules,
     }
 }
