@@ -132,7 +132,7 @@ fn a_role_that_cannot_be_assumed_fails_only_its_account() {
         for component in ["vpc/one", "vpc/two", "pcx/one:two"] {
             assert!(
                 own.iter().any(|c| c == component),
-                "{component} was built in the provider's account: {own:?}"
+                "{component} was built in the provider's account: {own:?}\n{text}"
             );
         }
         assert!(

@@ -40,9 +40,9 @@ fn unavailable_reason() -> Option<String> {
     MeshLab::unavailable_reason()
         .or_else(PortForward::unavailable_reason)
         .or_else(|| {
-            MotoServer::executable()
-                .is_none()
-                .then(|| "moto_server not found in .tools/bin or on PATH (run scripts/setup.sh)".into())
+            MotoServer::executable().is_none().then(|| {
+                "moto_server not found in .tools/bin or on PATH (run scripts/setup.sh)".into()
+            })
         })
 }
 
@@ -100,7 +100,10 @@ fn seed_over_two_accounts_dual_stack() {
         }
 
         // testing (in dev's account) loses its IPv6 route to production.
-        let production_v6 = mesh.vpcs["production"].ipv6_cidr_block.clone().expect("/56");
+        let production_v6 = mesh.vpcs["production"]
+            .ipv6_cidr_block
+            .clone()
+            .expect("/56");
         let table = &mesh.vpcs["testing"].subnets["private"].route_table_id;
         dev.delete_route(table, &production_v6);
         let broken = timer.step("probe after the route went", || read(&ws, &refresh));
@@ -109,7 +112,11 @@ fn seed_over_two_accounts_dual_stack() {
             "IPv4 is untouched:\n{}",
             broken.v4.report
         );
-        assert!(!broken.v6.all_as_expected, "IPv6 sees it:\n{}", broken.v6.report);
+        assert!(
+            !broken.v6.all_as_expected,
+            "IPv6 sees it:\n{}",
+            broken.v6.report
+        );
         let named = broken
             .v6
             .diagnosis

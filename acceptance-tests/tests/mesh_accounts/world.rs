@@ -80,17 +80,23 @@ pub fn configuration(endpoint: &str, sts: &str, members: &[Member]) -> String {
             Some(DEV_ROLE) => ", account = \"dev\"".to_string(),
             Some(_) => ", account = \"ops\"".to_string(),
         };
+        let ipv6 = if m.ipv6 { ", ipv6 = true" } else { "" };
         vpcs += &format!(
-            "    {name} = {{\n      cidr_block = \"{cidr}\", region = \"{region}\", ipv6 = {ipv6}{account}\n      \
+            "    {name} = {{\n      cidr_block = \"{cidr}\", region = \"{region}\"{ipv6}{account}\n      \
              subnets = {{ app = {{ cidr_block = \"{subnet}\", availability_zone = \"{region}a\", public = {public} }} }}\n    }}\n",
             name = m.name,
             cidr = m.cidr,
             region = m.region,
-            ipv6 = m.ipv6,
             subnet = m.subnet_cidr,
             public = m.public,
         );
     }
+    // An IPv6 source for SSH where the mesh is dual-stack.
+    let ssh = if members.iter().any(|m| m.ipv6) {
+        r#"["10.0.0.0/8", "2001:db8::/32"]"#
+    } else {
+        r#"["10.0.0.0/8"]"#
+    };
     format!(
         r#"provider "peering" {{
   region    = "us-east-1"
@@ -105,7 +111,7 @@ resource "peering_mesh" "lab" {{
   name = "accounts"
   vpcs = {{
 {vpcs}  }}
-  ssh_ingress_cidrs = ["10.0.0.0/8", "2001:db8::/32"]
+  ssh_ingress_cidrs = {ssh}
 }}
 
 output "id" {{

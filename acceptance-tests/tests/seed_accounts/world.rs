@@ -151,11 +151,25 @@ pub fn launch(own: &Ec2Check, dev: &Ec2Check, mesh: &MeshOutputs) -> BTreeMap<St
     let bastion_group = ssh_from_anywhere(own, &mesh.vpcs["production"].vpc_id);
     let mut ipv6 = BTreeMap::new();
     let bastion_groups = vec![group("production"), bastion_group];
-    let address = run(own, BASTION, &subnet("production", "public"), BASTION_IP, bastion_groups, true);
+    let address = run(
+        own,
+        BASTION,
+        &subnet("production", "public"),
+        BASTION_IP,
+        bastion_groups,
+        true,
+    );
     ipv6.insert(BASTION.to_string(), address);
     for (name, ip, in_dev) in SERVERS {
         let ec2 = if in_dev { dev } else { own };
-        let address = run(ec2, name, &subnet(name, "private"), ip, vec![group(name)], false);
+        let address = run(
+            ec2,
+            name,
+            &subnet(name, "private"),
+            ip,
+            vec![group(name)],
+            false,
+        );
         ipv6.insert(name.to_string(), address);
     }
     ipv6
@@ -170,14 +184,20 @@ fn ssh_from_anywhere(ec2: &Ec2Check, vpc: &str) -> String {
             .vpc_id(vpc)
             .send(),
     );
-    let id = ok("CreateSecurityGroup", created).group_id().expect("id").to_string();
+    let id = ok("CreateSecurityGroup", created)
+        .group_id()
+        .expect("id")
+        .to_string();
     let ssh = IpPermission::builder()
         .ip_protocol("tcp")
         .from_port(22)
         .to_port(22)
         .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
         .build();
-    let call = c.authorize_security_group_ingress().group_id(&id).ip_permissions(ssh);
+    let call = c
+        .authorize_security_group_ingress()
+        .group_id(&id)
+        .ip_permissions(ssh);
     ok("AuthorizeSecurityGroupIngress", ec2.block_on(call.send()));
     id
 }
