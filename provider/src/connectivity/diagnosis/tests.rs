@@ -32,7 +32,8 @@ fn lab() -> Snapshot {
         s.vpcs.push(Vpc {
             name: name.to_string(),
             id: format!("vpc-{n}"),
-            cidr: cidr(n),
+            cidr: format!("10.{n}.0.0/16").parse().unwrap(),
+            ipv6_cidr: None,
         });
         s.subnets.push(Subnet {
             id: format!("subnet-{n}"),
@@ -44,7 +45,9 @@ fn lab() -> Snapshot {
             instance_id: format!("i-{n}"),
             vpc_id: format!("vpc-{n}"),
             subnet_id: format!("subnet-{n}"),
+            address: ip.parse().unwrap(),
             private_ip: ip.parse().unwrap(),
+            ipv6: None,
             security_group_ids: vec![format!("sg-{n}")],
             state: InstanceState::Running,
         });
@@ -82,7 +85,7 @@ fn peers(n: usize) -> impl Iterator<Item = usize> {
     (1..=4).filter(move |&m| m != n)
 }
 
-fn cidr(n: usize) -> ipnet::Ipv4Net {
+fn cidr(n: usize) -> ipnet::IpNet {
     format!("10.{n}.0.0/16").parse().unwrap()
 }
 
@@ -91,7 +94,7 @@ fn pcx(a: usize, b: usize) -> String {
     format!("pcx-{}{}", a.min(b), a.max(b))
 }
 
-fn route(destination: ipnet::Ipv4Net, target: RouteTarget) -> Route {
+fn route(destination: ipnet::IpNet, target: RouteTarget) -> Route {
     Route {
         destination,
         target,
