@@ -4,6 +4,7 @@
 //! helpers are shared with the tests of the EC2 facts (`ec2_facts/tests.rs`).
 
 mod facts_cases;
+mod ipv6_cases;
 mod merge_cases;
 mod observed_cases;
 mod unknown_cases;
