@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net};
 use terraform_provider_peering::ec2::types::*;
 use terraform_provider_peering::ec2::Action;
 use terraform_provider_peering::ec2::{Ec2, Ec2Error};
@@ -84,7 +84,7 @@ async fn mesh_lifecycle_same_and_cross_region() {
     ec2.put_route(
         US,
         &rtb,
-        net("0.0.0.0/0"),
+        IpNet::V4(net("0.0.0.0/0")),
         &RouteTarget::Gateway(igw.clone()),
     )
     .await
@@ -95,11 +95,11 @@ async fn mesh_lifecycle_same_and_cross_region() {
         .unwrap();
     let icmp = IngressRule {
         protocol: Protocol::Icmp,
-        cidr: net("10.2.0.0/16"),
+        cidr: IpNet::V4(net("10.2.0.0/16")),
     };
     let ssh = IngressRule {
         protocol: Protocol::Tcp { from: 22, to: 22 },
-        cidr: net("10.1.1.0/24"),
+        cidr: IpNet::V4(net("10.1.1.0/24")),
     };
     ec2.authorize_ingress(US, &sg, std::slice::from_ref(&icmp))
         .await
@@ -145,7 +145,7 @@ async fn mesh_lifecycle_same_and_cross_region() {
     ec2.put_route(
         US,
         &rtb,
-        net("10.2.0.0/16"),
+        IpNet::V4(net("10.2.0.0/16")),
         &RouteTarget::Peering(ab.clone()),
     )
     .await
@@ -153,7 +153,7 @@ async fn mesh_lifecycle_same_and_cross_region() {
     ec2.put_route(
         US,
         &rtb,
-        net("10.3.0.0/16"),
+        IpNet::V4(net("10.3.0.0/16")),
         &RouteTarget::Peering(ac.clone()),
     )
     .await
@@ -176,9 +176,15 @@ async fn mesh_lifecycle_same_and_cross_region() {
         .iter()
         .map(|r| (r.destination, r.target.clone()))
         .collect();
-    assert!(targets.contains(&(net("10.1.0.0/16"), RouteTarget::Local)));
-    assert!(targets.contains(&(net("0.0.0.0/0"), RouteTarget::Gateway(igw.clone()))));
-    assert!(targets.contains(&(net("10.3.0.0/16"), RouteTarget::Peering(ac.clone()))));
+    assert!(targets.contains(&(IpNet::V4(net("10.1.0.0/16")), RouteTarget::Local)));
+    assert!(targets.contains(&(
+        IpNet::V4(net("0.0.0.0/0")),
+        RouteTarget::Gateway(igw.clone())
+    )));
+    assert!(targets.contains(&(
+        IpNet::V4(net("10.3.0.0/16")),
+        RouteTarget::Peering(ac.clone())
+    )));
     let group = inv.security_groups.iter().find(|g| g.id == sg).unwrap();
     assert_eq!(
         (group.rules.clone(), group.foreign_rules),
@@ -199,9 +205,11 @@ async fn mesh_lifecycle_same_and_cross_region() {
 
     // Teardown in reverse order leaves nothing tagged.
     for dest in ["10.3.0.0/16", "10.2.0.0/16", "0.0.0.0/0"] {
-        ec2.delete_route(US, &rtb, net(dest)).await.unwrap();
+        ec2.delete_route(US, &rtb, IpNet::V4(net(dest)))
+            .await
+            .unwrap();
     }
-    ec2.delete_route(US, &rtb, net("10.2.0.0/16"))
+    ec2.delete_route(US, &rtb, IpNet::V4(net("10.2.0.0/16")))
         .await
         .unwrap(); // gone already
     ec2.delete_peering(US, &ac).await.unwrap();
@@ -317,10 +325,10 @@ async fn routes_are_replaced_and_missing_objects_are_handled() {
         .await
         .unwrap();
     let dest = net("10.2.0.0/16");
-    ec2.put_route(US, &rtb, dest, &RouteTarget::Peering(ab))
+    ec2.put_route(US, &rtb, IpNet::V4(dest), &RouteTarget::Peering(ab))
         .await
         .unwrap();
-    ec2.put_route(US, &rtb, dest, &RouteTarget::Peering(ac.clone()))
+    ec2.put_route(US, &rtb, IpNet::V4(dest), &RouteTarget::Peering(ac.clone()))
         .await
         .unwrap();
     assert_eq!(ec2.counter().get(Action::ReplaceRoute), 1);
@@ -332,7 +340,7 @@ async fn routes_are_replaced_and_missing_objects_are_handled() {
         .unwrap()
         .routes
         .iter()
-        .find(|r| r.destination == dest)
+        .find(|r| r.destination == IpNet::V4(dest))
         .cloned();
     assert_eq!(route.unwrap().target, RouteTarget::Peering(ac));
 

@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net};
 
 use crate::wording::seconds;
 
@@ -186,14 +186,14 @@ pub trait Ec2: Send + Sync {
         &self,
         region: &str,
         route_table_id: &str,
-        destination: Ipv4Net,
+        destination: IpNet,
         target: &RouteTarget,
     ) -> Result<(), Ec2Error>;
     async fn delete_route(
         &self,
         region: &str,
         route_table_id: &str,
-        destination: Ipv4Net,
+        destination: IpNet,
     ) -> Result<(), Ec2Error>;
 
     async fn create_security_group(

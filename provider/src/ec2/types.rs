@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 pub type Tags = BTreeMap<String, String>;
 
@@ -23,6 +23,10 @@ pub struct VpcObs {
     /// The `enableDnsHostnames` attribute; None when it was not read (adopted VPCs,
     /// and VPCs seen outside `inventory`).
     pub dns_hostnames: Option<bool>,
+    /// The associated IPv6 block (an Amazon-provided /56), if any.
+    pub ipv6_cidr: Option<Ipv6Net>,
+    /// Its association id (`vpc-cidr-assoc-...`), needed to disassociate it.
+    pub ipv6_association_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +37,10 @@ pub struct SubnetObs {
     pub cidr: Ipv4Net,
     pub availability_zone: String,
     pub tags: Tags,
+    /// The associated IPv6 block (a /64 of the VPC's /56), if any.
+    pub ipv6_cidr: Option<Ipv6Net>,
+    /// Its association id (`subnet-cidr-assoc-...`), needed to disassociate it.
+    pub ipv6_association_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -49,7 +57,7 @@ pub enum RouteTarget {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteObs {
-    pub destination: Ipv4Net,
+    pub destination: IpNet,
     pub target: RouteTarget,
     /// `active` or `blackhole`. Moto keeps routes `active` after their peering is gone,
     /// so callers must also check the peering's status.
@@ -82,13 +90,15 @@ pub enum Protocol {
     Icmp,
     /// A TCP port range, inclusive.
     Tcp { from: u16, to: u16 },
+    /// All ICMPv6 types (EC2 protocol number 58, ports -1).
+    Icmpv6,
 }
 
 /// One ingress permission from one CIDR; the unit the planner adds and removes.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct IngressRule {
     pub protocol: Protocol,
-    pub cidr: Ipv4Net,
+    pub cidr: IpNet,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

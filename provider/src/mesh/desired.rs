@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net};
 
 use super::key::{Key, RouteVia};
 use super::model::{Mesh, Pair, Topology};
@@ -68,7 +68,7 @@ pub struct Desired {
     pub security_groups: BTreeMap<String, DesiredGroup>,
     pub peerings: BTreeMap<Pair, DesiredPeering>,
     /// Per route table key (`RouteTable` or `MainRouteTable`): destination -> target.
-    pub routes: BTreeMap<Key, BTreeMap<Ipv4Net, RouteVia>>,
+    pub routes: BTreeMap<Key, BTreeMap<IpNet, RouteVia>>,
     /// VPC ids never deleted even when they carry this mesh's tags (adopted ones).
     pub protected_vpc_ids: BTreeSet<String>,
     /// What the mesh may claim besides the desired components (see `plan::index`).
@@ -249,7 +249,10 @@ pub fn desired(mesh: &Mesh, ctx: &DesiredContext<'_>) -> Result<Desired, Desired
                 d.routes
                     .entry(Key::RouteTable(name.clone(), sub.clone()))
                     .or_default()
-                    .insert(default_route, RouteVia::InternetGateway(name.clone()));
+                    .insert(
+                        IpNet::V4(default_route),
+                        RouteVia::InternetGateway(name.clone()),
+                    );
             }
         }
         if spec.subnets.values().any(|s| s.public) {
@@ -267,7 +270,7 @@ pub fn desired(mesh: &Mesh, ctx: &DesiredContext<'_>) -> Result<Desired, Desired
         }
         let rules = mesh.ssh_ingress_cidrs.iter().map(|&cidr| IngressRule {
             protocol: Protocol::Tcp { from: 22, to: 22 },
-            cidr,
+            cidr: IpNet::V4(cidr),
         });
         d.security_groups.insert(
             name.clone(),
@@ -304,7 +307,7 @@ pub fn desired(mesh: &Mesh, ctx: &DesiredContext<'_>) -> Result<Desired, Desired
                 d.routes
                     .entry(table)
                     .or_default()
-                    .insert(peer_cidr, RouteVia::Peering(pair.clone()));
+                    .insert(IpNet::V4(peer_cidr), RouteVia::Peering(pair.clone()));
             }
             if mesh.allow_icmp {
                 let group = d
@@ -313,7 +316,7 @@ pub fn desired(mesh: &Mesh, ctx: &DesiredContext<'_>) -> Result<Desired, Desired
                     .expect("every VPC has a group");
                 group.rules.insert(IngressRule {
                     protocol: Protocol::Icmp,
-                    cidr: peer_cidr,
+                    cidr: IpNet::V4(peer_cidr),
                 });
             }
         }

@@ -16,7 +16,7 @@ mod routes;
 
 use std::collections::BTreeMap;
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net};
 
 use super::desired::Desired;
 use super::key::{Key, RouteVia};
@@ -168,7 +168,7 @@ pub enum Op {
     PutRoute {
         table: Key,
         region: String,
-        destination: Ipv4Net,
+        destination: IpNet,
         via: RouteVia,
     },
     SetTags {
@@ -181,7 +181,7 @@ pub enum Op {
         region: String,
         route_table_id: String,
         table: String,
-        destination: Ipv4Net,
+        destination: IpNet,
     },
     DeletePeering(Doomed),
     DeleteSecurityGroup(Doomed),

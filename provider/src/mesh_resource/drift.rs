@@ -152,6 +152,7 @@ pub fn describe(op: &Op) -> String {
 fn rules_text(rules: &[IngressRule]) -> String {
     let one = |r: &IngressRule| match r.protocol {
         Protocol::Icmp => format!("ICMP from {}", r.cidr),
+        Protocol::Icmpv6 => format!("ICMPv6 from {}", r.cidr),
         Protocol::Tcp { from, to } if from == to => format!("TCP {from} from {}", r.cidr),
         Protocol::Tcp { from, to } => format!("TCP {from}-{to} from {}", r.cidr),
     };

@@ -7,7 +7,7 @@
 //! form. Unknown or unreadable bytes (another provider version) read as "nothing
 //! observed", which only makes a plan show more values as known after apply.
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use serde::{Deserialize, Serialize};
 
 use crate::ec2::types::{
@@ -66,7 +66,8 @@ struct Inv {
     peerings: Vec<Peering>,
 }
 
-/// The last field (DNS hostnames) is absent from states written by older versions.
+/// The last fields (DNS hostnames, IPv6 block and its association id) are absent from
+/// states written by older versions.
 #[derive(Serialize, Deserialize)]
 struct Vpc(
     String,
@@ -75,10 +76,20 @@ struct Vpc(
     String,
     Tags,
     #[serde(default)] Option<bool>,
+    #[serde(default)] Option<(Ipv6Net, String)>,
 );
 
+/// The last field (IPv6 block and its association id) is absent from older states.
 #[derive(Serialize, Deserialize)]
-struct Subnet(String, String, String, Ipv4Net, String, Tags);
+struct Subnet(
+    String,
+    String,
+    String,
+    Ipv4Net,
+    String,
+    Tags,
+    #[serde(default)] Option<(Ipv6Net, String)>,
+);
 
 #[derive(Serialize, Deserialize)]
 struct Table {
@@ -87,8 +98,9 @@ struct Table {
     vpc_id: String,
     main: bool,
     associations: Vec<(String, String)>,
-    /// (destination, target kind, target id, state)
-    routes: Vec<(Ipv4Net, char, String, String)>,
+    /// (destination, target kind, target id, state); older states hold IPv4 ones only,
+    /// which read as `IpNet` all the same.
+    routes: Vec<(IpNet, char, String, String)>,
     tags: Tags,
 }
 
@@ -101,9 +113,12 @@ struct Group {
     region: String,
     vpc_id: String,
     name: String,
-    /// ICMP sources, then TCP (from, to, source) rules.
-    icmp: Vec<Ipv4Net>,
-    tcp: Vec<(u16, u16, Ipv4Net)>,
+    /// ICMP sources, then TCP (from, to, source) rules, then ICMPv6 sources (absent
+    /// from older states).
+    icmp: Vec<IpNet>,
+    tcp: Vec<(u16, u16, IpNet)>,
+    #[serde(default)]
+    icmpv6: Vec<IpNet>,
     foreign_rules: usize,
     tags: Tags,
 }
@@ -116,6 +131,18 @@ struct Peering {
     status: String,
     dns: (bool, bool),
     tags: Tags,
+}
+
+/// An IPv6 block is stored with its association id (an empty one when it was not read).
+fn ipv6_pair(block: Option<Ipv6Net>, association_id: &Option<String>) -> Option<(Ipv6Net, String)> {
+    block.map(|b| (b, association_id.clone().unwrap_or_default()))
+}
+
+fn ipv6_unpair(stored: Option<(Ipv6Net, String)>) -> (Option<Ipv6Net>, Option<String>) {
+    match stored {
+        Some((block, id)) => (Some(block), Some(id).filter(|id| !id.is_empty())),
+        None => (None, None),
+    }
 }
 
 fn target_parts(t: &RouteTarget) -> (char, String) {
@@ -150,6 +177,7 @@ impl From<&Inventory> for Inv {
                         v.state.clone(),
                         v.tags.clone(),
                         v.dns_hostnames,
+                        ipv6_pair(v.ipv6_cidr, &v.ipv6_association_id),
                     )
                 })
                 .collect(),
@@ -164,6 +192,7 @@ impl From<&Inventory> for Inv {
                         s.cidr,
                         s.availability_zone.clone(),
                         s.tags.clone(),
+                        ipv6_pair(s.ipv6_cidr, &s.ipv6_association_id),
                     )
                 })
                 .collect(),
@@ -220,10 +249,12 @@ impl From<&SecurityGroupObs> for Group {
     fn from(g: &SecurityGroupObs) -> Self {
         let mut icmp = Vec::new();
         let mut tcp = Vec::new();
+        let mut icmpv6 = Vec::new();
         for r in &g.rules {
             match r.protocol {
                 Protocol::Icmp => icmp.push(r.cidr),
                 Protocol::Tcp { from, to } => tcp.push((from, to, r.cidr)),
+                Protocol::Icmpv6 => icmpv6.push(r.cidr),
             }
         }
         Group {
@@ -233,6 +264,7 @@ impl From<&SecurityGroupObs> for Group {
             name: g.name.clone(),
             icmp,
             tcp,
+            icmpv6,
             foreign_rules: g.foreign_rules,
             tags: g.tags.clone(),
         }
@@ -250,12 +282,16 @@ impl From<Inv> for Inventory {
                 protocol: Protocol::Tcp { from, to },
                 cidr,
             });
+            let icmpv6 = g.icmpv6.into_iter().map(|cidr| IngressRule {
+                protocol: Protocol::Icmpv6,
+                cidr,
+            });
             SecurityGroupObs {
                 id: g.id,
                 region: g.region,
                 vpc_id: g.vpc_id,
                 name: g.name,
-                rules: icmp.chain(tcp).collect(),
+                rules: icmp.chain(tcp).chain(icmpv6).collect(),
                 foreign_rules: g.foreign_rules,
                 tags: g.tags,
             }
@@ -264,26 +300,36 @@ impl From<Inv> for Inventory {
             vpcs: inv
                 .vpcs
                 .into_iter()
-                .map(|Vpc(id, region, cidr, state, tags, dns_hostnames)| VpcObs {
-                    id,
-                    region,
-                    cidr,
-                    state,
-                    tags,
-                    dns_hostnames,
+                .map(|Vpc(id, region, cidr, state, tags, dns_hostnames, ipv6)| {
+                    let (ipv6_cidr, ipv6_association_id) = ipv6_unpair(ipv6);
+                    VpcObs {
+                        id,
+                        region,
+                        cidr,
+                        state,
+                        tags,
+                        dns_hostnames,
+                        ipv6_cidr,
+                        ipv6_association_id,
+                    }
                 })
                 .collect(),
             subnets: inv
                 .subnets
                 .into_iter()
                 .map(
-                    |Subnet(id, region, vpc_id, cidr, availability_zone, tags)| SubnetObs {
-                        id,
-                        region,
-                        vpc_id,
-                        cidr,
-                        availability_zone,
-                        tags,
+                    |Subnet(id, region, vpc_id, cidr, availability_zone, tags, ipv6)| {
+                        let (ipv6_cidr, ipv6_association_id) = ipv6_unpair(ipv6);
+                        SubnetObs {
+                            id,
+                            region,
+                            vpc_id,
+                            cidr,
+                            availability_zone,
+                            tags,
+                            ipv6_cidr,
+                            ipv6_association_id,
+                        }
                     },
                 )
                 .collect(),

@@ -62,7 +62,7 @@ fn vpcs(inv: &Inventory, mesh_id: &str) -> Vec<Vpc> {
             name: names.get(v.id.as_str()).cloned().unwrap_or(v.id.clone()),
             id: v.id.clone(),
             cidr: v.cidr,
-            ipv6_cidr: None,
+            ipv6_cidr: v.ipv6_cidr,
         })
         .collect()
 }
@@ -119,7 +119,7 @@ fn route_table(t: &RouteTableObs, mesh_id: &str) -> RouteTable {
             .routes
             .iter()
             .map(|r| Route {
-                destination: r.destination.into(),
+                destination: r.destination,
                 target: r.target.clone(),
                 blackhole: r.state == "blackhole",
             })
@@ -140,12 +140,13 @@ fn security_group(g: &SecurityGroupObs, mesh_id: &str) -> SecurityGroup {
     let rule = |r: &crate::ec2::types::IngressRule| IngressRule {
         traffic: match r.protocol {
             Protocol::Icmp => Traffic::Icmp { icmp_type: None },
+            Protocol::Icmpv6 => Traffic::Icmpv6 { icmp_type: None },
             Protocol::Tcp { from, to } => Traffic::Tcp {
                 from_port: from,
                 to_port: to,
             },
         },
-        source: r.cidr.into(),
+        source: r.cidr,
     };
     SecurityGroup {
         id: g.id.clone(),

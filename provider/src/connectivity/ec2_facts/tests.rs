@@ -123,7 +123,7 @@ async fn revoked_rule_names_the_group() {
     let group = lab.id("sg/shared");
     let rule = IngressRule {
         protocol: Protocol::Icmp,
-        cidr: net("10.3.0.0/16"),
+        cidr: ipnet::IpNet::V4(net("10.3.0.0/16")),
     };
     lab.fake.revoke_rule(&group, &rule);
     let s = lab.snapshot().await;

@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_ec2::types::{
-    Filter, InternetGateway, IpPermission, IpRange, ResourceType, Route, RouteTable, SecurityGroup,
-    Subnet, Tag, TagSpecification, Vpc, VpcPeeringConnection,
+    Filter, InternetGateway, IpPermission, IpRange, Ipv6Range, ResourceType, Route, RouteTable,
+    SecurityGroup, Subnet, Tag, TagSpecification, Vpc, VpcPeeringConnection,
 };
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use crate::ec2::types::{
     IngressRule, InternetGatewayObs, PeeringObs, PeeringStatus, Protocol, RouteObs, RouteTableObs,
@@ -52,7 +52,49 @@ fn cidr(s: Option<&str>) -> Option<Ipv4Net> {
     s?.parse().ok()
 }
 
+fn cidr6(s: Option<&str>) -> Option<Ipv6Net> {
+    s?.parse().ok()
+}
+
+/// Whether an IPv6 block association still holds its block. Judged by "not going or
+/// gone" rather than `== associated`: EC2 lists a VPC's disassociated blocks for a
+/// while, and moto reports a subnet's associated block with a state string of its own
+/// (`{'State': 'associated'}`) that is none of EC2's codes.
+pub fn ipv6_association_holds(state: Option<&str>) -> bool {
+    !matches!(
+        state,
+        Some("disassociating" | "disassociated" | "failing" | "failed")
+    )
+}
+
+/// The held IPv6 block of a VPC or a subnet: their association types differ in name
+/// only, so a macro reads both.
+macro_rules! held_ipv6 {
+    ($object:expr) => {
+        held_ipv6($object.ipv6_cidr_block_association_set().iter().map(|a| {
+            let state = a.ipv6_cidr_block_state().and_then(|s| s.state());
+            (
+                a.ipv6_cidr_block(),
+                a.association_id(),
+                state.map(|s| s.as_str()),
+            )
+        }))
+    };
+}
+
+/// The first IPv6 block association that still holds, as (block, association id).
+fn held_ipv6<'a>(
+    associations: impl IntoIterator<Item = (Option<&'a str>, Option<&'a str>, Option<&'a str>)>,
+) -> (Option<Ipv6Net>, Option<String>) {
+    associations
+        .into_iter()
+        .filter(|(_, _, state)| ipv6_association_holds(*state))
+        .find_map(|(block, id, _)| Some((cidr6(block)?, id.map(str::to_string))))
+        .map_or((None, None), |(block, id)| (Some(block), id))
+}
+
 pub fn flatten_vpc(v: &Vpc, region: &str) -> Option<VpcObs> {
+    let (ipv6_cidr, ipv6_association_id) = held_ipv6!(v);
     Some(VpcObs {
         id: v.vpc_id()?.to_string(),
         region: region.to_string(),
@@ -63,10 +105,13 @@ pub fn flatten_vpc(v: &Vpc, region: &str) -> Option<VpcObs> {
             .unwrap_or_default(),
         tags: flatten_tags(v.tags()),
         dns_hostnames: None,
+        ipv6_cidr,
+        ipv6_association_id,
     })
 }
 
 pub fn flatten_subnet(s: &Subnet, region: &str) -> Option<SubnetObs> {
+    let (ipv6_cidr, ipv6_association_id) = held_ipv6!(s);
     Some(SubnetObs {
         id: s.subnet_id()?.to_string(),
         region: region.to_string(),
@@ -74,6 +119,8 @@ pub fn flatten_subnet(s: &Subnet, region: &str) -> Option<SubnetObs> {
         cidr: cidr(s.cidr_block())?,
         availability_zone: s.availability_zone().unwrap_or_default().to_string(),
         tags: flatten_tags(s.tags()),
+        ipv6_cidr,
+        ipv6_association_id,
     })
 }
 
@@ -103,8 +150,11 @@ pub fn flatten_route_table(t: &RouteTable, region: &str) -> Option<RouteTableObs
         .routes()
         .iter()
         .filter_map(|r| {
+            let destination = cidr(r.destination_cidr_block())
+                .map(IpNet::V4)
+                .or_else(|| cidr6(r.destination_ipv6_cidr_block()).map(IpNet::V6))?;
             Some(RouteObs {
-                destination: cidr(r.destination_cidr_block())?,
+                destination,
                 target: route_target(r),
                 state: r
                     .state()
@@ -154,8 +204,9 @@ pub fn flatten_internet_gateway(g: &InternetGateway, region: &str) -> Option<Int
     })
 }
 
-/// ICMP (all types) and TCP port ranges from IPv4 CIDRs are mesh rules; everything else
-/// (other protocols, ICMP types, IPv6, group references, prefix lists) is foreign.
+/// ICMP and ICMPv6 (all types) and TCP port ranges from CIDRs are mesh rules; everything
+/// else (other protocols, single ICMP types, group references, prefix lists) is foreign.
+/// ICMPv6 is read as `58` and as `icmpv6` (moto keeps the spelling it was given).
 pub fn flatten_permissions(permissions: &[IpPermission]) -> (Vec<IngressRule>, usize) {
     let mut rules = Vec::new();
     let mut foreign = 0;
@@ -164,16 +215,24 @@ pub fn flatten_permissions(permissions: &[IpPermission]) -> (Vec<IngressRule>, u
         let to = p.to_port().unwrap_or(-1);
         let protocol = match p.ip_protocol() {
             Some("icmp" | "1") if from == -1 && to == -1 => Some(Protocol::Icmp),
+            Some("58" | "icmpv6") if from == -1 && to == -1 => Some(Protocol::Icmpv6),
             Some("tcp" | "6") => match (u16::try_from(from), u16::try_from(to)) {
                 (Ok(from), Ok(to)) if from <= to => Some(Protocol::Tcp { from, to }),
                 _ => None,
             },
             _ => None,
         };
-        foreign +=
-            p.ipv6_ranges().len() + p.user_id_group_pairs().len() + p.prefix_list_ids().len();
-        for range in p.ip_ranges() {
-            match (protocol.clone(), cidr(range.cidr_ip())) {
+        foreign += p.user_id_group_pairs().len() + p.prefix_list_ids().len();
+        let v4 = p
+            .ip_ranges()
+            .iter()
+            .map(|r| cidr(r.cidr_ip()).map(IpNet::V4));
+        let v6 = p
+            .ipv6_ranges()
+            .iter()
+            .map(|r| cidr6(r.cidr_ipv6()).map(IpNet::V6));
+        for block in v4.chain(v6) {
+            match (protocol.clone(), block) {
                 (Some(protocol), Some(cidr)) => rules.push(IngressRule { protocol, cidr }),
                 _ => foreign += 1,
             }
@@ -184,9 +243,11 @@ pub fn flatten_permissions(permissions: &[IpPermission]) -> (Vec<IngressRule>, u
     (rules, foreign)
 }
 
-/// One IpPermission per protocol and port range, holding all of its CIDRs.
+/// One IpPermission per protocol and port range, holding all of its CIDRs (IPv4 ones in
+/// IpRanges, IPv6 ones in Ipv6Ranges, written canonical: EC2 emulators compare them as
+/// text). ICMPv6 goes as protocol `58` with ports -1 (moto fails without ports).
 pub fn expand_rules(rules: &[IngressRule]) -> Vec<IpPermission> {
-    let mut by_protocol: BTreeMap<&Protocol, Vec<Ipv4Net>> = BTreeMap::new();
+    let mut by_protocol: BTreeMap<&Protocol, Vec<IpNet>> = BTreeMap::new();
     for r in rules {
         by_protocol.entry(&r.protocol).or_default().push(r.cidr);
     }
@@ -195,17 +256,29 @@ pub fn expand_rules(rules: &[IngressRule]) -> Vec<IpPermission> {
         .map(|(protocol, cidrs)| {
             let (name, from, to) = match protocol {
                 Protocol::Icmp => ("icmp", -1, -1),
+                Protocol::Icmpv6 => ("58", -1, -1),
                 Protocol::Tcp { from, to } => ("tcp", i32::from(*from), i32::from(*to)),
             };
-            let ranges = cidrs
+            let v4: Vec<IpRange> = cidrs
                 .iter()
-                .map(|c| IpRange::builder().cidr_ip(c.to_string()).build())
+                .filter_map(|c| match c {
+                    IpNet::V4(c) => Some(IpRange::builder().cidr_ip(c.to_string()).build()),
+                    IpNet::V6(_) => None,
+                })
+                .collect();
+            let v6: Vec<Ipv6Range> = cidrs
+                .iter()
+                .filter_map(|c| match c {
+                    IpNet::V6(c) => Some(Ipv6Range::builder().cidr_ipv6(c.to_string()).build()),
+                    IpNet::V4(_) => None,
+                })
                 .collect();
             IpPermission::builder()
                 .ip_protocol(name)
                 .from_port(from)
                 .to_port(to)
-                .set_ip_ranges(Some(ranges))
+                .set_ip_ranges((!v4.is_empty()).then_some(v4))
+                .set_ipv6_ranges((!v6.is_empty()).then_some(v6))
                 .build()
         })
         .collect()
@@ -256,92 +329,4 @@ pub fn flatten_peering(p: &VpcPeeringConnection, region: &str) -> Option<Peering
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use aws_sdk_ec2::types::{Ipv6Range, UserIdGroupPair};
-
-    fn net(s: &str) -> Ipv4Net {
-        s.parse().unwrap()
-    }
-
-    #[test]
-    fn rules_round_trip_and_foreign_rules_are_counted() {
-        let rules = vec![
-            IngressRule {
-                protocol: Protocol::Icmp,
-                cidr: net("10.2.0.0/16"),
-            },
-            IngressRule {
-                protocol: Protocol::Icmp,
-                cidr: net("10.3.0.0/16"),
-            },
-            IngressRule {
-                protocol: Protocol::Tcp { from: 22, to: 22 },
-                cidr: net("10.1.1.0/24"),
-            },
-        ];
-        let permissions = expand_rules(&rules);
-        assert_eq!(permissions.len(), 2);
-        assert_eq!(flatten_permissions(&permissions), (rules.clone(), 0));
-
-        let icmp_echo_only = IpPermission::builder()
-            .ip_protocol("icmp")
-            .from_port(8)
-            .to_port(-1)
-            .ip_ranges(IpRange::builder().cidr_ip("10.9.0.0/16").build())
-            .build();
-        let all_traffic_from_group = IpPermission::builder()
-            .ip_protocol("-1")
-            .user_id_group_pairs(UserIdGroupPair::builder().group_id("sg-1").build())
-            .build();
-        let tcp_v6 = IpPermission::builder()
-            .ip_protocol("tcp")
-            .from_port(443)
-            .to_port(443)
-            .ipv6_ranges(Ipv6Range::builder().cidr_ipv6("::/0").build())
-            .build();
-        let mixed = [
-            permissions,
-            vec![icmp_echo_only, all_traffic_from_group, tcp_v6],
-        ]
-        .concat();
-        assert_eq!(flatten_permissions(&mixed), (rules, 3));
-    }
-
-    #[test]
-    fn a_peerings_status_message_is_kept() {
-        use aws_sdk_ec2::types::{
-            VpcPeeringConnectionStateReason, VpcPeeringConnectionStateReasonCode,
-            VpcPeeringConnectionVpcInfo,
-        };
-        let side = |vpc: &str| VpcPeeringConnectionVpcInfo::builder().vpc_id(vpc).build();
-        let with = |message: &str| {
-            let status = VpcPeeringConnectionStateReason::builder()
-                .code(VpcPeeringConnectionStateReasonCode::Failed)
-                .message(message)
-                .build();
-            let p = VpcPeeringConnection::builder()
-                .vpc_peering_connection_id("pcx-1")
-                .requester_vpc_info(side("vpc-1"))
-                .accepter_vpc_info(side("vpc-2"))
-                .status(status)
-                .build();
-            flatten_peering(&p, "eu-west-2").unwrap()
-        };
-        let failed = with("Overlapping CIDR range");
-        assert_eq!(failed.status, PeeringStatus::Failed);
-        assert_eq!(
-            failed.status_message.as_deref(),
-            Some("Overlapping CIDR range")
-        );
-        assert_eq!(with("").status_message, None);
-    }
-
-    #[test]
-    fn tag_specs_skip_empty_tags() {
-        assert!(tag_spec(ResourceType::Vpc, &Tags::new()).is_none());
-        let tags = Tags::from([("peering:mesh".to_string(), "m".to_string())]);
-        let spec = tag_spec(ResourceType::Vpc, &tags).unwrap();
-        assert_eq!(flatten_tags(spec.tags()), tags);
-    }
-}
+mod tests;

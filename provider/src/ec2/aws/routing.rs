@@ -1,6 +1,6 @@
 //! Internet gateways (a detach waits until EC2 shows the gateway detached) and routes.
 
-use ipnet::Ipv4Net;
+use ipnet::IpNet;
 
 use super::convert::{filter, tag_spec};
 use super::errors::{api_code, gone_is_done};
@@ -177,10 +177,11 @@ impl AwsEc2 {
         &self,
         region: &str,
         rtb: &str,
-        dest: Ipv4Net,
+        dest: IpNet,
         target: &RouteTarget,
     ) -> Result<(), Ec2Error> {
         let client = self.client(region).await;
+        let (v4, v6) = destination_fields(dest);
         let (gateway, peering) = match target {
             RouteTarget::Gateway(igw) => (Some(igw.clone()), None),
             RouteTarget::Peering(pcx) => (None, Some(pcx.clone())),
@@ -201,7 +202,8 @@ impl AwsEc2 {
                 client
                     .create_route()
                     .route_table_id(rtb)
-                    .destination_cidr_block(dest.to_string())
+                    .set_destination_cidr_block(v4.clone())
+                    .set_destination_ipv6_cidr_block(v6.clone())
                     .set_gateway_id(gateway.clone())
                     .set_vpc_peering_connection_id(peering.clone())
                     .send()
@@ -213,7 +215,8 @@ impl AwsEc2 {
                     client
                         .replace_route()
                         .route_table_id(rtb)
-                        .destination_cidr_block(dest.to_string())
+                        .set_destination_cidr_block(v4.clone())
+                        .set_destination_ipv6_cidr_block(v6.clone())
                         .set_gateway_id(gateway.clone())
                         .set_vpc_peering_connection_id(peering.clone())
                         .send()
@@ -228,18 +231,29 @@ impl AwsEc2 {
         &self,
         region: &str,
         rtb: &str,
-        dest: Ipv4Net,
+        dest: IpNet,
     ) -> Result<(), Ec2Error> {
         let client = self.client(region).await;
+        let (v4, v6) = destination_fields(dest);
         let r = self
             .send(region, Action::DeleteRoute, &[rtb], || {
                 client
                     .delete_route()
                     .route_table_id(rtb)
-                    .destination_cidr_block(dest.to_string())
+                    .set_destination_cidr_block(v4.clone())
+                    .set_destination_ipv6_cidr_block(v6.clone())
                     .send()
             })
             .await;
         gone_is_done(r.map(drop))
+    }
+}
+
+/// (DestinationCidrBlock, DestinationIpv6CidrBlock): EC2 takes each family in its own
+/// field. Written canonical (compressed, lower case): emulators compare them as text.
+fn destination_fields(dest: IpNet) -> (Option<String>, Option<String>) {
+    match dest {
+        IpNet::V4(v4) => (Some(v4.to_string()), None),
+        IpNet::V6(v6) => (None, Some(v6.to_string())),
     }
 }

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net};
 
 use super::{sdk_config, AwsEc2};
 use crate::ec2::types::{
@@ -159,7 +159,7 @@ impl Ec2 for AwsEc2 {
         &self,
         region: &str,
         route_table_id: &str,
-        destination: Ipv4Net,
+        destination: IpNet,
         target: &RouteTarget,
     ) -> Result<(), Ec2Error> {
         self.put_route_impl(region, route_table_id, destination, target)
@@ -170,7 +170,7 @@ impl Ec2 for AwsEc2 {
         &self,
         region: &str,
         route_table_id: &str,
-        destination: Ipv4Net,
+        destination: IpNet,
     ) -> Result<(), Ec2Error> {
         self.delete_route_impl(region, route_table_id, destination)
             .await

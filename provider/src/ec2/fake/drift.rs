@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net};
 
 use super::FakeEc2;
 use crate::ec2::types::{IngressRule, PeeringObs, PeeringStatus, RouteTarget, Tags, TAG_MESH};
@@ -53,7 +53,7 @@ impl FakeEc2 {
         self.lock().state.vpcs.get(vpc_id).map(|v| v.dns_hostnames)
     }
 
-    pub fn remove_route(&self, route_table_id: &str, destination: Ipv4Net) {
+    pub fn remove_route(&self, route_table_id: &str, destination: IpNet) {
         if let Some(t) = self.lock().state.route_tables.get_mut(route_table_id) {
             t.routes.remove(&destination);
         }
@@ -63,7 +63,7 @@ impl FakeEc2 {
     pub fn set_route_out_of_band(
         &self,
         route_table_id: &str,
-        destination: Ipv4Net,
+        destination: IpNet,
         target: RouteTarget,
     ) {
         if let Some(t) = self.lock().state.route_tables.get_mut(route_table_id) {

@@ -38,6 +38,8 @@ impl State {
                 tags: v.tags.clone(),
                 // Read for the mesh's own VPCs only, like the AWS implementation.
                 dns_hostnames: tagged(&v.tags).then_some(v.dns_hostnames),
+                ipv6_cidr: v.ipv6.as_ref().map(|(block, _)| *block),
+                ipv6_association_id: v.ipv6.as_ref().map(|(_, id)| id.clone()),
             })
             .collect();
         let in_scope: BTreeSet<&str> = vpcs.iter().map(|v| v.id.as_str()).collect();
@@ -52,6 +54,8 @@ impl State {
                 cidr: s.cidr,
                 availability_zone: s.availability_zone.clone(),
                 tags: s.tags.clone(),
+                ipv6_cidr: s.ipv6.as_ref().map(|(block, _)| *block),
+                ipv6_association_id: s.ipv6.as_ref().map(|(_, id)| id.clone()),
             })
             .collect();
         let route_tables = self

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use ipnet::Ipv4Net;
+use ipnet::IpNet;
 
 use super::state::{api, not_found, InternetGateway, RouteTable, State};
 use crate::ec2::types::{RouteTarget, Tags};
@@ -31,7 +31,7 @@ impl State {
                 vpc_id: vpc_id.to_string(),
                 main: false,
                 associations: BTreeMap::new(),
-                routes: BTreeMap::from([(cidr, RouteTarget::Local)]),
+                routes: BTreeMap::from([(IpNet::V4(cidr), RouteTarget::Local)]),
                 tags: tags.clone(),
             },
         );
@@ -98,7 +98,7 @@ impl State {
         &mut self,
         region: &str,
         rtb_id: &str,
-        destination: Ipv4Net,
+        destination: IpNet,
         target: &RouteTarget,
     ) -> Result<(), Ec2Error> {
         let vpc_id = self.route_table_mut(region, rtb_id)?.vpc_id.clone();
@@ -146,7 +146,7 @@ impl State {
         &mut self,
         region: &str,
         rtb_id: &str,
-        destination: Ipv4Net,
+        destination: IpNet,
         target: &RouteTarget,
     ) -> Result<bool, Ec2Error> {
         match self
@@ -166,7 +166,7 @@ impl State {
         &mut self,
         region: &str,
         rtb_id: &str,
-        destination: Ipv4Net,
+        destination: IpNet,
     ) -> Result<(), Ec2Error> {
         let Ok(table) = self.route_table_mut(region, rtb_id) else {
             return Ok(());

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use crate::ec2::types::{IngressRule, PeeringObs, PeeringStatus, RouteTarget, Tags};
 use crate::ec2::Ec2Error;
@@ -14,6 +14,8 @@ pub(super) struct Vpc {
     pub cidr: Ipv4Net,
     pub dns_hostnames: bool,
     pub tags: Tags,
+    /// The associated IPv6 block and its association id.
+    pub ipv6: Option<(Ipv6Net, String)>,
 }
 
 pub(super) struct Subnet {
@@ -22,6 +24,8 @@ pub(super) struct Subnet {
     pub cidr: Ipv4Net,
     pub availability_zone: String,
     pub tags: Tags,
+    /// The associated IPv6 block and its association id.
+    pub ipv6: Option<(Ipv6Net, String)>,
 }
 
 pub(super) struct RouteTable {
@@ -30,7 +34,7 @@ pub(super) struct RouteTable {
     pub main: bool,
     /// association id -> subnet id
     pub associations: BTreeMap<String, String>,
-    pub routes: BTreeMap<Ipv4Net, RouteTarget>,
+    pub routes: BTreeMap<IpNet, RouteTarget>,
     pub tags: Tags,
 }
 
@@ -121,6 +125,7 @@ impl State {
                 cidr,
                 dns_hostnames: false,
                 tags: tags.clone(),
+                ipv6: None,
             },
         );
         let rtb = self.new_id("rtb");
@@ -131,7 +136,7 @@ impl State {
                 vpc_id: id.clone(),
                 main: true,
                 associations: BTreeMap::new(),
-                routes: BTreeMap::from([(cidr, RouteTarget::Local)]),
+                routes: BTreeMap::from([(IpNet::V4(cidr), RouteTarget::Local)]),
                 tags: Tags::new(),
             },
         );
@@ -238,6 +243,7 @@ impl State {
                 cidr,
                 availability_zone,
                 tags: tags.clone(),
+                ipv6: None,
             },
         );
         Ok(id)

@@ -161,7 +161,7 @@ async fn routes_rules_and_dependency_violations() {
     fake.put_route(
         US,
         &rtb,
-        net("10.2.0.0/16"),
+        ipnet::IpNet::V4(net("10.2.0.0/16")),
         &RouteTarget::Peering(pcx.clone()),
     )
     .await
@@ -170,7 +170,7 @@ async fn routes_rules_and_dependency_violations() {
         .put_route(
             US,
             &rtb,
-            net("10.9.0.0/16"),
+            ipnet::IpNet::V4(net("10.9.0.0/16")),
             &RouteTarget::Peering("pcx-9999".into()),
         )
         .await;
@@ -181,7 +181,7 @@ async fn routes_rules_and_dependency_violations() {
         .unwrap();
     let icmp = IngressRule {
         protocol: Protocol::Icmp,
-        cidr: net("10.2.0.0/16"),
+        cidr: ipnet::IpNet::V4(net("10.2.0.0/16")),
     };
     fake.authorize_ingress(US, &sg, std::slice::from_ref(&icmp))
         .await
@@ -221,12 +221,12 @@ async fn routes_rules_and_dependency_violations() {
         .unwrap()
         .routes
         .iter()
-        .find(|r| r.destination == net("10.2.0.0/16"))
+        .find(|r| r.destination == ipnet::IpNet::V4(net("10.2.0.0/16")))
         .cloned();
     assert_eq!(route.unwrap().state, "blackhole");
 
     // Reverse-order teardown leaves nothing tagged.
-    fake.delete_route(US, &rtb, net("10.2.0.0/16"))
+    fake.delete_route(US, &rtb, ipnet::IpNet::V4(net("10.2.0.0/16")))
         .await
         .unwrap();
     fake.revoke_ingress(US, &sg, &[icmp]).await.unwrap();

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net};
 
 use super::state::not_found;
 use super::FakeEc2;
@@ -231,7 +231,7 @@ impl Ec2 for FakeEc2 {
         &self,
         region: &str,
         route_table_id: &str,
-        destination: Ipv4Net,
+        destination: IpNet,
         target: &RouteTarget,
     ) -> Result<(), Ec2Error> {
         let what = format!("{route_table_id} {destination}");
@@ -253,7 +253,7 @@ impl Ec2 for FakeEc2 {
         &self,
         region: &str,
         route_table_id: &str,
-        destination: Ipv4Net,
+        destination: IpNet,
     ) -> Result<(), Ec2Error> {
         self.call(
             Action::DeleteRoute,

@@ -40,11 +40,11 @@ fn the_seed_mesh_has_six_peerings_and_routes_both_ways() {
         ["0.0.0.0/0", "10.2.0.0/16", "10.3.0.0/16", "10.4.0.0/16"]
     );
     assert_eq!(
-        public[&net("0.0.0.0/0")],
+        public[&ipnet::IpNet::V4(net("0.0.0.0/0"))],
         RouteVia::InternetGateway("production".into())
     );
     assert_eq!(
-        public[&net("10.2.0.0/16")],
+        public[&ipnet::IpNet::V4(net("10.2.0.0/16"))],
         RouteVia::Peering(Pair::new("development", "production"))
     );
     assert_eq!(
@@ -138,7 +138,8 @@ fn adopted_vpcs_are_protected_untagged_and_need_a_cidr() {
     assert!(d.vpcs["shared"].tags.is_empty());
     assert!(d.protected_vpc_ids.contains("vpc-0aaa"));
     assert_eq!(
-        d.routes[&Key::RouteTable("testing".into(), "private".into())][&net("10.4.0.0/16")],
+        d.routes[&Key::RouteTable("testing".into(), "private".into())]
+            [&ipnet::IpNet::V4(net("10.4.0.0/16"))],
         RouteVia::Peering(Pair::new("shared", "testing"))
     );
     assert_eq!(
@@ -194,7 +195,7 @@ proptest! {
                 for s in 0..subnets {
                     let table = &d.routes[&Key::RouteTable(side.clone(), format!("s{s}"))];
                     let peer = &d.vpcs[pair.other(side)].cidr;
-                    prop_assert_eq!(table.get(peer), Some(&RouteVia::Peering(pair.clone())));
+                    prop_assert_eq!(table.get(&ipnet::IpNet::V4(*peer)), Some(&RouteVia::Peering(pair.clone())));
                 }
             }
         }

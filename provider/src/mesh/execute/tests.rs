@@ -89,14 +89,15 @@ async fn adding_a_fifth_vpc_touches_only_it_and_its_peerings() {
                 ..
             } => {
                 about_staging
-                    || (*destination == fifth && (pair.a == "staging" || pair.b == "staging"))
+                    || (*destination == ipnet::IpNet::V4(fifth)
+                        && (pair.a == "staging" || pair.b == "staging"))
             }
             Op::AuthorizeIngress { rules, .. } => {
                 about_staging
                     || rules
                         == &[IngressRule {
                             protocol: Protocol::Icmp,
-                            cidr: fifth,
+                            cidr: ipnet::IpNet::V4(fifth),
                         }]
             }
             _ => about_staging,

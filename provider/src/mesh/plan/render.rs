@@ -123,6 +123,7 @@ fn via_text(via: &RouteVia) -> String {
 pub(crate) fn rules_text(rules: &[IngressRule]) -> String {
     let one = |r: &IngressRule| match r.protocol {
         Protocol::Icmp => format!("icmp from {}", r.cidr),
+        Protocol::Icmpv6 => format!("icmpv6 from {}", r.cidr),
         Protocol::Tcp { from, to } if from == to => format!("tcp {from} from {}", r.cidr),
         Protocol::Tcp { from, to } => format!("tcp {from}-{to} from {}", r.cidr),
     };

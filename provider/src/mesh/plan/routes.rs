@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use ipnet::Ipv4Net;
+use ipnet::IpNet;
 
 use super::build::Builder;
 use super::{Blocker, Op};
@@ -83,8 +83,8 @@ impl<'a> Builder<'a> {
         left
     }
 
-    fn reconcile(&mut self, table: &Table<'_>, want: &BTreeMap<Ipv4Net, RouteVia>) {
-        let mut have: HashMap<Ipv4Net, &RouteObs> = table
+    fn reconcile(&mut self, table: &Table<'_>, want: &BTreeMap<IpNet, RouteVia>) {
+        let mut have: HashMap<IpNet, &RouteObs> = table
             .observed
             .iter()
             .flat_map(|t| &t.routes)

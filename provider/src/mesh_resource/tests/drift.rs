@@ -104,7 +104,8 @@ async fn a_missing_route_is_put_back() {
         &state,
         &["vpcs", "testing", "subnets", "private", "route_table_id"],
     );
-    h.fake.remove_route(&table, net("10.4.0.0/16"));
+    h.fake
+        .remove_route(&table, ipnet::IpNet::V4(net("10.4.0.0/16")));
     repaired(
         &mut h,
         &[
@@ -132,7 +133,7 @@ async fn a_revoked_rule_is_authorized_again() {
         &group,
         &IngressRule {
             protocol: Protocol::Icmp,
-            cidr: net("10.1.0.0/16"),
+            cidr: ipnet::IpNet::V4(net("10.1.0.0/16")),
         },
     );
     repaired(

@@ -78,7 +78,7 @@ async fn a_peering_deleted_out_of_band_is_recreated_with_its_routes() {
 async fn small_drift_gives_small_plans() {
     let (fake, desired, inv) = seeded().await;
     let public = id_of(&inv, "rtb/production/public");
-    fake.remove_route(&public, net("10.3.0.0/16"));
+    fake.remove_route(&public, ipnet::IpNet::V4(net("10.3.0.0/16")));
     assert_eq!(
         summary(&plan_now(&fake, &desired).await),
         counts(&[("PutRoute", 1)])
@@ -86,7 +86,7 @@ async fn small_drift_gives_small_plans() {
     converge(&fake, &desired, 1).await;
 
     let wrong = RouteTarget::Peering(id_of(&inv, "pcx/production:shared"));
-    fake.set_route_out_of_band(&public, net("10.2.0.0/16"), wrong);
+    fake.set_route_out_of_band(&public, ipnet::IpNet::V4(net("10.2.0.0/16")), wrong);
     assert_eq!(
         summary(&plan_now(&fake, &desired).await),
         counts(&[("PutRoute", 1)])
@@ -95,7 +95,7 @@ async fn small_drift_gives_small_plans() {
 
     let icmp = IngressRule {
         protocol: Protocol::Icmp,
-        cidr: net("10.1.0.0/16"),
+        cidr: ipnet::IpNet::V4(net("10.1.0.0/16")),
     };
     fake.revoke_rule(&id_of(&inv, "sg/shared"), &icmp);
     let plan = plan_now(&fake, &desired).await;

@@ -80,7 +80,7 @@ async fn a_foreign_route_where_the_mesh_needs_one_blocks_it_and_is_left_alone() 
     let table = id_of(&inv, "rtb/production/private");
     let development = net("10.2.0.0/16");
     let tgw = RouteTarget::Other("tgw-0feed".to_string());
-    fake.set_route_out_of_band(&table, development, tgw.clone());
+    fake.set_route_out_of_band(&table, ipnet::IpNet::V4(development), tgw.clone());
 
     let plan = plan_now(&fake, &desired).await;
     assert_eq!(plan.blocked.len(), 1, "{:?}", plan.blocked);
@@ -96,7 +96,11 @@ async fn a_foreign_route_where_the_mesh_needs_one_blocks_it_and_is_left_alone() 
         .route_tables
         .iter()
         .find(|t| t.id == table)
-        .and_then(|t| t.routes.iter().find(|r| r.destination == development))
+        .and_then(|t| {
+            t.routes
+                .iter()
+                .find(|r| r.destination == ipnet::IpNet::V4(development))
+        })
         .map(|r| r.target.clone());
     assert_eq!(kept, Some(tgw));
 }
