@@ -126,16 +126,12 @@ impl FakeEc2 {
 
     /// Attaches another network interface with `ips` and its own `security_groups`.
     pub fn attach_interface(&self, instance_id: &str, ips: &[Ipv4Addr], security_groups: &[&str]) {
-        let mut inner = self.lock();
-        let i = inner
-            .state
-            .instances
-            .get_mut(instance_id)
-            .expect("attach_interface: unknown instance");
-        i.interfaces.push(Interface {
-            private_ips: ips.to_vec(),
-            ipv6_addresses: Vec::new(),
-            security_group_ids: security_groups.iter().map(|g| g.to_string()).collect(),
+        self.with_instance(instance_id, |i| {
+            i.interfaces.push(Interface {
+                private_ips: ips.to_vec(),
+                ipv6_addresses: Vec::new(),
+                security_group_ids: security_groups.iter().map(|g| g.to_string()).collect(),
+            })
         });
     }
 
@@ -148,17 +144,21 @@ impl FakeEc2 {
         interface: usize,
         addresses: &[Ipv6Addr],
     ) {
+        self.with_instance(instance_id, |i| {
+            let n = i
+                .interfaces
+                .get_mut(interface)
+                .expect("assign_ipv6_addresses: no such interface");
+            n.ipv6_addresses.extend_from_slice(addresses);
+        });
+    }
+
+    /// Runs `change` on instance `instance_id`; panics when there is none (a test's
+    /// mistake, not an EC2 answer).
+    fn with_instance(&self, instance_id: &str, change: impl FnOnce(&mut Instance)) {
         let mut inner = self.lock();
-        let i = inner
-            .state
-            .instances
-            .get_mut(instance_id)
-            .expect("assign_ipv6_addresses: unknown instance");
-        let n = i
-            .interfaces
-            .get_mut(interface)
-            .expect("assign_ipv6_addresses: no such interface");
-        n.ipv6_addresses.extend_from_slice(addresses);
+        let i = inner.state.instances.get_mut(instance_id);
+        change(i.unwrap_or_else(|| panic!("unknown instance {instance_id}")));
     }
 
     fn launch(
