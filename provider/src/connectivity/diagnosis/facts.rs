@@ -60,14 +60,24 @@ pub fn unreachable(snapshot: &Snapshot, from: &str, to: &str) -> Vec<Fault> {
     }
 }
 
-/// The source's instance when it is not running: all the facts can say about a pair that
-/// could not be probed because its source was unreachable.
-pub fn source_not_running(snapshot: &Snapshot, from: &str) -> Vec<Fault> {
-    snapshot
-        .host(from)
-        .and_then(not_running)
-        .into_iter()
-        .collect()
+/// All the facts can say about a pair that could not be probed (its source unreachable
+/// over SSH, or its ping unable to send): the source's instance is not running, or, for
+/// an IPv6 target, it has no IPv6 address to send from (ping then fails at once).
+pub fn not_probed(snapshot: &Snapshot, from: &str, to: &str) -> Vec<Fault> {
+    let Some(source) = snapshot.host(from) else {
+        return Vec::new();
+    };
+    if let Some(fault) = not_running(source) {
+        return vec![fault];
+    }
+    let ipv6_target = snapshot.host(to).is_some_and(|t| t.address.is_ipv6());
+    if ipv6_target && source.ipv6.is_none() {
+        return vec![Fault::NoIpv6Address {
+            host: source.name.clone(),
+            instance_id: source.instance_id.clone(),
+        }];
+    }
+    Vec::new()
 }
 
 /// What joins two VPCs that `expect` says should not reach each other; `None` when the

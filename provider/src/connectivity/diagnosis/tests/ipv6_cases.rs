@@ -197,6 +197,31 @@ fn ipv6_source_without_an_address_is_named() {
 }
 
 #[test]
+fn ipv6_source_without_an_address_explains_pairs_it_could_not_ping() {
+    // ping6 fails at once without an address to send from: no statistics, not probed.
+    let mut s = dual_stack();
+    host_mut(&mut s, "testing").ipv6 = None;
+    let failing: Vec<(&str, &str)> = LAB
+        .iter()
+        .filter(|(n, _)| *n != "testing")
+        .map(|(n, _)| ("testing", *n))
+        .collect();
+    let results = matrix(&failing);
+    let e = run_unprobed(&results, &full_mesh(), Some(&s), &["testing"]);
+    let sentence = "instance i-3 (host testing) has no IPv6 address, so it cannot send IPv6 echo requests: give it one in a subnet with an IPv6 block";
+    assert_eq!(e.diagnosis, [sentence]);
+    for (from, to) in &failing {
+        assert_eq!(cause_of(&results, &e, from, to).as_deref(), Some(sentence));
+    }
+    // Over IPv4 the same source blames nothing: its pairs were simply not probed.
+    for host in &mut s.hosts {
+        host.address = IpAddr::V4(host.private_ip);
+    }
+    let e = run_unprobed(&results, &full_mesh(), Some(&s), &["testing"]);
+    assert!(e.diagnosis.is_empty(), "{:?}", e.diagnosis);
+}
+
+#[test]
 fn ipv6_vpc_without_a_block_is_named() {
     let mut s = dual_stack();
     s.vpcs[3].ipv6_cidr = None;
