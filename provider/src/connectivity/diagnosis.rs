@@ -87,7 +87,7 @@ pub fn explain(
 
 fn facts_for(snapshot: &Snapshot, probe: &Probe, expectations: &Expectations) -> Vec<Fault> {
     if !probe.probed {
-        return facts::source_not_running(snapshot, probe.from);
+        return facts::not_probed(snapshot, probe.from, probe.to);
     }
     match probe.failure() {
         None => Vec::new(),

@@ -1,6 +1,9 @@
 //! Reading the EC2 facts of the mesh named by `mesh_id` for the diagnosis: the mesh's
 //! inventory (every region its peerings and security groups lead to, as the
 //! `peering_mesh` import finds them) and, per region, one DescribeInstances over its VPCs.
+//! The `region` of every observation is a place (`eu-west-1`, or `dev/eu-west-1` for the
+//! account under key `dev` of the provider's `accounts`): the provider's client reads each
+//! with that account's credentials, and this module only hands places back to it.
 //!
 //! Facts are an extra: when they cannot be read (provider not configured, no
 //! credentials, no permission, no such mesh) the probe results still stand, and a
@@ -57,7 +60,7 @@ pub async fn read_facts(
     match snapshot {
         Ok(Some(s)) => Ok(Some(s)),
         Ok(None) => Err(limited(mesh_id, &format!("no VPC of mesh {mesh_id} was found from region {} (use peering_mesh.NAME.id, and the provider region the mesh was made in)", conn.region))),
-        Err(e) => Err(limited(mesh_id, &format!("reading it from EC2 failed: {e} (the credentials need {IAM_ACTIONS})"))),
+        Err(e) => Err(limited(mesh_id, &format!("reading it from EC2 failed: {e} (the provider's credentials, and those of every account of its `accounts` the mesh reaches, need {IAM_ACTIONS})"))),
     }
 }
 
@@ -80,14 +83,16 @@ pub async fn read_snapshot(
     if inventory.vpcs.is_empty() {
         return Ok(None);
     }
-    let mut vpcs_by_region: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    // Per place (account and region), not per region: VPC ids of one region in two
+    // accounts are asked of each account.
+    let mut vpcs_by_place: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for v in &inventory.vpcs {
-        let ids = vpcs_by_region.entry(v.region.as_str()).or_default();
+        let ids = vpcs_by_place.entry(v.region.as_str()).or_default();
         ids.push(v.id.clone());
     }
     let mut instances: Vec<InstanceObs> = Vec::new();
-    for (region, ids) in &vpcs_by_region {
-        instances.extend(ec2.instances(region, ids).await?);
+    for (place, ids) in &vpcs_by_place {
+        instances.extend(ec2.instances(place, ids).await?);
     }
     tracing::info!(
         mesh_id,

@@ -24,7 +24,7 @@ fn ssh() -> Vec<Attribute> {
     let text = |name: &str| Attribute::typed(name, Type::String);
     vec![
         text("bastion_address").required().describe(
-            "Address (IP or DNS name) of the SSH bastion as seen from the machine running Terraform, e.g. its public IP.",
+            "Address (IPv4, IPv6 with or without brackets, or DNS name) of the SSH bastion as seen from the machine running Terraform, e.g. its public IP.",
         ),
         text("bastion_user").optional().describe(format!(
             "User on the bastion (default `{DEFAULT_USER}`)."
@@ -126,7 +126,7 @@ pub fn schema() -> Schema {
             Attribute::typed("transport", Type::String).optional_computed().describe(
                 "Where probes come from: `local` (default) sends ICMP echo from the machine running Terraform; \
                  `ssh` connects to `ssh.bastion_address`, jumps to each source host (one connection per source, reused for all its probes) \
-                 and runs the system `ping` there with `echo_count` and `timeout_ms` (rounded up to whole seconds).",
+                 and runs the system `ping` there (for an IPv6 address `ping6`, or `ping -6` where there is no `ping6`) with `echo_count` and `timeout_ms` (rounded up to whole seconds).",
             ),
             Attribute::typed("sources", Type::list(Type::String)).optional_computed().describe(
                 "Hosts to probe from (keys of `hosts`): every host by default with `ssh`; always `[\"local\"]` with `local`. \
@@ -142,8 +142,9 @@ pub fn schema() -> Schema {
             ),
             Attribute::typed("mesh_id", Type::String).optional().describe(
                 "ID of the `peering_mesh` (`peering_mesh.NAME.id`) whose EC2 facts name the broken component in `diagnosis` and `cause`: \
-                 its VPCs, subnets, route tables, peerings and security groups, read from the provider's region and every region its peerings lead to, \
-                 and the instances in its VPCs, matched to `hosts` by private IPv4 address (a host without a matching instance gets no facts). \
+                 its VPCs, subnets, route tables, peerings and security groups, read from the provider's region and every region its peerings lead to \
+                 (in the provider's other `accounts` with each account's credentials), and the instances in its VPCs, matched to `hosts` by private IPv4 \
+                 or IPv6 address (a host without a matching instance gets no facts). Pairs probed over IPv6 are checked against IPv6 routes and ICMPv6 rules. \
                  Needs a configured provider and ec2:Describe{Vpcs,Subnets,RouteTables,InternetGateways,SecurityGroups,VpcPeeringConnections,Instances}. \
                  When the facts cannot be read the results stand and a warning on `mesh_id` says why. Without `mesh_id` EC2 is never called.",
             ),

@@ -262,6 +262,9 @@ pub struct InstanceObs {
     /// Every private IPv4 address of every network interface, the primary one included:
     /// a host may be probed at a secondary interface's address.
     pub private_ips: Vec<Ipv4Addr>,
+    /// Every IPv6 address of every network interface, each once (EC2 has no primary one
+    /// on the instance): a host may be probed at any of them.
+    pub ipv6_addresses: Vec<std::net::Ipv6Addr>,
     /// The instance-level groups and every network interface's groups, each once: EC2
     /// attaches groups per interface, and an instance with several interfaces (or moto)
     /// fills in only the interfaces' lists.

@@ -27,6 +27,8 @@ pub(crate) mod config_tests;
 #[cfg(test)]
 pub(crate) mod lab;
 #[cfg(test)]
+mod lab_ipv6_tests;
+#[cfg(test)]
 mod lab_scale_tests;
 #[cfg(test)]
 mod lab_tests;

@@ -4,9 +4,15 @@
 //! the request's ingress matters). A broken instance or peering hides everything behind
 //! it, so the check stops there; routes and security groups are independent and both
 //! reported. Security groups with rules the snapshot cannot read decide nothing.
+//!
+//! A pair is checked in the family of the target's probed address: over IPv6 the routes
+//! must lead the peer VPC's IPv6 block through the peering, and the groups must admit
+//! ICMPv6 from the source's IPv6 address; IPv4 as ever.
 
 use std::collections::BTreeSet;
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
+
+use ipnet::IpNet;
 
 use super::fault::{sorted, Fault, ObjectRef, RouteProblem, Sources, Unknown, VpcRef};
 use super::snapshot::{
@@ -14,11 +20,14 @@ use super::snapshot::{
 };
 use crate::probe::LOCAL_SOURCE;
 
-/// One end of a probed pair, resolved in the snapshot.
+/// One end of a probed pair, resolved in the snapshot, with its address and its VPC's
+/// block in the pair's family.
 struct End<'a> {
     host: &'a Host,
     vpc: &'a Vpc,
     table: &'a RouteTable,
+    address: IpAddr,
+    block: IpNet,
 }
 
 /// Why `to` does not answer `from`, as far as the facts tell. Empty when nothing can be
@@ -39,21 +48,36 @@ pub fn unreachable(snapshot: &Snapshot, from: &str, to: &str) -> Vec<Fault> {
     if let Some(fault) = not_running(source) {
         return vec![fault];
     }
-    match (resolve(snapshot, source), resolve(snapshot, target)) {
-        (Ok(a), Ok(b)) => path(snapshot, &a, &b),
+    let family = target.address;
+    match (
+        resolve(snapshot, source, family),
+        resolve(snapshot, target, family),
+    ) {
+        (Ok(Ok(a)), Ok(Ok(b))) => path(snapshot, &a, &b),
         (Err(why), _) => no_facts(from, why),
         (_, Err(why)) => no_facts(to, why),
+        (Ok(Err(fault)), _) | (_, Ok(Err(fault))) => vec![fault],
     }
 }
 
-/// The source's instance when it is not running: all the facts can say about a pair that
-/// could not be probed because its source was unreachable.
-pub fn source_not_running(snapshot: &Snapshot, from: &str) -> Vec<Fault> {
-    snapshot
-        .host(from)
-        .and_then(not_running)
-        .into_iter()
-        .collect()
+/// All the facts can say about a pair that could not be probed (its source unreachable
+/// over SSH, or its ping unable to send): the source's instance is not running, or, for
+/// an IPv6 target, it has no IPv6 address to send from (ping then fails at once).
+pub fn not_probed(snapshot: &Snapshot, from: &str, to: &str) -> Vec<Fault> {
+    let Some(source) = snapshot.host(from) else {
+        return Vec::new();
+    };
+    if let Some(fault) = not_running(source) {
+        return vec![fault];
+    }
+    let ipv6_target = snapshot.host(to).is_some_and(|t| t.address.is_ipv6());
+    if ipv6_target && source.ipv6.is_none() {
+        return vec![Fault::NoIpv6Address {
+            host: source.name.clone(),
+            instance_id: source.instance_id.clone(),
+        }];
+    }
+    Vec::new()
 }
 
 /// What joins two VPCs that `expect` says should not reach each other; `None` when the
@@ -86,7 +110,13 @@ fn not_running(host: &Host) -> Option<Fault> {
     })
 }
 
-fn resolve<'a>(snapshot: &'a Snapshot, host: &'a Host) -> Result<End<'a>, Unknown> {
+/// `host` as one end of a pair probed in the family of `family`: what the snapshot lacks
+/// to check it (`Err`), or the end, or the fault that it has no IPv6 address or block.
+fn resolve<'a>(
+    snapshot: &'a Snapshot,
+    host: &'a Host,
+    family: IpAddr,
+) -> Result<Result<End<'a>, Fault>, Unknown> {
     let vpc = snapshot.vpc(&host.vpc_id).ok_or_else(|| Unknown::Vpc {
         vpc_id: host.vpc_id.clone(),
     })?;
@@ -95,7 +125,27 @@ fn resolve<'a>(snapshot: &'a Snapshot, host: &'a Host) -> Result<End<'a>, Unknow
         .ok_or_else(|| Unknown::RouteTable {
             subnet_id: host.subnet_id.clone(),
         })?;
-    Ok(End { host, vpc, table })
+    let Some(address) = host.address_towards(family) else {
+        return Ok(Err(Fault::NoIpv6Address {
+            host: host.name.clone(),
+            instance_id: host.instance_id.clone(),
+        }));
+    };
+    let Some(block) = vpc.block_for(family) else {
+        return Ok(Err(Fault::NoIpv6Block {
+            vpc: VpcRef {
+                name: vpc.name.clone(),
+                id: vpc.id.clone(),
+            },
+        }));
+    };
+    Ok(Ok(End {
+        host,
+        vpc,
+        table,
+        address,
+        block,
+    }))
 }
 
 fn path(snapshot: &Snapshot, source: &End, target: &End) -> Vec<Fault> {
@@ -144,7 +194,8 @@ fn active_peering<'a>(snapshot: &'a Snapshot, x: &End, y: &End) -> Result<&'a st
     }
 }
 
-/// Whether `table` (in VPC `own`) sends traffic for `peer`'s address over `peering`.
+/// Whether `table` (in VPC `own`) sends traffic for `peer`'s address (in the pair's
+/// family) over `peering`.
 fn route(
     snapshot: &Snapshot,
     table: &RouteTable,
@@ -159,12 +210,12 @@ fn route(
     let vpc = peer.vpc.name.clone();
     let missing = || {
         fault(RouteProblem::Missing {
-            destination: peer.vpc.cidr,
+            destination: peer.block,
             vpc: vpc.clone(),
             peering: ObjectRef::peering(snapshot, peering),
         })
     };
-    let Some(route) = table.route_for(peer.host.private_ip) else {
+    let Some(route) = table.route_for(peer.address) else {
         return Some(missing());
     };
     let RouteTarget::Peering(id) = &route.target else {
@@ -194,7 +245,7 @@ fn route(
 /// address to: what is left of a peering deleted out of band (AWS keeps such routes as
 /// `blackhole`). Sorted, so both directions name the same ones.
 fn dead_peerings(snapshot: &Snapshot, x: &End, y: &End) -> Vec<String> {
-    let via = |table: &RouteTable, peer: &End| match table.route_for(peer.host.private_ip) {
+    let via = |table: &RouteTable, peer: &End| match table.route_for(peer.address) {
         Some(Route {
             target: RouteTarget::Peering(id),
             ..
@@ -208,7 +259,8 @@ fn dead_peerings(snapshot: &Snapshot, x: &End, y: &End) -> Vec<String> {
     ids.into_iter().collect()
 }
 
-/// What the target's security groups say about an echo request from the source.
+/// What the target's security groups say about an echo request from the source (ICMP or
+/// ICMPv6, by the pair's family).
 enum Echo {
     Admitted,
     Blocked(Fault),
@@ -218,7 +270,7 @@ enum Echo {
 }
 
 fn icmp(snapshot: &Snapshot, source: &End, target: &End) -> Echo {
-    let from: Ipv4Addr = source.host.private_ip;
+    let from = source.address;
     let instance_id = target.host.instance_id.clone();
     // EC2 gives every instance at least one group (its VPC's default when none is named):
     // an empty list is a fact not read, never a group that blocks.
@@ -250,7 +302,7 @@ fn icmp(snapshot: &Snapshot, source: &End, target: &End) -> Echo {
         hosts: vec![target.host.name.clone()],
         sources: vec![Sources {
             vpc: source.vpc.name.clone(),
-            cidr: source.vpc.cidr,
+            cidr: source.block,
             addrs: vec![from],
         }],
     })

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use super::names::{group_refs, route_clauses};
+use super::names::{echo_sources, group_refs, route_clauses};
 pub use super::names::{ObjectRef, RouteProblem, Sources, Unknown, VpcRef};
 use super::snapshot::{InstanceState, PeeringStatus};
 
@@ -38,8 +38,14 @@ pub enum Fault {
         table: ObjectRef,
         problems: Vec<RouteProblem>,
     },
-    /// No ingress rule of the target's groups (in VPC `vpc`) admits ICMP echo from the
-    /// source. Never built from an empty group list: EC2 never leaves one empty, so that
+    /// The instance behind a host has no IPv6 address, yet a probe from it went to an IPv6
+    /// address: it has no address to send from.
+    NoIpv6Address { host: String, instance_id: String },
+    /// A VPC on an IPv6 path has no IPv6 block, so no route can lead IPv6 traffic to or
+    /// from it.
+    NoIpv6Block { vpc: VpcRef },
+    /// No ingress rule of the target's groups (in VPC `vpc`) admits echo from the source
+    /// (ICMP from its IPv4 address, ICMPv6 from its IPv6 one). Never built from an empty group list: EC2 never leaves one empty, so that
     /// is a fact not read, not a group that blocks.
     /// Built for one host and one source; the diagnosis merges those of the same groups
     /// into one fault, so a group is named once however many pairs it blocks.
@@ -113,7 +119,7 @@ impl Fault {
             }
         }
         for o in other_sources {
-            match sources.iter_mut().find(|s| s.vpc == o.vpc) {
+            match sources.iter_mut().find(|s| s.same_block(o)) {
                 Some(s) => {
                     for a in &o.addrs {
                         if !s.addrs.contains(a) {
@@ -176,15 +182,23 @@ impl fmt::Display for Fault {
             Fault::IcmpBlocked { groups: ids, vpc, hosts, sources } => {
                 let verb = if ids.len() == 1 { "has" } else { "have" };
                 let noun = if hosts.len() == 1 { "host" } else { "hosts" };
-                let from: Vec<String> = sources.iter().map(Sources::to_string).collect();
                 write!(
                     f,
-                    "{} of VPC {vpc} ({noun} {}) {verb} no inbound rule for ICMP echo from {}",
+                    "{} of VPC {vpc} ({noun} {}) {verb} no inbound rule for {}",
                     group_refs(ids),
                     hosts.join(", "),
-                    from.join(", nor from ")
+                    echo_sources(sources)
                 )
             }
+            Fault::NoIpv6Address { host, instance_id } => write!(
+                f,
+                "instance {instance_id} (host {host}) has no IPv6 address, so it cannot send IPv6 echo requests: give it one in a subnet with an IPv6 block"
+            ),
+            Fault::NoIpv6Block { vpc } => write!(
+                f,
+                "VPC {} ({}) has no IPv6 CIDR block, so no route leads IPv6 traffic to or from it (ipv6 = true in the mesh)",
+                vpc.name, vpc.id
+            ),
             Fault::DataPlane { hosts: [a, b] } => write!(
                 f,
                 "control plane looks right between hosts {a} and {b}: a data-plane problem (host firewall, network ACL or the network itself)"

@@ -2,9 +2,9 @@
 //! mesh key), the sources a security group does not admit, and a fact the snapshot lacks.
 
 use std::fmt;
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 
-use ipnet::Ipv4Net;
+use ipnet::IpNet;
 
 use super::snapshot::{PeeringStatus, RouteTable, Snapshot};
 
@@ -15,17 +15,43 @@ pub struct VpcRef {
     pub id: String,
 }
 
-/// The addresses of one source VPC that a security group does not admit.
+/// The addresses of one source VPC's block (its IPv4 or its IPv6 one) that a security
+/// group does not admit.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Sources {
     pub vpc: String,
-    pub cidr: Ipv4Net,
-    pub addrs: Vec<Ipv4Addr>,
+    pub cidr: IpNet,
+    pub addrs: Vec<IpAddr>,
+}
+
+impl Sources {
+    /// The same VPC's block, so their addresses belong in one list.
+    pub fn same_block(&self, other: &Sources) -> bool {
+        self.vpc == other.vpc && self.cidr == other.cidr
+    }
+}
+
+/// "ICMP echo from A (VPC x, 10.1.0.0/16), nor from B (...)", then the same for ICMPv6
+/// echo, joined by ", nor for ": one phrase per protocol a rule would have to admit.
+pub fn echo_sources(sources: &[Sources]) -> String {
+    let phrase = |protocol: &str, v6: bool| {
+        let listed: Vec<String> = sources
+            .iter()
+            .filter(|s| s.cidr.addr().is_ipv6() == v6)
+            .map(Sources::to_string)
+            .collect();
+        (!listed.is_empty()).then(|| format!("{protocol} echo from {}", listed.join(", nor from ")))
+    };
+    let phrases: Vec<String> = [phrase("ICMP", false), phrase("ICMPv6", true)]
+        .into_iter()
+        .flatten()
+        .collect();
+    phrases.join(", nor for ")
 }
 
 impl fmt::Display for Sources {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let addrs: Vec<String> = self.addrs.iter().map(Ipv4Addr::to_string).collect();
+        let addrs: Vec<String> = self.addrs.iter().map(IpAddr::to_string).collect();
         write!(f, "{} (VPC {}, {})", addrs.join(", "), self.vpc, self.cidr)
     }
 }
@@ -129,20 +155,20 @@ pub fn group_refs(refs: &[ObjectRef]) -> String {
 pub enum RouteProblem {
     /// The route for the peer's CIDR is absent or leads elsewhere than the peering.
     Missing {
-        destination: Ipv4Net,
+        destination: IpNet,
         vpc: String,
         peering: ObjectRef,
     },
     /// The route leads to a peering that is gone or not active (`None`: unknown id).
     Dead {
-        destination: Ipv4Net,
+        destination: IpNet,
         vpc: String,
         peering: ObjectRef,
         status: Option<PeeringStatus>,
     },
     /// The route leads to an active peering that does not connect to the peer VPC.
     Wrong {
-        destination: Ipv4Net,
+        destination: IpNet,
         vpc: String,
         peering: ObjectRef,
     },
@@ -197,7 +223,7 @@ pub fn route_clauses(problems: &[RouteProblem]) -> Vec<String> {
 impl fmt::Display for Unknown {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Unknown::Instance => write!(f, "no live instance in the mesh's VPCs has its address (an instance outside the mesh, terminated, or an IPv6 address), so its path cannot be checked"),
+            Unknown::Instance => write!(f, "no live instance in the mesh's VPCs has its address (an instance outside the mesh, or terminated), so its path cannot be checked"),
             Unknown::Vpc { vpc_id } => write!(f, "its instance is in VPC {vpc_id}, which is not one of the mesh's, so its path cannot be checked"),
             Unknown::RouteTable { subnet_id } => write!(f, "no route table was found for its subnet {subnet_id}, so its routes cannot be checked"),
             Unknown::NoGroups { instance_id } => write!(f, "EC2 listed no security group for instance {instance_id}, so whether ICMP echo reaches it cannot be checked"),
@@ -209,7 +235,7 @@ impl fmt::Display for Unknown {
                 }
                 if !opaque.is_empty() {
                     let verb = if opaque.len() == 1 { "has" } else { "have" };
-                    parts.push(format!("{} {verb} rules this check cannot read (group references, prefix lists, IPv6 ranges, other protocols)", groups(opaque)));
+                    parts.push(format!("{} {verb} rules this check cannot read (group references, prefix lists, other protocols)", groups(opaque)));
                 }
                 write!(f, "{}, so whether ICMP echo reaches it cannot be checked", parts.join("; "))
             }

@@ -1,9 +1,9 @@
 //! The EC2 facts a diagnosis reads: plain data, filled from Describe calls (or by hand in
 //! tests), with the few look-ups the checks need.
 
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 pub use crate::ec2::types::{InstanceState, PeeringStatus, RouteTarget};
 
@@ -24,6 +24,8 @@ pub struct Vpc {
     pub name: String,
     pub id: String,
     pub cidr: Ipv4Net,
+    /// Its IPv6 block (an Amazon-provided /56), when it has one.
+    pub ipv6_cidr: Option<Ipv6Net>,
 }
 
 #[derive(Debug, Clone)]
@@ -41,7 +43,15 @@ pub struct Host {
     pub instance_id: String,
     pub vpc_id: String,
     pub subnet_id: String,
+    /// The address it is probed at (its value in `hosts`): its family is the family of
+    /// every probe to it.
+    pub address: IpAddr,
+    /// Its IPv4 address in probes: the one probed when that is IPv4, else the primary one
+    /// (the source address of its IPv4 echo requests).
     pub private_ip: Ipv4Addr,
+    /// Its IPv6 address in probes: the one probed when that is IPv6, else its first one;
+    /// `None` when it has none (it can then neither send nor answer IPv6 echo).
+    pub ipv6: Option<Ipv6Addr>,
     pub security_group_ids: Vec<String>,
     pub state: InstanceState,
 }
@@ -56,7 +66,7 @@ pub struct RouteTable {
 
 #[derive(Debug, Clone)]
 pub struct Route {
-    pub destination: Ipv4Net,
+    pub destination: IpNet,
     pub target: RouteTarget,
     /// EC2 reports the route as `blackhole` (its target is gone).
     pub blackhole: bool,
@@ -79,7 +89,7 @@ pub struct SecurityGroup {
     pub key: Option<String>,
     pub ingress: Vec<IngressRule>,
     /// Ingress rules not in `ingress` because the snapshot cannot model them (group
-    /// references, IPv6 ranges, prefix lists, other protocols or ICMP types): any of them
+    /// references, prefix lists, other protocols or ICMP types): any of them
     /// might admit an echo request, so without a match in `ingress` nothing is concluded.
     pub opaque_rules: usize,
 }
@@ -91,6 +101,10 @@ pub enum Traffic {
     All,
     /// ICMP of one type, or of every type when `None`.
     Icmp {
+        icmp_type: Option<u8>,
+    },
+    /// ICMPv6 (protocol 58) of one type, or of every type when `None`.
+    Icmpv6 {
         icmp_type: Option<u8>,
     },
     Tcp {
@@ -106,21 +120,51 @@ pub enum Traffic {
 #[derive(Debug, Clone)]
 pub struct IngressRule {
     pub traffic: Traffic,
-    pub source: Ipv4Net,
+    /// An IPv4 or an IPv6 block: a rule admits only its own family.
+    pub source: IpNet,
 }
 
 /// ICMP type of an echo request.
 const ECHO_REQUEST: u8 = 8;
+/// ICMPv6 type of an echo request.
+const ECHO_REQUEST_V6: u8 = 128;
 
 impl IngressRule {
-    /// Admits an ICMP echo request from `source`.
-    pub fn admits_echo_from(&self, source: Ipv4Addr) -> bool {
-        let echo = match self.traffic {
-            Traffic::All | Traffic::Icmp { icmp_type: None } => true,
-            Traffic::Icmp { icmp_type: Some(t) } => t == ECHO_REQUEST,
-            Traffic::Tcp { .. } | Traffic::Udp { .. } => false,
+    /// Admits an echo request from `source`: ICMP from an IPv4 address, ICMPv6 from an
+    /// IPv6 one.
+    pub fn admits_echo_from(&self, source: IpAddr) -> bool {
+        let echo = match (&self.traffic, source) {
+            (&Traffic::All, _) => true,
+            (&Traffic::Icmp { icmp_type }, IpAddr::V4(_)) => {
+                icmp_type.is_none_or(|t| t == ECHO_REQUEST)
+            }
+            (&Traffic::Icmpv6 { icmp_type }, IpAddr::V6(_)) => {
+                icmp_type.is_none_or(|t| t == ECHO_REQUEST_V6)
+            }
+            _ => false,
         };
         echo && self.source.contains(&source)
+    }
+}
+
+impl Host {
+    /// Its address in the family of `peer` (the source of its echo requests to `peer`, or
+    /// the address `peer`'s requests go to); `None`: it has no IPv6 address.
+    pub fn address_towards(&self, peer: IpAddr) -> Option<IpAddr> {
+        match peer {
+            IpAddr::V4(_) => Some(IpAddr::V4(self.private_ip)),
+            IpAddr::V6(_) => self.ipv6.map(IpAddr::V6),
+        }
+    }
+}
+
+impl Vpc {
+    /// Its block in the family of `address`; `None`: it has no IPv6 block.
+    pub fn block_for(&self, address: IpAddr) -> Option<IpNet> {
+        match address {
+            IpAddr::V4(_) => Some(IpNet::V4(self.cidr)),
+            IpAddr::V6(_) => self.ipv6_cidr.map(IpNet::V6),
+        }
     }
 }
 
@@ -132,8 +176,8 @@ impl Peering {
 }
 
 impl RouteTable {
-    /// The route EC2 uses for `address`: the longest matching prefix.
-    pub fn route_for(&self, address: Ipv4Addr) -> Option<&Route> {
+    /// The route EC2 uses for `address`: the longest matching prefix of its family.
+    pub fn route_for(&self, address: IpAddr) -> Option<&Route> {
         self.routes
             .iter()
             .filter(|r| r.destination.contains(&address))

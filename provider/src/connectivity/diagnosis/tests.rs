@@ -4,6 +4,7 @@
 //! helpers are shared with the tests of the EC2 facts (`ec2_facts/tests.rs`).
 
 mod facts_cases;
+mod ipv6_cases;
 mod merge_cases;
 mod observed_cases;
 mod unknown_cases;
@@ -32,7 +33,8 @@ fn lab() -> Snapshot {
         s.vpcs.push(Vpc {
             name: name.to_string(),
             id: format!("vpc-{n}"),
-            cidr: cidr(n),
+            cidr: format!("10.{n}.0.0/16").parse().unwrap(),
+            ipv6_cidr: None,
         });
         s.subnets.push(Subnet {
             id: format!("subnet-{n}"),
@@ -44,7 +46,9 @@ fn lab() -> Snapshot {
             instance_id: format!("i-{n}"),
             vpc_id: format!("vpc-{n}"),
             subnet_id: format!("subnet-{n}"),
+            address: ip.parse().unwrap(),
             private_ip: ip.parse().unwrap(),
+            ipv6: None,
             security_group_ids: vec![format!("sg-{n}")],
             state: InstanceState::Running,
         });
@@ -82,7 +86,7 @@ fn peers(n: usize) -> impl Iterator<Item = usize> {
     (1..=4).filter(move |&m| m != n)
 }
 
-fn cidr(n: usize) -> ipnet::Ipv4Net {
+fn cidr(n: usize) -> ipnet::IpNet {
     format!("10.{n}.0.0/16").parse().unwrap()
 }
 
@@ -91,7 +95,7 @@ fn pcx(a: usize, b: usize) -> String {
     format!("pcx-{}{}", a.min(b), a.max(b))
 }
 
-fn route(destination: ipnet::Ipv4Net, target: RouteTarget) -> Route {
+fn route(destination: ipnet::IpNet, target: RouteTarget) -> Route {
     Route {
         destination,
         target,

@@ -1,10 +1,10 @@
 //! The diagnosis [`Snapshot`] from what EC2 reports: the mesh's inventory and the
 //! instances in its VPCs. Pure: no EC2 call here.
 //!
-//! Hosts are matched to instances by any private IPv4 address of any of their network
-//! interfaces; a host without a matching instance (an IPv6 address, a machine outside the
-//! mesh's VPCs, a terminated instance) gets no facts, and the diagnosis says so rather
-//! than guessing.
+//! Hosts are matched to instances by any private IPv4 or IPv6 address of any of their
+//! network interfaces; a host without a matching instance (a machine outside the mesh's
+//! VPCs, a terminated instance) gets no facts, and the diagnosis says so rather than
+//! guessing.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -62,6 +62,7 @@ fn vpcs(inv: &Inventory, mesh_id: &str) -> Vec<Vpc> {
             name: names.get(v.id.as_str()).cloned().unwrap_or(v.id.clone()),
             id: v.id.clone(),
             cidr: v.cidr,
+            ipv6_cidr: v.ipv6_cidr,
         })
         .collect()
 }
@@ -81,20 +82,24 @@ fn subnet(s: &SubnetObs, tables: &[RouteTableObs]) -> Option<Subnet> {
 }
 
 fn host(name: &str, addr: IpAddr, instances: &[InstanceObs]) -> Option<Host> {
-    let IpAddr::V4(ip) = addr else {
-        return None;
+    let i = instances.iter().find(|i| match addr {
+        IpAddr::V4(ip) => i.private_ip == ip || i.private_ips.contains(&ip),
+        IpAddr::V6(ip) => i.ipv6_addresses.contains(&ip),
+    })?;
+    // The address probed, which may be a secondary interface's: routes and rules are
+    // checked for it; for the other family, the instance's first address.
+    let (private_ip, ipv6) = match addr {
+        IpAddr::V4(ip) => (ip, i.ipv6_addresses.first().copied()),
+        IpAddr::V6(ip) => (i.private_ip, Some(ip)),
     };
-    let i = instances
-        .iter()
-        .find(|i| i.private_ip == ip || i.private_ips.contains(&ip))?;
     Some(Host {
         name: name.to_string(),
         instance_id: i.id.clone(),
         vpc_id: i.vpc_id.clone(),
         subnet_id: i.subnet_id.clone(),
-        // The address probed, which may be a secondary interface's: routes and rules
-        // are checked for it.
-        private_ip: ip,
+        address: addr,
+        private_ip,
+        ipv6,
         security_group_ids: i.security_group_ids.clone(),
         state: i.state,
     })
@@ -113,14 +118,10 @@ fn route_table(t: &RouteTableObs, mesh_id: &str) -> RouteTable {
         routes: t
             .routes
             .iter()
-            // The diagnosis speaks IPv4 only so far: IPv6 routes are not its facts yet.
-            .filter_map(|r| match r.destination {
-                ipnet::IpNet::V4(destination) => Some(Route {
-                    destination,
-                    target: r.target.clone(),
-                    blackhole: r.state == "blackhole",
-                }),
-                ipnet::IpNet::V6(_) => None,
+            .map(|r| Route {
+                destination: r.destination,
+                target: r.target.clone(),
+                blackhole: r.state == "blackhole",
             })
             .collect(),
     }
@@ -136,25 +137,21 @@ fn peering(p: &PeeringObs, mesh_id: &str) -> Peering {
 }
 
 fn security_group(g: &SecurityGroupObs, mesh_id: &str) -> SecurityGroup {
-    // The diagnosis speaks IPv4 only so far: IPv6 sources are not its facts yet.
-    let rule = |r: &crate::ec2::types::IngressRule| {
-        let ipnet::IpNet::V4(source) = r.cidr else {
-            return None;
-        };
-        let traffic = match r.protocol {
+    let rule = |r: &crate::ec2::types::IngressRule| IngressRule {
+        traffic: match r.protocol {
             Protocol::Icmp => Traffic::Icmp { icmp_type: None },
+            Protocol::Icmpv6 => Traffic::Icmpv6 { icmp_type: None },
             Protocol::Tcp { from, to } => Traffic::Tcp {
                 from_port: from,
                 to_port: to,
             },
-            Protocol::Icmpv6 => return None,
-        };
-        Some(IngressRule { traffic, source })
+        },
+        source: r.cidr,
     };
     SecurityGroup {
         id: g.id.clone(),
         key: mesh_key(&g.tags, mesh_id),
-        ingress: g.rules.iter().filter_map(rule).collect(),
+        ingress: g.rules.iter().map(rule).collect(),
         opaque_rules: g.foreign_rules,
     }
 }

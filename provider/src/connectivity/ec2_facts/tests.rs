@@ -5,6 +5,7 @@
 //! matrix to the diagnosis (probes from the hosts are not a transport yet).
 
 mod data_source;
+mod ipv6;
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};

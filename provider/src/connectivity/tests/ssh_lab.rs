@@ -8,7 +8,7 @@ use tfplugin::provider::DataSource;
 use tfplugin::value::Value;
 
 use super::{config, ctx, data_source};
-use crate::probe::ssh::lab::{SshLab, BASTION, NOBODY};
+use crate::probe::ssh::lab::{SshLab, BASTION, BASTION_V6, NOBODY};
 
 #[test]
 fn ssh_transport_reads_the_matrix_from_every_host_through_the_bastion() {
@@ -98,4 +98,56 @@ fn ssh_transport_reads_the_matrix_from_every_host_through_the_bastion() {
         .filter(|l| !l.starts_with("-----"))
         .collect();
     assert!(!d.to_string().contains(&body));
+}
+
+#[test]
+fn ssh_transport_probes_ipv6_hosts_through_an_ipv6_bastion() {
+    let Some(lab) = SshLab::create("ssh_transport_probes_ipv6_hosts_through_an_ipv6_bastion", 2)
+    else {
+        return;
+    };
+    let ds = data_source(&[], false);
+    let (h1, h2) = (lab.hosts[0].ipv6.to_string(), lab.hosts[1].ipv6.to_string());
+    let cfg = config(
+        &ds,
+        json!({
+            "hosts": {"h1": h1, "h2": h2, "h2-v4": lab.hosts[1].ipv4.to_string()},
+            "sources": ["h1", "h2"],
+            "transport": "ssh", "echo_count": 1, "timeout_ms": 1000,
+            "ssh": {
+                "bastion_address": format!("[{BASTION_V6}]"), "bastion_user": "root",
+                "user": "root", "private_key": lab.client_key, "known_hosts": lab.known_hosts,
+            },
+        }),
+    );
+    let (state, d) = lab.run_in_client(|| async {
+        let mut d = Diagnostics::new();
+        let state = ds.read(&ctx(), &cfg, &mut d).await;
+        (state, d)
+    });
+    let state = state.unwrap_or_else(|| panic!("{d}\n{}", lab.logs()));
+    assert!(d.is_empty(), "{d}");
+    let rows: Vec<(String, String, bool)> = state
+        .get("results")
+        .as_list()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let text = |name: &str| r.get(name).as_str().unwrap().to_string();
+            let pair = format!("{}->{}", text("from"), text("to"));
+            (pair, text("address"), r.get("reachable").as_bool().unwrap())
+        })
+        .collect();
+    let v4 = lab.hosts[1].ipv4.to_string();
+    let expected = [
+        ("h1->h2", h2.as_str()),
+        ("h1->h2-v4", v4.as_str()),
+        ("h2->h1", h1.as_str()),
+        ("h2->h2-v4", v4.as_str()),
+    ];
+    let expected: Vec<(String, String, bool)> = expected
+        .iter()
+        .map(|(pair, address)| (pair.to_string(), address.to_string(), true))
+        .collect();
+    assert_eq!(rows, expected);
 }

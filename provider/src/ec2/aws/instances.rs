@@ -2,7 +2,7 @@
 //! DescribeInstances (paginated) per 200 VPC ids, filtered by VPC and by every state but
 //! `terminated`; the results are filtered here as well, whatever the endpoint honours.
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use aws_sdk_ec2::types::Instance;
 
@@ -68,6 +68,7 @@ fn flatten_instance(i: &Instance, region: &str) -> Option<InstanceObs> {
         private_ip,
         public_ip: i.public_ip_address().and_then(|a| a.parse().ok()),
         private_ips: private_ips(i, private_ip),
+        ipv6_addresses: ipv6_addresses(i),
         security_group_ids: security_groups(i),
         state: InstanceState::parse(state)?,
         tags: flatten_tags(i.tags()),
@@ -92,6 +93,23 @@ fn private_ips(i: &Instance, primary: Ipv4Addr) -> Vec<Ipv4Addr> {
     ips
 }
 
+/// Every interface's IPv6 addresses, each once, in interface order. (The instance has no
+/// IPv6 field of its own that the interfaces do not already list.)
+fn ipv6_addresses(i: &Instance) -> Vec<Ipv6Addr> {
+    let listed = i
+        .network_interfaces()
+        .iter()
+        .flat_map(|n| n.ipv6_addresses())
+        .filter_map(|a| a.ipv6_address()?.parse::<Ipv6Addr>().ok());
+    let mut addresses = Vec::new();
+    for address in listed {
+        if !addresses.contains(&address) {
+            addresses.push(address);
+        }
+    }
+    addresses
+}
+
 /// The instance-level groups, then every interface's groups, each once.
 fn security_groups(i: &Instance) -> Vec<String> {
     let interfaces = i.network_interfaces().iter().flat_map(|n| n.groups());
@@ -112,7 +130,8 @@ fn security_groups(i: &Instance) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use aws_sdk_ec2::types::{
-        GroupIdentifier, InstanceNetworkInterface, InstancePrivateIpAddress, InstanceStateName, Tag,
+        GroupIdentifier, InstanceIpv6Address, InstanceNetworkInterface, InstancePrivateIpAddress,
+        InstanceStateName, Tag,
     };
 
     use super::*;
@@ -217,6 +236,32 @@ mod tests {
         assert_eq!(i.private_ip.to_string(), "10.1.2.10");
         let plain = flatten_instance(&instance(InstanceStateName::Running, Some("10.1.2.9")), "r");
         assert_eq!(plain.unwrap().private_ips, [i_ip("10.1.2.9")]);
+    }
+
+    #[test]
+    fn every_interface_ipv6_address_belongs_to_the_instance() {
+        let v6 = |a: &str| InstanceIpv6Address::builder().ipv6_address(a).build();
+        let first = InstanceNetworkInterface::builder()
+            .ipv6_addresses(v6("2400:6500:13e1:8000:9c0c:9034:d794:9142"))
+            .ipv6_addresses(v6("not an address"))
+            .build();
+        let second = InstanceNetworkInterface::builder()
+            .ipv6_addresses(v6("2400:6500:13e1:8001::7"))
+            .ipv6_addresses(v6("2400:6500:13e1:8000:9c0c:9034:d794:9142"))
+            .build();
+        let mut i = instance(InstanceStateName::Running, Some("10.1.2.9"));
+        i.network_interfaces = Some(vec![first, second]);
+        let i = flatten_instance(&i, "r").unwrap();
+        let shown: Vec<String> = i.ipv6_addresses.iter().map(|a| a.to_string()).collect();
+        assert_eq!(
+            shown,
+            [
+                "2400:6500:13e1:8000:9c0c:9034:d794:9142",
+                "2400:6500:13e1:8001::7"
+            ]
+        );
+        let plain = flatten_instance(&instance(InstanceStateName::Running, Some("10.1.2.9")), "r");
+        assert!(plain.unwrap().ipv6_addresses.is_empty());
     }
 
     fn i_ip(a: &str) -> Ipv4Addr {

@@ -3,7 +3,7 @@
 //! Listing leaves terminated ones out, as the AWS implementation does; an instance keeps
 //! its subnet from being deleted (`DependencyViolation`), as in AWS.
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::state::{api, State};
 use super::FakeEc2;
@@ -26,6 +26,7 @@ pub(super) struct Instance {
 /// One network interface: its private addresses and its own groups.
 pub(super) struct Interface {
     pub private_ips: Vec<Ipv4Addr>,
+    pub ipv6_addresses: Vec<Ipv6Addr>,
     pub security_group_ids: Vec<String>,
 }
 
@@ -39,6 +40,17 @@ impl Instance {
             }
         }
         ips
+    }
+
+    /// Every IPv6 address of every interface, each once.
+    fn ipv6_addresses(&self) -> Vec<Ipv6Addr> {
+        let mut addresses: Vec<Ipv6Addr> = Vec::new();
+        for address in self.interfaces.iter().flat_map(|n| &n.ipv6_addresses) {
+            if !addresses.contains(address) {
+                addresses.push(*address);
+            }
+        }
+        addresses
     }
 
     /// The instance-level groups and every interface's, each once, as the AWS
@@ -70,6 +82,7 @@ impl State {
                 private_ip: i.private_ip,
                 public_ip: None,
                 private_ips: i.private_ips(),
+                ipv6_addresses: i.ipv6_addresses(),
                 security_group_ids: i.all_groups(),
                 state: i.state,
                 tags: Tags::new(),
@@ -113,16 +126,39 @@ impl FakeEc2 {
 
     /// Attaches another network interface with `ips` and its own `security_groups`.
     pub fn attach_interface(&self, instance_id: &str, ips: &[Ipv4Addr], security_groups: &[&str]) {
-        let mut inner = self.lock();
-        let i = inner
-            .state
-            .instances
-            .get_mut(instance_id)
-            .expect("attach_interface: unknown instance");
-        i.interfaces.push(Interface {
-            private_ips: ips.to_vec(),
-            security_group_ids: security_groups.iter().map(|g| g.to_string()).collect(),
+        self.with_instance(instance_id, |i| {
+            i.interfaces.push(Interface {
+                private_ips: ips.to_vec(),
+                ipv6_addresses: Vec::new(),
+                security_group_ids: security_groups.iter().map(|g| g.to_string()).collect(),
+            })
         });
+    }
+
+    /// Gives network interface `interface` (0: the primary) of the instance IPv6
+    /// `addresses` too, as AssignIpv6Addresses does. Unchecked: tests choose addresses in
+    /// the subnet's /64 as they see fit (moto checks nothing either).
+    pub fn assign_ipv6_addresses(
+        &self,
+        instance_id: &str,
+        interface: usize,
+        addresses: &[Ipv6Addr],
+    ) {
+        self.with_instance(instance_id, |i| {
+            let n = i
+                .interfaces
+                .get_mut(interface)
+                .expect("assign_ipv6_addresses: no such interface");
+            n.ipv6_addresses.extend_from_slice(addresses);
+        });
+    }
+
+    /// Runs `change` on instance `instance_id`; panics when there is none (a test's
+    /// mistake, not an EC2 answer).
+    fn with_instance(&self, instance_id: &str, change: impl FnOnce(&mut Instance)) {
+        let mut inner = self.lock();
+        let i = inner.state.instances.get_mut(instance_id);
+        change(i.unwrap_or_else(|| panic!("unknown instance {instance_id}")));
     }
 
     fn launch(
@@ -161,6 +197,7 @@ impl FakeEc2 {
             },
             interfaces: vec![Interface {
                 private_ips: vec![ip],
+                ipv6_addresses: Vec::new(),
                 security_group_ids: groups,
             }],
             state: InstanceState::Running,
@@ -225,6 +262,16 @@ mod tests {
         );
         assert_eq!(i.security_group_ids, [sg]);
         assert_eq!(i.private_ip.to_string(), "10.1.1.10");
+        assert!(i.ipv6_addresses.is_empty());
+        let v6: Vec<Ipv6Addr> = ["2001:db8:1::10", "2001:db8:1::11", "2001:db8:1::10"]
+            .iter()
+            .map(|a| a.parse().unwrap())
+            .collect();
+        fake.attach_interface(&web, &[], &[]);
+        fake.assign_ipv6_addresses(&web, 0, &v6[..1]);
+        fake.assign_ipv6_addresses(&web, 1, &v6[1..]);
+        let listed = fake.instances(US, std::slice::from_ref(&a)).await.unwrap();
+        assert_eq!(listed[0].ipv6_addresses, v6[..2]);
         fake.start_instance(&web);
         let both = fake.instances(US, &[a, b.clone()]).await.unwrap();
         let ids: Vec<&str> = both.iter().map(|i| i.id.as_str()).collect();
@@ -233,7 +280,7 @@ mod tests {
         assert!(fake.instances(US, &[]).await.unwrap().is_empty());
         assert_eq!(
             fake.count(Action::DescribeInstances),
-            3,
+            4,
             "no call without VPCs"
         );
     }

@@ -34,10 +34,19 @@ fn wait_seconds(echo: &Echo) -> u64 {
     echo.timeout.as_millis().div_ceil(1000).max(1) as u64
 }
 
-/// The ping one address gets, as shown in a row's `cause`.
+/// The program an IPv6 address is pinged with: `ping6` where the remote host has it (older
+/// iputils, as on Amazon Linux 2, has a `ping` that knows no `-6`; newer iputils and BusyBox
+/// install `ping6` as `ping -6`), else `ping -6`. Chosen once per command, in the script.
+const PICK_PING6: &str = "p6=\"ping -6\"; command -v ping6 >/dev/null 2>&1 && p6=ping6;";
+
+/// The ping one address gets, quoted as a row's `cause` shows it.
 pub(crate) fn ping_shown(address: IpAddr, echo: &Echo) -> String {
-    let family = if address.is_ipv6() { "-6 " } else { "" };
-    format!("ping {} {family}{address}", ping_options(echo))
+    let options = ping_options(echo);
+    if address.is_ipv6() {
+        format!("`ping6 {options} {address}` (`ping -6` where there is no ping6)")
+    } else {
+        format!("`ping {options} {address}`")
+    }
 }
 
 /// The remote command probing `addresses` with at most `at_once` pings running at a time
@@ -45,23 +54,29 @@ pub(crate) fn ping_shown(address: IpAddr, echo: &Echo) -> String {
 ///
 /// The script is one line (a csh or fish login shell rejects line breaks inside quotes)
 /// without `'`, wrapped in `sh -c '...'` so it runs in a POSIX shell whatever the user's
-/// login shell. Per address, in a background subshell: ping with `LC_ALL=C` (parseable
-/// output in any locale), its stdout and stderr captured, then one `printf` of
+/// login shell. Per address, in a background subshell: the address's ping program (`ping`,
+/// or for IPv6 the one [`PICK_PING6`] chose) with `LC_ALL=C` (parseable output in any
+/// locale), its stdout and stderr captured, then one `printf` of
 /// `peering-probe INDEX ADDRESS STATUS OUTPUT` with the output's lines joined by `|`.
 pub(crate) fn command(addresses: &[IpAddr], echo: &Echo, at_once: usize) -> String {
     let options = ping_options(echo);
     // `nl` is a line break made without writing one (see above); `set -f` stops globbing
-    // of ping's output, which is split into lines and joined again by `$*`.
+    // of ping's output, which is split into lines and joined again by `$*`. The program
+    // comes after the index and the address (`$@`): `$p6` may be two words.
     let mut script = format!(
         "nl=$(printf \"\\n_\"); nl=${{nl%_}}; \
          probe() {{ i=$1; a=$2; shift 2; \
-         o=$(LC_ALL=C ping {options} \"$@\" \"$a\" 2>&1); s=$?; \
+         o=$(LC_ALL=C \"$@\" {options} \"$a\" 2>&1); s=$?; \
          set -f; IFS=$nl; set -- $o; IFS=\"{JOINED_LINE_BREAK}\"; \
          printf \"{MARKER} %s %s %s %s\\n\" \"$i\" \"$a\" \"$s\" \"$*\"; }};"
     );
+    if addresses.iter().any(IpAddr::is_ipv6) {
+        script.push(' ');
+        script.push_str(PICK_PING6);
+    }
     for (index, address) in addresses.iter().enumerate() {
-        let family = if address.is_ipv6() { " -6" } else { "" };
-        script.push_str(&format!(" probe {index} {address}{family} &"));
+        let program = if address.is_ipv6() { "$p6" } else { "ping" };
+        script.push_str(&format!(" probe {index} {address} {program} &"));
         if (index + 1) % at_once.max(1) == 0 || index + 1 == addresses.len() {
             script.push_str(" wait;");
         }

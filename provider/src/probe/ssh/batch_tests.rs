@@ -48,22 +48,32 @@ fn ssh_batch_command_line() {
     assert_eq!(
         command,
         "sh -c 'nl=$(printf \"\\n_\"); nl=${nl%_}; probe() { i=$1; a=$2; shift 2; \
-         o=$(LC_ALL=C ping -q -n -c 2 -W 1 \"$@\" \"$a\" 2>&1); s=$?; set -f; IFS=$nl; \
+         o=$(LC_ALL=C \"$@\" -q -n -c 2 -W 1 \"$a\" 2>&1); s=$?; set -f; IFS=$nl; \
          set -- $o; IFS=\"|\"; printf \"peering-probe %s %s %s %s\\n\" \"$i\" \"$a\" \"$s\" \
-         \"$*\"; }; probe 0 10.2.1.29 & probe 1 fd00::29 -6 & wait;'"
+         \"$*\"; }; p6=\"ping -6\"; command -v ping6 >/dev/null 2>&1 && p6=ping6; \
+         probe 0 10.2.1.29 ping & probe 1 fd00::29 $p6 & wait;'"
     );
     assert_eq!(
         calls_of(&command),
-        " probe 0 10.2.1.29 & probe 1 fd00::29 -6 & wait;"
+        " p6=\"ping -6\"; command -v ping6 >/dev/null 2>&1 && p6=ping6; \
+         probe 0 10.2.1.29 ping & probe 1 fd00::29 $p6 & wait;"
     );
+    // Without an IPv6 target, no ping6 is looked for.
+    let v4 = super::command(&addresses[..1], &echo(2, 1000), 128);
+    assert!(!v4.contains("p6"), "{v4}");
+    assert!(v4.ends_with("; }; probe 0 10.2.1.29 ping & wait;'"), "{v4}");
     // Below a second still waits a whole second: BusyBox takes whole seconds only.
     let short = super::command(&addresses[..1], &echo(3, 1), 128);
-    assert!(short.contains("ping -q -n -c 3 -W 1 "), "{short}");
+    assert!(short.contains("\"$@\" -q -n -c 3 -W 1 "), "{short}");
     let long = super::command(&addresses[..1], &echo(1, 1500), 128);
-    assert!(long.contains("ping -q -n -c 1 -W 2 "), "{long}");
+    assert!(long.contains("\"$@\" -q -n -c 1 -W 2 "), "{long}");
+    assert_eq!(
+        ping_shown(addresses[0], &echo(2, 1000)),
+        "`ping -q -n -c 2 -W 1 10.2.1.29`"
+    );
     assert_eq!(
         ping_shown(addresses[1], &echo(2, 1000)),
-        "ping -q -n -c 2 -W 1 -6 fd00::29"
+        "`ping6 -q -n -c 2 -W 1 fd00::29` (`ping -6` where there is no ping6)"
     );
 }
 
@@ -75,19 +85,26 @@ fn ssh_batch_command_holds_only_addresses_in_waves() {
         .collect();
     let command = command(&addresses, &echo(1, 1000), 3);
     let calls = calls_of(&command);
+    let (pick, calls) = calls.split_once("p6=ping6;").expect("ping6 picked first");
+    assert_eq!(
+        pick,
+        format!(" {}", super::PICK_PING6.trim_end_matches("p6=ping6;"))
+    );
     assert_eq!(
         calls,
-        " probe 0 10.9.0.0 & probe 1 10.9.0.1 & probe 2 10.9.0.2 & wait; probe 3 10.9.0.3 & \
-         probe 4 10.9.0.4 & probe 5 2001:db8::ffff:102:304 -6 & wait; probe 6 :: -6 & wait;"
+        " probe 0 10.9.0.0 ping & probe 1 10.9.0.1 ping & probe 2 10.9.0.2 ping & wait; \
+         probe 3 10.9.0.3 ping & probe 4 10.9.0.4 ping & probe 5 2001:db8::ffff:102:304 $p6 & \
+         wait; probe 6 :: $p6 & wait;"
     );
     // Whatever the addresses, every word after the definition is one of ours or an
     // address's text, which has no character a shell treats specially.
     for word in calls.split_whitespace() {
-        let ours = ["probe", "&", "wait;", "-6"].contains(&word) || word.parse::<usize>().is_ok();
+        let ours =
+            ["probe", "&", "wait;", "ping", "$p6"].contains(&word) || word.parse::<usize>().is_ok();
         assert!(ours || word.parse::<IpAddr>().is_ok(), "{word} in {calls}");
         assert!(
             word.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".:&;-".contains(c)),
+                .all(|c| c.is_ascii_alphanumeric() || ".:&;-$".contains(c)),
             "{word}"
         );
     }
@@ -95,7 +112,7 @@ fn ssh_batch_command_holds_only_addresses_in_waves() {
     assert_eq!(command, super::command(&addresses, &echo(1, 1000), 3));
     // A bound of 0 is one at a time, not a division by zero.
     assert!(super::command(&addresses[..2], &echo(1, 1000), 0)
-        .ends_with(" probe 0 10.9.0.0 & wait; probe 1 10.9.0.1 & wait;'"));
+        .ends_with(" probe 0 10.9.0.0 ping & wait; probe 1 10.9.0.1 ping & wait;'"));
 }
 
 #[test]

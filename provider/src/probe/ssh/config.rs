@@ -19,7 +19,8 @@ pub const DEFAULT_PORT: u16 = 22;
 /// `Debug` never shows `private_key`; nothing in this module logs it or puts it in an error.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SshConfig {
-    /// Address (IP or DNS name) of the bastion, as seen from the machine running Terraform.
+    /// Address (IPv4, IPv6 with or without brackets, or DNS name) of the bastion, as seen
+    /// from the machine running Terraform.
     pub bastion_address: String,
     /// User on the bastion (default [`DEFAULT_USER`]).
     pub bastion_user: String,
@@ -126,7 +127,7 @@ impl Checked {
             HostKeyPolicy::Verify(known_hosts)
         };
         Ok(Self {
-            bastion_address: config.bastion_address.trim().to_string(),
+            bastion_address: bare_address(&config.bastion_address),
             bastion_user: config.bastion_user.clone(),
             user: config.user.clone(),
             port: config.port,
@@ -134,6 +135,17 @@ impl Checked {
             host_keys,
         })
     }
+}
+
+/// The bastion's address to connect to: trimmed, and an IPv6 literal without the brackets
+/// of URL and known_hosts notation (`[2001:db8::9]`), which a socket address does not take.
+fn bare_address(address: &str) -> String {
+    let address = address.trim();
+    let inside = address
+        .strip_prefix('[')
+        .and_then(|rest| rest.strip_suffix(']'))
+        .filter(|inside| inside.parse::<std::net::Ipv6Addr>().is_ok());
+    inside.unwrap_or(address).to_string()
 }
 
 /// Decodes the private key. Errors describe the problem, never the key text.

@@ -78,6 +78,22 @@ fn ssh_config_valid_key_and_known_hosts_are_accepted() {
 }
 
 #[test]
+fn ssh_config_bastion_ipv6_address_loses_its_brackets() {
+    let checked = |address: &str| {
+        let config = SshConfig {
+            bastion_address: address.to_string(),
+            ..config()
+        };
+        Checked::from_config(&config).unwrap().bastion_address
+    };
+    assert_eq!(checked(" [2001:db8::9] "), "2001:db8::9");
+    assert_eq!(checked("2001:db8::9"), "2001:db8::9");
+    assert_eq!(checked(" 203.0.113.9"), "203.0.113.9");
+    // Only an IPv6 literal's brackets go; anything else is left for the resolver to refuse.
+    assert_eq!(checked("[bastion.example]"), "[bastion.example]");
+}
+
+#[test]
 fn ssh_config_key_errors_never_show_the_key() {
     let good = test_key_openssh();
     // A corrupted body: valid armour, broken base64.

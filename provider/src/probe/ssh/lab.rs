@@ -3,8 +3,10 @@
 //! ```text
 //!   <id>-cl (client)             <id>-bas (bastion)        <id>-sw      <id>-h1, <id>-h2
 //!   eth0 192.0.2.1/24 ---- eth1 192.0.2.2/24
+//!        2001:db8:2::1/64       2001:db8:2::2/64
 //!                               eth0 10.78.0.10/24 ---- p0 [br0] p1 ---- eth0 10.78.0.11/24
 //!                                                              p2 ---- eth0 10.78.0.12/24
+//!                    (and on the LAN 2001:db8:78::N/64 beside each 10.78.0.N)
 //! ```
 //!
 //! The client, where the prober runs, reaches only the bastion (which does not forward). The
@@ -31,6 +33,8 @@ mod net;
 
 /// The bastion's address on the client link; TEST-NET-1, and only inside the lab.
 pub(crate) const BASTION: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 2);
+/// The bastion's IPv6 address on the client link; documentation range, only inside the lab.
+pub(crate) const BASTION_V6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 2, 0, 0, 0, 0, 2);
 /// A LAN address nobody has (ARP gets no answer).
 pub(crate) const NOBODY: Ipv4Addr = Ipv4Addr::new(10, 78, 0, 250);
 const SSHD: &str = "/usr/sbin/sshd";
@@ -49,7 +53,8 @@ pub(crate) struct SshLab {
     /// The private key root accepts everywhere, and one nobody accepts.
     pub(crate) client_key: String,
     pub(crate) wrong_key: String,
-    /// Lines trusting the bastion (as 192.0.2.2) and every host.
+    /// Lines trusting the bastion (as 192.0.2.2 and [`BASTION_V6`]) and every host (by its
+    /// IPv4 and its IPv6 address).
     pub(crate) known_hosts: String,
     namespaces: Vec<String>,
     dir: TempDir,
@@ -106,13 +111,16 @@ impl SshLab {
             };
             lab.keygen(&format!("{name}_host_key"));
             let public = lab.read(&format!("{name}_host_key.pub"));
-            let shown = if index == 0 {
-                IpAddr::V4(BASTION)
+            let shown: [IpAddr; 2] = if index == 0 {
+                [BASTION.into(), BASTION_V6.into()]
             } else {
-                IpAddr::V4(lab.hosts[index - 1].ipv4)
+                let host = &lab.hosts[index - 1];
+                [host.ipv4.into(), host.ipv6.into()]
             };
-            known_hosts.push_str(&format!("{shown} {}", public.trim()));
-            known_hosts.push('\n');
+            for name in shown {
+                known_hosts.push_str(&format!("{name} {}", public.trim()));
+                known_hosts.push('\n');
+            }
             lab.start_sshd(index, &name);
         }
         lab.known_hosts = known_hosts;

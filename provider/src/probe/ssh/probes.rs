@@ -75,7 +75,7 @@ pub(super) fn rows(
                     cause: None,
                 },
                 None => not_probed(format!(
-                    "`{ping}` on {source} printed no statistics (exit status {}): {}",
+                    "{ping} on {source} printed no statistics (exit status {}): {}",
                     reply.exit_status,
                     reply.output.lines().next().unwrap_or("no output")
                 )),
@@ -88,7 +88,7 @@ pub(super) fn rows(
 fn missing(ping: &str, source: &str, output: &CommandOutput, deadline: Duration) -> String {
     if output.timed_out {
         return format!(
-            "no result from `{ping}` on {source}: the probe command did not finish within {} s \
+            "no result from {ping} on {source}: the probe command did not finish within {} s \
              and was stopped",
             deadline.as_secs()
         );
@@ -104,7 +104,7 @@ fn missing(ping: &str, source: &str, output: &CommandOutput, deadline: Duration)
         .find(|line| !line.is_empty())
         .unwrap_or("it printed nothing on stderr");
     format!(
-        "no result from `{ping}` on {source}: the probe command (sh and one ping per target) \
+        "no result from {ping} on {source}: the probe command (sh and one ping per target) \
          ended {status} without a line for this target: {said}"
     )
 }

@@ -75,8 +75,8 @@ fn ssh_rows_one_per_target_whatever_came_back() {
     assert_eq!(
         missing.cause.as_deref(),
         Some(
-            "no result from `ping -q -n -c 2 -W 1 -6 fd00::4` on h1: the probe command (sh and \
-             one ping per target) ended with exit status 0 without a line for this target: it \
+            "no result from `ping6 -q -n -c 2 -W 1 fd00::4` (`ping -6` where there is no \
+             ping6) on h1: the probe command (sh and one ping per target) ended with exit status 0 without a line for this target: it \
              printed nothing on stderr"
         )
     );

@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use super::{SshLab, BASTION};
+use super::{SshLab, BASTION, BASTION_V6};
 
 impl SshLab {
     pub(super) fn build_network(&mut self, switch: &str) {
@@ -33,6 +33,26 @@ impl SshLab {
             &format!("{BASTION}/24"),
             "dev",
             "eth1",
+        ]);
+        ip(&[
+            "-n",
+            &client,
+            "addr",
+            "add",
+            "2001:db8:2::1/64",
+            "dev",
+            "eth0",
+            "nodad",
+        ]);
+        ip(&[
+            "-n",
+            &bastion,
+            "addr",
+            "add",
+            &format!("{BASTION_V6}/64"),
+            "dev",
+            "eth1",
+            "nodad",
         ]);
         ip(&["-n", &client, "link", "set", "eth0", "up"]);
         ip(&["-n", &bastion, "link", "set", "eth1", "up"]);
