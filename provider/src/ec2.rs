@@ -11,6 +11,7 @@ pub mod counting;
 #[cfg(any(test, feature = "testing"))]
 pub mod fake;
 pub mod pacing;
+pub mod place;
 pub mod retry;
 pub mod types;
 pub mod waiting;

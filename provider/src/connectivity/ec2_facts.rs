@@ -17,6 +17,7 @@ use tfplugin::diag::{AttributePath, Diagnostic};
 use tokio_util::sync::CancellationToken;
 
 use super::diagnosis::Snapshot;
+use crate::config::ProviderConfig;
 use crate::ec2::access::{ConnectError, Ec2Access};
 use crate::ec2::types::InstanceObs;
 use crate::ec2::{Ec2, Ec2Error};
@@ -28,7 +29,7 @@ pub const IAM_ACTIONS: &str = "ec2:DescribeVpcs, ec2:DescribeSubnets, ec2:Descri
 /// The facts of `mesh_id` (None: no mesh named, nothing read), or the warning that says
 /// why there are none. `access` is None when the data source runs without a provider.
 pub async fn read_facts(
-    access: Option<&Ec2Access>,
+    access: Option<&Ec2Access<ProviderConfig>>,
     mesh_id: Option<&str>,
     hosts: &BTreeMap<String, IpAddr>,
     cancel: &CancellationToken,

@@ -42,7 +42,7 @@ pub(super) async fn apply(
     if req.planned.is_null() {
         let limits = RunLimits {
             timeout: limits_of(&req.prior).delete,
-            max_concurrency: config.max_concurrency,
+            max_concurrency: config.aws.max_concurrency,
         };
         return destroy(ctx, &req.prior, &stored, &config, &conn, limits, diags)
             .await
@@ -125,7 +125,7 @@ pub(super) async fn apply(
         } else {
             timeouts.update
         },
-        max_concurrency: config.max_concurrency,
+        max_concurrency: config.aws.max_concurrency,
     };
     let Some(reached) = execute(ctx, &conn, &desired, &inventory, &scope, limits, diags).await
     else {

@@ -58,7 +58,7 @@ pub(super) async fn plan(
     }
     let private = Private::decode(&req.prior_private);
     let default_region = config
-        .and_then(|c| c.region)
+        .and_then(|c| c.aws.region)
         .or(private.default_region.clone())
         .unwrap_or_else(|| UNKNOWN_REGION.to_string());
     let mut mesh = parsed.mesh.clone();

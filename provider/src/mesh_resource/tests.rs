@@ -21,7 +21,7 @@ use tfplugin::value::Value;
 use tokio_util::sync::CancellationToken;
 
 use super::MeshResource;
-use crate::config::{ProviderConfig, Quotas};
+use crate::config::{AwsSettings, ProviderConfig, Quotas};
 use crate::ec2::access::{Connection, Ec2Access, FixedConnector};
 use crate::ec2::FakeEc2;
 
@@ -29,15 +29,18 @@ pub const REGION: &str = "eu-west-2";
 
 pub fn provider_config() -> ProviderConfig {
     ProviderConfig {
-        region: Some(REGION.to_string()),
-        profile: None,
-        access_key: None,
-        secret_key: None,
-        ec2_endpoint: None,
-        sts_endpoint: None,
-        assume_role: None,
-        max_retries: 0,
-        max_concurrency: 4,
+        aws: AwsSettings {
+            region: Some(REGION.to_string()),
+            profile: None,
+            access_key: None,
+            secret_key: None,
+            ec2_endpoint: None,
+            sts_endpoint: None,
+            assume_role: None,
+            max_retries: 0,
+            max_concurrency: 4,
+            accounts: BTreeMap::new(),
+        },
         default_tags: BTreeMap::from([("owner".to_string(), "platform".to_string())]),
         quotas: Quotas::default(),
     }
