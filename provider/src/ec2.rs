@@ -3,6 +3,7 @@
 //! resources and data sources share ([`access`]).
 
 pub mod access;
+pub mod accounts;
 mod actions;
 mod api;
 pub mod attempts;

@@ -13,6 +13,7 @@ use async_trait::async_trait;
 use aws_config::meta::region::ProvideRegion;
 use aws_config::profile::ProfileFileRegionProvider;
 
+use crate::ec2::accounts::{Account, AccountsEc2};
 use crate::ec2::{AwsEc2, CallCounter, Ec2};
 
 pub use settings::{AccountAccess, AssumeRole, AwsSettings};
@@ -112,7 +113,8 @@ impl Connector for FixedConnector {
     }
 }
 
-/// Builds an [`AwsEc2`] from the provider configuration. The default region is the
+/// Builds an [`AwsEc2`] from the provider configuration, and with `accounts` one more per
+/// account behind an [`AccountsEc2`]. The default region is the
 /// configured one (which already includes `AWS_REGION` / `AWS_DEFAULT_REGION`) or the
 /// profile's; the instance metadata service is never asked.
 pub struct AwsConnector;
@@ -126,10 +128,33 @@ impl Connector for AwsConnector {
                 "No AWS region is configured. Set region in the provider \"peering\" block, AWS_REGION in the environment, or region in your AWS profile.".to_string()
             })?,
         };
-        let ec2 = AwsEc2::new(config);
+        let own = AwsEc2::new(config);
+        let counter = own.counter();
+        if config.accounts.is_empty() {
+            return Ok(Connection {
+                counter: Some(counter),
+                ec2: Arc::new(own),
+                region,
+            });
+        }
+        // One client per account, each pacing itself (EC2 throttles per account), all
+        // counting together.
+        let others = config
+            .accounts
+            .iter()
+            .map(|(key, access)| {
+                let client = AwsEc2::for_account(config, access).with_counter(counter.clone());
+                let account = Account {
+                    client: Arc::new(client),
+                    via: access.describe(),
+                    expected_id: access.expected_account_id().map(str::to_string),
+                };
+                (key.clone(), account)
+            })
+            .collect();
         Ok(Connection {
-            counter: Some(ec2.counter()),
-            ec2: Arc::new(ec2),
+            counter: Some(counter),
+            ec2: Arc::new(AccountsEc2::new(Arc::new(own), others)),
             region,
         })
     }

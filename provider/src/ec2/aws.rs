@@ -100,6 +100,13 @@ impl AwsEc2 {
         self
     }
 
+    /// Counts on `counter` (shared with other clients: the clients of several accounts
+    /// report one count per Terraform call).
+    pub fn with_counter(mut self, counter: CallCounter) -> Self {
+        self.counter = counter;
+        self
+    }
+
     /// Requests sent so far, per action (a shared handle: it keeps counting).
     pub fn counter(&self) -> CallCounter {
         self.counter.clone()

@@ -150,6 +150,7 @@ impl Parser<'_> {
                 cidr,
                 vpc_id: None,
                 region: Some(UNKNOWN_REGION.to_string()),
+                account: None,
                 subnets: BTreeMap::new(),
             };
         };
@@ -195,10 +196,19 @@ impl Parser<'_> {
         if tainted {
             self.unknown.tainted.insert(name.to_string());
         }
+        // An account not known yet: planned as the own account, the VPC tainted.
+        let account = match v.account {
+            Known::Unknown => {
+                tainted = true;
+                None
+            }
+            Known::Known(account) => account,
+        };
         VpcSpec {
             cidr,
             vpc_id,
             region,
+            account,
             subnets,
         }
     }

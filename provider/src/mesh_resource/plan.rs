@@ -14,7 +14,7 @@ use tfplugin::provider::{PlanRequest, PlanResponse};
 use tfplugin::value::Value;
 
 use super::drift::{describe, keys_of, touched, within};
-use super::inputs::{desired_for, pin_regions, unadopt_created, DesiredInputs};
+use super::inputs::{desired_for, pin_regions, unadopt_created, vpc_places, DesiredInputs};
 use super::ownership::{add_prior, check_collision, report_blocked};
 use super::parse::{parse, recorded_id, UNKNOWN_REGION};
 use super::private::Private;
@@ -219,9 +219,8 @@ async fn check_new_mesh(
         let id = mesh_id(&mesh.name, &conn.region, &account);
         let mut scope = Scope::new();
         add_to_scope(&mut scope, default_region, None);
-        for spec in mesh.vpcs.values() {
-            let region = spec.region.as_deref().unwrap_or(default_region);
-            add_to_scope(&mut scope, region, spec.vpc_id.as_deref());
+        for (at, vpc_id) in vpc_places(mesh, default_region) {
+            add_to_scope(&mut scope, &at, vpc_id);
         }
         let inv = discover_from(conn.ec2.as_ref(), &id, scope).await?;
         Ok::<_, crate::ec2::Ec2Error>((id, inv))

@@ -15,6 +15,7 @@ use super::parse::{parse, recorded_id, unknown_as_null, Unknowns};
 use super::private::Private;
 use super::state::{build, Facts, Mode};
 use super::MeshResource;
+use crate::ec2::place::{account_of, region_of};
 use crate::ec2::types::{Inventory, RouteTarget, Tags, TAG_COMPONENT, TAG_MESH};
 use crate::mesh::discover::{
     add_to_scope, anything_tagged, discover, discover_from, mesh_exists, mesh_groups, named_vpcs,
@@ -229,7 +230,11 @@ fn synthesize(inv: &Inventory, mesh_id: &str, default_tags: &Tags) -> Option<Val
                 "vpc_id",
                 adopted_id.clone().map_or(Value::Null, Value::from),
             ),
-            ("region", v.region.clone().into()),
+            ("region", region_of(&v.region).into()),
+            (
+                "account",
+                account_of(&v.region).map_or(Value::Null, Value::from),
+            ),
             (
                 "subnets",
                 if subnets.is_empty() {
