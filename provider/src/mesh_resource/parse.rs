@@ -172,6 +172,14 @@ impl Parser<'_> {
             }
             Known::Known(region) => region,
         };
+        // An account not known yet: planned as the own account, the VPC tainted.
+        let account = match v.account {
+            Known::Unknown => {
+                tainted = true;
+                None
+            }
+            Known::Known(account) => account,
+        };
         let mut subnets = BTreeMap::new();
         match v.subnets {
             Known::Unknown => {
@@ -196,14 +204,6 @@ impl Parser<'_> {
         if tainted {
             self.unknown.tainted.insert(name.to_string());
         }
-        // An account not known yet: planned as the own account, the VPC tainted.
-        let account = match v.account {
-            Known::Unknown => {
-                tainted = true;
-                None
-            }
-            Known::Known(account) => account,
-        };
         VpcSpec {
             cidr,
             vpc_id,
