@@ -19,6 +19,7 @@ use super::ownership::{add_prior, check_collision, report_blocked};
 use super::parse::{parse, recorded_id, UNKNOWN_REGION};
 use super::private::Private;
 use super::state::{build, Facts, Mode};
+use super::validation::check_accounts;
 use super::{check_config, MeshResource};
 use crate::ec2::access::ConnectError;
 use crate::ec2::types::Inventory;
@@ -49,6 +50,9 @@ pub(super) async fn plan(
         .map(|c| c.default_tags.clone())
         .unwrap_or_default();
     let parsed = check_config(&req.config, &quotas, diags);
+    if let Some(config) = &config {
+        check_accounts(&parsed.mesh, config.aws.accounts.keys(), diags);
+    }
     if diags.has_errors() {
         return PlanResponse {
             planned: req.proposed,
