@@ -2,6 +2,7 @@
 //! Terraform drives it: validate, plan (checked against Terraform's plan rules), apply
 //! (checked against its consistency rules), read, import.
 
+mod accounts;
 mod config;
 mod drift;
 mod failure;
@@ -85,9 +86,18 @@ impl Harness {
     }
 
     pub fn with_fake(fake: Arc<FakeEc2>) -> Self {
-        let config = Arc::new(RwLock::new(Some(provider_config())));
+        Self::with_client(fake.clone(), fake, provider_config())
+    }
+
+    /// `ec2` as the provider's client (e.g. an account router over views of `fake`).
+    pub fn with_client(
+        fake: Arc<FakeEc2>,
+        ec2: Arc<dyn crate::ec2::Ec2>,
+        config: ProviderConfig,
+    ) -> Self {
+        let config = Arc::new(RwLock::new(Some(config)));
         let conn = Connection {
-            ec2: fake.clone(),
+            ec2,
             region: REGION.to_string(),
             counter: None,
         };
