@@ -107,3 +107,23 @@ async fn a_mesh_across_accounts_is_created_refreshed_and_imported_with_bare_regi
         at(&state, &["peering_count"])
     );
 }
+
+#[tokio::test]
+async fn import_finds_a_vpc_whose_peerings_are_all_requested_from_another_account() {
+    // `development` sorts first: it requests all three of its peerings, from account
+    // dev, so the provider's own account lists none of them.
+    let (mut h, _) = across_accounts();
+    let mut config = seed_config();
+    set(&mut config, &["vpcs", "development", "account"], s("dev"));
+    let state = h.converge(&config).await;
+    let id = at(&state, &["id"]).as_str().unwrap().to_string();
+    h.state = tfplugin::value::Value::Null;
+    h.private = Vec::new();
+    let imported = h.import(&id).await;
+    assert!(imported.errors().is_empty(), "{:?}", imported.errors());
+    assert_eq!(
+        at(&imported.value, &["vpcs", "development", "account"]),
+        &s("dev")
+    );
+    assert_eq!(at(&imported.value, &["peering_count"]).as_i64(), Some(6));
+}
