@@ -4,6 +4,7 @@
 //! data source probe from `local` with the fake prober; the others feed a host-to-host
 //! matrix to the diagnosis (probes from the hosts are not a transport yet).
 
+mod accounts;
 mod data_source;
 
 use std::collections::BTreeMap;
