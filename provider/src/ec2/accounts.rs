@@ -15,6 +15,7 @@
 //! that lands in another account than its ARN names) fails every call of that account
 //! with a message naming the key and the role; the other accounts go on.
 
+mod across;
 mod calls;
 #[cfg(test)]
 mod tests;
