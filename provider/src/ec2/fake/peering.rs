@@ -182,15 +182,7 @@ impl State {
                 format!("{id} does not connect {requester_region} to {accepter_region}"),
             ));
         }
-        if p.status != PeeringStatus::Active {
-            return Err(api(
-                "InvalidState",
-                format!(
-                    "VPC peering connection {id} is not active (current status: {})",
-                    p.status.as_str()
-                ),
-            ));
-        }
+        must_be_active(p)?;
         p.requester_dns = allow;
         p.accepter_dns = allow;
         Ok(())
@@ -215,15 +207,7 @@ impl State {
                 format!("{id}: that side of the peering is in {side_region}, not {region}"),
             ));
         }
-        if p.status != PeeringStatus::Active {
-            return Err(api(
-                "InvalidState",
-                format!(
-                    "VPC peering connection {id} is not active (current status: {})",
-                    p.status.as_str()
-                ),
-            ));
-        }
+        must_be_active(p)?;
         match requester_side {
             true => p.requester_dns = allow,
             false => p.accepter_dns = allow,
@@ -238,4 +222,19 @@ impl State {
         }
         Ok(())
     }
+}
+
+/// DNS options can be set only on an active peering.
+fn must_be_active(p: &PeeringObs) -> Result<(), Ec2Error> {
+    if p.status == PeeringStatus::Active {
+        return Ok(());
+    }
+    Err(api(
+        "InvalidState",
+        format!(
+            "VPC peering connection {} is not active (current status: {})",
+            p.id,
+            p.status.as_str()
+        ),
+    ))
 }
