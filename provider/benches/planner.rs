@@ -44,6 +44,7 @@ fn full_mesh(n: usize) -> Mesh {
                 cidr: Some(net(format!("10.{i}.0.0/16"))),
                 vpc_id: None,
                 region: None,
+                account: None,
                 subnets: BTreeMap::from([("private".to_string(), subnet)]),
             };
             (format!("v{i:03}"), vpc)

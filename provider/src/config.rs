@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use tfplugin::diag::{AttributePath, Diagnostics};
-use tfplugin::logging::redact::url_credentials;
 use tfplugin::schema::{Attribute, Nesting, Schema};
 use tfplugin::value::{Type, Value};
 
 use crate::checks::{int_in_range, string_matches};
 
+pub mod accounts;
 pub mod endpoint;
 
 pub const DEFAULT_MAX_RETRIES: i64 = 10;
@@ -19,60 +19,20 @@ pub const DEFAULT_MAX_CONCURRENCY: i64 = 8;
 /// The account's EC2 quotas, as the `quotas` block sets them; the mesh checks against them.
 pub use crate::mesh::validate::Quotas;
 
-#[derive(Clone, PartialEq, Eq)]
-pub struct AssumeRole {
-    pub role_arn: String,
-    pub session_name: Option<String>,
-    pub external_id: Option<String>,
-}
+pub use crate::ec2::access::{AccountAccess, AssumeRole, AwsSettings};
 
-/// Resolved settings. `Debug` is written by hand so keys never reach a log.
-#[derive(Clone, PartialEq, Eq)]
+/// Resolved settings: how to reach AWS (the EC2 layer's own settings) and what the mesh
+/// adds to every object. `Debug` hides secrets (see [`AwsSettings`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProviderConfig {
-    pub region: Option<String>,
-    pub profile: Option<String>,
-    pub access_key: Option<String>,
-    pub secret_key: Option<String>,
-    pub ec2_endpoint: Option<String>,
-    /// STS only (GetCallerIdentity, AssumeRole); unset means AWS's own STS endpoint.
-    pub sts_endpoint: Option<String>,
-    pub assume_role: Option<AssumeRole>,
-    pub max_retries: i64,
-    pub max_concurrency: i64,
+    pub aws: AwsSettings,
     pub default_tags: BTreeMap<String, String>,
     pub quotas: Quotas,
 }
 
-impl std::fmt::Debug for ProviderConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ProviderConfig")
-            .field("region", &self.region)
-            .field("profile", &self.profile)
-            .field(
-                "access_key",
-                &self.access_key.as_ref().map(|_| "(sensitive)"),
-            )
-            .field(
-                "secret_key",
-                &self.secret_key.as_ref().map(|_| "(sensitive)"),
-            )
-            .field(
-                "ec2_endpoint",
-                &self.ec2_endpoint.as_deref().map(url_credentials),
-            )
-            .field(
-                "sts_endpoint",
-                &self.sts_endpoint.as_deref().map(url_credentials),
-            )
-            .field(
-                "assume_role",
-                &self.assume_role.as_ref().map(|r| &r.role_arn),
-            )
-            .field("max_retries", &self.max_retries)
-            .field("max_concurrency", &self.max_concurrency)
-            .field("default_tags", &self.default_tags)
-            .field("quotas", &self.quotas)
-            .finish()
+impl crate::ec2::access::HasAwsSettings for ProviderConfig {
+    fn aws(&self) -> &AwsSettings {
+        &self.aws
     }
 }
 
@@ -80,14 +40,7 @@ impl ProviderConfig {
     /// Hands the secret settings to the log redaction, so that no line the provider (or a
     /// dependency) writes can show them, whatever it logs.
     pub fn register_secrets(&self) {
-        let external_id = self
-            .assume_role
-            .as_ref()
-            .and_then(|r| r.external_id.as_ref());
-        for secret in [self.secret_key.as_ref(), external_id]
-            .into_iter()
-            .flatten()
-        {
+        for secret in self.aws.secrets() {
             tfplugin::logging::redact::register_secret(secret);
         }
     }
@@ -148,6 +101,7 @@ pub fn schema() -> Schema {
             )
             .optional()
             .describe("Your account's EC2 quotas, checked at plan time. Raise them here when AWS raised them for you."),
+            accounts::attribute(),
         ],
     )
 }
@@ -161,19 +115,23 @@ fn is_region(s: &str) -> bool {
         && parts[parts.len() - 1].parse::<u8>().is_ok()
 }
 
-fn is_role_arn(s: &str) -> bool {
+pub(crate) fn is_role_arn(s: &str) -> bool {
     let p: Vec<&str> = s.splitn(6, ':').collect();
     p.len() == 6
         && p[0] == "arn"
         && p[1].starts_with("aws")
         && p[2] == "iam"
+        && p[3].is_empty()
         && p[4].len() == 12
         && p[4].bytes().all(|b| b.is_ascii_digit())
         && p[5].starts_with("role/")
         && p[5].len() > 5
 }
 
-fn is_session_name(s: &str) -> bool {
+pub(crate) const ROLE_ARN_EXAMPLE: &str = "arn:aws:iam::123456789012:role/mesh-admin";
+const SESSION_NAME_RULE: &str = "use 2 to 64 characters of letters, digits and +=,.@_-.";
+
+pub(crate) fn is_session_name(s: &str) -> bool {
     (2..=64).contains(&s.len())
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b))
@@ -212,16 +170,17 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
         role.get("role_arn"),
         at("assume_role").attr("role_arn"),
         is_role_arn,
-        "expected an IAM role ARN such as \"arn:aws:iam::123456789012:role/mesh-admin\".",
+        &format!("expected an IAM role ARN such as \"{ROLE_ARN_EXAMPLE}\"."),
         diags,
     );
     string_matches(
         role.get("session_name"),
         at("assume_role").attr("session_name"),
         is_session_name,
-        "use 2 to 64 characters of letters, digits and +=,.@_-.",
+        SESSION_NAME_RULE,
         diags,
     );
+    accounts::validate(config.get("accounts"), diags);
     int_in_range(config.get("max_retries"), at("max_retries"), 0, 50, diags);
     int_in_range(
         config.get("max_concurrency"),
@@ -286,6 +245,7 @@ struct Raw {
     max_concurrency: Option<i64>,
     default_tags: Option<BTreeMap<String, String>>,
     quotas: Option<RawQuotas>,
+    accounts: Option<BTreeMap<String, accounts::RawAccount>>,
 }
 
 #[derive(Deserialize)]
@@ -299,6 +259,16 @@ struct RawAssumeRole {
     role_arn: String,
     session_name: Option<String>,
     external_id: Option<String>,
+}
+
+impl From<RawAssumeRole> for AssumeRole {
+    fn from(r: RawAssumeRole) -> Self {
+        AssumeRole {
+            role_arn: r.role_arn,
+            session_name: r.session_name,
+            external_id: r.external_id,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -349,22 +319,21 @@ pub fn resolve(
     let q = raw.quotas;
     let quota = |f: fn(&RawQuotas) -> Option<i64>, d: i64| q.as_ref().and_then(f).unwrap_or(d);
     Some(ProviderConfig {
-        region: raw
-            .region
-            .or_else(|| non_empty(env("AWS_REGION")))
-            .or_else(|| non_empty(env("AWS_DEFAULT_REGION"))),
-        profile: raw.profile,
-        access_key: raw.access_key,
-        secret_key: raw.secret_key,
-        ec2_endpoint,
-        sts_endpoint,
-        assume_role: raw.assume_role.map(|r| AssumeRole {
-            role_arn: r.role_arn,
-            session_name: r.session_name,
-            external_id: r.external_id,
-        }),
-        max_retries: raw.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
-        max_concurrency: raw.max_concurrency.unwrap_or(DEFAULT_MAX_CONCURRENCY),
+        aws: AwsSettings {
+            region: raw
+                .region
+                .or_else(|| non_empty(env("AWS_REGION")))
+                .or_else(|| non_empty(env("AWS_DEFAULT_REGION"))),
+            profile: raw.profile,
+            access_key: raw.access_key,
+            secret_key: raw.secret_key,
+            ec2_endpoint,
+            sts_endpoint,
+            assume_role: raw.assume_role.map(AssumeRole::from),
+            max_retries: raw.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+            max_concurrency: raw.max_concurrency.unwrap_or(DEFAULT_MAX_CONCURRENCY),
+            accounts: accounts::resolve(raw.accounts),
+        },
         default_tags: raw.default_tags.unwrap_or_default(),
         quotas: Quotas {
             peerings_per_vpc: quota(|q| q.peerings_per_vpc, defaults.peerings_per_vpc),

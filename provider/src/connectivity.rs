@@ -27,6 +27,7 @@ use tfplugin::schema::Schema;
 use tfplugin::value::Value;
 
 use crate::checks::{int_in_range, known_str};
+use crate::config::ProviderConfig;
 use crate::ec2::access::Ec2Access;
 use crate::probe::ssh::{SshConfig, UNVERIFIED_HOST_KEYS_WARNING};
 use crate::probe::{probe_matrix, Echo, ProbeError, Prober, LOCAL_SOURCE};
@@ -46,7 +47,7 @@ pub struct Connectivity {
     prober: Arc<dyn Prober>,
     ssh: Arc<dyn SshTransport>,
     /// The provider's EC2 client, for `mesh_id`; None: facts are never read.
-    ec2: Option<Arc<Ec2Access>>,
+    ec2: Option<Arc<Ec2Access<ProviderConfig>>>,
 }
 
 impl Connectivity {
@@ -65,7 +66,7 @@ impl Connectivity {
     }
 
     /// Reads the EC2 facts of `mesh_id` through the provider's client.
-    pub fn with_ec2(mut self, access: Arc<Ec2Access>) -> Self {
+    pub fn with_ec2(mut self, access: Arc<Ec2Access<ProviderConfig>>) -> Self {
         self.ec2 = Some(access);
         self
     }

@@ -3,6 +3,7 @@
 //! resources and data sources share ([`access`]).
 
 pub mod access;
+pub mod accounts;
 mod actions;
 mod api;
 pub mod attempts;
@@ -11,6 +12,7 @@ pub mod counting;
 #[cfg(any(test, feature = "testing"))]
 pub mod fake;
 pub mod pacing;
+pub mod place;
 pub mod retry;
 pub mod types;
 pub mod waiting;

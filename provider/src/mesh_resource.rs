@@ -48,13 +48,13 @@ pub const TYPE_NAME: &str = "peering_mesh";
 
 pub struct MeshResource {
     /// The provider's configuration and its EC2 client, shared with the data sources.
-    access: Arc<Ec2Access>,
+    access: Arc<Ec2Access<ProviderConfig>>,
     /// See [`MeshResource::set_terraform_version`].
     legacy_nested_plans: AtomicBool,
 }
 
 impl MeshResource {
-    pub fn new(access: Arc<Ec2Access>) -> Self {
+    pub fn new(access: Arc<Ec2Access<ProviderConfig>>) -> Self {
         MeshResource {
             access,
             legacy_nested_plans: AtomicBool::new(false),

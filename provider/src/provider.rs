@@ -19,7 +19,7 @@ pub struct PeeringProvider {
     config: Arc<RwLock<Option<ProviderConfig>>>,
     prober: Arc<dyn Prober>,
     /// The EC2 client of `peering_mesh` and `peering_connectivity`, built once.
-    access: Arc<Ec2Access>,
+    access: Arc<Ec2Access<ProviderConfig>>,
     /// Shared by every operation.
     mesh: Arc<MeshResource>,
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use acceptance_tests::ec2check::sdk_client;
 use acceptance_tests::moto::MotoServer;
 use ipnet::Ipv4Net;
-use terraform_provider_peering::config::{ProviderConfig, Quotas};
+use terraform_provider_peering::ec2::access::AwsSettings;
 use terraform_provider_peering::ec2::aws::AwsEc2;
 use terraform_provider_peering::ec2::types::{Tags, TAG_COMPONENT, TAG_MESH};
 
@@ -24,7 +24,7 @@ impl Moto {
     }
 
     pub fn ec2(&self) -> AwsEc2 {
-        let config = ProviderConfig {
+        let config = AwsSettings {
             region: Some(US.to_string()),
             profile: None,
             access_key: Some("testing".to_string()),
@@ -34,8 +34,7 @@ impl Moto {
             assume_role: None,
             max_retries: 3,
             max_concurrency: 8,
-            default_tags: Default::default(),
-            quotas: Quotas::default(),
+            accounts: Default::default(),
         };
         AwsEc2::new(&config).with_poll_interval(Duration::from_millis(100))
     }

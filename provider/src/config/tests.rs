@@ -21,8 +21,8 @@ fn empty_configuration_resolves_to_documented_defaults() {
     let mut d = Diagnostics::new();
     let c = resolve(&config(json!({})), no_env, &mut d).expect("resolves");
     assert!(d.is_empty(), "{d}");
-    assert_eq!(c.max_retries, DEFAULT_MAX_RETRIES);
-    assert_eq!(c.max_concurrency, DEFAULT_MAX_CONCURRENCY);
+    assert_eq!(c.aws.max_retries, DEFAULT_MAX_RETRIES);
+    assert_eq!(c.aws.max_concurrency, DEFAULT_MAX_CONCURRENCY);
     assert_eq!(c.quotas, Quotas::default());
     assert_eq!(
         (
@@ -32,9 +32,9 @@ fn empty_configuration_resolves_to_documented_defaults() {
         (5, 5),
         "AWS's defaults"
     );
-    assert_eq!(c.region, None);
-    assert_eq!(c.ec2_endpoint, None);
-    assert_eq!(c.sts_endpoint, None);
+    assert_eq!(c.aws.region, None);
+    assert_eq!(c.aws.ec2_endpoint, None);
+    assert_eq!(c.aws.sts_endpoint, None);
 }
 
 #[test]
@@ -54,15 +54,15 @@ fn every_setting_is_read() {
     )
     .expect("resolves");
     assert!(d.is_empty(), "{d}");
-    assert_eq!(c.region.as_deref(), Some("eu-west-2"));
-    assert_eq!(c.profile.as_deref(), Some("lab"));
-    assert_eq!(c.ec2_endpoint.as_deref(), Some("http://127.0.0.1:5000"));
-    assert_eq!(c.sts_endpoint.as_deref(), Some("http://127.0.0.1:5001"));
+    assert_eq!(c.aws.region.as_deref(), Some("eu-west-2"));
+    assert_eq!(c.aws.profile.as_deref(), Some("lab"));
+    assert_eq!(c.aws.ec2_endpoint.as_deref(), Some("http://127.0.0.1:5000"));
+    assert_eq!(c.aws.sts_endpoint.as_deref(), Some("http://127.0.0.1:5001"));
     assert_eq!(
-        c.assume_role.as_ref().map(|r| r.role_arn.as_str()),
+        c.aws.assume_role.as_ref().map(|r| r.role_arn.as_str()),
         Some("arn:aws:iam::123456789012:role/mesh")
     );
-    assert_eq!((c.max_retries, c.max_concurrency), (3, 16));
+    assert_eq!((c.aws.max_retries, c.aws.max_concurrency), (3, 16));
     assert_eq!(c.default_tags.get("team").map(String::as_str), Some("net"));
     assert_eq!(c.quotas.peerings_per_vpc, 125);
     assert_eq!(c.quotas.rules_per_security_group, 200);
@@ -101,16 +101,16 @@ fn endpoint_falls_back_to_ec2_variable_then_generic_one() {
     let generic = |k: &str| (k == "AWS_ENDPOINT_URL").then(|| "http://127.0.0.1:2".to_string());
     let mut d = Diagnostics::new();
     let c = resolve(&config(json!({})), env, &mut d).unwrap();
-    assert_eq!(c.ec2_endpoint.as_deref(), Some("http://127.0.0.1:1"));
+    assert_eq!(c.aws.ec2_endpoint.as_deref(), Some("http://127.0.0.1:1"));
     let c = resolve(&config(json!({})), generic, &mut d).unwrap();
-    assert_eq!(c.ec2_endpoint.as_deref(), Some("http://127.0.0.1:2"));
+    assert_eq!(c.aws.ec2_endpoint.as_deref(), Some("http://127.0.0.1:2"));
     let c = resolve(
         &config(json!({"endpoints": {"ec2": "http://127.0.0.1:3"}})),
         env,
         &mut d,
     )
     .unwrap();
-    assert_eq!(c.ec2_endpoint.as_deref(), Some("http://127.0.0.1:3"));
+    assert_eq!(c.aws.ec2_endpoint.as_deref(), Some("http://127.0.0.1:3"));
 }
 
 #[test]
@@ -201,7 +201,7 @@ fn sts_endpoint_is_its_own_never_the_ec2_one() {
         &mut d,
     )
     .unwrap();
-    assert_eq!(c.sts_endpoint, None);
+    assert_eq!(c.aws.sts_endpoint, None);
     // The STS variable, then the generic one that every service follows.
     let env = |k: &str| match k {
         "AWS_ENDPOINT_URL_STS" => Some("http://127.0.0.1:1".to_string()),
@@ -209,8 +209,8 @@ fn sts_endpoint_is_its_own_never_the_ec2_one() {
         _ => None,
     };
     let c = resolve(&config(json!({})), env, &mut d).unwrap();
-    assert_eq!(c.sts_endpoint.as_deref(), Some("http://127.0.0.1:1"));
-    assert_eq!(c.ec2_endpoint.as_deref(), Some("http://127.0.0.1:2"));
+    assert_eq!(c.aws.sts_endpoint.as_deref(), Some("http://127.0.0.1:1"));
+    assert_eq!(c.aws.ec2_endpoint.as_deref(), Some("http://127.0.0.1:2"));
     let c = resolve(
         &config(json!({"endpoints": {"sts": "https://sts.eu-west-2.amazonaws.com"}})),
         env,
@@ -218,7 +218,7 @@ fn sts_endpoint_is_its_own_never_the_ec2_one() {
     )
     .unwrap();
     assert_eq!(
-        c.sts_endpoint.as_deref(),
+        c.aws.sts_endpoint.as_deref(),
         Some("https://sts.eu-west-2.amazonaws.com")
     );
     assert!(d.is_empty(), "{d}");
@@ -258,3 +258,5 @@ fn external_id_is_sensitive_and_endpoint_credentials_are_hidden() {
     assert!(!printed.contains("canary"), "{printed}");
     assert!(printed.contains("127.0.0.1:5000"), "{printed}");
 }
+
+mod accounts;

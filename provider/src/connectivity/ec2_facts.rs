@@ -20,10 +20,12 @@ use tfplugin::diag::{AttributePath, Diagnostic};
 use tokio_util::sync::CancellationToken;
 
 use super::diagnosis::Snapshot;
+use crate::config::ProviderConfig;
 use crate::ec2::access::{ConnectError, Ec2Access};
+use crate::ec2::place;
 use crate::ec2::types::InstanceObs;
 use crate::ec2::{Ec2, Ec2Error};
-use crate::mesh::discover::discover;
+use crate::mesh::discover::discover_across;
 
 /// The permissions reading the facts needs, for the warning when EC2 refuses.
 pub const IAM_ACTIONS: &str = "ec2:DescribeVpcs, ec2:DescribeSubnets, ec2:DescribeRouteTables, ec2:DescribeInternetGateways, ec2:DescribeSecurityGroups, ec2:DescribeVpcPeeringConnections and ec2:DescribeInstances";
@@ -31,7 +33,7 @@ pub const IAM_ACTIONS: &str = "ec2:DescribeVpcs, ec2:DescribeSubnets, ec2:Descri
 /// The facts of `mesh_id` (None: no mesh named, nothing read), or the warning that says
 /// why there are none. `access` is None when the data source runs without a provider.
 pub async fn read_facts(
-    access: Option<&Ec2Access>,
+    access: Option<&Ec2Access<ProviderConfig>>,
     mesh_id: Option<&str>,
     hosts: &BTreeMap<String, IpAddr>,
     cancel: &CancellationToken,
@@ -45,13 +47,14 @@ pub async fn read_facts(
             "the data source runs without a configured provider",
         ));
     };
-    let (_, conn) = access.connect().await.map_err(|e| match e {
+    let (config, conn) = access.connect().await.map_err(|e| match e {
         ConnectError::NotConfigured => limited(mesh_id, "the provider \"peering\" is not configured (its region and credentials must be known when the data source is read)"),
         ConnectError::Failed(why) => limited(mesh_id, &format!("EC2 cannot be reached: {why}")),
     })?;
+    let accounts: Vec<String> = config.aws.accounts.keys().cloned().collect();
     let read = access.metered(
         "ReadDataSource",
-        read_snapshot(conn.ec2.as_ref(), &conn.region, mesh_id, hosts),
+        read_snapshot(conn.ec2.as_ref(), &conn.region, &accounts, mesh_id, hosts),
     );
     let snapshot = tokio::select! {
         () = cancel.cancelled() => return Err(limited(mesh_id, "reading EC2 was cancelled")),
@@ -59,7 +62,7 @@ pub async fn read_facts(
     };
     match snapshot {
         Ok(Some(s)) => Ok(Some(s)),
-        Ok(None) => Err(limited(mesh_id, &format!("no VPC of mesh {mesh_id} was found from region {} (use peering_mesh.NAME.id, and the provider region the mesh was made in)", conn.region))),
+        Ok(None) => Err(limited(mesh_id, &format!("no VPC of mesh {mesh_id} was found from region {} (use peering_mesh.NAME.id, and the provider region the mesh was made in)", place::describe(&conn.region)))),
         Err(e) => Err(limited(mesh_id, &format!("reading it from EC2 failed: {e} (the provider's credentials, and those of every account of its `accounts` the mesh reaches, need {IAM_ACTIONS})"))),
     }
 }
@@ -72,14 +75,17 @@ fn limited(mesh_id: &str, why: &str) -> Diagnostic {
     .at(AttributePath::root("mesh_id"))
 }
 
-/// The snapshot of `mesh_id` as seen from `region`; None when no VPC of it is found.
+/// The snapshot of `mesh_id` as seen from `region`; None when no VPC of it is found. The
+/// mesh may reach the provider's other `accounts` (their keys): each account's objects
+/// and instances are read with its own credentials, as `peering_mesh` import finds them.
 pub async fn read_snapshot(
     ec2: &dyn Ec2,
     region: &str,
+    accounts: &[String],
     mesh_id: &str,
     hosts: &BTreeMap<String, IpAddr>,
 ) -> Result<Option<Snapshot>, Ec2Error> {
-    let inventory = discover(ec2, mesh_id, region).await?;
+    let inventory = discover_across(ec2, mesh_id, region, accounts).await?;
     if inventory.vpcs.is_empty() {
         return Ok(None);
     }

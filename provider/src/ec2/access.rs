@@ -5,6 +5,7 @@
 //! request counts (`meter`).
 
 mod meter;
+mod settings;
 
 use std::sync::{Arc, RwLock};
 
@@ -12,8 +13,23 @@ use async_trait::async_trait;
 use aws_config::meta::region::ProvideRegion;
 use aws_config::profile::ProfileFileRegionProvider;
 
-use crate::config::ProviderConfig;
+use crate::ec2::accounts::{Account, AccountsEc2};
 use crate::ec2::{AwsEc2, CallCounter, Ec2};
+
+pub use settings::{AccountAccess, AssumeRole, AwsSettings};
+
+/// What the provider was configured with, as far as EC2 access goes: the provider's
+/// configuration type implements it, so this layer reads the AWS settings without
+/// knowing the provider block.
+pub trait HasAwsSettings: Clone + Send + Sync + 'static {
+    fn aws(&self) -> &AwsSettings;
+}
+
+impl HasAwsSettings for AwsSettings {
+    fn aws(&self) -> &AwsSettings {
+        self
+    }
+}
 
 /// A client and the region VPCs without `region` go to.
 #[derive(Clone)]
@@ -28,7 +44,7 @@ pub struct Connection {
 pub trait Connector: Send + Sync {
     /// Builds a client for the configured provider. The error is shown to the user as
     /// is: it must name the fix and carry no secret.
-    async fn connect(&self, config: &ProviderConfig) -> Result<Connection, String>;
+    async fn connect(&self, settings: &AwsSettings) -> Result<Connection, String>;
 }
 
 /// Why no client could be had.
@@ -42,14 +58,14 @@ pub enum ConnectError {
 
 /// The provider configuration (set by ConfigureProvider) and the client built from it
 /// on first use. One per provider, shared by `peering_mesh` and `peering_connectivity`.
-pub struct Ec2Access {
-    config: Arc<RwLock<Option<ProviderConfig>>>,
+pub struct Ec2Access<C> {
+    config: Arc<RwLock<Option<C>>>,
     connector: Arc<dyn Connector>,
     connection: tokio::sync::Mutex<Option<Connection>>,
 }
 
-impl Ec2Access {
-    pub fn new(config: Arc<RwLock<Option<ProviderConfig>>>, connector: Arc<dyn Connector>) -> Self {
+impl<C: HasAwsSettings> Ec2Access<C> {
+    pub fn new(config: Arc<RwLock<Option<C>>>, connector: Arc<dyn Connector>) -> Self {
         Ec2Access {
             config,
             connector,
@@ -57,7 +73,7 @@ impl Ec2Access {
         }
     }
 
-    pub fn provider_config(&self) -> Option<ProviderConfig> {
+    pub fn provider_config(&self) -> Option<C> {
         self.config
             .read()
             .unwrap_or_else(|e| e.into_inner())
@@ -65,7 +81,7 @@ impl Ec2Access {
     }
 
     /// The configuration and the client, built now if this is the first call.
-    pub async fn connect(&self) -> Result<(ProviderConfig, Connection), ConnectError> {
+    pub async fn connect(&self) -> Result<(C, Connection), ConnectError> {
         let config = self.provider_config().ok_or(ConnectError::NotConfigured)?;
         let mut cached = self.connection.lock().await;
         if let Some(conn) = cached.as_ref() {
@@ -73,7 +89,7 @@ impl Ec2Access {
         }
         let conn = self
             .connector
-            .connect(&config)
+            .connect(config.aws())
             .await
             .map_err(ConnectError::Failed)?;
         *cached = Some(conn.clone());
@@ -92,29 +108,53 @@ pub struct FixedConnector(pub Connection);
 
 #[async_trait]
 impl Connector for FixedConnector {
-    async fn connect(&self, _config: &ProviderConfig) -> Result<Connection, String> {
+    async fn connect(&self, _settings: &AwsSettings) -> Result<Connection, String> {
         Ok(self.0.clone())
     }
 }
 
-/// Builds an [`AwsEc2`] from the provider configuration. The default region is the
+/// Builds an [`AwsEc2`] from the provider configuration, and with `accounts` one more per
+/// account behind an [`AccountsEc2`]. The default region is the
 /// configured one (which already includes `AWS_REGION` / `AWS_DEFAULT_REGION`) or the
 /// profile's; the instance metadata service is never asked.
 pub struct AwsConnector;
 
 #[async_trait]
 impl Connector for AwsConnector {
-    async fn connect(&self, config: &ProviderConfig) -> Result<Connection, String> {
+    async fn connect(&self, config: &AwsSettings) -> Result<Connection, String> {
         let region = match &config.region {
             Some(region) => region.clone(),
             None => profile_region(config.profile.as_deref()).await.ok_or_else(|| {
                 "No AWS region is configured. Set region in the provider \"peering\" block, AWS_REGION in the environment, or region in your AWS profile.".to_string()
             })?,
         };
-        let ec2 = AwsEc2::new(config);
+        let own = AwsEc2::new(config);
+        let counter = own.counter();
+        if config.accounts.is_empty() {
+            return Ok(Connection {
+                counter: Some(counter),
+                ec2: Arc::new(own),
+                region,
+            });
+        }
+        // One client per account, each pacing itself (EC2 throttles per account), all
+        // counting together.
+        let others = config
+            .accounts
+            .iter()
+            .map(|(key, access)| {
+                let client = AwsEc2::for_account(config, access).with_counter(counter.clone());
+                let account = Account {
+                    client: Arc::new(client),
+                    via: access.describe(),
+                    expected_id: access.expected_account_id().map(str::to_string),
+                };
+                (key.clone(), account)
+            })
+            .collect();
         Ok(Connection {
-            counter: Some(ec2.counter()),
-            ec2: Arc::new(ec2),
+            counter: Some(counter),
+            ec2: Arc::new(AccountsEc2::new(Arc::new(own), others)),
             region,
         })
     }

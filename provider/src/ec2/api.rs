@@ -229,6 +229,18 @@ pub trait Ec2: Send + Sync {
         peer_region: &str,
         tags: &Tags,
     ) -> Result<String, Ec2Error>;
+    /// CreateVpcPeeringConnection toward a VPC of another account: `peer_owner_id` is
+    /// that account's id (PeerOwnerId; EC2 does not find the peer VPC without it). The
+    /// accepter's account must accept it.
+    async fn create_peering_to_account(
+        &self,
+        region: &str,
+        vpc_id: &str,
+        peer_vpc_id: &str,
+        peer_region: &str,
+        peer_owner_id: &str,
+        tags: &Tags,
+    ) -> Result<String, Ec2Error>;
     /// AcceptVpcPeeringConnection, called in the accepter's region.
     async fn accept_peering(&self, accepter_region: &str, peering_id: &str)
         -> Result<(), Ec2Error>;
@@ -252,6 +264,16 @@ pub trait Ec2: Send + Sync {
         requester_region: &str,
         accepter_region: &str,
         peering_id: &str,
+        allow: bool,
+    ) -> Result<(), Ec2Error>;
+    /// AllowDnsResolutionFromRemoteVpc for one side only (the requester's when
+    /// `requester_side`), called in that side's region with that side's account: across
+    /// accounts each side sets its own.
+    async fn set_peering_dns_side(
+        &self,
+        region: &str,
+        peering_id: &str,
+        requester_side: bool,
         allow: bool,
     ) -> Result<(), Ec2Error>;
     /// DeleteVpcPeeringConnection and wait for `deleted`.

@@ -38,7 +38,7 @@ use super::retry::Ec2RetryPolicy;
 use super::types::PeeringObs;
 use super::waiting::BatchPoller;
 use super::{Action, Ec2Error};
-use crate::config::ProviderConfig;
+use crate::ec2::access::{AccountAccess, AwsSettings};
 
 pub use sdk_config::{https_client, FALLBACK_REGION};
 
@@ -46,7 +46,9 @@ pub use sdk_config::{https_client, FALLBACK_REGION};
 const STATE_TIMEOUT: Duration = Duration::from_secs(300);
 
 pub struct AwsEc2 {
-    config: ProviderConfig,
+    config: AwsSettings,
+    /// Another account of `accounts` (None: the provider's own).
+    account: Option<AccountAccess>,
     sdk: OnceCell<SdkConfig>,
     clients: Mutex<HashMap<String, aws_sdk_ec2::Client>>,
     account_id: OnceCell<String>,
@@ -62,11 +64,23 @@ pub struct AwsEc2 {
 }
 
 impl AwsEc2 {
-    /// Takes the resolved provider configuration; nothing is loaded or sent until the
+    /// The client of the provider's own account; nothing is loaded or sent until the
     /// first call.
-    pub fn new(config: &ProviderConfig) -> Self {
+    pub fn new(config: &AwsSettings) -> Self {
+        Self::build(config, None)
+    }
+
+    /// The client of another account, reached as `access` says (a role is assumed with
+    /// the provider's own credentials). It paces its requests on its own: EC2's request
+    /// buckets are per account.
+    pub fn for_account(config: &AwsSettings, access: &AccountAccess) -> Self {
+        Self::build(config, Some(access.clone()))
+    }
+
+    fn build(config: &AwsSettings, account: Option<AccountAccess>) -> Self {
         AwsEc2 {
             config: config.clone(),
+            account,
             sdk: OnceCell::new(),
             clients: Mutex::new(HashMap::new()),
             account_id: OnceCell::new(),
@@ -86,6 +100,13 @@ impl AwsEc2 {
         self
     }
 
+    /// Counts on `counter` (shared with other clients: the clients of several accounts
+    /// report one count per Terraform call).
+    pub fn with_counter(mut self, counter: CallCounter) -> Self {
+        self.counter = counter;
+        self
+    }
+
     /// Requests sent so far, per action (a shared handle: it keeps counting).
     pub fn counter(&self) -> CallCounter {
         self.counter.clone()
@@ -98,7 +119,7 @@ impl AwsEc2 {
 
     async fn sdk(&self) -> &SdkConfig {
         self.sdk
-            .get_or_init(|| sdk_config::load(&self.config))
+            .get_or_init(|| sdk_config::load(&self.config, self.account.as_ref()))
             .await
     }
 

@@ -30,6 +30,7 @@
 //! region; `CreateTags`/`DeleteTags` join the resource ids with `,`; everything else
 //! names the id it acts on.
 
+pub mod accounts;
 mod drift;
 mod instances;
 mod inventory;

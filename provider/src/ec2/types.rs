@@ -186,6 +186,10 @@ pub struct PeeringObs {
     pub tags: Tags,
     /// EC2's explanation of the status (e.g. why a peering `failed`), when it gives one.
     pub status_message: Option<String>,
+    /// The account ids owning each side, as EC2 reports them (None when not read, e.g.
+    /// a peering kept in private state): how the account router tells places apart.
+    pub requester_owner_id: Option<String>,
+    pub accepter_owner_id: Option<String>,
 }
 
 /// Everything EC2 holds that belongs to one mesh (by its `peering:mesh` tag) plus what

@@ -10,6 +10,7 @@ use ipnet::{IpNet, Ipv4Net};
 use super::key::{Key, RouteVia};
 use super::model::{Mesh, Pair, Topology};
 use super::problem::quote;
+use crate::ec2::place::place;
 use crate::ec2::types::{IngressRule, Protocol, Tags, TAG_COMPONENT, TAG_MESH, TAG_NAME};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -196,10 +197,11 @@ pub fn desired(mesh: &Mesh, ctx: &DesiredContext<'_>) -> Result<Desired, Desired
             .cidr
             .or_else(|| ctx.adopted_cidrs.get(name).copied())
             .ok_or_else(|| DesiredError::MissingCidr { vpc: name.clone() })?;
-        let region = spec
-            .region
-            .clone()
-            .unwrap_or_else(|| ctx.default_region.to_string());
+        // Where the VPC and everything in it lives: its account and region.
+        let region = place(
+            spec.account.as_deref(),
+            spec.region.as_deref().unwrap_or(ctx.default_region),
+        );
         let vpc_tags = if spec.vpc_id.is_some() {
             Tags::new()
         } else {

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use sha2::{Digest, Sha256};
 
 use super::key::Key;
+use crate::ec2::place;
 use crate::ec2::types::{Inventory, SecurityGroupObs, Tags, VpcObs, TAG_COMPONENT, TAG_MESH};
 use crate::ec2::{Ec2, Ec2Error};
 
@@ -116,6 +117,53 @@ pub async fn discover_from(
             return Ok(inv);
         }
         scope = next;
+    }
+}
+
+/// Like [`discover`], for a provider with other `accounts`: a peering is listed in its
+/// requester's place only, so one requested by another account is not seen from the
+/// provider's own. Each region reached is therefore also looked at in every account of
+/// `accounts`, breadth-first, until no new place holds anything of the mesh. An account
+/// that cannot be read is left out here (its own calls say why, later).
+pub async fn discover_across(
+    ec2: &dyn Ec2,
+    mesh_id: &str,
+    region: &str,
+    accounts: &[String],
+) -> Result<Inventory, Ec2Error> {
+    let mut scope = Scope::new();
+    add_to_scope(&mut scope, region, None);
+    let mut looked = BTreeSet::new();
+    loop {
+        let inv = discover_from(ec2, mesh_id, scope.clone()).await?;
+        let regions: BTreeSet<String> = scope
+            .keys()
+            .map(String::as_str)
+            .chain(inv.vpcs.iter().map(|v| v.region.as_str()))
+            .map(|p| place::region_of(p).to_string())
+            .collect();
+        let mut found = false;
+        for region in &regions {
+            for key in accounts {
+                let at = place::place(Some(key), region);
+                if scope.contains_key(&at) || !looked.insert(at.clone()) {
+                    continue;
+                }
+                match ec2.inventory(&at, mesh_id, &[]).await {
+                    Ok(there) if anything_tagged(&there, mesh_id) => {
+                        add_to_scope(&mut scope, &at, None);
+                        found = true;
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::warn!(place = %place::describe(&at), error = %e, "not read while looking for the mesh")
+                    }
+                }
+            }
+        }
+        if !found {
+            return Ok(inv);
+        }
     }
 }
 

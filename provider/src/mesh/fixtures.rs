@@ -29,6 +29,7 @@ pub fn vpc(cidr: &str, subnets: &[(&str, SubnetSpec)]) -> VpcSpec {
         cidr: Some(net(cidr)),
         vpc_id: None,
         region: None,
+        account: None,
         subnets: subnets
             .iter()
             .map(|(n, s)| (n.to_string(), s.clone()))

@@ -35,6 +35,8 @@ pub struct VpcSpec {
     pub vpc_id: Option<String>,
     /// None: the provider's region.
     pub region: Option<String>,
+    /// A key of the provider's `accounts`; None: the provider's own account.
+    pub account: Option<String>,
     pub subnets: BTreeMap<String, SubnetSpec>,
 }
 

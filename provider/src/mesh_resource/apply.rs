@@ -7,7 +7,7 @@ use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::provider::{ApplyRequest, ApplyResponse, Context};
 use tfplugin::value::Value;
 
-use super::inputs::{desired_for, pin_regions, scope_of_state, DesiredInputs};
+use super::inputs::{desired_for, pin_regions, scope_of_state, vpc_places, DesiredInputs};
 use super::ownership::{add_prior, check_collision, report_blocked};
 use super::parse::{parse, recorded_id};
 use super::private::Private;
@@ -42,7 +42,7 @@ pub(super) async fn apply(
     if req.planned.is_null() {
         let limits = RunLimits {
             timeout: limits_of(&req.prior).delete,
-            max_concurrency: config.max_concurrency,
+            max_concurrency: config.aws.max_concurrency,
         };
         return destroy(ctx, &req.prior, &stored, &config, &conn, limits, diags)
             .await
@@ -72,12 +72,8 @@ pub(super) async fn apply(
     let mut scope = Scope::new();
     add_to_scope(&mut scope, &conn.region, None);
     scope_of_state(&mut scope, &req.prior);
-    for spec in mesh.vpcs.values() {
-        add_to_scope(
-            &mut scope,
-            spec.region.as_deref().unwrap_or(&conn.region),
-            spec.vpc_id.as_deref(),
-        );
+    for (at, vpc_id) in vpc_places(&mesh, &conn.region) {
+        add_to_scope(&mut scope, &at, vpc_id);
     }
     if let Some(inv) = &stored.inventory {
         scope_of_inventory(&mut scope, inv);
@@ -125,7 +121,7 @@ pub(super) async fn apply(
         } else {
             timeouts.update
         },
-        max_concurrency: config.max_concurrency,
+        max_concurrency: config.aws.max_concurrency,
     };
     let Some(reached) = execute(ctx, &conn, &desired, &inventory, &scope, limits, diags).await
     else {

@@ -8,6 +8,7 @@ use std::net::Ipv4Addr;
 use ipnet::Ipv4Net;
 
 use super::meta::add_settings_tags;
+use crate::ec2::place::place;
 use crate::ec2::types::{Inventory, Tags, TAG_MESH};
 use crate::mesh::desired::{desired, Desired, DesiredContext, DesiredError};
 use crate::mesh::discover::{add_to_scope, Scope};
@@ -81,7 +82,22 @@ pub fn unadopt_created(mesh: &mut Mesh, inv: &Inventory, mesh_id: &str) {
     }
 }
 
-/// The regions and VPC ids a state value names.
+/// The place (account and region) of each VPC of `mesh`, VPCs without a region in
+/// `default_region`.
+pub fn vpc_places<'m>(
+    mesh: &'m Mesh,
+    default_region: &'m str,
+) -> impl Iterator<Item = (String, Option<&'m str>)> + 'm {
+    mesh.vpcs.values().map(move |spec| {
+        let region = spec.region.as_deref().unwrap_or(default_region);
+        (
+            place(spec.account.as_deref(), region),
+            spec.vpc_id.as_deref(),
+        )
+    })
+}
+
+/// The places and VPC ids a state value names.
 pub fn scope_of_state(scope: &mut Scope, state: &tfplugin::value::Value) {
     for vpc in state
         .get("vpcs")
@@ -91,7 +107,8 @@ pub fn scope_of_state(scope: &mut Scope, state: &tfplugin::value::Value) {
         .map(|(_, v)| v)
     {
         if let Some(region) = vpc.get("region").as_str() {
-            add_to_scope(scope, region, vpc.get("vpc_id").as_str());
+            let at = place(vpc.get("account").as_str(), region);
+            add_to_scope(scope, &at, vpc.get("vpc_id").as_str());
         }
     }
 }

@@ -150,6 +150,7 @@ impl Parser<'_> {
                 cidr,
                 vpc_id: None,
                 region: Some(UNKNOWN_REGION.to_string()),
+                account: None,
                 subnets: BTreeMap::new(),
             };
         };
@@ -170,6 +171,14 @@ impl Parser<'_> {
                 Some(UNKNOWN_REGION.to_string())
             }
             Known::Known(region) => region,
+        };
+        // An account not known yet: planned as the own account, the VPC tainted.
+        let account = match v.account {
+            Known::Unknown => {
+                tainted = true;
+                None
+            }
+            Known::Known(account) => account,
         };
         let mut subnets = BTreeMap::new();
         match v.subnets {
@@ -199,6 +208,7 @@ impl Parser<'_> {
             cidr,
             vpc_id,
             region,
+            account,
             subnets,
         }
     }

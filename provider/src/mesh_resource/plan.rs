@@ -14,11 +14,12 @@ use tfplugin::provider::{PlanRequest, PlanResponse};
 use tfplugin::value::Value;
 
 use super::drift::{describe, keys_of, touched, within};
-use super::inputs::{desired_for, pin_regions, unadopt_created, DesiredInputs};
+use super::inputs::{desired_for, pin_regions, unadopt_created, vpc_places, DesiredInputs};
 use super::ownership::{add_prior, check_collision, report_blocked};
 use super::parse::{parse, recorded_id, UNKNOWN_REGION};
 use super::private::Private;
 use super::state::{build, Facts, Mode};
+use super::validation::check_accounts;
 use super::{check_config, MeshResource};
 use crate::ec2::access::ConnectError;
 use crate::ec2::types::Inventory;
@@ -49,6 +50,9 @@ pub(super) async fn plan(
         .map(|c| c.default_tags.clone())
         .unwrap_or_default();
     let parsed = check_config(&req.config, &quotas, diags);
+    if let Some(config) = &config {
+        check_accounts(&parsed.mesh, config.aws.accounts.keys(), diags);
+    }
     if diags.has_errors() {
         return PlanResponse {
             planned: req.proposed,
@@ -58,7 +62,7 @@ pub(super) async fn plan(
     }
     let private = Private::decode(&req.prior_private);
     let default_region = config
-        .and_then(|c| c.region)
+        .and_then(|c| c.aws.region)
         .or(private.default_region.clone())
         .unwrap_or_else(|| UNKNOWN_REGION.to_string());
     let mut mesh = parsed.mesh.clone();
@@ -219,9 +223,8 @@ async fn check_new_mesh(
         let id = mesh_id(&mesh.name, &conn.region, &account);
         let mut scope = Scope::new();
         add_to_scope(&mut scope, default_region, None);
-        for spec in mesh.vpcs.values() {
-            let region = spec.region.as_deref().unwrap_or(default_region);
-            add_to_scope(&mut scope, region, spec.vpc_id.as_deref());
+        for (at, vpc_id) in vpc_places(mesh, default_region) {
+            add_to_scope(&mut scope, &at, vpc_id);
         }
         let inv = discover_from(conn.ec2.as_ref(), &id, scope).await?;
         Ok::<_, crate::ec2::Ec2Error>((id, inv))

@@ -382,6 +382,8 @@ impl From<Inv> for Inventory {
                     requester_dns: p.dns.0,
                     accepter_dns: p.dns.1,
                     tags: p.tags,
+                    requester_owner_id: None,
+                    accepter_owner_id: None,
                     status_message: None,
                 })
                 .collect(),

@@ -15,10 +15,11 @@ use super::parse::{parse, recorded_id, unknown_as_null, Unknowns};
 use super::private::Private;
 use super::state::{build, Facts, Mode};
 use super::MeshResource;
+use crate::ec2::place::{account_of, region_of};
 use crate::ec2::types::{Inventory, RouteTarget, Tags, TAG_COMPONENT, TAG_MESH};
 use crate::mesh::discover::{
-    add_to_scope, anything_tagged, discover, discover_from, mesh_exists, mesh_groups, named_vpcs,
-    scope_of_inventory, NamedVpc, Scope,
+    add_to_scope, anything_tagged, discover_across, discover_from, mesh_exists, mesh_groups,
+    named_vpcs, scope_of_inventory, NamedVpc, Scope,
 };
 use crate::mesh::key::Key;
 use crate::mesh::plan::plan as plan_mesh;
@@ -137,7 +138,9 @@ pub(super) async fn import(
     let Some((config, conn)) = res.connect(diags).await else {
         return ReadResponse::default();
     };
-    let inventory = match discover(conn.ec2.as_ref(), mesh_id, &conn.region).await {
+    let accounts: Vec<String> = config.aws.accounts.keys().cloned().collect();
+    let found = discover_across(conn.ec2.as_ref(), mesh_id, &conn.region, &accounts).await;
+    let inventory = match found {
         Ok(inv) => inv,
         Err(e) => {
             diags.push(Diagnostic::error(
@@ -229,7 +232,11 @@ fn synthesize(inv: &Inventory, mesh_id: &str, default_tags: &Tags) -> Option<Val
                 "vpc_id",
                 adopted_id.clone().map_or(Value::Null, Value::from),
             ),
-            ("region", v.region.clone().into()),
+            ("region", region_of(&v.region).into()),
+            (
+                "account",
+                account_of(&v.region).map_or(Value::Null, Value::from),
+            ),
             (
                 "subnets",
                 if subnets.is_empty() {

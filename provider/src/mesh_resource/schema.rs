@@ -47,6 +47,11 @@ fn vpc_attributes() -> Vec<Attribute> {
         string("region").optional_computed().describe(
             "Region of the VPC, e.g. `eu-west-2`. Defaults to the provider's region. VPCs in different regions are peered across regions.",
         ),
+        string("account").optional().describe(
+            "Key of the provider's `accounts` whose AWS account holds this VPC (and its subnets, route tables, security group and gateway); \
+             unset, the provider's own account. Peerings to VPCs of other accounts are requested by one side's account and accepted by the other's. \
+             Changing it replaces this VPC.",
+        ),
         Attribute::nested("subnets", Nesting::Map, subnet_attributes())
             .optional()
             .describe("Subnets by name (lowercase letters, digits, `-`, `_`). Each subnet gets its own route table with a route to every peered VPC. Without subnets, the peer routes go into the VPC's main route table."),

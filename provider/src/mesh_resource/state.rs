@@ -15,6 +15,7 @@ use tfplugin::value::Value;
 use super::ids::id_maps;
 use super::parse::{Unknowns, UNKNOWN_REGION};
 use super::schema::{DEFAULT_ALLOW_ICMP, DEFAULT_DNS_RESOLUTION, DEFAULT_PUBLIC, DEFAULT_TOPOLOGY};
+use crate::ec2::place::region_of;
 use crate::ec2::types::Inventory;
 use crate::mesh::desired::{pairs, reachability};
 use crate::mesh::key::Key;
@@ -192,7 +193,7 @@ impl Builder<'_, '_> {
         });
         let region = self.or(src.get("region"), || match (&spec.region, observed) {
             (Some(r), _) if r != UNKNOWN_REGION => Value::from(r.as_str()),
-            (_, Some(v)) => Value::from(v.region.as_str()),
+            (_, Some(v)) => Value::from(region_of(&v.region)),
             _ => Value::Unknown,
         });
         let subnets_src = src.get("subnets");
@@ -228,6 +229,7 @@ impl Builder<'_, '_> {
             ("cidr_block", cidr_block),
             ("vpc_id", vpc_id),
             ("region", region),
+            ("account", src.get("account").clone()),
             ("subnets", subnets),
             ("security_group_id", security_group_id),
             ("internet_gateway_id", internet_gateway_id),

@@ -2,6 +2,7 @@
 //! Terraform drives it: validate, plan (checked against Terraform's plan rules), apply
 //! (checked against its consistency rules), read, import.
 
+mod accounts;
 mod config;
 mod drift;
 mod failure;
@@ -21,7 +22,7 @@ use tfplugin::value::Value;
 use tokio_util::sync::CancellationToken;
 
 use super::MeshResource;
-use crate::config::{ProviderConfig, Quotas};
+use crate::config::{AwsSettings, ProviderConfig, Quotas};
 use crate::ec2::access::{Connection, Ec2Access, FixedConnector};
 use crate::ec2::FakeEc2;
 
@@ -29,15 +30,18 @@ pub const REGION: &str = "eu-west-2";
 
 pub fn provider_config() -> ProviderConfig {
     ProviderConfig {
-        region: Some(REGION.to_string()),
-        profile: None,
-        access_key: None,
-        secret_key: None,
-        ec2_endpoint: None,
-        sts_endpoint: None,
-        assume_role: None,
-        max_retries: 0,
-        max_concurrency: 4,
+        aws: AwsSettings {
+            region: Some(REGION.to_string()),
+            profile: None,
+            access_key: None,
+            secret_key: None,
+            ec2_endpoint: None,
+            sts_endpoint: None,
+            assume_role: None,
+            max_retries: 0,
+            max_concurrency: 4,
+            accounts: BTreeMap::new(),
+        },
         default_tags: BTreeMap::from([("owner".to_string(), "platform".to_string())]),
         quotas: Quotas::default(),
     }
@@ -82,9 +86,18 @@ impl Harness {
     }
 
     pub fn with_fake(fake: Arc<FakeEc2>) -> Self {
-        let config = Arc::new(RwLock::new(Some(provider_config())));
+        Self::with_client(fake.clone(), fake, provider_config())
+    }
+
+    /// `ec2` as the provider's client (e.g. an account router over views of `fake`).
+    pub fn with_client(
+        fake: Arc<FakeEc2>,
+        ec2: Arc<dyn crate::ec2::Ec2>,
+        config: ProviderConfig,
+    ) -> Self {
+        let config = Arc::new(RwLock::new(Some(config)));
         let conn = Connection {
-            ec2: fake.clone(),
+            ec2,
             region: REGION.to_string(),
             counter: None,
         };

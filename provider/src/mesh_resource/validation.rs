@@ -12,6 +12,36 @@ pub(super) fn validate(mesh: &Mesh, quotas: &Quotas, diags: &mut Diagnostics) {
     report(validate::validate(mesh, quotas), diags);
 }
 
+/// Every VPC's `account` is a key of the provider's `accounts` (`known`).
+pub(super) fn check_accounts<'k>(
+    mesh: &Mesh,
+    known: impl Iterator<Item = &'k String> + Clone,
+    diags: &mut Diagnostics,
+) {
+    let keys: Vec<String> = known.clone().map(|k| format!("\"{k}\"")).collect();
+    let keys = match keys.is_empty() {
+        true => "the provider sets no accounts".to_string(),
+        false => format!("its keys are {}", keys.join(", ")),
+    };
+    for (name, vpc) in &mesh.vpcs {
+        let Some(account) = &vpc.account else {
+            continue;
+        };
+        if known.clone().any(|k| k == account) {
+            continue;
+        }
+        diags.error_at(
+            vpc_path(name).attr("account"),
+            "Unknown account",
+            format!(
+                "VPC \"{name}\" is placed in account \"{account}\", which is not a key of the provider's accounts ({keys}). \
+                 Add {account} = {{ assume_role = {{ role_arn = \"arn:aws:iam::ACCOUNT-ID:role/NAME\" }} }} (or profile = \"NAME\") to accounts in the provider \"peering\" block, \
+                 or use one of its keys."
+            ),
+        );
+    }
+}
+
 /// The topology the configuration asks for; `None` (with errors in `diags`) when the
 /// attributes do not fit together.
 pub(super) fn topology_from_config(

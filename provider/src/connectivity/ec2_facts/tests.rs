@@ -4,6 +4,7 @@
 //! data source probe from `local` with the fake prober; the others feed a host-to-host
 //! matrix to the diagnosis (probes from the hosts are not a transport yet).
 
+mod accounts;
 mod data_source;
 mod ipv6;
 
@@ -53,7 +54,7 @@ impl Lab {
     }
 
     async fn snapshot(&self) -> Snapshot {
-        read_snapshot(self.fake.as_ref(), REGION, MESH_ID, &hosts())
+        read_snapshot(self.fake.as_ref(), REGION, &[], MESH_ID, &hosts())
             .await
             .expect("EC2 answers")
             .expect("the mesh is there")
@@ -159,7 +160,7 @@ async fn host_without_an_instance_has_no_facts() {
     let mut hosts = hosts();
     hosts.insert("outsider".into(), "10.9.0.1".parse().unwrap());
     hosts.insert("v6".into(), "fd00::1".parse().unwrap());
-    let s = read_snapshot(lab.fake.as_ref(), REGION, MESH_ID, &hosts)
+    let s = read_snapshot(lab.fake.as_ref(), REGION, &[], MESH_ID, &hosts)
         .await
         .unwrap()
         .unwrap();
@@ -170,7 +171,7 @@ async fn host_without_an_instance_has_no_facts() {
 #[tokio::test]
 async fn unknown_mesh_reads_as_none_after_the_inventory_only() {
     let lab = Lab::new().await;
-    let none = read_snapshot(lab.fake.as_ref(), REGION, "mesh-unknown", &hosts()).await;
+    let none = read_snapshot(lab.fake.as_ref(), REGION, &[], "mesh-unknown", &hosts()).await;
     assert!(matches!(none, Ok(None)), "{none:?}");
     assert_eq!(lab.fake.count(crate::ec2::Action::DescribeInstances), 0);
 }
@@ -190,7 +191,7 @@ async fn groups_given_per_interface_and_a_second_interface_belong_to_the_instanc
         ("first".to_string(), IpAddr::V4(primary)),
         ("second".to_string(), IpAddr::V4(second)),
     ]);
-    let s = read_snapshot(lab.fake.as_ref(), REGION, MESH_ID, &hosts)
+    let s = read_snapshot(lab.fake.as_ref(), REGION, &[], MESH_ID, &hosts)
         .await
         .unwrap()
         .unwrap();

@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 
-use super::Ec2Access;
+use super::{Ec2Access, HasAwsSettings};
 use crate::ec2::counting::summary;
 use crate::ec2::Action;
 
-impl Ec2Access {
+impl<C: HasAwsSettings> Ec2Access<C> {
     /// Runs `call` (the handling of Terraform call `rpc`) and logs the EC2 requests
     /// it made. Calls running at the same time (several meshes) share the counts.
     pub async fn metered<T>(&self, rpc: &'static str, call: impl Future<Output = T>) -> T {

@@ -325,6 +325,8 @@ pub fn flatten_peering(p: &VpcPeeringConnection, region: &str) -> Option<Peering
             .and_then(|s| s.message())
             .filter(|m| !m.is_empty())
             .map(str::to_string),
+        requester_owner_id: requester.owner_id().map(str::to_string),
+        accepter_owner_id: accepter.owner_id().map(str::to_string),
     })
 }
 

@@ -24,6 +24,7 @@ impl AwsEc2 {
         vpc_id: &str,
         peer_vpc_id: &str,
         peer_region: &str,
+        peer_owner_id: Option<&str>,
         tags: &Tags,
     ) -> Result<String, Ec2Error> {
         let client = self.client(region).await;
@@ -39,6 +40,7 @@ impl AwsEc2 {
                         .vpc_id(vpc_id)
                         .peer_vpc_id(peer_vpc_id)
                         .peer_region(peer_region)
+                        .set_peer_owner_id(peer_owner_id.map(str::to_string))
                         .set_tag_specifications(spec.clone().map(|s| vec![s]))
                         .send()
                 },
@@ -170,6 +172,39 @@ impl AwsEc2 {
             .await?;
         }
         Ok(())
+    }
+
+    /// One side's AllowDnsResolutionFromRemoteVpc, in that side's region.
+    pub(super) async fn set_peering_dns_side_impl(
+        &self,
+        region: &str,
+        id: &str,
+        requester_side: bool,
+        allow: bool,
+    ) -> Result<(), Ec2Error> {
+        let options = PeeringConnectionOptionsRequest::builder()
+            .allow_dns_resolution_from_remote_vpc(allow)
+            .build();
+        let client = self.client(region).await;
+        self.send(
+            region,
+            Action::ModifyVpcPeeringConnectionOptions,
+            &[id],
+            || {
+                let call = client
+                    .modify_vpc_peering_connection_options()
+                    .vpc_peering_connection_id(id);
+                if requester_side {
+                    call.requester_peering_connection_options(options.clone())
+                        .send()
+                } else {
+                    call.accepter_peering_connection_options(options.clone())
+                        .send()
+                }
+            },
+        )
+        .await
+        .map(drop)
     }
 
     /// DeleteVpcPeeringConnection, then wait until EC2 reports it `deleted` (or forgets it).

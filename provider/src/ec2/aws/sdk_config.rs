@@ -1,6 +1,7 @@
-//! From the provider configuration to the AWS SDK configuration shared by every
-//! regional client: credentials (static keys, profile, the default chain, then an
-//! optional assumed role), endpoint override, and retries switched off in the SDK
+//! From the AWS settings to the SDK configuration shared by every regional client of
+//! one account: credentials (static keys, profile, the default chain, then an optional
+//! assumed role; for another account of `accounts`, its role assumed with those
+//! credentials, or its own profile), endpoint override, and retries switched off in the SDK
 //! because [`crate::ec2::retry`] is the one retry policy.
 //!
 //! Endpoint overrides are per service: `endpoints.ec2` for the EC2 clients only and
@@ -20,7 +21,7 @@ use aws_credential_types::Credentials;
 use aws_sdk_ec2::config::SharedHttpClient;
 use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 
-use crate::config::ProviderConfig;
+use crate::ec2::access::{AccountAccess, AssumeRole, AwsSettings};
 
 /// Region for STS when neither the configuration nor the environment names one.
 pub const FALLBACK_REGION: &str = "us-east-1";
@@ -45,30 +46,55 @@ pub fn https_client() -> SharedHttpClient {
         .build_https()
 }
 
-/// Loads the shared SDK configuration (reads profiles and the environment; with an
-/// assumed role, the role's credentials are fetched lazily on first use).
-pub async fn load(config: &ProviderConfig) -> SdkConfig {
+/// Loads the shared SDK configuration of one account (reads profiles and the
+/// environment; with an assumed role, the role's credentials are fetched lazily on first
+/// use). `account` None is the provider's own account; another account's role is
+/// assumed with the provider's own credentials, its profile is read on its own.
+pub async fn load(settings: &AwsSettings, account: Option<&AccountAccess>) -> SdkConfig {
+    match account {
+        None => own(settings).await,
+        Some(AccountAccess::AssumeRole(role)) => {
+            let own = own(settings).await;
+            assume(settings, own, role).await
+        }
+        Some(AccountAccess::Profile(name)) => loader(settings).profile_name(name).load().await,
+    }
+}
+
+fn loader(settings: &AwsSettings) -> aws_config::ConfigLoader {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .http_client(https_client())
         .retry_config(RetryConfig::disabled())
         .timeout_config(timeouts());
-    if let Some(region) = &config.region {
+    if let Some(region) = &settings.region {
         loader = loader.region(Region::new(region.clone()));
     }
-    if let Some(profile) = &config.profile {
+    loader
+}
+
+/// The provider's own credentials: static keys, profile or the default chain, then its
+/// own `assume_role` when set.
+async fn own(settings: &AwsSettings) -> SdkConfig {
+    let mut loader = loader(settings);
+    if let Some(profile) = &settings.profile {
         loader = loader.profile_name(profile);
     }
-    if let (Some(access_key), Some(secret_key)) = (&config.access_key, &config.secret_key) {
+    if let (Some(access_key), Some(secret_key)) = (&settings.access_key, &settings.secret_key) {
         let keys = Credentials::new(access_key, secret_key, None, None, STATIC_KEYS_SOURCE);
         loader = loader.credentials_provider(keys);
     }
     let base = loader.load().await;
-    let Some(role) = &config.assume_role else {
-        return base;
-    };
+    match &settings.assume_role {
+        Some(role) => assume(settings, base, role).await,
+        None => base,
+    }
+}
+
+/// `base` with `role`'s credentials, assumed with `base`'s own.
+async fn assume(settings: &AwsSettings, base: SdkConfig, role: &AssumeRole) -> SdkConfig {
     // The role's STS client is built from this configuration: it gets the STS endpoint.
     let mut for_sts = base.to_builder();
-    for_sts.set_endpoint_url(config.sts_endpoint.clone());
+    for_sts.set_endpoint_url(settings.sts_endpoint.clone());
     let mut builder =
         AssumeRoleProvider::builder(role.role_arn.clone()).configure(&for_sts.build());
     if base.region().is_none() {

@@ -8,7 +8,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 use super::AwsEc2;
-use crate::config::{AssumeRole, ProviderConfig, Quotas};
+use crate::ec2::access::{AssumeRole, AwsSettings};
 use crate::ec2::Action;
 use crate::ec2::{Ec2, Ec2Error};
 
@@ -81,8 +81,8 @@ fn client(endpoint: String, max_retries: i64) -> AwsEc2 {
     AwsEc2::new(&config(endpoint.clone(), endpoint, max_retries))
 }
 
-fn config(ec2_endpoint: String, sts_endpoint: String, max_retries: i64) -> ProviderConfig {
-    ProviderConfig {
+fn config(ec2_endpoint: String, sts_endpoint: String, max_retries: i64) -> AwsSettings {
+    AwsSettings {
         region: Some("us-east-1".into()),
         profile: None,
         access_key: Some("testing".into()),
@@ -92,8 +92,7 @@ fn config(ec2_endpoint: String, sts_endpoint: String, max_retries: i64) -> Provi
         assume_role: None,
         max_retries,
         max_concurrency: 8,
-        default_tags: Default::default(),
-        quotas: Quotas::default(),
+        accounts: Default::default(),
     }
 }
 

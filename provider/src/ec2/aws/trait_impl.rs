@@ -218,7 +218,32 @@ impl Ec2 for AwsEc2 {
         peer_region: &str,
         tags: &Tags,
     ) -> Result<String, Ec2Error> {
-        self.create_peering_impl(region, vpc_id, peer_vpc_id, peer_region, tags)
+        self.create_peering_impl(region, vpc_id, peer_vpc_id, peer_region, None, tags)
+            .await
+    }
+
+    async fn create_peering_to_account(
+        &self,
+        region: &str,
+        vpc_id: &str,
+        peer_vpc_id: &str,
+        peer_region: &str,
+        peer_owner_id: &str,
+        tags: &Tags,
+    ) -> Result<String, Ec2Error> {
+        let owner = Some(peer_owner_id);
+        self.create_peering_impl(region, vpc_id, peer_vpc_id, peer_region, owner, tags)
+            .await
+    }
+
+    async fn set_peering_dns_side(
+        &self,
+        region: &str,
+        peering_id: &str,
+        requester_side: bool,
+        allow: bool,
+    ) -> Result<(), Ec2Error> {
+        self.set_peering_dns_side_impl(region, peering_id, requester_side, allow)
             .await
     }
 

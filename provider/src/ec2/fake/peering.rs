@@ -133,6 +133,8 @@ impl State {
                 accepter_dns: false,
                 tags: tags.clone(),
                 status_message: overlap.then(|| OVERLAP_MESSAGE.to_string()),
+                requester_owner_id: None,
+                accepter_owner_id: None,
             },
         );
         Ok(id)
@@ -180,17 +182,36 @@ impl State {
                 format!("{id} does not connect {requester_region} to {accepter_region}"),
             ));
         }
-        if p.status != PeeringStatus::Active {
-            return Err(api(
-                "InvalidState",
-                format!(
-                    "VPC peering connection {id} is not active (current status: {})",
-                    p.status.as_str()
-                ),
-            ));
-        }
+        must_be_active(p)?;
         p.requester_dns = allow;
         p.accepter_dns = allow;
+        Ok(())
+    }
+
+    /// One side's option, set from that side's region only.
+    pub fn set_peering_dns_side(
+        &mut self,
+        region: &str,
+        id: &str,
+        requester_side: bool,
+        allow: bool,
+    ) -> Result<(), Ec2Error> {
+        let p = self.peering_mut(region, id)?;
+        let side_region = match requester_side {
+            true => &p.requester_region,
+            false => &p.accepter_region,
+        };
+        if side_region != region {
+            return Err(api(
+                "OperationNotPermitted",
+                format!("{id}: that side of the peering is in {side_region}, not {region}"),
+            ));
+        }
+        must_be_active(p)?;
+        match requester_side {
+            true => p.requester_dns = allow,
+            false => p.accepter_dns = allow,
+        }
         Ok(())
     }
 
@@ -201,4 +222,19 @@ impl State {
         }
         Ok(())
     }
+}
+
+/// DNS options can be set only on an active peering.
+fn must_be_active(p: &PeeringObs) -> Result<(), Ec2Error> {
+    if p.status == PeeringStatus::Active {
+        return Ok(());
+    }
+    Err(api(
+        "InvalidState",
+        format!(
+            "VPC peering connection {} is not active (current status: {})",
+            p.id,
+            p.status.as_str()
+        ),
+    ))
 }

@@ -326,6 +326,28 @@ impl Ec2 for FakeEc2 {
         .await
     }
 
+    /// The fake is one account: a peer owner other than its own is not found, as in EC2.
+    async fn create_peering_to_account(
+        &self,
+        region: &str,
+        vpc_id: &str,
+        peer_vpc_id: &str,
+        peer_region: &str,
+        peer_owner_id: &str,
+        tags: &Tags,
+    ) -> Result<String, Ec2Error> {
+        let own = peer_owner_id == self.account_id;
+        self.call(
+            Action::CreateVpcPeeringConnection,
+            format!("{vpc_id}:{peer_vpc_id}"),
+            |s| match own {
+                true => s.create_peering(region, vpc_id, peer_vpc_id, peer_region, tags),
+                false => Err(not_found("VPC", peer_vpc_id)),
+            },
+        )
+        .await
+    }
+
     async fn accept_peering(
         &self,
         accepter_region: &str,
@@ -380,6 +402,19 @@ impl Ec2 for FakeEc2 {
     ) -> Result<(), Ec2Error> {
         self.call(Action::ModifyVpcPeeringConnectionOptions, peering_id, |s| {
             s.set_peering_dns(requester_region, accepter_region, peering_id, allow)
+        })
+        .await
+    }
+
+    async fn set_peering_dns_side(
+        &self,
+        region: &str,
+        peering_id: &str,
+        requester_side: bool,
+        allow: bool,
+    ) -> Result<(), Ec2Error> {
+        self.call(Action::ModifyVpcPeeringConnectionOptions, peering_id, |s| {
+            s.set_peering_dns_side(region, peering_id, requester_side, allow)
         })
         .await
     }

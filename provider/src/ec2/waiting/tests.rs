@@ -190,6 +190,8 @@ fn peering(status: PeeringStatus, message: Option<&str>) -> PeeringObs {
         requester_dns: false,
         accepter_dns: false,
         tags: Tags::new(),
+        requester_owner_id: None,
+        accepter_owner_id: None,
         status_message: message.map(str::to_string),
     }
 }

@@ -1,6 +1,7 @@
 //! The executor against the fake EC2: applying, adding a VPC, destroying, adopting,
 //! cancelling. Faults and drift are in the sibling test files.
 
+mod accounts;
 mod dependency;
 mod drift;
 mod ec2_states;

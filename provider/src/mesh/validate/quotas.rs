@@ -122,13 +122,15 @@ pub(super) fn check(mesh: &Mesh, quotas: &Quotas, problems: &mut Problems) {
 }
 
 /// VPCs the mesh creates (adopted ones exist already) and internet gateways (one per
-/// VPC with a public subnet), per region. VPCs without `region` are counted together
-/// under the provider's region, whatever it turns out to be.
+/// VPC with a public subnet), per account and region: quotas are per account and region,
+/// and every account is held to the same `quotas`. VPCs without `region` are counted
+/// together under the provider's region, whatever it turns out to be.
 fn check_regions(mesh: &Mesh, quotas: &Quotas, problems: &mut Problems) {
-    let mut vpcs: BTreeMap<Option<&str>, i64> = BTreeMap::new();
-    let mut gateways: BTreeMap<Option<&str>, i64> = BTreeMap::new();
+    type Place<'m> = (Option<&'m str>, Option<&'m str>);
+    let mut vpcs: BTreeMap<Place, i64> = BTreeMap::new();
+    let mut gateways: BTreeMap<Place, i64> = BTreeMap::new();
     for vpc in mesh.vpcs.values() {
-        let region = vpc.region.as_deref();
+        let region = (vpc.account.as_deref(), vpc.region.as_deref());
         if vpc.vpc_id.is_none() {
             *vpcs.entry(region).or_default() += 1;
         }
@@ -136,11 +138,15 @@ fn check_regions(mesh: &Mesh, quotas: &Quotas, problems: &mut Problems) {
             *gateways.entry(region).or_default() += 1;
         }
     }
-    let region_name = |r: Option<&str>| {
-        r.map_or_else(
+    let region_name = |(account, r): Place| {
+        let region = r.map_or_else(
             || "the provider's region".to_string(),
             |r| format!("region {r}"),
-        )
+        );
+        match account {
+            Some(key) => format!("{region} of account \"{key}\""),
+            None => region,
+        }
     };
     for (region, count) in vpcs {
         if count > quotas.vpcs_per_region {

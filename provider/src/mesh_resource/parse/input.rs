@@ -34,6 +34,7 @@ pub struct VpcInput {
     pub cidr_block: Known<Option<String>>,
     pub vpc_id: Known<Option<String>>,
     pub region: Known<Option<String>>,
+    pub account: Known<Option<String>>,
     pub subnets: Known<BTreeMap<String, Known<Option<SubnetInput>>>>,
 }
 

@@ -13,7 +13,7 @@ use tfplugin::value::Value;
 use super::Lab;
 use crate::config::ProviderConfig;
 use crate::connectivity::Connectivity;
-use crate::ec2::access::{Connection, Connector, Ec2Access, FixedConnector};
+use crate::ec2::access::{AwsSettings, Connection, Connector, Ec2Access, FixedConnector};
 use crate::ec2::Action;
 use crate::ec2::Ec2Error;
 use crate::mesh::fixtures::{MESH_ID, REGION};
@@ -23,7 +23,7 @@ use crate::probe::Echo;
 
 const SHARED_IP: &str = "10.4.1.22";
 
-fn access(lab: &Lab, configured: bool) -> Ec2Access {
+fn access(lab: &Lab, configured: bool) -> Ec2Access<ProviderConfig> {
     let config = Arc::new(RwLock::new(configured.then(provider_config)));
     let conn = Connection {
         ec2: lab.fake.clone(),
@@ -34,7 +34,7 @@ fn access(lab: &Lab, configured: bool) -> Ec2Access {
 }
 
 /// `local` reaches every lab host but `silent` ones.
-fn data_source(access: Ec2Access, silent: &[&str]) -> Connectivity {
+fn data_source(access: Ec2Access<ProviderConfig>, silent: &[&str]) -> Connectivity {
     let echo = Echo {
         count: 1,
         timeout: std::time::Duration::from_millis(1),
@@ -161,7 +161,7 @@ async fn unknown_mesh_and_unreachable_ec2_warn() {
     struct NoCredentials;
     #[async_trait]
     impl Connector for NoCredentials {
-        async fn connect(&self, _: &ProviderConfig) -> Result<Connection, String> {
+        async fn connect(&self, _: &AwsSettings) -> Result<Connection, String> {
             Err("No AWS region is configured.".into())
         }
     }

@@ -206,3 +206,33 @@ fn vpc_and_gateway_quotas_count_per_region() {
 fn d_of(mesh: &Mesh, quotas: &Quotas) -> Problems {
     validate(mesh, quotas)
 }
+
+#[test]
+fn vpc_quotas_count_per_account_and_region() {
+    // Six VPCs in the provider's region: three of them in account "dev".
+    let mut mesh = generated_mesh(6, 1, Topology::FullMesh);
+    for name in ["v003", "v004", "v005"] {
+        mesh.vpcs.get_mut(name).unwrap().account = Some("dev".into());
+    }
+    let quotas = Quotas {
+        vpcs_per_region: 3,
+        ..Quotas::default()
+    };
+    let d = d_of(&mesh, &quotas);
+    assert!(d.is_empty(), "three per account and region: {d}");
+    let quotas = Quotas {
+        vpcs_per_region: 2,
+        ..Quotas::default()
+    };
+    let d = d_of(&mesh, &quotas);
+    assert_eq!(d.0.len(), 2, "{d}");
+    assert!(
+        d.0[0]
+            .detail
+            .contains("create 3 VPCs in the provider's region,")
+            && d.0[1]
+                .detail
+                .contains("create 3 VPCs in the provider's region of account \"dev\""),
+        "{d}"
+    );
+}
