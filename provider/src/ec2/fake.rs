@@ -33,6 +33,7 @@
 mod drift;
 mod instances;
 mod inventory;
+mod ipv6;
 mod peering;
 mod routing;
 mod state;
