@@ -55,13 +55,18 @@ impl AwsEc2 {
     ) -> Result<String, Ec2Error> {
         let client = self.client(region).await;
         let out = self
-            .send(region, Action::AssociateSubnetCidrBlock, &[subnet_id], || {
-                client
-                    .associate_subnet_cidr_block()
-                    .subnet_id(subnet_id)
-                    .ipv6_cidr_block(cidr.to_string())
-                    .send()
-            })
+            .send(
+                region,
+                Action::AssociateSubnetCidrBlock,
+                &[subnet_id],
+                || {
+                    client
+                        .associate_subnet_cidr_block()
+                        .subnet_id(subnet_id)
+                        .ipv6_cidr_block(cidr.to_string())
+                        .send()
+                },
+            )
             .await?;
         out.ipv6_cidr_block_association()
             .and_then(|a| a.association_id())

@@ -26,13 +26,21 @@ impl State {
         let base: u128 = 0x2600_1f18 << 96;
         let block = Ipv6Net::new((base | (n << 72)).into(), 56).expect("/56 is a valid prefix");
         self.vpcs.get_mut(vpc_id).expect("checked above").ipv6 = Some((block, association.clone()));
-        for table in self.route_tables.values_mut().filter(|t| t.vpc_id == vpc_id) {
+        for table in self
+            .route_tables
+            .values_mut()
+            .filter(|t| t.vpc_id == vpc_id)
+        {
             table.routes.insert(IpNet::V6(block), RouteTarget::Local);
         }
         Ok(association)
     }
 
-    pub fn disassociate_vpc_cidr(&mut self, region: &str, association: &str) -> Result<(), Ec2Error> {
+    pub fn disassociate_vpc_cidr(
+        &mut self,
+        region: &str,
+        association: &str,
+    ) -> Result<(), Ec2Error> {
         let Some((vpc_id, block)) = self
             .vpcs
             .iter()
@@ -55,7 +63,11 @@ impl State {
             ));
         }
         self.vpcs.get_mut(&vpc_id).expect("found above").ipv6 = None;
-        for table in self.route_tables.values_mut().filter(|t| t.vpc_id == vpc_id) {
+        for table in self
+            .route_tables
+            .values_mut()
+            .filter(|t| t.vpc_id == vpc_id)
+        {
             table.routes.remove(&IpNet::V6(block));
         }
         Ok(())
