@@ -127,10 +127,10 @@ pub fn schema() -> Schema {
                 .describe("For `topology = \"explicit\"`: the pairs of VPC names to peer, e.g. `[[\"production\", \"shared\"]]`. Each pair at most once, in either order."),
             Attribute::typed("allow_icmp", Type::Bool)
                 .optional_computed()
-                .describe("Allow ICMP into each VPC's security group from every peered VPC's CIDR block. Default `true`."),
+                .describe("Allow ICMP into each VPC's security group from every peered VPC's CIDR block, and ICMPv6 from its IPv6 block when both VPCs have `ipv6`. Default `true`."),
             Attribute::typed("ssh_ingress_cidrs", Type::list(Type::String))
                 .optional()
-                .describe("CIDR blocks allowed TCP port 22 into every VPC's security group, e.g. a bastion's subnet `[\"10.1.1.0/24\"]`."),
+                .describe("IPv4 or IPv6 CIDR blocks allowed TCP port 22 into every VPC's security group, e.g. a bastion's subnet `[\"10.1.1.0/24\"]` or `\"2001:db8::/32\"`."),
             Attribute::typed("dns_resolution", Type::Bool).optional_computed().describe(
                 "Set `AllowDnsResolutionFromRemoteVpc` on both sides of every peering, so private DNS names resolve to private addresses across the peering. Default `false`.",
             ),
