@@ -23,10 +23,10 @@ impl AwsEc2 {
                     .send()
             })
             .await?;
-        out.ipv6_cidr_block_association()
-            .and_then(|a| a.association_id())
-            .map(str::to_string)
-            .ok_or_else(|| no_id("IPv6 block association"))
+        association_id(
+            out.ipv6_cidr_block_association()
+                .and_then(|a| a.association_id()),
+        )
     }
 
     pub(super) async fn disassociate_vpc_cidr_impl(
@@ -68,10 +68,10 @@ impl AwsEc2 {
                 },
             )
             .await?;
-        out.ipv6_cidr_block_association()
-            .and_then(|a| a.association_id())
-            .map(str::to_string)
-            .ok_or_else(|| no_id("IPv6 block association"))
+        association_id(
+            out.ipv6_cidr_block_association()
+                .and_then(|a| a.association_id()),
+        )
     }
 
     pub(super) async fn disassociate_subnet_cidr_impl(
@@ -90,4 +90,10 @@ impl AwsEc2 {
             .await;
         self.deleted(association_id, r.map(drop))
     }
+}
+
+/// The id of the association an Associate*CidrBlock call made.
+fn association_id(id: Option<&str>) -> Result<String, Ec2Error> {
+    id.map(str::to_string)
+        .ok_or_else(|| no_id("IPv6 block association"))
 }
