@@ -18,6 +18,9 @@ mod support;
 #[path = "ec2_moto/instances.rs"]
 mod instances;
 
+#[path = "ec2_moto/ipv6.rs"]
+mod ipv6;
+
 #[path = "ec2_moto/real_ec2.rs"]
 mod real_ec2;
 

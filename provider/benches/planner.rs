@@ -39,6 +39,7 @@ fn full_mesh(n: usize) -> Mesh {
                 cidr: net(format!("10.{i}.1.0/24")),
                 availability_zone: Some(format!("{REGION}a")),
                 public: false,
+                ipv6_index: None,
             };
             let vpc = VpcSpec {
                 cidr: Some(net(format!("10.{i}.0.0/16"))),
@@ -46,6 +47,7 @@ fn full_mesh(n: usize) -> Mesh {
                 region: None,
                 account: None,
                 subnets: BTreeMap::from([("private".to_string(), subnet)]),
+                ipv6: false,
             };
             (format!("v{i:03}"), vpc)
         })
@@ -55,7 +57,7 @@ fn full_mesh(n: usize) -> Mesh {
         vpcs,
         topology: Topology::FullMesh,
         allow_icmp: true,
-        ssh_ingress_cidrs: vec![net("10.0.1.0/24".into())],
+        ssh_ingress_cidrs: vec![net("10.0.1.0/24".into()).into()],
         dns_resolution: false,
         tags: BTreeMap::new(),
     }

@@ -71,6 +71,11 @@ actions! {
     DeleteVpcPeeringConnection,
     CreateTags,
     DeleteTags,
+    /// IPv6: an Amazon-provided /56 for a VPC, a /64 of it for a subnet.
+    AssociateVpcCidrBlock,
+    DisassociateVpcCidrBlock,
+    AssociateSubnetCidrBlock,
+    DisassociateSubnetCidrBlock,
 }
 
 impl Action {

@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use ipnet::{IpNet, Ipv4Net};
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use crate::wording::seconds;
 
@@ -278,6 +278,30 @@ pub trait Ec2: Send + Sync {
     ) -> Result<(), Ec2Error>;
     /// DeleteVpcPeeringConnection and wait for `deleted`.
     async fn delete_peering(&self, region: &str, peering_id: &str) -> Result<(), Ec2Error>;
+
+    /// AssociateVpcCidrBlock with an Amazon-provided IPv6 /56 (EC2 picks the block; the
+    /// next inventory shows it). Returns the association id.
+    async fn associate_vpc_ipv6(&self, region: &str, vpc_id: &str) -> Result<String, Ec2Error>;
+    /// DisassociateVpcCidrBlock of an IPv6 block association; one that is gone is done.
+    async fn disassociate_vpc_cidr(
+        &self,
+        region: &str,
+        association_id: &str,
+    ) -> Result<(), Ec2Error>;
+    /// AssociateSubnetCidrBlock of a /64 of the VPC's IPv6 block. Returns the
+    /// association id.
+    async fn associate_subnet_ipv6(
+        &self,
+        region: &str,
+        subnet_id: &str,
+        cidr: Ipv6Net,
+    ) -> Result<String, Ec2Error>;
+    /// DisassociateSubnetCidrBlock; one that is gone is done.
+    async fn disassociate_subnet_cidr(
+        &self,
+        region: &str,
+        association_id: &str,
+    ) -> Result<(), Ec2Error>;
 
     /// CreateTags / DeleteTags to make `tags` the full set of our managed tags.
     async fn set_tags(

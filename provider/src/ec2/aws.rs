@@ -9,6 +9,7 @@ mod convert;
 mod errors;
 mod instances;
 mod inventory;
+mod ipv6;
 mod network;
 mod peering;
 mod peering_wait;

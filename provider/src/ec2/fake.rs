@@ -34,6 +34,7 @@ pub mod accounts;
 mod drift;
 mod instances;
 mod inventory;
+mod ipv6;
 mod peering;
 mod routing;
 mod state;

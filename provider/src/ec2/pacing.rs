@@ -64,7 +64,11 @@ impl Category {
             | DeleteRoute
             | CreateSecurityGroup
             | DeleteSecurityGroup
-            | ModifyVpcPeeringConnectionOptions => Category::Mutating,
+            | ModifyVpcPeeringConnectionOptions
+            | AssociateVpcCidrBlock
+            | DisassociateVpcCidrBlock
+            | AssociateSubnetCidrBlock
+            | DisassociateSubnetCidrBlock => Category::Mutating,
         }
     }
 

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
-use ipnet::{IpNet, Ipv4Net};
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use super::key::{Key, RouteVia};
 use super::model::{Mesh, Pair, Topology};
@@ -20,6 +20,11 @@ pub struct DesiredVpc {
     /// Set when the VPC is adopted: it is neither created, tagged nor deleted.
     pub adopted_id: Option<String>,
     pub tags: Tags,
+    /// An Amazon-provided IPv6 /56 is wanted.
+    pub ipv6: bool,
+    /// That block, once EC2 has given it (see [`add_ipv6`]): everything derived from it
+    /// is desired only then.
+    pub ipv6_cidr: Option<Ipv6Net>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +34,8 @@ pub struct DesiredSubnet {
     pub availability_zone: Option<String>,
     pub public: bool,
     pub tags: Tags,
+    /// Its /64, once the VPC's IPv6 block is known.
+    pub ipv6_cidr: Option<Ipv6Net>,
 }
 
 /// A route table, an internet gateway: only a region and tags to decide.
@@ -215,6 +222,8 @@ pub fn desired(mesh: &Mesh, ctx: &DesiredContext<'_>) -> Result<Desired, Desired
                 cidr,
                 adopted_id: spec.vpc_id.clone(),
                 tags: vpc_tags,
+                ipv6: spec.ipv6,
+                ipv6_cidr: None,
             },
         );
 
@@ -236,6 +245,7 @@ pub fn desired(mesh: &Mesh, ctx: &DesiredContext<'_>) -> Result<Desired, Desired
                     availability_zone: s.availability_zone.clone(),
                     public: s.public,
                     tags: subnet_tags,
+                    ipv6_cidr: None,
                 },
             );
             d.route_tables.insert(
@@ -272,7 +282,7 @@ pub fn desired(mesh: &Mesh, ctx: &DesiredContext<'_>) -> Result<Desired, Desired
         }
         let rules = mesh.ssh_ingress_cidrs.iter().map(|&cidr| IngressRule {
             protocol: Protocol::Tcp { from: 22, to: 22 },
-            cidr: IpNet::V4(cidr),
+            cidr,
         });
         d.security_groups.insert(
             name.clone(),
@@ -328,7 +338,7 @@ pub fn desired(mesh: &Mesh, ctx: &DesiredContext<'_>) -> Result<Desired, Desired
 
 /// The tables that carry a VPC's peer routes: one per subnet, or the main table of a
 /// VPC without subnets.
-fn route_tables_of(mesh: &Mesh, vpc: &str) -> Vec<Key> {
+pub(super) fn route_tables_of(mesh: &Mesh, vpc: &str) -> Vec<Key> {
     let subnets = &mesh.vpcs[vpc].subnets;
     if subnets.is_empty() {
         return vec![Key::MainRouteTable(vpc.to_string())];
@@ -348,6 +358,9 @@ fn component_tags(mesh: &Mesh, ctx: &DesiredContext<'_>, key: &Key, name: String
     tags.insert(TAG_COMPONENT.to_string(), key.to_string());
     tags
 }
+
+mod ipv6;
+pub use ipv6::{add_ipv6, subnet_indexes, subnet_ipv6_cidr};
 
 #[cfg(test)]
 mod tests;

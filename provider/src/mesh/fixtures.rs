@@ -21,6 +21,7 @@ pub fn subnet(cidr: &str, public: bool) -> SubnetSpec {
         cidr: net(cidr),
         availability_zone: Some(format!("{REGION}a")),
         public,
+        ipv6_index: None,
     }
 }
 
@@ -34,6 +35,7 @@ pub fn vpc(cidr: &str, subnets: &[(&str, SubnetSpec)]) -> VpcSpec {
             .iter()
             .map(|(n, s)| (n.to_string(), s.clone()))
             .collect(),
+        ipv6: false,
     }
 }
 
@@ -67,7 +69,7 @@ pub fn seed_mesh() -> Mesh {
         vpcs,
         topology: Topology::FullMesh,
         allow_icmp: true,
-        ssh_ingress_cidrs: vec![net("10.1.1.0/24")],
+        ssh_ingress_cidrs: vec![net("10.1.1.0/24").into()],
         dns_resolution: false,
         tags: BTreeMap::from([("team".to_string(), "net".to_string())]),
     }
@@ -100,7 +102,7 @@ pub fn generated_mesh(n: usize, subnets: usize, topology: Topology) -> Mesh {
         vpcs,
         topology,
         allow_icmp: true,
-        ssh_ingress_cidrs: vec![net("10.0.0.0/24")],
+        ssh_ingress_cidrs: vec![net("10.0.0.0/24").into()],
         dns_resolution: false,
         tags: BTreeMap::new(),
     }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Topology {
@@ -23,8 +23,12 @@ pub struct SubnetSpec {
     pub cidr: Ipv4Net,
     /// None: let AWS choose.
     pub availability_zone: Option<String>,
-    /// Public subnets get a 0.0.0.0/0 route to the VPC's internet gateway.
+    /// Public subnets get a 0.0.0.0/0 route to the VPC's internet gateway (and `::/0`
+    /// when the VPC has IPv6).
     pub public: bool,
+    /// Which /64 of the VPC's IPv6 /56 the subnet gets (0-255); None: the subnet's
+    /// position in name order. Used only when the VPC has `ipv6`.
+    pub ipv6_index: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +42,8 @@ pub struct VpcSpec {
     /// A key of the provider's `accounts`; None: the provider's own account.
     pub account: Option<String>,
     pub subnets: BTreeMap<String, SubnetSpec>,
+    /// An Amazon-provided IPv6 /56 for the VPC, a /64 of it for each subnet.
+    pub ipv6: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +52,8 @@ pub struct Mesh {
     pub vpcs: BTreeMap<String, VpcSpec>,
     pub topology: Topology,
     pub allow_icmp: bool,
-    pub ssh_ingress_cidrs: Vec<Ipv4Net>,
+    /// IPv4 and IPv6 blocks.
+    pub ssh_ingress_cidrs: Vec<IpNet>,
     pub dns_resolution: bool,
     pub tags: BTreeMap<String, String>,
 }

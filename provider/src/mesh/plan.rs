@@ -8,6 +8,7 @@ mod build;
 mod dns;
 mod graph;
 mod index;
+mod ipv6;
 mod members;
 mod peerings;
 mod removal;
@@ -16,7 +17,7 @@ mod routes;
 
 use std::collections::BTreeMap;
 
-use ipnet::{IpNet, Ipv4Net};
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use super::desired::Desired;
 use super::key::{Key, RouteVia};
@@ -183,6 +184,31 @@ pub enum Op {
         table: String,
         destination: IpNet,
     },
+    /// Asks EC2 for an Amazon-provided IPv6 /56 for the VPC.
+    AssociateVpcIpv6 {
+        vpc: String,
+        region: String,
+    },
+    /// Gives the subnet its /64 of the VPC's block.
+    AssociateSubnetIpv6 {
+        vpc: String,
+        subnet: String,
+        region: String,
+        cidr: Ipv6Net,
+    },
+    /// Takes a subnet's IPv6 block away (IPv6 turned off, or another /64 wanted).
+    DisassociateSubnetIpv6 {
+        vpc: String,
+        subnet: String,
+        region: String,
+        association_id: String,
+    },
+    /// Takes the VPC's IPv6 block away: after its subnets' blocks, routes and rules.
+    DisassociateVpcIpv6 {
+        vpc: String,
+        region: String,
+        association_id: String,
+    },
     DeletePeering(Doomed),
     DeleteSecurityGroup(Doomed),
     DisassociateRouteTable {
@@ -238,7 +264,13 @@ impl Op {
                 };
                 key.to_string()
             }
-            Op::EnableDnsHostnames { vpc, .. } => Key::Vpc(vpc.clone()).to_string(),
+            Op::EnableDnsHostnames { vpc, .. }
+            | Op::AssociateVpcIpv6 { vpc, .. }
+            | Op::DisassociateVpcIpv6 { vpc, .. } => Key::Vpc(vpc.clone()).to_string(),
+            Op::AssociateSubnetIpv6 { vpc, subnet, .. }
+            | Op::DisassociateSubnetIpv6 { vpc, subnet, .. } => {
+                Key::Subnet(vpc.clone(), subnet.clone()).to_string()
+            }
             Op::CreateSubnet { vpc, subnet, .. } => {
                 Key::Subnet(vpc.clone(), subnet.clone()).to_string()
             }
@@ -283,6 +315,8 @@ impl Op {
             | Op::RevokeIngress { .. }
             | Op::EnableDnsHostnames { .. } => Phase::Update,
             Op::DeleteRoute { .. }
+            | Op::DisassociateSubnetIpv6 { .. }
+            | Op::DisassociateVpcIpv6 { .. }
             | Op::DeletePeering(_)
             | Op::DeleteSecurityGroup(_)
             | Op::DisassociateRouteTable { .. }

@@ -2,12 +2,13 @@
 //! attribute path, with the offending value and the fix. Problems are the mesh's own
 //! [`Problems`]; the resource reports them as Terraform diagnostics.
 
+mod ipv6;
 mod quotas;
 mod topology;
 
 use std::collections::BTreeMap;
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net};
 
 use super::desired::pairs;
 use super::key::is_name;
@@ -52,6 +53,7 @@ pub fn validate(mesh: &Mesh, quotas: &Quotas) -> Problems {
     topology::check(mesh, &mut problems);
     check_peered_overlaps(mesh, &mut problems);
     check_ssh_cidrs(&mesh.ssh_ingress_cidrs, &mut problems);
+    ipv6::check(mesh, &mut problems);
     check_tags(mesh, &mut problems);
     quotas::check(mesh, quotas, &mut problems);
     problems
@@ -239,14 +241,14 @@ fn check_peered_overlaps(mesh: &Mesh, problems: &mut Problems) {
     }
 }
 
-fn check_ssh_cidrs(cidrs: &[Ipv4Net], problems: &mut Problems) {
+fn check_ssh_cidrs(cidrs: &[IpNet], problems: &mut Problems) {
     for (i, cidr) in cidrs.iter().enumerate() {
         let path = Path::root("ssh_ingress_cidrs").index(i);
         if cidr.trunc() != *cidr {
             problems.push(
                 path,
                 "Invalid SSH ingress CIDR",
-                format!("ssh_ingress_cidrs[{i}] is {cidr}, which has host bits set; use {} (or {}/32 for one host).", cidr.trunc(), cidr.addr()),
+                format!("ssh_ingress_cidrs[{i}] is {cidr}, which has host bits set; use {} (or {}/{} for one host).", cidr.trunc(), cidr.addr(), cidr.max_prefix_len()),
             );
         } else if let Some(first) = cidrs[..i].iter().position(|c| c == cidr) {
             problems.push(

@@ -123,7 +123,22 @@ pub(super) async fn apply(
         },
         max_concurrency: config.aws.max_concurrency,
     };
-    let Some(reached) = execute(ctx, &conn, &desired, &inventory, &scope, limits, diags).await
+    // Each round plans from what the last one reached: a VPC's IPv6 block, asked for in
+    // one round, is known in the next, and what derives from it is desired from then on.
+    let desire = |inv: &Inventory| {
+        let inputs = DesiredInputs {
+            inventory: inv,
+            ..inputs
+        };
+        match desired_for(&mesh, &inputs) {
+            Ok(mut d) => {
+                add_prior(&mut d, &req.prior);
+                d
+            }
+            Err(_) => desired.clone(),
+        }
+    };
+    let Some(reached) = execute(ctx, &conn, &desire, &inventory, &scope, limits, diags).await
     else {
         return unchanged;
     };
@@ -169,14 +184,14 @@ fn observe_applied(
 /// answer may have caused), so one apply converges on a bad day.
 const ROUNDS: usize = 3;
 
-/// Runs the plan from `desired` against `inventory`, reads the inventory again, and
-/// plans again from it while a round's failures may pass and time is left: the truth
-/// after the last round, whatever failed, with that round's diagnostics. None when even
-/// the read failed.
+/// Runs the plan from what `desire` makes of `inventory`, reads the inventory again,
+/// and plans again from it while a round's failures may pass and time is left: the
+/// truth after the last round, whatever failed, with that round's diagnostics. None
+/// when even the read failed.
 async fn execute(
     ctx: &Context,
     conn: &Connection,
-    desired: &Desired,
+    desire: &(dyn Fn(&Inventory) -> Desired + Sync),
     inventory: &Inventory,
     scope: &Scope,
     limits: RunLimits,
@@ -184,13 +199,17 @@ async fn execute(
 ) -> Option<Inventory> {
     let deadline = tokio::time::Instant::now() + limits.timeout;
     let mut after_scope = scope.clone();
+    let mut desired = desire(inventory);
     for vpc in desired.vpcs.values() {
         add_to_scope(&mut after_scope, &vpc.region, vpc.adopted_id.as_deref());
     }
     let mut current = inventory.clone();
     let mut blocked = Vec::new();
     for round in 1..=ROUNDS {
-        let plan = plan_mesh(desired, &current);
+        if round > 1 {
+            desired = desire(&current);
+        }
+        let plan = plan_mesh(&desired, &current);
         blocked.clone_from(&plan.blocked);
         if plan.is_empty() {
             break;
@@ -273,7 +292,8 @@ async fn destroy(
         .collect();
     let mut nothing = Desired::nothing(id, protected);
     add_prior(&mut nothing, prior);
-    let reached = execute(ctx, conn, &nothing, &inventory, &scope, limits, diags).await?;
+    let desire = |_: &Inventory| nothing.clone();
+    let reached = execute(ctx, conn, &desire, &inventory, &scope, limits, diags).await?;
     // Done when nothing of the mesh's is left to delete: objects that only carry a copy
     // of its tags (outside its VPCs, unknown components) stay, and must not fail it.
     if plan_mesh(&nothing, &reached).is_empty() {

@@ -62,6 +62,13 @@ pub fn keys_of(op: &Op, inv: &Inventory) -> Vec<Key> {
         | Op::WaitPeeringActive { pair, .. }
         | Op::SetPeeringDns { pair, .. } => vec![Key::Peering(pair.clone())],
         Op::PutRoute { table, .. } => vec![table.clone()],
+        Op::AssociateVpcIpv6 { vpc, .. } | Op::DisassociateVpcIpv6 { vpc, .. } => {
+            vec![Key::Vpc(v(vpc))]
+        }
+        Op::AssociateSubnetIpv6 { vpc, subnet, .. }
+        | Op::DisassociateSubnetIpv6 { vpc, subnet, .. } => {
+            vec![Key::Subnet(v(vpc), subnet.clone())]
+        }
         Op::SetTags { key, .. } => vec![key.clone()],
         Op::DeleteRoute { table, .. } => parse_label(table).into_iter().collect(),
         Op::DisassociateRouteTable {
@@ -133,6 +140,10 @@ pub fn describe(op: &Op) -> String {
             format!("route table {table} lacks the route to {destination} via {}: it will be put back", via(v))
         }
         Op::SetTags { key, .. } => format!("the tags of {key} differ from the mesh's: they will be set again"),
+        Op::AssociateVpcIpv6 { vpc, .. } => format!("VPC {vpc} has no IPv6 block: EC2 will be asked for one"),
+        Op::DisassociateVpcIpv6 { vpc, .. } => format!("VPC {vpc} has an IPv6 block the mesh does not want: it will be disassociated"),
+        Op::AssociateSubnetIpv6 { vpc, subnet, cidr, .. } => format!("subnet {subnet} of VPC {vpc} lacks its IPv6 block {cidr}: it will be associated"),
+        Op::DisassociateSubnetIpv6 { vpc, subnet, .. } => format!("subnet {subnet} of VPC {vpc} has an IPv6 block the mesh does not want: it will be disassociated"),
         Op::DeleteRoute { table, destination, .. } => format!("route table {table} has a stale route to {destination}: it will be deleted"),
         Op::DisassociateRouteTable { route_table_id, subnet_id, .. } => {
             format!("subnet {subnet_id} is associated with route table {route_table_id}: the association will be removed")

@@ -5,13 +5,14 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-use ipnet::Ipv4Net;
+use ipnet::{Ipv4Net, Ipv6Net};
 
 use super::meta::add_settings_tags;
 use crate::ec2::place::place;
-use crate::ec2::types::{Inventory, Tags, TAG_MESH};
-use crate::mesh::desired::{desired, Desired, DesiredContext, DesiredError};
+use crate::ec2::types::{Inventory, Tags, TAG_COMPONENT, TAG_MESH};
+use crate::mesh::desired::{add_ipv6, desired, Desired, DesiredContext, DesiredError};
 use crate::mesh::discover::{add_to_scope, Scope};
+use crate::mesh::key::Key;
 use crate::mesh::model::Mesh;
 
 /// Inputs of [`desired_for`] besides the mesh.
@@ -52,8 +53,37 @@ pub fn desired_for(mesh: &Mesh, inputs: &DesiredInputs<'_>) -> Result<Desired, D
         default_tags: inputs.default_tags,
     };
     let mut d = desired(mesh, &ctx)?;
+    let blocks = ipv6_blocks(&d, inputs);
+    add_ipv6(&mut d, mesh, &blocks);
     add_settings_tags(&mut d, mesh);
     Ok(d)
+}
+
+/// The IPv6 block each VPC of `d` holds in the inventory, by name: an adopted VPC's by
+/// its id, one of the mesh's by its component tag (and its CIDR and region, as the
+/// planner matches it).
+fn ipv6_blocks(d: &Desired, inputs: &DesiredInputs<'_>) -> BTreeMap<String, Ipv6Net> {
+    let mut out = BTreeMap::new();
+    for (name, want) in &d.vpcs {
+        let component = Key::Vpc(name.clone()).to_string();
+        let observed = inputs
+            .inventory
+            .vpcs
+            .iter()
+            .find(|v| match &want.adopted_id {
+                Some(id) => &v.id == id,
+                None => {
+                    v.tags.get(TAG_MESH).map(String::as_str) == Some(inputs.mesh_id)
+                        && v.tags.get(TAG_COMPONENT) == Some(&component)
+                        && v.cidr == want.cidr
+                        && v.region == want.region
+                }
+            });
+        if let Some(block) = observed.and_then(|v| v.ipv6_cidr) {
+            out.insert(name.clone(), block);
+        }
+    }
+    out
 }
 
 /// VPCs without a region go where `known` (the prior or planned state) placed them,

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net};
 use tfplugin::diag::{AttributePath, Diagnostics};
 use tfplugin::value::{Known, Value};
 
@@ -152,6 +152,7 @@ impl Parser<'_> {
                 region: Some(UNKNOWN_REGION.to_string()),
                 account: None,
                 subnets: BTreeMap::new(),
+                ipv6: false,
             };
         };
         let mut tainted = false;
@@ -201,6 +202,7 @@ impl Parser<'_> {
                 }
             }
         }
+        tainted |= v.ipv6.is_unknown();
         if tainted {
             self.unknown.tainted.insert(name.to_string());
         }
@@ -210,6 +212,7 @@ impl Parser<'_> {
             region,
             account,
             subnets,
+            ipv6: v.ipv6.present().unwrap_or(false),
         }
     }
 
@@ -230,10 +233,12 @@ impl Parser<'_> {
         };
         *tainted |= spec.public.is_unknown();
         let public = spec.public.present().unwrap_or(DEFAULT_PUBLIC);
+        *tainted |= spec.ipv6_index.is_unknown();
         Some(SubnetSpec {
             cidr: cidr?,
             availability_zone,
             public,
+            ipv6_index: spec.ipv6_index.present(),
         })
     }
 
@@ -264,16 +269,16 @@ impl Parser<'_> {
     }
 
     /// The blocks of `ssh_ingress_cidrs`; elements not known yet are checked once known.
-    fn ssh_cidrs(&mut self, items: Vec<Known<Option<String>>>) -> Vec<Ipv4Net> {
+    fn ssh_cidrs(&mut self, items: Vec<Known<Option<String>>>) -> Vec<IpNet> {
         let mut out = Vec::new();
         for (i, item) in items.into_iter().enumerate() {
             let Some(text) = item.present() else { continue };
-            match text.parse::<Ipv4Net>() {
+            match text.parse::<IpNet>() {
                 Ok(net) => out.push(net),
                 Err(_) => self.diags.error_at(
                     AttributePath::root("ssh_ingress_cidrs").index(i as i64),
                     "Invalid SSH ingress CIDR",
-                    format!("ssh_ingress_cidrs[{i}] is {text:?}, which is not an IPv4 CIDR block; write it like \"10.1.1.0/24\" (or \"10.1.1.249/32\" for one host)."),
+                    format!("ssh_ingress_cidrs[{i}] is {text:?}, which is not a CIDR block; write it like \"10.1.1.0/24\" (or \"10.1.1.249/32\" for one host, \"2001:db8::/32\" for IPv6)."),
                 ),
             }
         }

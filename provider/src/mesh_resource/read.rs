@@ -189,6 +189,25 @@ fn object(entries: Vec<(&str, Value)>) -> Value {
 }
 
 /// The configuration a mesh was made from, as its tags tell it. None without settings.
+/// A subnet's `ipv6_index` on import: set only when its /64 is not the one its
+/// position picks by default.
+fn with_ipv6_index(
+    mut subnet: Value,
+    position: usize,
+    vpc_block: Option<ipnet::Ipv6Net>,
+    block: Option<ipnet::Ipv6Net>,
+) -> Value {
+    let (Some(vpc_block), Some(block)) = (vpc_block, block) else {
+        return subnet;
+    };
+    let offset = u128::from(block.network()).wrapping_sub(u128::from(vpc_block.network()));
+    let index = (offset >> 64) as i64;
+    if let (true, Value::Object(attrs)) = (index != position as i64, &mut subnet) {
+        attrs.insert("ipv6_index".to_string(), Value::from(index));
+    }
+    subnet
+}
+
 fn synthesize(inv: &Inventory, mesh_id: &str, default_tags: &Tags) -> Option<Value> {
     let ours = |tags: &Tags| tags.get(TAG_MESH).is_some_and(|m| m == mesh_id);
     let key = |tags: &Tags| tags.get(TAG_COMPONENT).and_then(|t| Key::parse(t));
@@ -223,9 +242,19 @@ fn synthesize(inv: &Inventory, mesh_id: &str, default_tags: &Tags) -> Option<Val
                 ("cidr_block", s.cidr.to_string().into()),
                 ("availability_zone", s.availability_zone.clone().into()),
                 ("public", public.into()),
+                ("ipv6_index", Value::Null),
             ]);
-            subnets.insert(sub, subnet);
+            subnets.insert(sub, (subnet, s.ipv6_cidr));
         }
+        let ipv6 = v.ipv6_cidr.is_some()
+            && (!adopted || subnets.values().any(|(_, block)| block.is_some()));
+        let subnets: BTreeMap<String, Value> = subnets
+            .into_iter()
+            .enumerate()
+            .map(|(position, (sub, (value, block)))| {
+                (sub, with_ipv6_index(value, position, v.ipv6_cidr, block))
+            })
+            .collect();
         let vpc = object(vec![
             ("cidr_block", v.cidr.to_string().into()),
             (
@@ -237,6 +266,7 @@ fn synthesize(inv: &Inventory, mesh_id: &str, default_tags: &Tags) -> Option<Val
                 "account",
                 account_of(&v.region).map_or(Value::Null, Value::from),
             ),
+            ("ipv6", ipv6.into()),
             (
                 "subnets",
                 if subnets.is_empty() {

@@ -31,6 +31,12 @@ fn subnet_attributes() -> Vec<Attribute> {
         string("route_table_id")
             .computed()
             .describe("Id of the route table the mesh made for this subnet (`rtb-...`); it holds the routes to every peered VPC."),
+        Attribute::typed("ipv6_index", Type::Number).optional().describe(
+            "With `ipv6 = true` on the VPC: which /64 of the VPC's IPv6 /56 the subnet gets, 0 to 255, unique in the VPC. Default: the subnet's position in name order (0 for the first).",
+        ),
+        string("ipv6_cidr_block").computed().describe(
+            "The subnet's IPv6 /64 (e.g. `2600:1f18:1234:5601::/64`); null without `ipv6` on the VPC.",
+        ),
     ]
 }
 
@@ -64,6 +70,12 @@ fn vpc_attributes() -> Vec<Attribute> {
         Attribute::typed("route_table_ids", Type::list(Type::String))
             .computed()
             .describe("Ids of the route tables holding this VPC's peer routes: one per subnet in subnet-name order, or the main route table when the VPC has no subnets."),
+        Attribute::typed("ipv6", Type::Bool).optional_computed().describe(
+            "Dual stack: EC2 gives the VPC an Amazon-provided IPv6 /56 and each subnet a /64 of it. With IPv6 on both sides of a peering, every route table gets a route to the peer's IPv6 block, `allow_icmp` admits ICMPv6 from it, and public subnets get `::/0` to the internet gateway. Turning it on for an existing VPC adds the block without replacing the VPC; turning it off removes the IPv6 routes and rules, then the blocks. Default `false`.",
+        ),
+        string("ipv6_cidr_block").computed().describe(
+            "The VPC's Amazon-provided IPv6 /56, chosen by EC2 (unknown until it exists); null without `ipv6`.",
+        ),
     ]
 }
 
@@ -120,10 +132,10 @@ pub fn schema() -> Schema {
                 .describe("For `topology = \"explicit\"`: the pairs of VPC names to peer, e.g. `[[\"production\", \"shared\"]]`. Each pair at most once, in either order."),
             Attribute::typed("allow_icmp", Type::Bool)
                 .optional_computed()
-                .describe("Allow ICMP into each VPC's security group from every peered VPC's CIDR block. Default `true`."),
+                .describe("Allow ICMP into each VPC's security group from every peered VPC's CIDR block, and ICMPv6 from its IPv6 block when both VPCs have `ipv6`. Default `true`."),
             Attribute::typed("ssh_ingress_cidrs", Type::list(Type::String))
                 .optional()
-                .describe("CIDR blocks allowed TCP port 22 into every VPC's security group, e.g. a bastion's subnet `[\"10.1.1.0/24\"]`."),
+                .describe("IPv4 or IPv6 CIDR blocks allowed TCP port 22 into every VPC's security group, e.g. a bastion's subnet `[\"10.1.1.0/24\"]` or `\"2001:db8::/32\"`."),
             Attribute::typed("dns_resolution", Type::Bool).optional_computed().describe(
                 "Set `AllowDnsResolutionFromRemoteVpc` on both sides of every peering, so private DNS names resolve to private addresses across the peering. Default `false`.",
             ),

@@ -8,6 +8,8 @@
 //! - [`Mode::Observe`] (apply, read, import): every value is known; components that do
 //!   not exist are left out (a VPC, subnet or peering entry), ids that do not are null.
 
+mod ipv6;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use tfplugin::value::Value;
@@ -196,6 +198,7 @@ impl Builder<'_, '_> {
             (_, Some(v)) => Value::from(region_of(&v.region)),
             _ => Value::Unknown,
         });
+        let ipv6_cidr_block = self.vpc_ipv6(name, observed, tainted);
         let subnets_src = src.get("subnets");
         let subnets = match subnets_src {
             s if s.is_unknown() || s.is_null() => s.clone(),
@@ -203,7 +206,10 @@ impl Builder<'_, '_> {
                 s.as_map()
                     .into_iter()
                     .flatten()
-                    .filter_map(|(sub, v)| Some((sub.clone(), self.subnet(name, sub, v, tainted)?)))
+                    .filter_map(|(sub, v)| {
+                        let value = self.subnet(name, sub, v, tainted, &ipv6_cidr_block)?;
+                        Some((sub.clone(), value))
+                    })
                     .collect(),
             ),
         };
@@ -234,6 +240,8 @@ impl Builder<'_, '_> {
             ("security_group_id", security_group_id),
             ("internet_gateway_id", internet_gateway_id),
             ("route_table_ids", route_table_ids),
+            ("ipv6", self.or(src.get("ipv6"), || Value::from(false))),
+            ("ipv6_cidr_block", ipv6_cidr_block),
         ]))
     }
 
@@ -269,7 +277,14 @@ impl Builder<'_, '_> {
         strings(&ids)
     }
 
-    fn subnet(&mut self, vpc: &str, sub: &str, src: &Value, tainted: bool) -> Option<Value> {
+    fn subnet(
+        &mut self,
+        vpc: &str,
+        sub: &str,
+        src: &Value,
+        tainted: bool,
+        vpc_ipv6: &Value,
+    ) -> Option<Value> {
         if src.is_unknown() {
             return Some(Value::Unknown);
         }
@@ -310,6 +325,11 @@ impl Builder<'_, '_> {
             ),
             ("id", id),
             ("route_table_id", route_table_id),
+            ("ipv6_index", src.get("ipv6_index").clone()),
+            (
+                "ipv6_cidr_block",
+                self.subnet_ipv6(vpc, sub, observed, vpc_ipv6),
+            ),
         ]))
     }
 

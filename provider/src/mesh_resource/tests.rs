@@ -8,6 +8,7 @@ mod drift;
 mod failure;
 mod ids;
 mod import_destroy;
+mod ipv6;
 mod legacy;
 mod lifecycle;
 mod rules;

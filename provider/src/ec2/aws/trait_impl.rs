@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use ipnet::{IpNet, Ipv4Net};
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use super::{sdk_config, AwsEc2};
 use crate::ec2::types::{
@@ -173,6 +173,38 @@ impl Ec2 for AwsEc2 {
         destination: IpNet,
     ) -> Result<(), Ec2Error> {
         self.delete_route_impl(region, route_table_id, destination)
+            .await
+    }
+
+    async fn associate_vpc_ipv6(&self, region: &str, vpc_id: &str) -> Result<String, Ec2Error> {
+        self.associate_vpc_ipv6_impl(region, vpc_id).await
+    }
+
+    async fn disassociate_vpc_cidr(
+        &self,
+        region: &str,
+        association_id: &str,
+    ) -> Result<(), Ec2Error> {
+        self.disassociate_vpc_cidr_impl(region, association_id)
+            .await
+    }
+
+    async fn associate_subnet_ipv6(
+        &self,
+        region: &str,
+        subnet_id: &str,
+        cidr: Ipv6Net,
+    ) -> Result<String, Ec2Error> {
+        self.associate_subnet_ipv6_impl(region, subnet_id, cidr)
+            .await
+    }
+
+    async fn disassociate_subnet_cidr(
+        &self,
+        region: &str,
+        association_id: &str,
+    ) -> Result<(), Ec2Error> {
+        self.disassociate_subnet_cidr_impl(region, association_id)
             .await
     }
 

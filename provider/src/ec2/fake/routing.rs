@@ -22,7 +22,11 @@ impl State {
         vpc_id: &str,
         tags: &Tags,
     ) -> Result<String, Ec2Error> {
-        let cidr = self.vpc(region, vpc_id)?.cidr;
+        let vpc = self.vpc(region, vpc_id)?;
+        let mut routes = BTreeMap::from([(IpNet::V4(vpc.cidr), RouteTarget::Local)]);
+        if let Some((block, _)) = &vpc.ipv6 {
+            routes.insert(IpNet::V6(*block), RouteTarget::Local);
+        }
         let id = self.new_id("rtb");
         self.route_tables.insert(
             id.clone(),
@@ -31,7 +35,7 @@ impl State {
                 vpc_id: vpc_id.to_string(),
                 main: false,
                 associations: BTreeMap::new(),
-                routes: BTreeMap::from([(IpNet::V4(cidr), RouteTarget::Local)]),
+                routes,
                 tags: tags.clone(),
             },
         );

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use ipnet::{IpNet, Ipv4Net};
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use super::state::not_found;
 use super::FakeEc2;
@@ -260,6 +260,49 @@ impl Ec2 for FakeEc2 {
             format!("{route_table_id} {destination}"),
             |s| s.delete_route(region, route_table_id, destination),
         )
+        .await
+    }
+
+    async fn associate_vpc_ipv6(&self, region: &str, vpc_id: &str) -> Result<String, Ec2Error> {
+        self.call(Action::AssociateVpcCidrBlock, vpc_id, |s| {
+            s.associate_vpc_ipv6(region, vpc_id)
+        })
+        .await
+    }
+
+    async fn disassociate_vpc_cidr(
+        &self,
+        region: &str,
+        association_id: &str,
+    ) -> Result<(), Ec2Error> {
+        self.call(Action::DisassociateVpcCidrBlock, association_id, |s| {
+            s.disassociate_vpc_cidr(region, association_id)
+        })
+        .await
+    }
+
+    async fn associate_subnet_ipv6(
+        &self,
+        region: &str,
+        subnet_id: &str,
+        cidr: Ipv6Net,
+    ) -> Result<String, Ec2Error> {
+        self.call(
+            Action::AssociateSubnetCidrBlock,
+            format!("{subnet_id} {cidr}"),
+            |s| s.associate_subnet_ipv6(region, subnet_id, cidr),
+        )
+        .await
+    }
+
+    async fn disassociate_subnet_cidr(
+        &self,
+        region: &str,
+        association_id: &str,
+    ) -> Result<(), Ec2Error> {
+        self.call(Action::DisassociateSubnetCidrBlock, association_id, |s| {
+            s.disassociate_subnet_cidr(region, association_id)
+        })
         .await
     }
 

@@ -47,6 +47,12 @@ pub(super) fn describe_failure(op: &Op, e: &StepError) -> String {
         Op::PutRoute { .. } => ("creating", "EC2 Route"),
         Op::SetTags { .. } => ("updating", "tags of"),
         Op::DeleteRoute { .. } => ("deleting", "EC2 Route"),
+        Op::AssociateVpcIpv6 { .. } => ("associating an IPv6 CIDR block with", "EC2 VPC"),
+        Op::DisassociateVpcIpv6 { .. } => ("disassociating the IPv6 CIDR block of", "EC2 VPC"),
+        Op::AssociateSubnetIpv6 { .. } => ("associating an IPv6 CIDR block with", "EC2 Subnet"),
+        Op::DisassociateSubnetIpv6 { .. } => {
+            ("disassociating the IPv6 CIDR block of", "EC2 Subnet")
+        }
         Op::DeletePeering(_) => ("deleting", "EC2 VPC Peering Connection"),
         Op::DeleteSecurityGroup(_) => ("deleting", "EC2 Security Group"),
         Op::DisassociateRouteTable { .. } => ("deleting", "EC2 Route Table Association"),

@@ -340,6 +340,31 @@ impl Ctx<'_> {
                 destination,
                 ..
             } => gone(ec2.delete_route(region, route_table_id, *destination).await),
+            Op::AssociateVpcIpv6 { vpc, region } => ec2
+                .associate_vpc_ipv6(region, &vpc_id(vpc)?)
+                .await
+                .map(drop),
+            Op::AssociateSubnetIpv6 {
+                vpc,
+                subnet,
+                region,
+                cidr,
+            } => {
+                let subnet_id = self.id(&Key::Subnet(vpc.clone(), subnet.clone()))?;
+                ec2.associate_subnet_ipv6(region, &subnet_id, *cidr)
+                    .await
+                    .map(drop)
+            }
+            Op::DisassociateSubnetIpv6 {
+                region,
+                association_id,
+                ..
+            } => gone(ec2.disassociate_subnet_cidr(region, association_id).await),
+            Op::DisassociateVpcIpv6 {
+                region,
+                association_id,
+                ..
+            } => gone(ec2.disassociate_vpc_cidr(region, association_id).await),
             Op::DeletePeering(d) => gone(ec2.delete_peering(&d.region, &d.id).await),
             Op::DeleteSecurityGroup(d) => gone(
                 self.while_in_use(|| ec2.delete_security_group(&d.region, &d.id))

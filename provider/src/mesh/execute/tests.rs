@@ -6,6 +6,7 @@ mod dependency;
 mod drift;
 mod ec2_states;
 mod faults;
+mod ipv6;
 mod ownership;
 
 use std::collections::BTreeSet;

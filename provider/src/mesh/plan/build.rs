@@ -16,6 +16,7 @@ use crate::mesh::key::Key;
 
 pub(super) struct Builder<'a> {
     pub d: &'a Desired,
+    pub actual: &'a Inventory,
     pub ix: Index<'a>,
     pub g: Graph,
     pub known: BTreeMap<Key, String>,
@@ -46,6 +47,7 @@ impl<'a> Builder<'a> {
     pub fn new(d: &'a Desired, actual: &'a Inventory) -> Self {
         Builder {
             d,
+            actual,
             ix: Index::new(d, actual),
             g: Graph::default(),
             known: BTreeMap::new(),
@@ -67,6 +69,7 @@ impl<'a> Builder<'a> {
         self.groups();
         self.peerings();
         self.routes();
+        self.ipv6();
         self.removals();
         Plan {
             mesh_id: self.d.mesh_id.clone(),

@@ -26,6 +26,13 @@ impl Graph {
         self.after[node].push(after);
     }
 
+    /// The steps added so far whose op matches.
+    pub fn matching(&self, pred: impl Fn(&Op) -> bool) -> Vec<usize> {
+        (0..self.ops.len())
+            .filter(|&i| pred(&self.ops[i]))
+            .collect()
+    }
+
     pub fn into_steps(self) -> Vec<Step> {
         let n = self.ops.len();
         let mut dependants: Vec<Vec<usize>> = vec![Vec::new(); n];
@@ -79,6 +86,8 @@ fn rank(op: &Op) -> u8 {
         Op::DeleteRoute { .. } => 0,
         Op::DeletePeering(_) => 1,
         Op::RevokeIngress { .. } => 2,
+        Op::DisassociateSubnetIpv6 { .. } => 2,
+        Op::DisassociateVpcIpv6 { .. } => 2,
         Op::DeleteSecurityGroup(_) => 3,
         Op::DisassociateRouteTable { .. } => 4,
         Op::DeleteRouteTable(_) => 5,
@@ -89,7 +98,8 @@ fn rank(op: &Op) -> u8 {
         Op::SetTags { .. } | Op::EnableDnsHostnames { .. } => 10,
         Op::CreateVpc { .. } => 11,
         Op::FindMainRouteTable { .. } => 12,
-        Op::CreateSubnet { .. } => 13,
+        Op::CreateSubnet { .. } | Op::AssociateVpcIpv6 { .. } => 13,
+        Op::AssociateSubnetIpv6 { .. } => 14,
         Op::CreateRouteTable { .. } => 14,
         Op::CreateSecurityGroup { .. } => 15,
         Op::CreateInternetGateway { .. } => 16,

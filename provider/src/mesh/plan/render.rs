@@ -94,6 +94,14 @@ fn describe(op: &Op) -> (&'static str, String) {
             region,
             ..
         } => ("delete", format!("route from {route_table_id} in {region}")),
+        Op::AssociateVpcIpv6 { region, .. } => {
+            ("associate", format!("an Amazon IPv6 /56 in {region}"))
+        }
+        Op::AssociateSubnetIpv6 { cidr, .. } => ("associate", format!("IPv6 {cidr}")),
+        Op::DisassociateSubnetIpv6 { association_id, .. }
+        | Op::DisassociateVpcIpv6 { association_id, .. } => {
+            ("disassociate", format!("IPv6 block {association_id}"))
+        }
         Op::DeletePeering(d) => ("delete", gone("peering", d)),
         Op::DeleteSecurityGroup(d) => ("delete", gone("security group", d)),
         Op::DisassociateRouteTable {

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use ipnet::IpNet;
+
 use super::vpc_path;
 use crate::mesh::desired::reachability;
 use crate::mesh::model::Mesh;
@@ -103,20 +105,36 @@ pub(super) fn check(mesh: &Mesh, quotas: &Quotas, problems: &mut Problems) {
                 );
             }
         }
-        let icmp = if mesh.allow_icmp { peerings } else { 0 };
-        let rules = icmp + mesh.ssh_ingress_cidrs.len() as i64;
-        if rules > quotas.rules_per_security_group {
-            problems.push(
-                vpc_path(&name),
-                "Too many rules for one security group",
-                format!(
-                    "the security group of VPC {} would hold {rules} inbound rules ({icmp} ICMP, one per peered VPC, and {} SSH, one per ssh_ingress_cidrs entry), more than the quota of {}. {}",
-                    quote(&name),
-                    mesh.ssh_ingress_cidrs.len(),
-                    quotas.rules_per_security_group,
-                    raise("rules_per_security_group", "1000")
-                ),
-            );
+        // AWS counts IPv4 and IPv6 rules against the quota separately.
+        let ipv6_peers = peers
+            .iter()
+            .filter(|p| vpc.ipv6 && mesh.vpcs.get(*p).is_some_and(|v| v.ipv6))
+            .count() as i64;
+        let ssh_v6 = mesh
+            .ssh_ingress_cidrs
+            .iter()
+            .filter(|c| matches!(c, IpNet::V6(_)))
+            .count() as i64;
+        let ssh_v4 = mesh.ssh_ingress_cidrs.len() as i64 - ssh_v6;
+        let families = [
+            ("", "ICMP", peerings, ssh_v4),
+            (" IPv6", "ICMPv6", ipv6_peers, ssh_v6),
+        ];
+        for (family, icmp_name, icmp_sources, ssh) in families {
+            let icmp = if mesh.allow_icmp { icmp_sources } else { 0 };
+            let rules = icmp + ssh;
+            if rules > quotas.rules_per_security_group {
+                problems.push(
+                    vpc_path(&name),
+                    "Too many rules for one security group",
+                    format!(
+                        "the security group of VPC {} would hold {rules}{family} inbound rules ({icmp} {icmp_name}, one per peered VPC, and {ssh} SSH, one per{family} ssh_ingress_cidrs entry), more than the quota of {}. {}",
+                        quote(&name),
+                        quotas.rules_per_security_group,
+                        raise("rules_per_security_group", "1000")
+                    ),
+                );
+            }
         }
     }
 }

@@ -210,7 +210,10 @@ fn the_same_vpc_cannot_be_adopted_twice() {
 fn reserved_tags_and_bad_ssh_cidrs() {
     let mut mesh = seed_mesh();
     mesh.tags.insert("peering:mesh".into(), "x".into());
-    mesh.ssh_ingress_cidrs = vec![net("10.1.1.0/24"), net("10.1.1.0/24"), net("10.1.1.9/24")];
+    mesh.ssh_ingress_cidrs = ["10.1.1.0/24", "10.1.1.0/24", "10.1.1.9/24"]
+        .iter()
+        .map(|c| c.parse().unwrap())
+        .collect();
     let d = errors(&mesh);
     let paths = paths(&d);
     assert_eq!(

@@ -36,6 +36,7 @@ pub struct VpcInput {
     pub region: Known<Option<String>>,
     pub account: Known<Option<String>>,
     pub subnets: Known<BTreeMap<String, Known<Option<SubnetInput>>>>,
+    pub ipv6: Known<Option<bool>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -44,6 +45,7 @@ pub struct SubnetInput {
     pub cidr_block: Known<Option<String>>,
     pub availability_zone: Known<Option<String>>,
     pub public: Known<Option<bool>>,
+    pub ipv6_index: Known<Option<i64>>,
 }
 
 /// `timeouts` (a block: null when omitted).

@@ -89,7 +89,7 @@ fn unknowns_at_every_depth_become_placeholders_and_are_recorded() {
     assert!(p.mesh.vpcs["c"].subnets.is_empty());
     assert_eq!(
         p.mesh.ssh_ingress_cidrs,
-        ["10.9.0.0/16".parse::<Ipv4Net>().unwrap()]
+        ["10.9.0.0/16".parse::<ipnet::IpNet>().unwrap()]
     );
     assert_eq!(p.mesh.tags.keys().collect::<Vec<_>>(), ["team"]);
     assert_eq!(p.mesh.allow_icmp, DEFAULT_ALLOW_ICMP);

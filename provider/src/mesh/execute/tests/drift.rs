@@ -299,7 +299,7 @@ async fn turning_icmp_off_only_revokes_the_icmp_rules() {
 async fn new_ssh_sources_only_swap_the_ssh_rules() {
     let (fake, _, _) = seeded().await;
     let mut mesh = seed_mesh();
-    mesh.ssh_ingress_cidrs = vec![net("10.1.2.0/24")];
+    mesh.ssh_ingress_cidrs = vec![net("10.1.2.0/24").into()];
     let plan = plan_now(&fake, &desired_of(&mesh)).await;
     assert_eq!(
         summary(&plan),
