@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use super::AccountsEc2;
 use crate::ec2::place;
@@ -138,7 +138,7 @@ impl Ec2 for AccountsEc2 {
         &self,
         at: &str,
         route_table_id: &str,
-        destination: Ipv4Net,
+        destination: IpNet,
         target: &RouteTarget,
     ) -> Result<(), Ec2Error> {
         let (ec2, region) = self.at(at).await?;
@@ -150,7 +150,7 @@ impl Ec2 for AccountsEc2 {
         &self,
         at: &str,
         route_table_id: &str,
-        destination: Ipv4Net,
+        destination: IpNet,
     ) -> Result<(), Ec2Error> {
         let (ec2, region) = self.at(at).await?;
         ec2.delete_route(region, route_table_id, destination).await
@@ -167,6 +167,35 @@ impl Ec2 for AccountsEc2 {
         let (ec2, region) = self.at(at).await?;
         ec2.create_security_group(region, vpc_id, name, description, tags)
             .await
+    }
+
+    async fn associate_vpc_ipv6(&self, at: &str, vpc_id: &str) -> Result<String, Ec2Error> {
+        let (ec2, region) = self.at(at).await?;
+        ec2.associate_vpc_ipv6(region, vpc_id).await
+    }
+
+    async fn disassociate_vpc_cidr(&self, at: &str, association_id: &str) -> Result<(), Ec2Error> {
+        let (ec2, region) = self.at(at).await?;
+        ec2.disassociate_vpc_cidr(region, association_id).await
+    }
+
+    async fn associate_subnet_ipv6(
+        &self,
+        at: &str,
+        subnet_id: &str,
+        cidr: Ipv6Net,
+    ) -> Result<String, Ec2Error> {
+        let (ec2, region) = self.at(at).await?;
+        ec2.associate_subnet_ipv6(region, subnet_id, cidr).await
+    }
+
+    async fn disassociate_subnet_cidr(
+        &self,
+        at: &str,
+        association_id: &str,
+    ) -> Result<(), Ec2Error> {
+        let (ec2, region) = self.at(at).await?;
+        ec2.disassociate_subnet_cidr(region, association_id).await
     }
 
     async fn delete_security_group(&self, at: &str, group_id: &str) -> Result<(), Ec2Error> {

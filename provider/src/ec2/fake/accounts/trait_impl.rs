@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use super::{bare, FakeAccount};
 use crate::ec2::types::{
@@ -171,7 +171,7 @@ impl Ec2 for FakeAccount {
         &self,
         region: &str,
         table: &str,
-        to: Ipv4Net,
+        to: IpNet,
         target: &RouteTarget,
     ) -> Result<(), Ec2Error> {
         self.note("put_route", table);
@@ -180,8 +180,40 @@ impl Ec2 for FakeAccount {
             .await
     }
 
-    async fn delete_route(&self, region: &str, table: &str, to: Ipv4Net) -> Result<(), Ec2Error> {
+    async fn delete_route(&self, region: &str, table: &str, to: IpNet) -> Result<(), Ec2Error> {
         self.world.delete_route(&self.w(region), table, to).await
+    }
+
+    async fn associate_vpc_ipv6(&self, region: &str, vpc_id: &str) -> Result<String, Ec2Error> {
+        self.world.associate_vpc_ipv6(&self.w(region), vpc_id).await
+    }
+
+    async fn disassociate_vpc_cidr(&self, region: &str, association: &str) -> Result<(), Ec2Error> {
+        let world = &self.world;
+        world.disassociate_vpc_cidr(&self.w(region), association).await
+    }
+
+    async fn associate_subnet_ipv6(
+        &self,
+        region: &str,
+        subnet_id: &str,
+        cidr: Ipv6Net,
+    ) -> Result<String, Ec2Error> {
+        let world = &self.world;
+        world
+            .associate_subnet_ipv6(&self.w(region), subnet_id, cidr)
+            .await
+    }
+
+    async fn disassociate_subnet_cidr(
+        &self,
+        region: &str,
+        association: &str,
+    ) -> Result<(), Ec2Error> {
+        let world = &self.world;
+        world
+            .disassociate_subnet_cidr(&self.w(region), association)
+            .await
     }
 
     async fn create_security_group(
