@@ -127,3 +127,61 @@ async fn import_finds_a_vpc_whose_peerings_are_all_requested_from_another_accoun
     );
     assert_eq!(at(&imported.value, &["peering_count"]).as_i64(), Some(6));
 }
+
+#[tokio::test]
+async fn a_new_account_whose_role_cannot_be_assumed_fails_only_its_components_at_apply() {
+    use crate::ec2::accounts::{Account, AccountsEc2};
+    use crate::ec2::{Action, Ec2Error};
+    let world = Arc::new(FakeEc2::new());
+    let own = Arc::new(FakeAccount::new(world.clone(), "111111111111"));
+    let broken = Arc::new(FakeEc2::with_account_id("222222222222"));
+    broken.fail_always_on(
+        Action::GetCallerIdentity,
+        Ec2Error::Api {
+            code: "AccessDenied".into(),
+            message: "not authorized to perform: sts:AssumeRole".into(),
+        },
+    );
+    let others = BTreeMap::from([(
+        "dev".to_string(),
+        Account {
+            client: broken,
+            via: format!("role {ROLE}"),
+            expected_id: Some("222222222222".into()),
+        },
+    )]);
+    let mut config = provider_config();
+    config.aws.accounts = BTreeMap::from([(
+        "dev".to_string(),
+        AccountAccess::AssumeRole(AssumeRole {
+            role_arn: ROLE.into(),
+            session_name: None,
+            external_id: None,
+        }),
+    )]);
+    let mut h = Harness::with_client(world, Arc::new(AccountsEc2::new(own, others)), config);
+    let config = production_in("dev");
+    let plan = h.plan(&config).await;
+    assert!(plan.errors().is_empty(), "{:?}", plan.errors());
+    let applied = h.apply(&config, &plan.value).await;
+    let errors = applied.errors();
+    assert!(!errors.is_empty());
+    assert!(
+        errors.iter().all(|e| e.contains("production")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("account \"dev\"") && e.contains(ROLE)),
+        "{errors:#?}"
+    );
+    for made in ["development", "shared", "testing"] {
+        assert!(
+            at(&applied.value, &["vpc_ids", made])
+                .as_str()
+                .is_some_and(|id| id.starts_with("vpc-")),
+            "{made} was made"
+        );
+    }
+}
