@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::values::{at, s, seed_config, set};
 use super::{provider_config, Harness, REGION};
 use crate::config::{AccountAccess, AssumeRole};
-use crate::ec2::fake::accounts::{router, FakeAccount};
+use crate::ec2::fake::accounts::{router, router_with_unassumable, FakeAccount};
 use crate::ec2::FakeEc2;
 
 const ROLE: &str = "arn:aws:iam::222222222222:role/mesh";
@@ -17,16 +17,19 @@ fn across_accounts() -> (Harness, Arc<FakeAccount>) {
     let own = Arc::new(FakeAccount::new(world.clone(), "111111111111"));
     let dev = Arc::new(FakeAccount::new(world.clone(), "222222222222"));
     let mut config = provider_config();
-    config.aws.accounts = BTreeMap::from([(
-        "dev".to_string(),
-        AccountAccess::AssumeRole(AssumeRole {
-            role_arn: ROLE.into(),
-            session_name: None,
-            external_id: None,
-        }),
-    )]);
+    config.aws.accounts = dev_accounts();
     let ec2 = Arc::new(router(&own, &[("dev", &dev)]));
     (Harness::with_client(world, ec2, config), dev)
+}
+
+/// `accounts = { dev = { assume_role = { role_arn = ROLE } } }`.
+fn dev_accounts() -> BTreeMap<String, AccountAccess> {
+    let role = AssumeRole {
+        role_arn: ROLE.into(),
+        session_name: None,
+        external_id: None,
+    };
+    BTreeMap::from([("dev".to_string(), AccountAccess::AssumeRole(role))])
 }
 
 fn production_in(account: &str) -> tfplugin::value::Value {
@@ -130,36 +133,12 @@ async fn import_finds_a_vpc_whose_peerings_are_all_requested_from_another_accoun
 
 #[tokio::test]
 async fn a_new_account_whose_role_cannot_be_assumed_fails_only_its_components_at_apply() {
-    use crate::ec2::accounts::{Account, AccountsEc2};
-    use crate::ec2::{Action, Ec2Error};
     let world = Arc::new(FakeEc2::new());
     let own = Arc::new(FakeAccount::new(world.clone(), "111111111111"));
-    let broken = Arc::new(FakeEc2::with_account_id("222222222222"));
-    broken.fail_always_on(
-        Action::GetCallerIdentity,
-        Ec2Error::Api {
-            code: "AccessDenied".into(),
-            message: "not authorized to perform: sts:AssumeRole".into(),
-        },
-    );
-    let others = BTreeMap::from([(
-        "dev".to_string(),
-        Account {
-            client: broken,
-            via: format!("role {ROLE}"),
-            expected_id: Some("222222222222".into()),
-        },
-    )]);
+    let (ec2, _) = router_with_unassumable(own, "dev", "222222222222");
     let mut config = provider_config();
-    config.aws.accounts = BTreeMap::from([(
-        "dev".to_string(),
-        AccountAccess::AssumeRole(AssumeRole {
-            role_arn: ROLE.into(),
-            session_name: None,
-            external_id: None,
-        }),
-    )]);
-    let mut h = Harness::with_client(world, Arc::new(AccountsEc2::new(own, others)), config);
+    config.aws.accounts = dev_accounts();
+    let mut h = Harness::with_client(world, Arc::new(ec2), config);
     let config = production_in("dev");
     let plan = h.plan(&config).await;
     assert!(plan.errors().is_empty(), "{:?}", plan.errors());
