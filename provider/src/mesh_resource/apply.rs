@@ -3,6 +3,10 @@
 //! failed apply saves the truth and the next one converges). Destroy deletes everything
 //! carrying the mesh's tag, never an adopted VPC.
 
+mod unusable;
+
+use std::collections::BTreeSet;
+
 use tfplugin::diag::{Diagnostic, Diagnostics};
 use tfplugin::provider::{ApplyRequest, ApplyResponse, Context};
 use tfplugin::value::Value;
@@ -24,6 +28,7 @@ use crate::mesh::discover::{
     add_to_scope, anything_tagged, discover_from, fetch, mesh_id, scope_of_inventory, Scope,
 };
 use crate::mesh::plan::{plan as plan_mesh, render};
+use unusable::{unusable_new_places, Reading};
 
 pub(super) async fn apply(
     res: &MeshResource,
@@ -78,6 +83,7 @@ pub(super) async fn apply(
     if let Some(inv) = &stored.inventory {
         scope_of_inventory(&mut scope, inv);
     }
+    let unusable = unusable_new_places(&conn, &id, &mut scope, &req.prior, &stored).await;
     let inventory = match discover_from(conn.ec2.as_ref(), &id, scope.clone()).await {
         Ok(inv) => inv,
         Err(e) => {
@@ -138,7 +144,11 @@ pub(super) async fn apply(
             Err(_) => desired.clone(),
         }
     };
-    let Some(reached) = execute(ctx, &conn, &desire, &inventory, &scope, limits, diags).await
+    let reading = Reading {
+        scope: &scope,
+        unusable: &unusable,
+    };
+    let Some(reached) = execute(ctx, &conn, &desire, &inventory, reading, limits, diags).await
     else {
         return unchanged;
     };
@@ -193,16 +203,17 @@ async fn execute(
     conn: &Connection,
     desire: &(dyn Fn(&Inventory) -> Desired + Sync),
     inventory: &Inventory,
-    scope: &Scope,
+    reading: Reading<'_>,
     limits: RunLimits,
     diags: &mut Diagnostics,
 ) -> Option<Inventory> {
     let deadline = tokio::time::Instant::now() + limits.timeout;
-    let mut after_scope = scope.clone();
+    let mut after_scope = reading.scope.clone();
     let mut desired = desire(inventory);
     for vpc in desired.vpcs.values() {
         add_to_scope(&mut after_scope, &vpc.region, vpc.adopted_id.as_deref());
     }
+    after_scope.retain(|at, _| !reading.unusable.contains(at));
     let mut current = inventory.clone();
     let mut blocked = Vec::new();
     for round in 1..=ROUNDS {
@@ -293,7 +304,13 @@ async fn destroy(
     let mut nothing = Desired::nothing(id, protected);
     add_prior(&mut nothing, prior);
     let desire = |_: &Inventory| nothing.clone();
-    let reached = execute(ctx, conn, &desire, &inventory, &scope, limits, diags).await?;
+    // Destroy reads every place: nothing is left out.
+    let unusable = BTreeSet::new();
+    let reading = Reading {
+        scope: &scope,
+        unusable: &unusable,
+    };
+    let reached = execute(ctx, conn, &desire, &inventory, reading, limits, diags).await?;
     // Done when nothing of the mesh's is left to delete: objects that only carry a copy
     // of its tags (outside its VPCs, unknown components) stay, and must not fail it.
     if plan_mesh(&nothing, &reached).is_empty() {

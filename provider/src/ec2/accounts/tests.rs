@@ -6,9 +6,9 @@ use std::sync::Arc;
 use ipnet::Ipv4Net;
 
 use super::{Account, AccountsEc2};
-use crate::ec2::fake::accounts::{router, FakeAccount};
+use crate::ec2::fake::accounts::{router, router_with_unassumable, FakeAccount};
 use crate::ec2::types::{PeeringStatus, Tags, TAG_MESH};
-use crate::ec2::{Action, Ec2, Ec2Error, FakeEc2};
+use crate::ec2::{Action, Ec2, FakeEc2};
 
 const OWN: &str = "111111111111";
 const DEV: &str = "222222222222";
@@ -173,7 +173,7 @@ async fn an_account_key_not_configured_is_refused_naming_the_known_keys() {
 
 const ROLE: &str = "arn:aws:iam::333333333333:role/mesh";
 
-fn broken_router(broken: Arc<FakeEc2>) -> (Arc<FakeAccount>, AccountsEc2) {
+fn broken_router(broken: Arc<FakeEc2>) -> AccountsEc2 {
     let world = Arc::new(FakeEc2::new());
     let own = Arc::new(FakeAccount::new(world, OWN));
     let others = BTreeMap::from([(
@@ -184,17 +184,13 @@ fn broken_router(broken: Arc<FakeEc2>) -> (Arc<FakeAccount>, AccountsEc2) {
             expected_id: Some("333333333333".into()),
         },
     )]);
-    (own.clone(), AccountsEc2::new(own, others))
+    AccountsEc2::new(own, others)
 }
 
 #[tokio::test]
 async fn a_role_that_cannot_be_assumed_fails_only_its_accounts_calls_naming_key_and_role() {
-    let broken = Arc::new(FakeEc2::with_account_id("333333333333"));
-    broken.fail_always_on(
-        Action::GetCallerIdentity,
-        Ec2Error::Transport("AccessDenied: not authorized to perform sts:AssumeRole".into()),
-    );
-    let (_, ec2) = broken_router(broken.clone());
+    let own = Arc::new(FakeAccount::new(Arc::new(FakeEc2::new()), OWN));
+    let (ec2, broken) = router_with_unassumable(own, "broken", "333333333333");
     for _ in 0..2 {
         let err = ec2
             .create_vpc("broken/us-east-1", net("10.1.0.0/16"), &tags())
@@ -226,7 +222,7 @@ async fn a_role_that_cannot_be_assumed_fails_only_its_accounts_calls_naming_key_
 
 #[tokio::test]
 async fn credentials_that_reach_another_account_than_the_role_names_are_refused() {
-    let (_, ec2) = broken_router(Arc::new(FakeEc2::with_account_id("444444444444")));
+    let ec2 = broken_router(Arc::new(FakeEc2::with_account_id("444444444444")));
     let err = ec2
         .inventory("broken/us-east-1", "mesh-1", &[])
         .await

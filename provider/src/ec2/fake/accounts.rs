@@ -72,11 +72,41 @@ pub fn router(own: &Arc<FakeAccount>, others: &[(&str, &Arc<FakeAccount>)]) -> A
         .map(|(key, view)| {
             let account = Account {
                 client: Arc::clone(view) as Arc<dyn Ec2>,
-                via: format!("role arn:aws:iam::{}:role/mesh", view.id),
+                via: format!("role {}", role_arn(&view.id)),
                 expected_id: Some(view.id.clone()),
             };
             (key.to_string(), account)
         })
         .collect::<BTreeMap<_, _>>();
     AccountsEc2::new(Arc::clone(own) as Arc<dyn Ec2>, others)
+}
+
+/// A router over `own` and one account `key` whose role (`arn:aws:iam::ID:role/mesh`)
+/// cannot be assumed: its client fails every GetCallerIdentity with AccessDenied.
+/// Returns the router and that client (to count what reached it).
+pub fn router_with_unassumable(
+    own: Arc<FakeAccount>,
+    key: &str,
+    id: &str,
+) -> (AccountsEc2, Arc<FakeEc2>) {
+    let broken = Arc::new(FakeEc2::with_account_id(id));
+    broken.fail_always_on(
+        crate::ec2::Action::GetCallerIdentity,
+        crate::ec2::Ec2Error::Api {
+            code: "AccessDenied".into(),
+            message: "not authorized to perform: sts:AssumeRole".into(),
+        },
+    );
+    let account = Account {
+        client: broken.clone(),
+        via: format!("role {}", role_arn(id)),
+        expected_id: Some(id.to_string()),
+    };
+    let others = BTreeMap::from([(key.to_string(), account)]);
+    (AccountsEc2::new(own, others), broken)
+}
+
+/// The role ARN the fake accounts are reached by.
+pub fn role_arn(id: &str) -> String {
+    format!("arn:aws:iam::{id}:role/mesh")
 }

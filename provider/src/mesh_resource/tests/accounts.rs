@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::values::{at, s, seed_config, set};
 use super::{provider_config, Harness, REGION};
 use crate::config::{AccountAccess, AssumeRole};
-use crate::ec2::fake::accounts::{router, FakeAccount};
+use crate::ec2::fake::accounts::{router, router_with_unassumable, FakeAccount};
 use crate::ec2::FakeEc2;
 
 const ROLE: &str = "arn:aws:iam::222222222222:role/mesh";
@@ -17,16 +17,19 @@ fn across_accounts() -> (Harness, Arc<FakeAccount>) {
     let own = Arc::new(FakeAccount::new(world.clone(), "111111111111"));
     let dev = Arc::new(FakeAccount::new(world.clone(), "222222222222"));
     let mut config = provider_config();
-    config.aws.accounts = BTreeMap::from([(
-        "dev".to_string(),
-        AccountAccess::AssumeRole(AssumeRole {
-            role_arn: ROLE.into(),
-            session_name: None,
-            external_id: None,
-        }),
-    )]);
+    config.aws.accounts = dev_accounts();
     let ec2 = Arc::new(router(&own, &[("dev", &dev)]));
     (Harness::with_client(world, ec2, config), dev)
+}
+
+/// `accounts = { dev = { assume_role = { role_arn = ROLE } } }`.
+fn dev_accounts() -> BTreeMap<String, AccountAccess> {
+    let role = AssumeRole {
+        role_arn: ROLE.into(),
+        session_name: None,
+        external_id: None,
+    };
+    BTreeMap::from([("dev".to_string(), AccountAccess::AssumeRole(role))])
 }
 
 fn production_in(account: &str) -> tfplugin::value::Value {
@@ -126,4 +129,38 @@ async fn import_finds_a_vpc_whose_peerings_are_all_requested_from_another_accoun
         &s("dev")
     );
     assert_eq!(at(&imported.value, &["peering_count"]).as_i64(), Some(6));
+}
+
+#[tokio::test]
+async fn a_new_account_whose_role_cannot_be_assumed_fails_only_its_components_at_apply() {
+    let world = Arc::new(FakeEc2::new());
+    let own = Arc::new(FakeAccount::new(world.clone(), "111111111111"));
+    let (ec2, _) = router_with_unassumable(own, "dev", "222222222222");
+    let mut config = provider_config();
+    config.aws.accounts = dev_accounts();
+    let mut h = Harness::with_client(world, Arc::new(ec2), config);
+    let config = production_in("dev");
+    let plan = h.plan(&config).await;
+    assert!(plan.errors().is_empty(), "{:?}", plan.errors());
+    let applied = h.apply(&config, &plan.value).await;
+    let errors = applied.errors();
+    assert!(!errors.is_empty());
+    assert!(
+        errors.iter().all(|e| e.contains("production")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("account \"dev\"") && e.contains(ROLE)),
+        "{errors:#?}"
+    );
+    for made in ["development", "shared", "testing"] {
+        assert!(
+            at(&applied.value, &["vpc_ids", made])
+                .as_str()
+                .is_some_and(|id| id.starts_with("vpc-")),
+            "{made} was made"
+        );
+    }
 }

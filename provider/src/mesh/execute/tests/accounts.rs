@@ -2,14 +2,12 @@
 //! creates, accepts and sets DNS for its own side; an account whose role cannot be
 //! assumed fails only its own components.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::ec2::accounts::{Account, AccountsEc2};
-use crate::ec2::fake::accounts::{router, FakeAccount};
+use crate::ec2::fake::accounts::{role_arn, router, router_with_unassumable, FakeAccount};
 use crate::ec2::place::account_of;
 use crate::ec2::types::PeeringStatus;
-use crate::ec2::{Action, Ec2, Ec2Error, FakeEc2};
+use crate::ec2::{Action, Ec2, FakeEc2};
 use crate::mesh::execute::execute;
 use crate::mesh::fixtures::{desired_of, seed_mesh, MESH_ID, REGION};
 use crate::mesh::model::Mesh;
@@ -112,25 +110,9 @@ async fn a_mesh_across_two_accounts_converges_with_each_side_done_by_its_account
 
 #[tokio::test]
 async fn an_account_whose_role_cannot_be_assumed_fails_only_its_own_components() {
-    const ROLE: &str = "arn:aws:iam::222222222222:role/mesh";
     let own = Arc::new(FakeAccount::new(Arc::new(FakeEc2::new()), OWN));
-    let broken = Arc::new(FakeEc2::with_account_id(DEV));
-    broken.fail_always_on(
-        Action::GetCallerIdentity,
-        Ec2Error::Api {
-            code: "AccessDenied".into(),
-            message: "not authorized to perform: sts:AssumeRole".into(),
-        },
-    );
-    let others = BTreeMap::from([(
-        "dev".to_string(),
-        Account {
-            client: broken.clone(),
-            via: format!("role {ROLE}"),
-            expected_id: Some(DEV.into()),
-        },
-    )]);
-    let ec2 = AccountsEc2::new(own, others);
+    let (ec2, broken) = router_with_unassumable(own, "dev", DEV);
+    let role = role_arn(DEV);
     let desired = desired_of(&split_mesh());
     // Only the own account can be read; the dev account's part is planned from nothing.
     let inv = ec2.inventory(REGION, MESH_ID, &[]).await.unwrap();
@@ -151,7 +133,7 @@ async fn an_account_whose_role_cannot_be_assumed_fails_only_its_own_components()
         .find(|e| e.component == "vpc/production")
         .expect("the VPC in dev failed");
     assert!(
-        vpc.message.contains("account \"dev\"") && vpc.message.contains(ROLE),
+        vpc.message.contains("account \"dev\"") && vpc.message.contains(&role),
         "{}",
         vpc.message
     );
