@@ -62,13 +62,13 @@ pub fn keys_of(op: &Op, inv: &Inventory) -> Vec<Key> {
         | Op::WaitPeeringActive { pair, .. }
         | Op::SetPeeringDns { pair, .. } => vec![Key::Peering(pair.clone())],
         Op::PutRoute { table, .. } => vec![table.clone()],
-        Op::AssociateVpcIpv6 { vpc, .. } | Op::DisassociateVpcIpv6 { vpc, .. } => {
-            vec![Key::Vpc(v(vpc))]
-        }
-        Op::AssociateSubnetIpv6 { vpc, subnet, .. }
-        | Op::DisassociateSubnetIpv6 { vpc, subnet, .. } => {
-            vec![Key::Subnet(v(vpc), subnet.clone())]
-        }
+        // A missing or changed block shows as an unknown `ipv6_cidr_block` (see
+        // state::ipv6), which keeps the ids known: the VPC and subnet stay.
+        Op::AssociateVpcIpv6 { .. }
+        | Op::AssociateSubnetIpv6 { .. }
+        | Op::DisassociateSubnetIpv6 { .. } => vec![],
+        // A block on a VPC without `ipv6` shows in no attribute: the mesh's id stands for it.
+        Op::DisassociateVpcIpv6 { vpc, .. } => vec![Key::Vpc(v(vpc))],
         Op::SetTags { key, .. } => vec![key.clone()],
         Op::DeleteRoute { table, .. } => parse_label(table).into_iter().collect(),
         Op::DisassociateRouteTable {

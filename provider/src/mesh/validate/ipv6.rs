@@ -41,3 +41,35 @@ pub fn check(mesh: &Mesh, problems: &mut Problems) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::mesh::fixtures::seed_mesh;
+    use crate::mesh::validate::{validate, Quotas};
+
+    #[test]
+    fn ipv4_and_ipv6_rules_count_separately_against_the_quota() {
+        let mut mesh = seed_mesh();
+        for v in mesh.vpcs.values_mut() {
+            v.ipv6 = true;
+        }
+        mesh.allow_icmp = false;
+        mesh.ssh_ingress_cidrs = [
+            "10.1.1.0/24",
+            "10.1.2.0/24",
+            "2001:db8::/32",
+            "2001:db9::/32",
+        ]
+        .iter()
+        .map(|c| c.parse().unwrap())
+        .collect();
+        let quotas = Quotas {
+            rules_per_security_group: 2,
+            ..Quotas::unlimited()
+        };
+        assert!(validate(&mesh, &quotas).is_empty());
+        mesh.ssh_ingress_cidrs
+            .push("2001:dba::/32".parse().unwrap());
+        assert!(!validate(&mesh, &quotas).is_empty());
+    }
+}

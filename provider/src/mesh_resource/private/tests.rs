@@ -94,3 +94,23 @@ fn ipv6_blocks_routes_and_rules_are_kept() {
     };
     assert_eq!(Private::decode(&private.encode()), private);
 }
+
+#[test]
+fn older_states_routes_and_groups_read_as_ipv4() {
+    let older = br#"{"version":1,"default_region":"eu-west-2","inventory":{
+        "vpcs":[],"subnets":[],
+        "route_tables":[{"id":"rtb-1","region":"eu-west-2","vpc_id":"vpc-1","main":true,
+            "associations":[],"routes":[["10.2.0.0/16","p","pcx-1","active"]],"tags":{}}],
+        "gateways":[],
+        "groups":[{"id":"sg-1","region":"eu-west-2","vpc_id":"vpc-1","name":"mesh",
+            "icmp":["10.2.0.0/16"],"tcp":[[22,22,"10.1.1.0/24"]],"foreign_rules":0,"tags":{}}],
+        "peerings":[]}}"#;
+    let inv = Private::decode(older)
+        .inventory
+        .expect("an older state decodes");
+    assert_eq!(
+        inv.route_tables[0].routes[0].destination,
+        "10.2.0.0/16".parse::<ipnet::IpNet>().unwrap()
+    );
+    assert_eq!(inv.security_groups[0].rules.len(), 2);
+}

@@ -26,7 +26,8 @@ impl Builder<'_, '_> {
     }
 
     /// The subnet's /64: observed (apply, read); at plan the one its index picks in
-    /// the VPC's block, when that block is known.
+    /// the VPC's block, when that block is known and the subnet (if it exists) holds it
+    /// already (else it is about to change: unknown).
     pub(super) fn subnet_ipv6(
         &self,
         vpc: &str,
@@ -41,9 +42,15 @@ impl Builder<'_, '_> {
         let Some(block) = vpc_block.as_str().and_then(|b| b.parse().ok()) else {
             return vpc_block.clone();
         };
-        match subnet_indexes(self.f.mesh, vpc).get(sub).copied().flatten() {
-            Some(index) => Value::from(subnet_ipv6_cidr(block, index).to_string()),
-            None => Value::Unknown,
+        let want = subnet_indexes(self.f.mesh, vpc)
+            .get(sub)
+            .copied()
+            .flatten()
+            .map(|index| subnet_ipv6_cidr(block, index));
+        match (want, observed) {
+            (Some(want), Some(s)) if s.ipv6_cidr != Some(want) => Value::Unknown,
+            (Some(want), _) => Value::from(want.to_string()),
+            (None, _) => Value::Unknown,
         }
     }
 }

@@ -5,7 +5,7 @@ use tfplugin::value::Value;
 
 use super::values::{at, mesh_config, seed_config, seed_vpcs, set, text};
 use super::Harness;
-use crate::ec2::Action;
+use crate::ec2::{Action, Ec2};
 
 /// The seed mesh with `ipv6` on production and development, and development's subnet
 /// on /64 number 7.
@@ -165,4 +165,39 @@ async fn ipv6_index_is_checked_with_its_path() {
             .any(|p| p.contains("testing") && p.contains("ipv6_index")),
         "{paths:?}"
     );
+}
+
+#[tokio::test]
+async fn a_lost_subnet_block_shows_in_the_plan_and_apply_restores_it() {
+    let mut h = Harness::new();
+    let config = dual_stack_config();
+    let state = h.converge(&config).await;
+    let subnet = text(&state, &["vpcs", "production", "subnets", "private", "id"]);
+    h.refresh().await;
+    let inv = h
+        .fake
+        .inventory("eu-west-2", &text(&state, &["id"]), &[])
+        .await
+        .unwrap();
+    let association = inv
+        .subnets
+        .iter()
+        .find(|s| s.id == subnet)
+        .and_then(|s| s.ipv6_association_id.clone())
+        .unwrap();
+    h.fake
+        .disassociate_subnet_cidr("eu-west-2", &association)
+        .await
+        .unwrap();
+    h.refresh().await;
+    let plan = h.plan(&config).await;
+    let p = &plan.value.planned;
+    let path = ["vpcs", "production", "subnets", "private"];
+    assert!(at(p, &[&path[..], &["ipv6_cidr_block"]].concat()).is_unknown());
+    assert_eq!(
+        at(p, &[&path[..], &["id"]].concat()),
+        &Value::from(subnet.as_str())
+    );
+    let repaired = h.converge(&config).await;
+    assert_eq!(repaired, state);
 }
