@@ -37,6 +37,8 @@ pub mod validate;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_ipv6;
 
 pub use build::{all_from, icmp_from, icmpv6_from, tcp_from};
 pub use lab::MeshLab;
