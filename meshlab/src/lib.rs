@@ -20,6 +20,7 @@
 
 pub mod apply;
 pub mod build;
+mod build_ipv6;
 pub mod firewall;
 pub mod from_ec2;
 pub mod gateway;

@@ -179,6 +179,20 @@ fn reads_ipv6_blocks_addresses_and_owners() {
             .unwrap()]
     );
     assert_eq!(spec.public_ipv6_block(public), public.ipv6_cidr);
+
+    // The subnet's block goes (moto keeps the instance's address): the address
+    // carries nothing and is left out.
+    let without_block = |action: &str| {
+        answer(action).map(|pages| {
+            pages
+                .into_iter()
+                .map(|p| p.replace("2400:6500:aaaa:201::/64", "2400:6500:aaaa:2ff::/64"))
+                .collect()
+        })
+    };
+    let spec = LabSpec::from_answers(without_block).unwrap();
+    assert!(spec.instances[0].ipv6_addresses.is_empty());
+    spec.validate().unwrap();
 }
 
 #[test]
