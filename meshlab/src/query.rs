@@ -65,11 +65,15 @@ impl Ec2Api {
         self.request("ec2", API_VERSION, action, params)
     }
 
-    /// "EC2 at URL" or "EC2 at URL in the account of role ARN", for messages.
-    fn what(&self) -> String {
+    /// "EC2 at URL" or "STS at URL in the account of role ARN", for messages.
+    fn what(&self, service: &str) -> String {
+        let service = service.to_uppercase();
         match &self.role_arn {
-            Some(role) => format!("EC2 at {} in the account of role {role}", self.endpoint),
-            None => format!("EC2 at {}", self.endpoint),
+            Some(role) => format!(
+                "{service} at {} in the account of role {role}",
+                self.endpoint
+            ),
+            None => format!("{service} at {}", self.endpoint),
         }
     }
 
@@ -124,13 +128,13 @@ impl Ec2Api {
         };
         let (status, body) = self
             .post(form.finish(), authorization)
-            .map_err(|e| format!("{verb} {} ({action}): {e}", self.what()))?;
+            .map_err(|e| format!("{verb} {} ({action}): {e}", self.what(service)))?;
         if (200..300).contains(&status) {
             return Ok(body);
         }
         Err(format!(
             "{verb} {} ({action}): {}",
-            self.what(),
+            self.what(service),
             error_of(status, &body)
         ))
     }

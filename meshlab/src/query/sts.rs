@@ -59,7 +59,7 @@ impl Ec2Api {
                 let node = doc.descendants().find(|n| n.has_tag_name("Account"))?;
                 node.text().map(str::to_string)
             })
-            .ok_or_else(|| format!("{}: GetCallerIdentity named no account", self.what()))
+            .ok_or_else(|| format!("{}: GetCallerIdentity named no account", self.what("sts")))
     }
 }
 
