@@ -224,6 +224,12 @@ fn the_account_of_a_role_arn() {
     );
     assert_eq!(account_of_arn("arn:aws:iam:::role/x"), None);
     assert_eq!(account_of_arn("not-an-arn"), None);
+    // Refused before any call (moto would assume it in the caller's account).
+    let err = match crate::query::Ec2Api::assume_role("http://127.0.0.1:9", "r", "not-an-arn") {
+        Ok(_) => panic!("a malformed role ARN was accepted"),
+        Err(e) => e,
+    };
+    assert!(err.contains("not a role ARN"), "{err}");
 }
 
 #[test]

@@ -18,6 +18,10 @@ impl Ec2Api {
     pub fn assume_role(endpoint: &str, region: &str, role_arn: &str) -> Result<Ec2Api, String> {
         let own = Ec2Api::new(endpoint, region);
         let fail = |why: String| format!("assuming role {role_arn} at {endpoint}: {why}");
+        // moto assumes anything, falling back to the caller's account: a typo
+        // would quietly read the own account twice.
+        let wanted = account_of_arn(role_arn)
+            .ok_or_else(|| fail("not a role ARN (arn:aws:iam::<account id>:role/<name>)".into()))?;
         let answer = own
             .request(
                 "sts",
@@ -41,13 +45,13 @@ impl Ec2Api {
             ..own
         };
         let account = api.account_id().map_err(fail)?;
-        match account_of_arn(role_arn) {
-            Some(wanted) if wanted != account => Err(fail(format!(
+        if account != wanted {
+            return Err(fail(format!(
                 "the keys act in account {account}, not {wanted}; is MOTO_ACCOUNT_ID set \
                  in moto's environment? (it overrides every key; unset it)"
-            ))),
-            _ => Ok(api),
+            )));
         }
+        Ok(api)
     }
 
     /// The account these keys act in (STS GetCallerIdentity).
