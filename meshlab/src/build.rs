@@ -2,9 +2,9 @@
 //! calls that panic on malformed input (a typo in a test is a test bug).
 
 use std::collections::BTreeSet;
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::Ipv4Addr;
 
-use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+use ipnet::{IpNet, Ipv4Net};
 
 use crate::spec::*;
 
@@ -18,12 +18,6 @@ fn net(cidr: &str) -> Ipv4Net {
 fn any_net(cidr: &str) -> IpNet {
     cidr.parse()
         .unwrap_or_else(|e| panic!("bad CIDR {cidr}: {e}"))
-}
-
-#[track_caller]
-fn net6(cidr: &str) -> Ipv6Net {
-    cidr.parse()
-        .unwrap_or_else(|e| panic!("bad IPv6 CIDR {cidr}: {e}"))
 }
 
 /// ICMPv6 (every type) from `source` (EC2 protocol "58", ports -1).
@@ -84,46 +78,6 @@ impl LabSpec {
         self
     }
 
-    /// Makes `vpc_id` dual-stack with the IPv6 block `cidr` (a /56 in EC2): the
-    /// block and its local route in every table of the VPC, as EC2 adds them.
-    #[track_caller]
-    pub fn set_vpc_ipv6(&mut self, vpc_id: &str, cidr: &str) -> &mut Self {
-        let block = net6(cidr);
-        let vpc = self
-            .vpcs
-            .iter_mut()
-            .find(|v| v.id == vpc_id)
-            .expect("VPC exists");
-        vpc.ipv6_cidr = Some(block);
-        for table in self.route_tables.iter_mut().filter(|t| t.vpc_id == vpc_id) {
-            table.routes.push(RouteSpec {
-                destination: block.into(),
-                target: RouteTarget::Local,
-            });
-        }
-        self
-    }
-
-    /// Gives `subnet_id` the IPv6 block `cidr` (a /64 of its VPC's block).
-    #[track_caller]
-    pub fn set_subnet_ipv6(&mut self, subnet_id: &str, cidr: &str) -> &mut Self {
-        let subnet = self
-            .subnets
-            .iter_mut()
-            .find(|s| s.id == subnet_id)
-            .expect("subnet exists");
-        subnet.ipv6_cidr = Some(net6(cidr));
-        self
-    }
-
-    /// Adds the IPv6 address `ip` to instance `name`.
-    #[track_caller]
-    pub fn add_instance_ipv6(&mut self, name: &str, ip: &str) -> &mut Self {
-        let ip: Ipv6Addr = ip.parse().unwrap_or_else(|e| panic!("bad IP {ip}: {e}"));
-        self.instance_mut(name).ipv6_addresses.push(ip);
-        self
-    }
-
     /// A subnet using its VPC's main route table.
     #[track_caller]
     pub fn add_subnet(&mut self, id: &str, vpc_id: &str, cidr: &str) -> &mut Self {
@@ -140,11 +94,7 @@ impl LabSpec {
     /// A route table (with the local routes) associated with `subnet_id`.
     #[track_caller]
     pub fn add_route_table(&mut self, id: &str, subnet_id: &str) -> &mut Self {
-        let subnet = self
-            .subnets
-            .iter_mut()
-            .find(|s| s.id == subnet_id)
-            .expect("subnet exists");
+        let subnet = self.subnet_mut(subnet_id);
         subnet.route_table_id = Some(id.into());
         let vpc_id = subnet.vpc_id.clone();
         let vpc = self.vpc(&vpc_id).expect("VPC exists");
@@ -171,11 +121,7 @@ impl LabSpec {
         destination: &str,
         target: RouteTarget,
     ) -> &mut Self {
-        let table = self
-            .route_tables
-            .iter_mut()
-            .find(|t| t.id == table_id)
-            .expect("table exists");
+        let table = self.table_mut(table_id);
         table.routes.push(RouteSpec {
             destination: any_net(destination),
             target,
@@ -186,11 +132,7 @@ impl LabSpec {
     #[track_caller]
     pub fn remove_route(&mut self, table_id: &str, destination: &str) -> &mut Self {
         let destination = any_net(destination);
-        let table = self
-            .route_tables
-            .iter_mut()
-            .find(|t| t.id == table_id)
-            .expect("table exists");
+        let table = self.table_mut(table_id);
         table.routes.retain(|r| r.destination != destination);
         self
     }
@@ -273,6 +215,30 @@ impl LabSpec {
             ipv6_addresses: Vec::new(),
         });
         self
+    }
+
+    #[track_caller]
+    pub(crate) fn vpc_mut(&mut self, id: &str) -> &mut VpcSpec {
+        self.vpcs
+            .iter_mut()
+            .find(|v| v.id == id)
+            .unwrap_or_else(|| panic!("no VPC {id}"))
+    }
+
+    #[track_caller]
+    pub(crate) fn subnet_mut(&mut self, id: &str) -> &mut SubnetSpec {
+        self.subnets
+            .iter_mut()
+            .find(|s| s.id == id)
+            .unwrap_or_else(|| panic!("no subnet {id}"))
+    }
+
+    #[track_caller]
+    fn table_mut(&mut self, id: &str) -> &mut RouteTableSpec {
+        self.route_tables
+            .iter_mut()
+            .find(|t| t.id == id)
+            .unwrap_or_else(|| panic!("no route table {id}"))
     }
 
     #[track_caller]

@@ -5,10 +5,11 @@
 //! terminated instances, instances without a private IPv4.
 
 use std::collections::BTreeMap;
-use std::net::Ipv6Addr;
 
-use ipnet::{IpNet, Ipv6Net};
+use ipnet::IpNet;
 use roxmltree::Node;
+
+use ipv6::{ipv6_addresses, ipv6_block, keep_carried_ipv6};
 
 use crate::query::{child, each_item, items, text, Ec2Api};
 use crate::spec::*;
@@ -79,6 +80,7 @@ impl LabSpec {
             spec.instances
                 .extend(items(r, "instancesSet").filter_map(instance))
         })?;
+        keep_carried_ipv6(&mut spec);
         Ok(spec)
     }
 }
@@ -94,21 +96,6 @@ fn vpc(v: Node) -> Option<VpcSpec> {
         ipv6_cidr: ipv6_block(v),
         owner_id: text(v, "ownerId").map(str::to_string),
     })
-}
-
-/// The IPv6 block of a VPC or subnet: the first association that is not
-/// going or gone. Judged by "not disassociat*/fail*" rather than
-/// `== associated`: moto keeps a VPC's disassociated block listed, and gives
-/// subnets the literal state `{'State': 'associated'}`.
-fn ipv6_block(node: Node) -> Option<Ipv6Net> {
-    items(node, "ipv6CidrBlockAssociationSet")
-        .filter(|a| {
-            let state = child(*a, "ipv6CidrBlockState")
-                .and_then(|s| text(s, "state"))
-                .unwrap_or_default();
-            !(state.starts_with("disassociat") || state.starts_with("fail"))
-        })
-        .find_map(|a| text(a, "ipv6CidrBlock")?.parse().ok())
 }
 
 /// The table and the subnets explicitly associated with it.
@@ -238,19 +225,6 @@ fn instance(i: Node) -> Option<InstanceSpec> {
     })
 }
 
-/// The IPv6 addresses of the instance's network interfaces (moto lists them
-/// there only, not at the instance's top level).
-fn ipv6_addresses(i: Node) -> Vec<Ipv6Addr> {
-    let mut addresses: Vec<Ipv6Addr> = Vec::new();
-    let all = items(i, "networkInterfaceSet").flat_map(|n| items(n, "ipv6AddressesSet"));
-    for address in all.filter_map(|a| text(a, "ipv6Address")?.parse().ok()) {
-        if !addresses.contains(&address) {
-            addresses.push(address);
-        }
-    }
-    addresses
-}
-
 /// The instance's groups and its network interfaces' groups: moto lists
 /// groups given per interface (RunInstances with NetworkInterfaces) only
 /// there. The lab models one interface, so the union is what applies.
@@ -286,5 +260,6 @@ pub(crate) fn unique_names(specs: &mut [InstanceSpec]) {
 }
 
 mod accounts;
+mod ipv6;
 #[cfg(test)]
 mod tests;

@@ -20,6 +20,7 @@
 
 pub mod apply;
 pub mod build;
+mod build_ipv6;
 pub mod firewall;
 pub mod from_ec2;
 pub mod gateway;
@@ -37,6 +38,8 @@ pub mod validate;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_ipv6;
 
 pub use build::{all_from, icmp_from, icmpv6_from, tcp_from};
 pub use lab::MeshLab;

@@ -22,14 +22,13 @@ use roxmltree::{Document, Node};
 /// How long one call may take before the lab gives up on EC2.
 const CALL_TIMEOUT: Duration = Duration::from_secs(60);
 
+mod sts;
+pub use sts::account_of_arn;
+
 /// The API version every EC2 Query call names.
 const API_VERSION: &str = "2016-11-15";
-/// The API version of STS calls.
-const STS_VERSION: &str = "2011-06-15";
 /// moto's dummy access key id: the caller's own (default) account.
 const OWN_ACCESS_KEY: &str = "testing";
-/// The session name of the lab's assumed roles (AWS wants 2 to 64 characters).
-const SESSION_NAME: &str = "meshlab";
 
 pub struct Ec2Api {
     endpoint: String,
@@ -55,57 +54,6 @@ impl Ec2Api {
         }
     }
 
-    /// The API in the account of `role_arn` (`arn:aws:iam::N:role/X`): STS
-    /// AssumeRole with the own keys, then a check that moto answers as that
-    /// account (GetCallerIdentity), since moto never refuses a role and a
-    /// `MOTO_ACCOUNT_ID` in its environment overrides every key.
-    pub fn assume_role(endpoint: &str, region: &str, role_arn: &str) -> Result<Ec2Api, String> {
-        let own = Ec2Api::new(endpoint, region);
-        let fail = |why: String| format!("assuming role {role_arn} at {endpoint}: {why}");
-        let answer = own
-            .request(
-                "sts",
-                STS_VERSION,
-                "AssumeRole",
-                &[("RoleArn", role_arn), ("RoleSessionName", SESSION_NAME)],
-            )
-            .map_err(fail)?;
-        let doc =
-            Document::parse(&answer).map_err(|e| fail(format!("the answer is not XML: {e}")))?;
-        let credentials = doc
-            .descendants()
-            .find(|n| n.has_tag_name("Credentials"))
-            .ok_or_else(|| fail("the answer has no Credentials".into()))?;
-        let access_key = text(credentials, "AccessKeyId")
-            .ok_or_else(|| fail("the answer has no AccessKeyId".into()))?;
-        let api = Ec2Api {
-            access_key: access_key.to_string(),
-            session_token: text(credentials, "SessionToken").map(str::to_string),
-            role_arn: Some(role_arn.to_string()),
-            ..own
-        };
-        let account = api.account_id().map_err(fail)?;
-        match account_of_arn(role_arn) {
-            Some(wanted) if wanted != account => Err(fail(format!(
-                "the keys act in account {account}, not {wanted}; is MOTO_ACCOUNT_ID set \
-                 in moto's environment? (it overrides every key; unset it)"
-            ))),
-            _ => Ok(api),
-        }
-    }
-
-    /// The account these keys act in (STS GetCallerIdentity).
-    pub fn account_id(&self) -> Result<String, String> {
-        let answer = self.request("sts", STS_VERSION, "GetCallerIdentity", &[])?;
-        Document::parse(&answer)
-            .ok()
-            .and_then(|doc| {
-                let node = doc.descendants().find(|n| n.has_tag_name("Account"))?;
-                node.text().map(str::to_string)
-            })
-            .ok_or_else(|| format!("{}: GetCallerIdentity named no account", self.what()))
-    }
-
     /// The role these keys come from (`None`: the own account).
     pub fn role_arn(&self) -> Option<&str> {
         self.role_arn.as_deref()
@@ -117,11 +65,15 @@ impl Ec2Api {
         self.request("ec2", API_VERSION, action, params)
     }
 
-    /// "EC2 at URL" or "EC2 at URL in the account of role ARN", for messages.
-    fn what(&self) -> String {
+    /// "EC2 at URL" or "STS at URL in the account of role ARN", for messages.
+    fn what(&self, service: &str) -> String {
+        let service = service.to_uppercase();
         match &self.role_arn {
-            Some(role) => format!("EC2 at {} in the account of role {role}", self.endpoint),
-            None => format!("EC2 at {}", self.endpoint),
+            Some(role) => format!(
+                "{service} at {} in the account of role {role}",
+                self.endpoint
+            ),
+            None => format!("{service} at {}", self.endpoint),
         }
     }
 
@@ -176,13 +128,13 @@ impl Ec2Api {
         };
         let (status, body) = self
             .post(form.finish(), authorization)
-            .map_err(|e| format!("{verb} {} ({action}): {e}", self.what()))?;
+            .map_err(|e| format!("{verb} {} ({action}): {e}", self.what(service)))?;
         if (200..300).contains(&status) {
             return Ok(body);
         }
         Err(format!(
             "{verb} {} ({action}): {}",
-            self.what(),
+            self.what(service),
             error_of(status, &body)
         ))
     }
@@ -232,21 +184,6 @@ impl Ec2Api {
                 .unwrap_or_else(|_| Err("the HTTP thread panicked".to_string()))
         })
     }
-}
-
-/// The account id in a role ARN (`arn:<partition>:iam::<digits>:...`).
-pub fn account_of_arn(arn: &str) -> Option<&str> {
-    let mut parts = arn.splitn(6, ':');
-    let (Some("arn"), Some(_partition), Some("iam"), Some(""), Some(account)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
-        return None;
-    };
-    (!account.is_empty() && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
 }
 
 /// "HTTP 400: InvalidParameterValue: ..." from an EC2 error answer.

@@ -9,6 +9,7 @@
 mod accounts_ipv6;
 #[path = "../meshlab_support/mod.rs"]
 mod meshlab_support;
+mod query_world;
 mod seed;
 
 use acceptance_tests::ec2check::Ec2Check;

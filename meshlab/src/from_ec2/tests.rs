@@ -179,6 +179,20 @@ fn reads_ipv6_blocks_addresses_and_owners() {
             .unwrap()]
     );
     assert_eq!(spec.public_ipv6_block(public), public.ipv6_cidr);
+
+    // The subnet's block goes (moto keeps the instance's address): the address
+    // carries nothing and is left out.
+    let without_block = |action: &str| {
+        answer(action).map(|pages| {
+            pages
+                .into_iter()
+                .map(|p| p.replace("2400:6500:aaaa:201::/64", "2400:6500:aaaa:2ff::/64"))
+                .collect()
+        })
+    };
+    let spec = LabSpec::from_answers(without_block).unwrap();
+    assert!(spec.instances[0].ipv6_addresses.is_empty());
+    spec.validate().unwrap();
 }
 
 #[test]
@@ -210,6 +224,12 @@ fn the_account_of_a_role_arn() {
     );
     assert_eq!(account_of_arn("arn:aws:iam:::role/x"), None);
     assert_eq!(account_of_arn("not-an-arn"), None);
+    // Refused before any call (moto would assume it in the caller's account).
+    let err = match crate::query::Ec2Api::assume_role("http://127.0.0.1:9", "r", "not-an-arn") {
+        Ok(_) => panic!("a malformed role ARN was accepted"),
+        Err(e) => e,
+    };
+    assert!(err.contains("not a role ARN"), "{err}");
 }
 
 #[test]
