@@ -8,7 +8,9 @@ use sha2::{Digest, Sha256};
 
 use super::key::Key;
 use crate::ec2::place;
-use crate::ec2::types::{Inventory, SecurityGroupObs, Tags, VpcObs, TAG_COMPONENT, TAG_MESH};
+use crate::ec2::types::{
+    Inventory, RouteTarget, SecurityGroupObs, Tags, VpcObs, TAG_COMPONENT, TAG_MESH,
+};
 use crate::ec2::{Ec2, Ec2Error};
 
 /// `mesh-` and 16 hex digits of SHA-256 over `name|region|account`: the same mesh
@@ -142,22 +144,26 @@ pub async fn discover_across(
             .chain(inv.vpcs.iter().map(|v| v.region.as_str()))
             .map(|p| place::region_of(p).to_string())
             .collect();
+        let mut candidates: Vec<String> = regions
+            .iter()
+            .flat_map(|region| accounts.iter().map(|key| place::place(Some(key), region)))
+            .collect();
+        // A peering requested from a place not found yet is listed only there, but the
+        // mesh's routes name it here: EC2 tells its two places by its id.
+        candidates.extend(peer_places_of_routes(ec2, &inv).await);
         let mut found = false;
-        for region in &regions {
-            for key in accounts {
-                let at = place::place(Some(key), region);
-                if scope.contains_key(&at) || !looked.insert(at.clone()) {
-                    continue;
+        for at in candidates {
+            if scope.contains_key(&at) || !looked.insert(at.clone()) {
+                continue;
+            }
+            match ec2.inventory(&at, mesh_id, &[]).await {
+                Ok(there) if anything_tagged(&there, mesh_id) => {
+                    add_to_scope(&mut scope, &at, None);
+                    found = true;
                 }
-                match ec2.inventory(&at, mesh_id, &[]).await {
-                    Ok(there) if anything_tagged(&there, mesh_id) => {
-                        add_to_scope(&mut scope, &at, None);
-                        found = true;
-                    }
-                    Ok(_) => {}
-                    Err(e) => {
-                        tracing::warn!(place = %place::describe(&at), error = %e, "not read while looking for the mesh")
-                    }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(place = %place::describe(&at), error = %e, "not read while looking for the mesh")
                 }
             }
         }
@@ -165,6 +171,29 @@ pub async fn discover_across(
             return Ok(inv);
         }
     }
+}
+
+/// The places of both sides of every peering the route tables of `inv` route through
+/// that `inv` does not list (one DescribeVpcPeeringConnections by id each; a peering
+/// that cannot be read is left out).
+async fn peer_places_of_routes(ec2: &dyn Ec2, inv: &Inventory) -> Vec<String> {
+    let listed: BTreeSet<&str> = inv.peerings.iter().map(|p| p.id.as_str()).collect();
+    let mut asked = BTreeSet::new();
+    let mut places = Vec::new();
+    for table in &inv.route_tables {
+        for route in &table.routes {
+            let RouteTarget::Peering(id) = &route.target else {
+                continue;
+            };
+            if listed.contains(id.as_str()) || !asked.insert(id.clone()) {
+                continue;
+            }
+            if let Ok(p) = ec2.describe_peering(&table.region, id).await {
+                places.extend([p.requester_region, p.accepter_region]);
+            }
+        }
+    }
+    places
 }
 
 /// A VPC of the mesh, as [`named_vpcs`] finds it.

@@ -190,7 +190,9 @@ impl Ec2 for FakeAccount {
 
     async fn disassociate_vpc_cidr(&self, region: &str, association: &str) -> Result<(), Ec2Error> {
         let world = &self.world;
-        world.disassociate_vpc_cidr(&self.w(region), association).await
+        world
+            .disassociate_vpc_cidr(&self.w(region), association)
+            .await
     }
 
     async fn associate_subnet_ipv6(
