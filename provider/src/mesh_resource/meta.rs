@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use ipnet::Ipv4Net;
+use ipnet::IpNet;
 
 use crate::ec2::types::{SecurityGroupObs, Tags, TAG_NAME};
 use crate::mesh::desired::Desired;
@@ -73,7 +73,7 @@ pub struct Settings {
     pub hub: Option<String>,
     pub allow_icmp: bool,
     pub dns_resolution: bool,
-    pub ssh_ingress_cidrs: Vec<Ipv4Net>,
+    pub ssh_ingress_cidrs: Vec<IpNet>,
     /// The user's `tags`: what is left after the mesh's own tags and the provider's
     /// `default_tags` (a tag equal to a default tag cannot be told apart; it is taken
     /// as the default's).
@@ -83,7 +83,7 @@ pub struct Settings {
 pub fn read_settings(group: &SecurityGroupObs, default_tags: &Tags) -> Option<Settings> {
     let t = &group.tags;
     let flag = |key: &str, default: bool| t.get(key).map_or(default, |v| v == "true");
-    let mut ssh: Vec<(usize, Ipv4Net)> = t
+    let mut ssh: Vec<(usize, IpNet)> = t
         .iter()
         .filter_map(|(k, v)| {
             Some((

@@ -1,5 +1,6 @@
 //! From SDK errors to [`Ec2Error`] plus what the retry policy needs to know.
 
+use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_ec2::config::http::HttpResponse;
 use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 
@@ -79,10 +80,14 @@ where
 {
     let code = err.code().map(str::to_string);
     let http_status = err.raw_response().map(|r| r.status().as_u16());
-    let transport = matches!(
-        err,
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_)
-    );
+    // Credentials that cannot be had (a role STS refuses to grant, a profile without
+    // keys) will not come with a retry: the call fails at once, naming why.
+    let credentials = credentials_failure(&err);
+    let transport = credentials.is_none()
+        && matches!(
+            err,
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_)
+        );
     let error = match &code {
         Some(code) => {
             let message = err.message().unwrap_or_default().to_string();
@@ -106,7 +111,7 @@ where
                 code: format!("HTTP {status}"),
                 message: format!("EC2 answered HTTP {status} without an error code"),
             },
-            None => Ec2Error::Transport(transport_sentence(&err)),
+            None => Ec2Error::Transport(credentials.unwrap_or_else(|| transport_sentence(&err))),
         },
     };
     AttemptError {
@@ -118,6 +123,32 @@ where
         error,
         created_at: None,
     }
+}
+
+/// The credentials provider's reason when the request failed for want of credentials
+/// (the cause chain holds a `CredentialsError`), in words.
+fn credentials_failure<E, R>(err: &SdkError<E, R>) -> Option<String>
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        if let Some(e) = cause.downcast_ref::<CredentialsError>() {
+            let mut why: Vec<String> = vec![e.to_string()];
+            let mut inner = std::error::Error::source(e);
+            while let Some(c) = inner {
+                let text = c.to_string();
+                if !text.is_empty() && why.last() != Some(&text) && !text.contains('{') {
+                    why.push(text);
+                }
+                inner = c.source();
+            }
+            return Some(format!("no credentials could be had ({})", why.join(": ")));
+        }
+        source = cause.source();
+    }
+    None
 }
 
 /// What went wrong before EC2 answered, in words: the kind of failure and the Display
