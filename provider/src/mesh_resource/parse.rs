@@ -14,6 +14,7 @@ use tfplugin::value::{Known, Value};
 use super::schema::{DEFAULT_ALLOW_ICMP, DEFAULT_DNS_RESOLUTION, DEFAULT_PUBLIC};
 use super::validation::{topology_from_config, vpc_path};
 use crate::mesh::model::{Mesh, SubnetSpec, Topology, VpcSpec};
+use crate::mesh::problem::quote;
 use input::{SubnetInput, VpcInput};
 
 mod input;
@@ -132,7 +133,7 @@ impl Parser<'_> {
                 self.diags.error_at(
                     path.clone(),
                     "Invalid CIDR block",
-                    format!("{path} is {text:?}, which is not an IPv4 CIDR block; write it like \"10.1.0.0/16\"."),
+                    format!("{path} is {}, which is not an IPv4 CIDR block; write it like \"10.1.0.0/16\".", quote(&text)),
                 );
                 Some(self.placeholder_cidr())
             }
@@ -278,7 +279,7 @@ impl Parser<'_> {
                 Err(_) => self.diags.error_at(
                     AttributePath::root("ssh_ingress_cidrs").index(i as i64),
                     "Invalid SSH ingress CIDR",
-                    format!("ssh_ingress_cidrs[{i}] is {text:?}, which is not a CIDR block; write it like \"10.1.1.0/24\" (or \"10.1.1.249/32\" for one host, \"2001:db8::/32\" for IPv6)."),
+                    format!("ssh_ingress_cidrs[{i}] is {}, which is not a CIDR block; write it like \"10.1.1.0/24\" (or \"10.1.1.249/32\" for one host, \"2001:db8::/32\" for IPv6).", quote(&text)),
                 ),
             }
         }
