@@ -2,7 +2,7 @@
 
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_ec2::config::http::HttpResponse;
-use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_ec2::error::{ErrorMetadata, ProvideErrorMetadata, SdkError};
 
 use crate::ec2::attempts::AttemptError;
 use crate::ec2::retry::Failure;
@@ -135,14 +135,11 @@ where
     let mut source = std::error::Error::source(err);
     while let Some(cause) = source {
         if let Some(e) = cause.downcast_ref::<CredentialsError>() {
-            let mut why: Vec<String> = vec![e.to_string()];
-            let mut inner = std::error::Error::source(e);
-            while let Some(c) = inner {
-                let text = c.to_string();
-                if !text.is_empty() && why.last() != Some(&text) && !text.contains('{') {
+            let mut why = vec![e.to_string()];
+            for text in cause_texts(std::error::Error::source(e)) {
+                if why.last() != Some(&text) {
                     why.push(text);
                 }
-                inner = c.source();
             }
             return Some(format!("no credentials could be had ({})", why.join(": ")));
         }
@@ -151,9 +148,9 @@ where
     None
 }
 
-/// What went wrong before EC2 answered, in words: the kind of failure and the Display
-/// text of each underlying cause. The SDK's own `DisplayErrorContext` ends with a raw
-/// dump of the whole error, which must never reach a user.
+/// What went wrong before EC2 answered, in words: the kind of failure and each
+/// underlying cause ([`cause_texts`]). The SDK's own `DisplayErrorContext` ends with a
+/// raw dump of the whole error, which must never reach a user.
 fn transport_sentence<E, R>(err: &SdkError<E, R>) -> String
 where
     E: std::error::Error + 'static,
@@ -166,20 +163,35 @@ where
         SdkError::ConstructionFailure(_) => "the request could not be built",
         _ => "the request failed",
     };
-    let mut causes: Vec<String> = Vec::new();
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !text.is_empty() && causes.last() != Some(&text) {
-            causes.push(text);
-        }
-        source = cause.source();
-    }
+    let causes = cause_texts(std::error::Error::source(err));
     if causes.is_empty() {
         what.to_string()
     } else {
         format!("{what} ({})", causes.join(": "))
     }
+}
+
+/// `first` and the causes under it, each once, as sentences: their Display text, except AWS's
+/// error metadata (an answer from STS or EC2), whose Display is a struct dump, which reads
+/// as its code and message (`AccessDenied: User ... is not authorized ...`).
+fn cause_texts(first: Option<&(dyn std::error::Error + 'static)>) -> Vec<String> {
+    let mut texts: Vec<String> = Vec::new();
+    let mut source = first;
+    while let Some(cause) = source {
+        let text = match cause.downcast_ref::<ErrorMetadata>() {
+            Some(meta) => [meta.code(), meta.message()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(": "),
+            None => cause.to_string(),
+        };
+        if !text.is_empty() && texts.last() != Some(&text) {
+            texts.push(text);
+        }
+        source = cause.source();
+    }
+    texts
 }
 
 /// Deletes: NotFound means the object is gone already.
@@ -256,5 +268,30 @@ mod tests {
         assert_eq!(missing_object_id(&pcx), Some("pcx-9"));
         assert!(is_not_found_code("InvalidRoute.NotFound"));
         assert!(!is_not_found_code("InvalidParameterValue"));
+    }
+
+    #[test]
+    fn a_role_sts_refuses_reads_as_its_code_and_message_at_once() {
+        use aws_credential_types::provider::error::CredentialsError;
+        use aws_sdk_ec2::operation::create_vpc::CreateVpcError;
+        let refusal = ErrorMetadata::builder()
+            .code("AccessDenied")
+            .message("User: u is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role/r")
+            .build();
+        let credentials = CredentialsError::provider_error(refusal);
+        let err: SdkError<CreateVpcError, HttpResponse> = SdkError::dispatch_failure(
+            aws_sdk_ec2::error::ConnectorError::other(Box::new(credentials), None),
+        );
+        let out = attempt_error(err, &[]);
+        assert!(!out.failure.transport, "no credentials: not worth a retry");
+        let text = out.error.to_string();
+        assert!(text.starts_with("no credentials could be had ("), "{text}");
+        assert!(
+            text.contains("AccessDenied: User: u is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role/r"),
+            "{text}"
+        );
+        for debug in ["Error {", "code:", "Some("] {
+            assert!(!text.contains(debug), "{debug} in {text}");
+        }
     }
 }
