@@ -135,6 +135,10 @@ fn links(spec: &LabSpec, vpc: &VpcSpec, subnets: &[&SubnetSpec]) -> Vec<String> 
     let mut ip = Vec::new();
     for subnet in subnets {
         let bridge = names::bridge(&subnet.id);
+        // Without MLD snooping: hosts' neighbour solicitations go to multicast groups
+        // the bridge never sees a report for (no querier), and a snooping bridge
+        // drops them, so IPv6 neighbours would go unresolved at random.
+        ip.push(format!("link set {bridge} type bridge mcast_snooping 0"));
         ip.push(format!("link set {bridge} up"));
         ip.push(format!(
             "addr replace {}/{} dev {bridge}",
@@ -159,20 +163,24 @@ fn links(spec: &LabSpec, vpc: &VpcSpec, subnets: &[&SubnetSpec]) -> Vec<String> 
 }
 
 /// IPv6 addresses: `::1` of each dual-stack subnet on its bridge, the router's
-/// link-local address on every outward link. `nodad`: usable at once.
+/// link-local address on the bridge and on every outward link. `nodad`: usable
+/// at once. The bridge needs the link-local one: the kernel solicits a
+/// neighbour for forwarded packets from a link-local address only, so without
+/// it hosts are reached only once they have spoken first.
 fn links6(spec: &LabSpec, vpc: &VpcSpec, subnets: &[&SubnetSpec]) -> Vec<String> {
     let mut ip6 = Vec::new();
+    let own = spec.router_ip6(&vpc.id);
     for subnet in subnets {
         if let Some(block) = subnet.ipv6_cidr {
+            let bridge = names::bridge(&subnet.id);
             ip6.push(format!(
-                "addr replace {}/{} dev {} nodad",
+                "addr replace {}/{} dev {bridge} nodad",
                 subnet_router_ip6(block),
                 block.prefix_len(),
-                names::bridge(&subnet.id)
             ));
+            ip6.push(format!("addr replace {own}/64 dev {bridge} nodad"));
         }
     }
-    let own = spec.router_ip6(&vpc.id);
     for link in outward_links(spec, vpc) {
         ip6.push(format!("addr replace {own}/64 dev {link} nodad"));
     }

@@ -83,6 +83,19 @@ fn router_ipv4_lines_mention_ipv6(layout: &Layout) -> bool {
     })
 }
 
+/// The router solicits hosts for forwarded packets only from a link-local
+/// address of the bridge, and a snooping bridge would drop the solicitations.
+#[test]
+fn subnet_bridges_can_solicit_hosts_for_forwarded_packets() {
+    let spec = dual_stack();
+    let layout = plan(&spec, &names()).unwrap();
+    let router = &layout.configs[&names().router("vpc-a")];
+    let link_local = format!("addr replace {}/64 dev sa nodad", spec.router_ip6("vpc-a"));
+    assert!(has(&router.ip6, &link_local), "{:#?}", router.ip6);
+    let no_snooping = "link set sa type bridge mcast_snooping 0";
+    assert!(has(&router.ip, no_snooping), "{:#?}", router.ip);
+}
+
 #[test]
 fn an_ipv6_route_whose_peering_is_gone_or_unknown_is_a_blackhole() {
     let mut spec = dual_stack();

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_ec2::types::{
-    InstanceNetworkInterfaceSpecification, InstanceType, IpPermission, IpRange, ResourceType, Tag,
-    TagSpecification,
+    Instance, InstanceNetworkInterfaceSpecification, InstanceType, IpPermission, IpRange,
+    ResourceType, Tag, TagSpecification,
 };
 
 use crate::ec2check::Ec2Check;
@@ -48,7 +48,7 @@ pub fn launch(ec2: &Ec2Check, mesh: &MeshOutputs) -> BTreeMap<String, String> {
         groups: vec![mesh_group("production"), bastion_group],
         public: true,
     };
-    ids.insert(BASTION.to_string(), bastion.run(ec2));
+    ids.insert(BASTION.to_string(), instance_id(&bastion.run(ec2)));
     for (name, ip) in SERVERS {
         let server = Launch {
             name,
@@ -57,13 +57,17 @@ pub fn launch(ec2: &Ec2Check, mesh: &MeshOutputs) -> BTreeMap<String, String> {
             groups: vec![mesh_group(name)],
             public: false,
         };
-        ids.insert(name.to_string(), server.run(ec2));
+        ids.insert(name.to_string(), instance_id(&server.run(ec2)));
     }
     ids
 }
 
+fn instance_id(instance: &Instance) -> String {
+    instance.instance_id().expect("instance id").to_string()
+}
+
 /// The bastion's own group: SSH from anywhere (in the lab: from the runner).
-fn ssh_from_anywhere(ec2: &Ec2Check, vpc: &str) -> String {
+pub fn ssh_from_anywhere(ec2: &Ec2Check, vpc: &str) -> String {
     let c = ec2.client();
     let created = ec2.block_on(
         c.create_security_group()
@@ -92,17 +96,19 @@ fn ssh_from_anywhere(ec2: &Ec2Check, vpc: &str) -> String {
     id
 }
 
-struct Launch<'a> {
-    name: &'a str,
-    subnet: String,
-    ip: &'a str,
-    groups: Vec<String>,
-    public: bool,
+/// One instance to launch: its Name tag, subnet, private IP, groups and whether
+/// it gets a public IP.
+pub struct Launch<'a> {
+    pub name: &'a str,
+    pub subnet: String,
+    pub ip: &'a str,
+    pub groups: Vec<String>,
+    pub public: bool,
 }
 
 impl Launch<'_> {
-    /// RunInstances with a fixed private IP; returns the instance id.
-    fn run(&self, ec2: &Ec2Check) -> String {
+    /// RunInstances with a fixed private IP; returns the instance as launched.
+    pub fn run(&self, ec2: &Ec2Check) -> Instance {
         let nic = InstanceNetworkInterfaceSpecification::builder()
             .device_index(0)
             .subnet_id(&self.subnet)
@@ -124,9 +130,6 @@ impl Launch<'_> {
             .network_interfaces(nic)
             .tag_specifications(tag);
         let out = ok("RunInstances", ec2.block_on(request.send()));
-        out.instances()[0]
-            .instance_id()
-            .expect("instance id")
-            .to_string()
+        out.instances()[0].clone()
     }
 }

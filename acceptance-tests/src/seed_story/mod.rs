@@ -22,7 +22,7 @@ mod summary;
 
 pub use config::{parses_check_blocks, SeedVars, EXAMPLE_DIR};
 pub use fixture::SeedFixture;
-pub use instances::{BASTION, BASTION_IP, SERVERS};
+pub use instances::{ssh_from_anywhere, Launch, BASTION, BASTION_IP, SERVERS};
 pub use observation::{Observation, ProbeResult};
 pub use story::{tell, Chapter, Step};
 pub use summary::{render, summary_line};
