@@ -5,8 +5,9 @@
 //! addresses, the lab mirrored from both accounts, and two `peering_connectivity` checks
 //! read by Terraform inside the lab's runner over SSH through the bastion: one probing
 //! IPv4 addresses, one IPv6. Every pair is as the full mesh expects in both; then an IPv6
-//! route is deleted in `dev`'s account, and the IPv6 check names it while the IPv4 check
-//! stays as expected; `terraform apply` repairs it.
+//! route is deleted in `dev`'s account (and the lab follows), and the IPv6 check names it
+//! while the IPv4 check stays as expected; `terraform apply` repairs it, and once the lab
+//! follows again both checks see every pair.
 //! Needs root, the lab's tools, socat and moto (skipped otherwise, failed under CI=true).
 
 #[path = "seed_accounts/world.rs"]

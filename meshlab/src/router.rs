@@ -135,9 +135,9 @@ fn links(spec: &LabSpec, vpc: &VpcSpec, subnets: &[&SubnetSpec]) -> Vec<String> 
     let mut ip = Vec::new();
     for subnet in subnets {
         let bridge = names::bridge(&subnet.id);
-        // Without MLD snooping: hosts' neighbour solicitations go to multicast groups
-        // the bridge never sees a report for (no querier), and a snooping bridge
-        // drops them, so IPv6 neighbours would go unresolved at random.
+        // No MLD snooping: neighbour solicitations go to each host's solicited-node
+        // group, whose report the bridge may never have seen (nobody queries), and
+        // a snooping bridge then drops them: IPv6 neighbours went unresolved at random.
         ip.push(format!("link set {bridge} type bridge mcast_snooping 0"));
         ip.push(format!("link set {bridge} up"));
         ip.push(format!(
