@@ -35,19 +35,18 @@ fn world() -> World {
     World { own, dev, ec2 }
 }
 
+impl World {
+    /// A tagged VPC made through the router at `at`; its id.
+    async fn vpc(&self, at: &str, cidr: &str) -> String {
+        self.ec2.create_vpc(at, net(cidr), &tags()).await.unwrap()
+    }
+}
+
 #[tokio::test]
 async fn a_cross_account_peering_is_requested_with_the_owner_id_and_accepted_by_the_accepter() {
     let w = world();
-    let a = w
-        .ec2
-        .create_vpc("us-east-1", net("10.1.0.0/16"), &tags())
-        .await
-        .unwrap();
-    let b = w
-        .ec2
-        .create_vpc("dev/us-west-2", net("10.2.0.0/16"), &tags())
-        .await
-        .unwrap();
+    let a = w.vpc("us-east-1", "10.1.0.0/16").await;
+    let b = w.vpc("dev/us-west-2", "10.2.0.0/16").await;
     assert!(w.own.log().contains(&"create_vpc 10.1.0.0/16".to_string()));
     assert!(w.dev.log().contains(&"create_vpc 10.2.0.0/16".to_string()));
 
@@ -129,16 +128,8 @@ async fn a_cross_account_peering_is_requested_with_the_owner_id_and_accepted_by_
 #[tokio::test]
 async fn within_one_other_account_the_router_only_swaps_places() {
     let w = world();
-    let a = w
-        .ec2
-        .create_vpc("dev/us-east-1", net("10.1.0.0/16"), &tags())
-        .await
-        .unwrap();
-    let b = w
-        .ec2
-        .create_vpc("dev/us-west-2", net("10.2.0.0/16"), &tags())
-        .await
-        .unwrap();
+    let a = w.vpc("dev/us-east-1", "10.1.0.0/16").await;
+    let b = w.vpc("dev/us-west-2", "10.2.0.0/16").await;
     let id = w
         .ec2
         .create_peering("dev/us-east-1", &a, &b, "dev/us-west-2", &tags())

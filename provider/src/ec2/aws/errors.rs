@@ -149,8 +149,8 @@ where
 }
 
 /// What went wrong before EC2 answered, in words: the kind of failure and each
-/// underlying cause ([`cause_texts`]). The SDK's own `DisplayErrorContext` ends with a
-/// raw dump of the whole error, which must never reach a user.
+/// underlying cause ([`cause_texts`]). Not the SDK's own error-context formatter: it
+/// ends with a raw dump of the whole error, which must never reach a user.
 fn transport_sentence<E, R>(err: &SdkError<E, R>) -> String
 where
     E: std::error::Error + 'static,
